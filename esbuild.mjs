@@ -1,0 +1,13 @@
+// Bundles the VS Code client (vscode external), the language server and the CLI.
+// One server bundle serves the CLI (`mailtopo lsp --stdio`) and the client (IPC).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, logLevel: 'warning', minify: process.argv.includes('--minify') };
+const builds = [
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
+];
+if (existsSync('client/src/extension.ts')) {
+  builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
+}
+await Promise.all(builds.map((b) => esbuild.build(b)));
