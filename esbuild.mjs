@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, logLevel: 'warning', minify: process.argv.includes('--minify') };
 const builds = [
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.cjs' },
 ];
 if (existsSync('client/src/extension.ts')) {
-  builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] });
+  builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.cjs', external: ['vscode'] });
 }
 await Promise.all(builds.map((b) => esbuild.build(b)));

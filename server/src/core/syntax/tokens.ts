@@ -1,0 +1,30 @@
+// Tokens of the uniform grammar (LANGUAGE.md §1). A word is classified later
+// by where it stands; the lexer only knows its shape.
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+export const Semi = createToken({ name: 'Semi', pattern: /;/ });
+export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
+export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
+export const Comma = createToken({ name: 'Comma', pattern: /,/ });
+export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+export const Str = createToken({ name: 'String', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
+/** A string that reaches the end of its line: MT002, still usable as a value. */
+export const Unterminated = createToken({ name: 'Unterminated', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/ });
+export const Word = createToken({ name: 'Word', pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/ });
+
+export const ALL_TOKENS: TokenType[] = [WhiteSpace, Comment, Newline, Semi, LBrace, RBrace, Comma, Equals, Str, Unterminated, Word];
+
+export const lexer = new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: true, skipValidations: true });
+
+/** Words a user knows, for "expected ..." messages. */
+export function describeToken(name: string, image: string): string {
+  switch (name) {
+    case 'Newline': return 'end of line';
+    case 'EOF': return 'end of file';
+    case 'String': case 'Unterminated': return `string ${image}`;
+    default: return `'${image}'`;
+  }
+}
