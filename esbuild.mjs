@@ -7,6 +7,9 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 const builds = [
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.cjs' },
 ];
+if (existsSync('server/src/main.ts')) {
+  builds.push({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' });
+}
 if (existsSync('client/src/extension.ts')) {
   builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.cjs', external: ['vscode'] });
 }

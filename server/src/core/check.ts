@@ -1,0 +1,61 @@
+// The one entry point the CLI, the server and the tests drive: text in,
+// diagnostics per file out. Syntax (MT0xx), schema and references (MT1xx),
+// then the analysis families (MT2xx-MT4xx) on whatever parsed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sortDiagnostics, type MtDiagnostic } from './diagnostic';
+import { loadWorkspace, type FileHost, type ParseCache, type Workspace } from './model/workspace';
+import { buildModel } from './model/build';
+import type { Model } from './model/types';
+import { RULE_FAMILIES } from './rules/index';
+
+export interface CheckResult {
+  workspace: Workspace;
+  model: Model;
+  /** Every diagnostic, each with its `file` (display path). */
+  diagnostics: MtDiagnostic[];
+}
+
+/** Reads files from disk; a directory or unreadable file counts as missing. */
+export const diskHost: FileHost = {
+  readFile(abs: string): string | undefined {
+    try {
+      return fs.readFileSync(abs, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export interface CheckOptions {
+  host?: FileHost;
+  cache?: ParseCache;
+  /** Codes not to report. */
+  ignore?: string[];
+}
+
+/** Check one workspace: the given root files and their imports. */
+export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: CheckOptions = {}): CheckResult {
+  const host = opts.host ?? diskHost;
+  const ws = loadWorkspace(roots.map((r) => ({ abs: path.resolve(r.path), display: r.path, text: r.text })), host, opts.cache);
+  const { model, diagnostics } = buildModel(ws);
+  const all: MtDiagnostic[] = [];
+  for (const f of ws.files) all.push(...f.parsed.diagnostics);
+  all.push(...ws.diagnostics, ...diagnostics);
+  for (const fam of RULE_FAMILIES) {
+    try {
+      all.push(...fam.run({ model, workspace: ws }));
+    } catch (e) {
+      // A rule bug must not take the whole check down; say so once.
+      const f = ws.files[0];
+      if (f) all.push({ code: 'MT000', severity: 'information', file: f.display, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal: rule family '${fam.id}' failed: ${(e as Error)?.message ?? e}` });
+    }
+  }
+  const ignore = new Set(opts.ignore ?? []);
+  return { workspace: ws, model, diagnostics: sortDiagnostics(all.filter((d) => !ignore.has(d.code))) };
+}
+
+/** Check a single text (no imports resolved beyond the host). */
+export function checkText(text: string, file = 'untitled.mailtopo', opts: CheckOptions = {}): CheckResult {
+  return checkFiles([{ path: file, text }], opts);
+}

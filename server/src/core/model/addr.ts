@@ -1,0 +1,186 @@
+// IPv4/IPv6 addresses and address sets as interval sets (BigInt), so relay
+// sources can be compared by coverage: "0.0.0.0/1, 128.0.0.0/1" is `any`.
+
+export type Family = 4 | 6;
+export interface Interval { lo: bigint; hi: bigint }
+/** Sorted, disjoint, non-adjacent intervals per family. */
+export interface AddrSet { v4: Interval[]; v6: Interval[] }
+
+const V4_MAX = (1n << 32n) - 1n;
+const V6_MAX = (1n << 128n) - 1n;
+
+export function parseIPv4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+export function parseIPv6(s: string): bigint | undefined {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s) || s.length > 45) return undefined;
+  let tail4: bigint | undefined;
+  let str = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.') >= 0) {
+    tail4 = parseIPv4(s.slice(lastColon + 1));
+    if (tail4 === undefined) return undefined;
+    str = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const dbl = str.split('::');
+  if (dbl.length > 2) return undefined;
+  const head = dbl[0] ? dbl[0].split(':') : [];
+  const tail = dbl.length === 2 ? (dbl[1] ? dbl[1].split(':') : []) : [];
+  const groups = dbl.length === 2 ? head.length + tail.length : head.length;
+  if (dbl.length === 2 ? groups > 7 : groups !== 8) return undefined;
+  const all = dbl.length === 2 ? [...head, ...Array(8 - groups).fill('0'), ...tail] : head;
+  let v = 0n;
+  for (const g of all) {
+    if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  if (tail4 !== undefined) v = (v & ~0xffffffffn) | tail4;
+  return v;
+}
+
+export interface ParsedIp { family: Family; value: bigint }
+
+export function parseIp(s: string): ParsedIp | undefined {
+  const v4 = parseIPv4(s);
+  if (v4 !== undefined) return { family: 4, value: v4 };
+  if (s.indexOf(':') < 0) return undefined;
+  const v6 = parseIPv6(s);
+  return v6 === undefined ? undefined : { family: 6, value: v6 };
+}
+
+export interface ParsedCidr { family: Family; lo: bigint; hi: bigint; prefix: number; /** host bits were set */ hostBits: boolean }
+
+/** A CIDR, or a bare address (/32 or /128). */
+export function parseCidr(s: string): ParsedCidr | undefined {
+  const slash = s.indexOf('/');
+  const ip = parseIp(slash < 0 ? s : s.slice(0, slash));
+  if (!ip) return undefined;
+  const bits = ip.family === 4 ? 32 : 128;
+  let prefix = bits;
+  if (slash >= 0) {
+    const p = s.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    prefix = Number(p);
+    if (prefix > bits) return undefined;
+  }
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const lo = ip.value & ~hostMask & (ip.family === 4 ? V4_MAX : V6_MAX);
+  return { family: ip.family, lo, hi: lo | hostMask, prefix, hostBits: (ip.value & hostMask) !== 0n };
+}
+
+export function emptySet(): AddrSet { return { v4: [], v6: [] }; }
+export function anySet(): AddrSet { return { v4: [{ lo: 0n, hi: V4_MAX }], v6: [{ lo: 0n, hi: V6_MAX }] }; }
+
+function normalize(list: Interval[]): Interval[] {
+  const s = [...list].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: Interval[] = [];
+  for (const iv of s) {
+    const last = out[out.length - 1];
+    if (last && iv.lo <= last.hi + 1n) { if (iv.hi > last.hi) last.hi = iv.hi; }
+    else out.push({ lo: iv.lo, hi: iv.hi });
+  }
+  return out;
+}
+
+export function union(a: AddrSet, b: AddrSet): AddrSet {
+  return { v4: normalize([...a.v4, ...b.v4]), v6: normalize([...a.v6, ...b.v6]) };
+}
+
+export function addCidr(set: AddrSet, c: ParsedCidr): AddrSet {
+  return c.family === 4 ? { v4: normalize([...set.v4, { lo: c.lo, hi: c.hi }]), v6: set.v6 } : { v4: set.v4, v6: normalize([...set.v6, { lo: c.lo, hi: c.hi }]) };
+}
+
+function coversList(outer: Interval[], inner: Interval[]): boolean {
+  let i = 0;
+  for (const iv of inner) {
+    while (i < outer.length && outer[i].hi < iv.lo) i++;
+    if (i >= outer.length || outer[i].lo > iv.lo || outer[i].hi < iv.hi) return false;
+  }
+  return true;
+}
+
+/** Every address of `inner` is in `outer`. */
+export function covers(outer: AddrSet, inner: AddrSet): boolean {
+  return coversList(outer.v4, inner.v4) && coversList(outer.v6, inner.v6);
+}
+
+export function isEmpty(s: AddrSet): boolean { return !s.v4.length && !s.v6.length; }
+export function isAny(s: AddrSet): boolean { return covers(s, anySet()); }
+/** Every IPv4 address, or every IPv6 address (what 0.0.0.0/0 or ::/0 alone means). */
+export function coversAFamily(s: AddrSet): boolean {
+  return (s.v4.length === 1 && s.v4[0].lo === 0n && s.v4[0].hi === V4_MAX) || (s.v6.length === 1 && s.v6[0].lo === 0n && s.v6[0].hi === V6_MAX);
+}
+
+export function containsIp(s: AddrSet, ip: ParsedIp): boolean {
+  const list = ip.family === 4 ? s.v4 : s.v6;
+  for (const iv of list) if (iv.lo <= ip.value && ip.value <= iv.hi) return true;
+  return false;
+}
+
+export function subtract(a: AddrSet, b: AddrSet): AddrSet {
+  const sub = (x: Interval[], y: Interval[]): Interval[] => {
+    let out = x.map((i) => ({ ...i }));
+    for (const r of y) {
+      const next: Interval[] = [];
+      for (const i of out) {
+        if (r.hi < i.lo || r.lo > i.hi) { next.push(i); continue; }
+        if (r.lo > i.lo) next.push({ lo: i.lo, hi: r.lo - 1n });
+        if (r.hi < i.hi) next.push({ lo: r.hi + 1n, hi: i.hi });
+      }
+      out = next;
+    }
+    return out;
+  };
+  return { v4: sub(a.v4, b.v4), v6: sub(a.v6, b.v6) };
+}
+
+export function intersect(a: AddrSet, b: AddrSet): AddrSet {
+  return subtract(a, subtract(a, b));
+}
+
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '::1/128', 'fc00::/7', 'fe80::/10'];
+let privateSet: AddrSet | undefined;
+/** LANGUAGE.md §4: private ranges; the documentation ranges count as public. */
+export function privateAddrSet(): AddrSet {
+  if (!privateSet) privateSet = PRIVATE_RANGES.reduce((s, c) => addCidr(s, parseCidr(c)!), emptySet());
+  return privateSet;
+}
+export function isPrivateIp(s: string): boolean {
+  const ip = parseIp(s);
+  return !!ip && containsIp(privateAddrSet(), ip);
+}
+/** The set holds at least one public address. */
+export function hasPublic(s: AddrSet): boolean {
+  return !isEmpty(subtract(s, privateAddrSet()));
+}
+
+export function formatIp(ip: ParsedIp): string {
+  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((ip.value >> sh) & 255n)).join('.');
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((ip.value >> BigInt(i * 16)) & 0xffffn).toString(16));
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') { i++; continue; }
+    let j = i; while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  if (best < 0) return groups.join(':');
+  return groups.slice(0, best).join(':') + '::' + groups.slice(best + bestLen).join(':');
+}
+
+/** Canonical text of an address (for comparing `address` with live answers). */
+export function canonicalIp(s: string): string | undefined {
+  const ip = parseIp(s);
+  return ip ? formatIp(ip) : undefined;
+}

@@ -1,0 +1,405 @@
+// From a workspace to the resolved model, with the schema diagnostics
+// (MT101-MT113). Each statement is checked against the schema table once; the
+// typed fields are read only from statements that passed.
+import type { MtDiagnostic, Range, Severity } from '../diagnostic';
+import type { Arg, Scalar, Statement } from '../syntax/ast';
+import { SCHEMA, TOP_LEVEL_KEYWORDS, DECL_KINDS, describeType, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
+import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
+import { didYouMean, nearest } from '../schema/suggest';
+import { addCidr, emptySet, anySet, parseCidr, union, canonicalIp, type AddrSet } from './addr';
+import type { Workspace, LoadedFile } from './workspace';
+import type {
+  Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord,
+} from './types';
+
+interface Pending {
+  scalar: Scalar;
+  file: string;
+  kinds: DeclKind[];
+  /** "an MX target", "a pool member" … for MT106 messages. */
+  role: string;
+  resolve: (d: Decl) => void;
+}
+
+export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
+
+const KIND_LIST = (k: string[]) => (k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0]);
+const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
+
+export function buildModel(ws: Workspace): BuildResult {
+  const diags: MtDiagnostic[] = [];
+  const report = (code: string, severity: Severity, file: string, range: Range, message: string, extra: Partial<MtDiagnostic> = {}) => {
+    diags.push({ code, severity, message, file, range, ...extra });
+  };
+  const model: Model = {
+    byName: new Map(), domains: [], networks: [], nodes: [], policies: [], references: [], decls: [],
+    options: { dnsbl: [], ttl: '1h', ttlSeconds: 3600 },
+  };
+  const pending: Pending[] = [];
+  const domainByName = new Map<string, DomainDecl>();
+  let optionsSeen: { file: string; range: Range } | undefined;
+  let order = 0;
+
+  /** Check a statement's arguments and options against its spec. Returns false when unusable. */
+  const checkStatement = (st: Statement, spec: StatementSpec, file: string, owner: string): boolean => {
+    let ok = true;
+    const pos = st.args.filter((a) => !a.key);
+    const opts = st.args.filter((a) => a.key);
+    if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
+    // options
+    const seen = new Map<string, Arg>();
+    for (const o of opts) {
+      const key = o.key!.text;
+      const os = spec.options?.[key];
+      if (!spec.options) { report('MT108', 'error', file, o.key!.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
+      if (!os) { report('MT108', 'error', file, o.key!.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
+      const prev = seen.get(key);
+      if (prev) { report('MT107', 'error', file, o.key!.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
+      seen.set(key, o);
+      if (!o.value.items.length) { ok = false; continue; } // MT001 already
+      if (!os.list && o.value.items.length > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${o.value.items.length}`); ok = false; continue; }
+      for (const s of o.value.items) ok = checkScalar(s, os.type, file, `${key}=`) && ok;
+    }
+    for (const [key, os] of Object.entries(spec.options ?? {})) {
+      if (os.required && !seen.has(key)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
+    }
+    // `mx none`, `dnsbl none`
+    if (spec.noneForm && pos.length === 1 && pos[0].value.items.length === 1 && pos[0].value.items[0].text === 'none' && !pos[0].value.items[0].quoted) return ok;
+    const n = Math.min(pos.length, spec.args.length);
+    for (let i = 0; i < n; i++) {
+      const a = spec.args[i];
+      const v = pos[i].value;
+      if (!a.list && v.items.length > 1) { report('MT102', 'error', file, v.range, `'${spec.name}' takes one ${a.label} here, got a list of ${v.items.length}`); ok = false; continue; }
+      for (const s of v.items) ok = checkScalar(s, a.type, file, a.label) && ok;
+    }
+    if (pos.length > spec.args.length) {
+      const extra = pos[spec.args.length];
+      const end = pos[pos.length - 1].range.end;
+      report('MT102', 'error', file, { start: extra.range.start, end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${pos.length}`);
+      ok = false;
+    } else if (pos.length < spec.args.filter((a) => !a.optional).length) {
+      const missing = spec.args[pos.length];
+      report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${missing.label === spec.args[0].label && pos.length === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`);
+      ok = false;
+    }
+    void owner;
+    return ok;
+  };
+
+  const checkScalar = (s: Scalar, t: ValueType, file: string, _label: string): boolean => {
+    const p = checkValue(s, t);
+    if (p) {
+      const data = t.t === 'enum' ? { suggestion: nearest(s.text, t.values) } : undefined;
+      report(p.code, 'error', file, s.range, p.message, data ? { data } : {});
+      return false;
+    }
+    return true;
+  };
+
+  /** Net list sources: `any`, CIDRs, IPs, and network references resolved later. */
+  const readNetList = (items: Scalar[], file: string, target: { sources: NetSource[]; set: AddrSet }, role: string) => {
+    for (const s of items) {
+      if (s.text === 'any') { target.sources.push({ text: 'any', range: s.range, any: true }); target.set = anySet(); continue; }
+      const c = parseCidr(s.text);
+      if (c) { target.sources.push({ text: s.text, range: s.range }); target.set = addCidr(target.set, c); continue; }
+      const src: NetSource = { text: s.text, range: s.range };
+      target.sources.push(src);
+      pending.push({ scalar: s, file, kinds: ['network'], role, resolve: (d) => { src.network = d as NetworkDecl; } });
+    }
+  };
+
+  const newNode = (kind: NodeDecl['kind'], name: string, file: string, nameRange: Range, stmt: Statement): NodeDecl => ({
+    kind, name, file, nameRange, stmt, order: order++, doc: stmt.leadingComments,
+    zone: kind === 'external' ? 'external' : 'internal', zoneDeclared: false, addresses: [], domainJoined: kind === 'server',
+    listen: [25], tls: 'optional', accepts: [], relays: [], routes: [], members: [], ports: [25],
+    health: { check: 'smtp', intervalSeconds: 10, interval: '10s' }, pools: [],
+  });
+
+  const first = (st: Statement) => st.args.find((a) => !a.key)?.value.items[0];
+  const firstList = (st: Statement) => st.args.find((a) => !a.key)?.value.items ?? [];
+  const opt = (st: Statement, key: string) => st.args.find((a) => a.key?.text === key)?.value.items ?? [];
+
+  // ---- declarations ----------------------------------------------------------
+  const declare = (d: Decl, lf: LoadedFile) => {
+    model.decls.push(d);
+    if (d.kind === 'domain') {
+      const prev = domainByName.get(d.name);
+      if (prev) report('MT104', 'error', lf.display, d.nameRange, `domain '${d.name}' is declared twice`, { related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }] });
+      else domainByName.set(d.name, d);
+      model.domains.push(d);
+      return;
+    }
+    const prev = model.byName.get(d.name);
+    if (prev) { report('MT104', 'error', lf.display, d.nameRange, `'${d.name}' is already declared as ${article(prev.kind)}`, { related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }] }); return; }
+    model.byName.set(d.name, d);
+    if (d.kind === 'network') model.networks.push(d);
+    else if (d.kind === 'policy') model.policies.push(d);
+    else model.nodes.push(d as NodeDecl);
+  };
+
+  for (const { file: lf, stmt } of ws.entries) {
+    const file = lf.display;
+    const kw = stmt.keyword.text;
+    if (kw === 'import') {
+      const a = stmt.args;
+      if (a.length !== 1 || a[0].key || a[0].value.items.length !== 1 || !a[0].value.items[0].quoted) report('MT102', 'error', file, a.length ? { start: a[0].range.start, end: a[a.length - 1].range.end } : stmt.keyword.range, `'import' takes one quoted path, e.g. import "domains.mailtopo"`);
+      if (stmt.block) report('MT113', 'error', file, stmt.block.open, "'import' takes no block");
+      continue;
+    }
+    if (!TOP_LEVEL_KEYWORDS.includes(kw)) {
+      const inBlock = Object.entries(SCHEMA).filter(([, b]) => b.statements[kw]).map(([k]) => k);
+      const msg = inBlock.length
+        ? `'${kw}' is not a declaration: it belongs inside ${KIND_LIST(inBlock.map((k) => (k === 'options' ? "an 'options' block" : article(k))))}`
+        : `unknown declaration '${kw}'${didYouMean(kw, TOP_LEVEL_KEYWORDS)}`;
+      report('MT101', 'error', file, stmt.keyword.range, msg, { data: { suggestion: nearest(kw, TOP_LEVEL_KEYWORDS) } });
+      continue;
+    }
+    if (kw === 'options') {
+      if (stmt.args.length) report('MT102', 'error', file, stmt.args[0].range, "'options' takes no arguments");
+      if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, "'options' needs a block: options { … }"); continue; }
+      if (optionsSeen) { report('MT107', 'error', file, stmt.keyword.range, "a second 'options' block: a workspace has one", { related: [{ file: optionsSeen.file, range: optionsSeen.range, message: 'first options block' }] }); }
+      else optionsSeen = { file, range: stmt.keyword.range };
+      readBlock(stmt, 'options', file, undefined);
+      continue;
+    }
+    const kind = kw as DeclKind;
+    const pos = stmt.args.filter((a) => !a.key);
+    const nameScalar = pos[0]?.value.items[0];
+    for (const o of stmt.args.filter((a) => a.key)) report('MT108', 'error', file, o.key!.range, `a '${kind}' declaration takes no options`);
+    if (!nameScalar) { report('MT102', 'error', file, stmt.keyword.range, `'${kind}' needs a ${kind === 'domain' ? 'domain name' : 'name'}`); if (stmt.block) readBlock(stmt, kind, file, undefined); continue; }
+    let nameOk = true;
+    if (pos.length > 1 || pos[0].value.items.length > 1) { report('MT102', 'error', file, { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end }, `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`); }
+    const p = checkValue(nameScalar, kind === 'domain' ? { t: 'domain' } : { t: 'name' });
+    if (p) { report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
+    if (!stmt.block) report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`);
+    let decl: Decl;
+    const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };
+    switch (kind) {
+      case 'network': decl = { ...base, kind, cidrs: [], set: emptySet() }; break;
+      case 'domain': decl = { ...base, kind, mx: [] }; break;
+      case 'policy': decl = { ...base, kind, attachments: [], onVirus: 'reject' }; break;
+      default: { const n = newNode(kind, base.name, file, base.nameRange, stmt); n.order = base.order; n.doc = base.doc; decl = n; }
+    }
+    if (nameOk) declare(decl, lf);
+    if (stmt.block) readBlock(stmt, kind, file, decl);
+  }
+
+  // ---- block contents ----------------------------------------------------------
+  function readBlock(decl: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
+    const spec = SCHEMA[kind];
+    const ownerName = d ? `${kind} '${d.name}'` : kind === 'options' ? "'options'" : kind;
+    const seenOnce = new Map<string, Statement>();
+    const seenRoutes = new Map<string, Statement>();
+    for (const st of decl.block!.statements) {
+      const kw = st.keyword.text;
+      const ss = spec.statements[kw];
+      if (!ss) {
+        const elsewhere = TOP_LEVEL_KEYWORDS.includes(kw) ? ` ('${kw}' is a top-level declaration: is a '}' missing above?)`
+          : (() => { const ks = DECL_KINDS.filter((k) => SCHEMA[k].statements[kw]); return ks.length ? ` ('${kw}' belongs in ${KIND_LIST(ks.map(article))})` : ''; })();
+        const sugg = nearest(kw, Object.keys(spec.statements));
+        report('MT101', 'error', file, st.keyword.range, `unknown statement '${kw}' in ${ownerName}${sugg && !elsewhere ? `: did you mean '${sugg}'?` : elsewhere}`, { data: sugg ? { suggestion: sugg } : undefined });
+        continue;
+      }
+      if (!ss.repeatable) {
+        const prev = seenOnce.get(kw);
+        if (prev) { report('MT107', 'error', file, st.keyword.range, `'${kw}' may appear once in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first given here' }] }); continue; }
+        seenOnce.set(kw, st);
+      }
+      if (!checkStatement(st, ss, file, ownerName)) continue;
+      if (kw === 'route') {
+        for (const s of firstList(st)) {
+          const key = s.text.toLowerCase();
+          const prev = seenRoutes.get(key);
+          if (prev) report('MT107', 'error', file, s.range, `a second route for '${s.text}' in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first route for it' }] });
+          else seenRoutes.set(key, st);
+        }
+      }
+      readStatement(st, kind, file, d);
+    }
+    // required statements
+    if (d) {
+      for (const [name, ss] of Object.entries(spec.statements)) {
+        if (!ss.required || seenOnce.has(name)) continue;
+        if (name === 'hostname' && kind === 'external') { requiredHostname.push(d as NodeDecl); continue; } // MT308 replaces it for MX targets
+        report('MT103', 'error', file, d.nameRange, `${ownerName} has no '${name}' (required): ${ss.doc}`, { data: { missing: name } });
+      }
+      if (kind === 'pool') {
+        const pool = d as NodeDecl;
+        if (!seenOnce.has('vip') && pool.mode !== 'round-robin' && seenOnce.has('mode')) report('MT103', 'error', file, d.nameRange, `${ownerName} has no 'vip' (required unless mode round-robin)`, { data: { missing: 'vip' } });
+      }
+    }
+  }
+
+  const requiredHostname: NodeDecl[] = [];
+
+  function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
+    const kw = st.keyword.text;
+    const v = first(st)?.text ?? '';
+    const src = <T>(value: T) => ({ value, file, range: st.range, stmt: st });
+    if (kind === 'options') {
+      const o = model.options;
+      if (kw === 'dnsbl') { o.dnsbl = firstList(st).map((s) => s.text.toLowerCase()); o.dnsblStmt = { file, range: st.range }; }
+      else if (kw === 'ttl') { o.ttl = v; o.ttlSeconds = durationSeconds(v) ?? 3600; }
+      else if (kw === 'nameservers') o.nameservers = firstList(st).map((s) => s.text.toLowerCase());
+      else if (kw === 'contact') o.contact = v;
+      return;
+    }
+    if (!d) return;
+    if (d.kind === 'network') { if (kw === 'cidr') for (const s of firstList(st)) { d.cidrs.push(s.text); d.set = addCidr(d.set, parseCidr(s.text)!); } return; }
+    if (d.kind === 'domain') {
+      switch (kw) {
+        case 'mx': {
+          const pos = st.args.filter((a) => !a.key);
+          if (pos.length === 1 && v === 'none') { d.mxNone = src(true as const); return; }
+          const pref = Number(v);
+          const ts = pos[1].value.items[0];
+          const rec: MxRecord = { preference: pref, target: { kind: 'unresolved', scalar: ts }, file, range: st.range, stmt: st };
+          const t: ValueType = SCHEMA.domain.statements.mx.args[1].type;
+          if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
+          else if (isReference(ts, t)) pending.push({ scalar: ts, file, kinds: ['gateway', 'pool', 'external'], role: 'an MX target', resolve: (x) => { rec.target = { kind: 'ref', decl: x as NodeDecl, scalar: ts }; } });
+          else rec.target = { kind: 'host', hostname: ts.text.toLowerCase().replace(/\.$/, ''), scalar: ts };
+          d.mx.push(rec);
+          return;
+        }
+        case 'spf': d.spf = src(v); return;
+        case 'dmarc': d.dmarc = src(v); return;
+        case 'mta-sts': d.mtaSts = src(v); return;
+        case 'tls-rpt': d.tlsRpt = src(v); return;
+      }
+      return;
+    }
+    if (d.kind === 'policy') {
+      switch (kw) {
+        case 'antivirus': d.antivirus = { engine: v, mode: opt(st, 'mode')[0]?.text ?? 'realtime', stmt: st }; return;
+        case 'antispam': { const t = opt(st, 'threshold')[0]; d.antispam = { engine: v, threshold: t ? Number(t.text) : undefined, stmt: st }; return; }
+        case 'attachments': { const pos = st.args.filter((a) => !a.key); d.attachments.push({ action: v as 'allow' | 'block', extensions: pos[1]?.value.items ?? [], stmt: st }); return; }
+        case 'max-size': d.maxSize = { text: v, bytes: sizeBytes(v) ?? 0, stmt: st }; return;
+        case 'on-virus': d.onVirus = v; d.onVirusStmt = st; return;
+        case 'licenses': d.licenses = Number(v); d.licensesStmt = st; return;
+        case 'scanner': {
+          const s = first(st)!;
+          const sc: PolicyDecl['scanner'] = { scalar: s, stmt: st };
+          d.scanner = sc;
+          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push({ scalar: s, file, kinds: ['gateway', 'server', 'external'], role: 'a scanner', resolve: (x) => { sc.node = x as NodeDecl; } });
+          else sc.hostname = s.text.toLowerCase();
+          return;
+        }
+      }
+      return;
+    }
+    const n = d as NodeDecl;
+    switch (kw) {
+      case 'role':
+        n.role = v;
+        if (n.kind === 'gateway' && !n.zoneDeclared) n.zone = v === 'relay' ? 'internal' : 'perimeter';
+        return;
+      case 'zone': n.zone = v as Zone; n.zoneDeclared = true; return;
+      case 'hostname': n.hostname = src(v.toLowerCase().replace(/\.$/, '')); return;
+      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses.push(...list); n.addressStmt = src(list); return; }
+      case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = src(v === 'yes'); return;
+      case 'listen': n.listen = firstList(st).map((s) => Number(s.text)); return;
+      case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = src(n.ports); return;
+      case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = src(v); return;
+      case 'dnsbl': n.dnsbl = v === 'none' && firstList(st).length === 1 ? { zones: [], none: true, file, range: st.range } : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range }; return;
+      case 'accept': {
+        const t = { sources: [] as NetSource[], set: emptySet() };
+        const from = opt(st, 'from');
+        if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push({ text: 'any', range: st.range, any: true }); t.set = anySet(); }
+        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, range: st.range, stmt: st });
+        return;
+      }
+      case 'relay': {
+        const t = { sources: [] as NetSource[], set: emptySet() };
+        readNetList(opt(st, 'from'), file, t, 'a relay source');
+        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, range: st.range, stmt: st, index: n.relays.length };
+        n.relays.push(rule);
+        return;
+      }
+      case 'scan': {
+        const s = first(st)!;
+        pending.push({ scalar: s, file, kinds: ['policy'], role: 'a scan policy', resolve: (x) => { n.scan = { policy: x as PolicyDecl, file, range: st.range, stmt: st }; } });
+        return;
+      }
+      case 'route': {
+        const via: Hop[] = [];
+        for (const s of opt(st, 'via')) {
+          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', range: s.range }); continue; }
+          const hop: Hop = { text: s.text, range: s.range };
+          via.push(hop);
+          pending.push({ scalar: s, file, kinds: ['gateway', 'pool', 'server', 'external'], role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
+        }
+        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, range: st.range, stmt: st });
+        return;
+      }
+      case 'capacity': n.capacity = Number(v); return;
+      case 'mailboxes': n.mailboxes = { patterns: firstList(st).map((s) => s.text.toLowerCase()), file, range: st.range, stmt: st }; return;
+      case 'mode': n.mode = v as NodeDecl['mode']; return;
+      case 'members':
+        n.membersStmt = st;
+        for (const s of firstList(st)) pending.push({ scalar: s, file, kinds: ['gateway', 'server'], role: 'a pool member', resolve: (x) => { const m = x as NodeDecl; if (!n.members.includes(m)) n.members.push(m); m.pools.push(n); } });
+        return;
+      case 'vip': n.vip = src(v); n.addressStmt = src([v]); return;
+      case 'health': {
+        const iv = opt(st, 'interval')[0]?.text ?? '10s';
+        n.health = { check: v as 'smtp' | 'tcp', interval: iv, intervalSeconds: durationSeconds(iv) ?? 10, stmt: st };
+        return;
+      }
+      case 'peak-load': n.peakLoad = Number(v); return;
+    }
+  }
+
+  // ---- references ----------------------------------------------------------------
+  const used = new Set<Decl>();
+  for (const p of pending) {
+    const d = model.byName.get(p.scalar.text);
+    if (!d) {
+      const cands = [...model.byName.values()].filter((x) => p.kinds.includes(x.kind)).map((x) => x.name);
+      const sugg = nearest(p.scalar.text, cands);
+      report('MT105', 'error', p.file, p.scalar.range, `'${p.scalar.text}' is not declared${sugg ? `: did you mean '${sugg}'?` : ''} (expected ${article(KIND_LIST(p.kinds))})`, { data: sugg ? { suggestion: sugg } : { kinds: p.kinds } });
+      continue;
+    }
+    used.add(d);
+    model.references.push({ file: p.file, range: p.scalar.range, target: d, kindsAllowed: p.kinds });
+    if (!p.kinds.includes(d.kind)) {
+      report('MT106', 'error', p.file, p.scalar.range, `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`, { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] });
+      continue;
+    }
+    p.resolve(d);
+  }
+
+  // external hostname: MT103 unless an MX target (then MT308 says it)
+  for (const n of requiredHostname) {
+    const isMx = model.domains.some((dm) => dm.mx.some((m) => m.target.kind === 'ref' && m.target.decl === n));
+    if (!isMx) report('MT103', 'error', n.file, n.nameRange, `external '${n.name}' has no 'hostname' (required): ${SCHEMA.external.statements.hostname.doc}`, { data: { missing: 'hostname' } });
+  }
+
+  // MT111: declared but never referenced
+  for (const d of model.decls) {
+    if ((d.kind === 'network' || d.kind === 'policy' || d.kind === 'external') && !used.has(d) && model.byName.get(d.name) === d) {
+      report('MT111', 'hint', d.file, d.nameRange, `${d.kind} '${d.name}' is never referenced`, { tags: ['unnecessary'] });
+    }
+  }
+
+  // MT112: the same address on two nodes (a pool's vip included; a pool's own member is MT403)
+  const seenAddr = new Map<string, NodeDecl>();
+  for (const n of model.nodes) {
+    const list = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
+    const mine = new Set<string>();
+    for (const a of list) {
+      const c = canonicalIp(a);
+      if (!c || mine.has(c)) continue;
+      mine.add(c);
+      const prev = seenAddr.get(c);
+      if (prev && prev !== n) {
+        const poolMember = (p: NodeDecl, m: NodeDecl) => p.kind === 'pool' && p.members.includes(m);
+        if (!poolMember(prev, n) && !poolMember(n, prev)) {
+          report('MT112', 'warning', n.file, n.addressStmt?.range ?? n.nameRange, `address ${a} is also used by ${prev.kind} '${prev.name}'`, { related: [{ file: prev.file, range: prev.addressStmt?.range ?? prev.nameRange, message: `${prev.name} has ${a}` }] });
+        }
+      } else if (!prev) seenAddr.set(c, n);
+    }
+  }
+
+  return { model, diagnostics: diags };
+}
+
+export { union };
