@@ -68,7 +68,7 @@ class MailtopoParser extends EmbeddedActionsParser {
       { ALT: () => { const t = this.CONSUME(T.Comma); this.ACTION(() => this.error(tokRange(t), "unexpected ',': expected a statement")); } },
       { ALT: () => { const t = this.CONSUME(T.Equals); this.ACTION(() => this.error(tokRange(t), "unexpected '=': expected a statement")); } },
       { ALT: () => { const t = this.CONSUME(T.Str); this.ACTION(() => this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`)); } },
-      { ALT: () => { const t = this.CONSUME(T.Unterminated); this.ACTION(() => this.error(tokRange(t), 'unexpected string: a statement starts with a keyword')); } },
+      { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
       { GATE: () => this.depth < MAX_DEPTH, ALT: () => {
         const t = this.LA(1);
         this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it"));

@@ -1,0 +1,224 @@
+// `mailtopo check|generate|fmt|lsp`: the same core as the editor, for terminals
+// and CI. Exit status: 0 nothing at or above --fail-on, 1 some (or fmt --check
+// found changes), 2 bad usage, unreadable file or an internal failure — with a
+// message on stderr, never a stack trace unless MAILTOPO_DEBUG=1.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkFiles, diskHost, type CheckResult } from './core/check';
+import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagnostic';
+import { formatText } from './core/features/format';
+import { toSarif } from './core/report/sarif';
+import { runLive } from './core/dns/runLive';
+
+export class UsageError extends Error {}
+
+export interface Io { stdout(s: string): void; stderr(s: string): void }
+
+const USAGE = `usage:
+  mailtopo check FILE... [--live] [--resolver HOST[:PORT]]... [--timeout MS]
+                         [--format text|json|sarif] [--fail-on error|warning]
+  mailtopo generate FILE --target postfix|haproxy|bind|exchange|dot|mermaid|svg|json|all
+                         --out DIR [--force]
+  mailtopo fmt FILE... [--check]
+  mailtopo lsp --stdio`;
+
+interface Parsed { files: string[]; flags: Map<string, string[]> }
+
+/** Parse argv against the flags a command takes (`true` = takes a value). */
+export function parseArgs(argv: string[], spec: Record<string, boolean>): Parsed {
+  const files: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { files.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (!(name in spec)) throw new UsageError(`unknown option '--${name}'`);
+      let val = 'true';
+      if (spec[name]) {
+        if (eq > 0) val = a.slice(eq + 1);
+        else if (i + 1 < argv.length) val = argv[++i];
+        else throw new UsageError(`option '--${name}' needs a value`);
+      } else if (eq > 0) throw new UsageError(`option '--${name}' takes no value`);
+      flags.set(name, [...(flags.get(name) ?? []), val]);
+      continue;
+    }
+    files.push(a);
+  }
+  return { files, flags };
+}
+
+function one(p: Parsed, name: string, allowed?: string[], dflt?: string): string | undefined {
+  const v = p.flags.get(name);
+  if (!v) return dflt;
+  if (v.length > 1) throw new UsageError(`option '--${name}' given twice`);
+  if (allowed && !allowed.includes(v[0])) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${v[0]}')`);
+  return v[0];
+}
+
+/** A file the user named must be a readable regular file. */
+function requireReadable(file: string): string {
+  let st: fs.Stats;
+  try { st = fs.statSync(file); } catch { throw new UsageError(`cannot read '${file}': no such file`); }
+  if (st.isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
+  try { return fs.readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}`); }
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+/**
+ * Check the named files. Each file is the root of its own workspace (with its
+ * imports), except a file already loaded as an import of an earlier one.
+ */
+export function checkMany(files: string[], ignore: string[] = []): CheckResult[] {
+  const results: CheckResult[] = [];
+  const loaded = new Set<string>();
+  for (const f of files) {
+    const text = requireReadable(f);
+    if (loaded.has(path.resolve(f))) continue;
+    const r = checkFiles([{ path: f, text }], { host: diskHost, ignore });
+    for (const lf of r.workspace.files) loaded.add(lf.abs);
+    results.push(r);
+  }
+  return results;
+}
+
+function summaryOf(diags: MtDiagnostic[]) {
+  const s = { errors: 0, warnings: 0, information: 0, hints: 0 };
+  for (const d of diags) {
+    if (d.severity === 'error') s.errors++;
+    else if (d.severity === 'warning') s.warnings++;
+    else if (d.severity === 'information') s.information++;
+    else s.hints++;
+  }
+  return s;
+}
+
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+
+export async function cmdCheck(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { live: false, resolver: true, timeout: true, format: true, 'fail-on': true });
+  if (!p.files.length) throw new UsageError('check needs at least one FILE');
+  const format = one(p, 'format', ['text', 'json', 'sarif'], 'text')!;
+  const failOn = one(p, 'fail-on', ['error', 'warning'], 'error')! as 'error' | 'warning';
+  const timeoutText = one(p, 'timeout', undefined, '3000')!;
+  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1) throw new UsageError(`--timeout must be a whole number of milliseconds (got '${timeoutText}')`);
+  const resolvers = p.flags.get('resolver') ?? [];
+  for (const r of resolvers) if (!/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.:-]+?)(:\d{1,5})?$/.test(r)) throw new UsageError(`--resolver must be HOST[:PORT] (got '${r}')`);
+  if (!p.flags.has('live') && (p.flags.has('resolver') || p.flags.has('timeout'))) {
+    io.stderr('mailtopo: note: --resolver and --timeout only matter with --live\n');
+  }
+  const results = checkMany(p.files);
+  const order: string[] = [];
+  const byFile = new Map<string, MtDiagnostic[]>();
+  for (const r of results) {
+    for (const lf of r.workspace.files) if (!byFile.has(lf.display)) { byFile.set(lf.display, []); order.push(lf.display); }
+    for (const d of r.diagnostics) {
+      if (!byFile.has(d.file)) { byFile.set(d.file, []); order.push(d.file); }
+      byFile.get(d.file)!.push(d);
+    }
+    if (p.flags.has('live')) {
+      const live = await runLive(r, { resolvers, timeoutMs: Number(timeoutText) });
+      for (const d of live.diagnostics) {
+        if (!byFile.has(d.file)) { byFile.set(d.file, []); order.push(d.file); }
+        byFile.get(d.file)!.push(d);
+      }
+    }
+  }
+  const all: MtDiagnostic[] = [];
+  for (const f of order) { sortDiagnostics(byFile.get(f)!); all.push(...byFile.get(f)!); }
+  const summary = summaryOf(all);
+  if (format === 'json') {
+    const obj = {
+      files: order.map((f) => ({
+        file: f,
+        diagnostics: byFile.get(f)!.map((d) => ({
+          code: d.code, severity: d.severity, message: d.message, range: d.range,
+          related: (d.related ?? []).map((r) => ({ file: r.file, range: r.range, message: r.message })),
+        })),
+      })),
+      summary,
+    };
+    io.stdout(JSON.stringify(obj) + '\n');
+  } else if (format === 'sarif') {
+    io.stdout(JSON.stringify(toSarif(all), null, 2) + '\n');
+  } else {
+    for (const d of all) io.stdout(`${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`);
+    io.stdout(`${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.information} information, ${plural(summary.hints, 'hint')} in ${plural(order.length, 'file')}\n`);
+  }
+  const limit = RANK[failOn];
+  return all.some((d) => RANK[d.severity] <= limit) ? 1 : 0;
+}
+
+/** Write a file by temp file + rename, so a crash never leaves half a file. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.mailtopo-${process.pid}.tmp`);
+  const mode = fs.statSync(file).mode;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+export async function cmdFmt(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { check: false });
+  if (!p.files.length) throw new UsageError('fmt needs at least one FILE');
+  const texts = p.files.map((f) => requireReadable(f));
+  let status = 0;
+  for (let i = 0; i < p.files.length; i++) {
+    const f = p.files[i];
+    const r = formatText(texts[i], f);
+    if ('error' in r) { io.stderr(`${r.error}\n`); status = 1; continue; }
+    if (r.text === texts[i]) continue;
+    if (p.flags.has('check')) { io.stdout(`${f}\n`); status = 1; continue; }
+    writeAtomic(f, r.text);
+    io.stdout(`formatted ${f}\n`);
+  }
+  return status;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'check': return await cmdCheck(rest, io);
+      case 'fmt': return await cmdFmt(rest, io);
+      case 'generate': {
+        const { runGenerate } = await import('./generateCommand');
+        return await runGenerate(rest, io);
+      }
+      case 'lsp': {
+        const p = parseArgs(rest, { stdio: false, 'node-ipc': false, socket: true, clientProcessId: true });
+        if (p.files.length) throw new UsageError(`lsp takes no files (got '${p.files[0]}')`);
+        if (!p.flags.has('stdio') && !p.flags.has('node-ipc')) throw new UsageError('lsp needs --stdio (or --node-ipc)');
+        const { startServer } = await import('./main');
+        startServer();
+        return -1; // keep running
+      }
+      case '--version': case 'version': io.stdout(`${VERSION}\n`); return 0;
+      case undefined: case '--help': case '-h': case 'help': io.stdout(`${USAGE}\n`); return cmd === undefined ? 2 : 0;
+      default: throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) { io.stderr(`mailtopo: ${e.message}\n${USAGE}\n`); return 2; }
+    io.stderr(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
+    if (process.env.MAILTOPO_DEBUG === '1') io.stderr(`${(e as Error)?.stack ?? ''}\n`);
+    return 2;
+  }
+}
+
+declare const __MAILTOPO_VERSION__: string | undefined;
+const VERSION = typeof __MAILTOPO_VERSION__ === 'string' ? __MAILTOPO_VERSION__ : '0.1.0';
+
+// Run when this file is the program (the bundle's entry or `tsx server/src/cli.ts`).
+const isEntry = typeof require !== 'undefined' && typeof module !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+if (isEntry || process.env.MAILTOPO_CLI_ENTRY === '1') {
+  const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+  main(process.argv.slice(2), io).then((code) => {
+    if (code >= 0) {
+      process.exitCode = code;
+    }
+  }, (e) => {
+    process.stderr.write(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
+    process.exitCode = 2;
+  });
+}
