@@ -43,12 +43,13 @@ export function buildModel(ws: Workspace): BuildResult {
   /** Check a statement's arguments and options against its spec. Returns false when unusable. */
   const checkStatement = (st: Statement, spec: StatementSpec, file: string, owner: string): boolean => {
     let ok = true;
-    const pos = st.args.filter((a) => !a.key);
-    const opts = st.args.filter((a) => a.key);
+    const pos: Arg[] = [];
+    let opts: Arg[] | undefined;
+    for (const a of st.args) { if (a.key) (opts ??= []).push(a); else pos.push(a); }
     if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
     // options
     const seen = new Map<string, Arg>();
-    for (const o of opts) {
+    if (opts) for (const o of opts) {
       const key = o.key!.text;
       const os = spec.options?.[key];
       if (!spec.options) { report('MT108', 'error', file, o.key!.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
@@ -60,7 +61,8 @@ export function buildModel(ws: Workspace): BuildResult {
       if (!os.list && o.value.items.length > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${o.value.items.length}`); ok = false; continue; }
       for (const s of o.value.items) ok = checkScalar(s, os.type, file, `${key}=`) && ok;
     }
-    for (const [key, os] of Object.entries(spec.options ?? {})) {
+    if (spec.options) for (const key in spec.options) {
+      const os = spec.options[key];
       if (os.required && !seen.has(key)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
     }
     // `mx none`, `dnsbl none`
@@ -77,7 +79,7 @@ export function buildModel(ws: Workspace): BuildResult {
       const end = pos[pos.length - 1].range.end;
       report('MT102', 'error', file, { start: extra.range.start, end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${pos.length}`);
       ok = false;
-    } else if (pos.length < spec.args.filter((a) => !a.optional).length) {
+    } else if (pos.length < spec.args.length && !spec.args[pos.length].optional) {
       const missing = spec.args[pos.length];
       report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${missing.label === spec.args[0].label && pos.length === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`);
       ok = false;

@@ -1,12 +1,13 @@
 // Chevrotain parser for the uniform statement grammar (LANGUAGE.md §2).
-// The AST is built directly in the rules' actions (no CST pass), and every
-// token kind is accepted somewhere so a broken statement costs one MT001 and
-// the rest of the file still parses. A top-level keyword at column 0 closes
-// blocks left open above it.
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+// The AST is built directly in the rules' actions (no CST pass). Every token
+// kind is accepted somewhere, so a broken statement costs one MT001 and the
+// rest of the file still parses; a top-level keyword at column 0 closes blocks
+// left open above it. For speed a statement's arguments are one flat loop
+// (one rule call per statement), shaped into args afterwards.
+import { EmbeddedActionsParser, EOF, type IToken } from 'chevrotain';
 import * as T from './tokens';
 import type { Arg, Block, Comment, ParsedFile, Scalar, Statement, Value } from './ast';
-import type { MtDiagnostic, Range } from '../diagnostic';
+import type { MtDiagnostic, Position, Range } from '../diagnostic';
 import { TOP_LEVEL_KEYWORDS } from '../schema/schema';
 
 const TOP = new Set(TOP_LEVEL_KEYWORDS);
@@ -15,11 +16,37 @@ export const MAX_DEPTH = 64;
 /** Syntax diagnostics per file; past this, one summary diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
 
+/** Offset -> position, with a cursor: the parser asks mostly in increasing order. */
+class Positions {
+  readonly starts: number[];
+  private cur = 0;
+  constructor(readonly text: string) { this.starts = computeLineStarts(text); }
+  at(off: number): Position {
+    const s = this.starts;
+    let i = this.cur;
+    if (s[i] > off) {
+      let lo = 0, hi = i;
+      while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (s[mid] <= off) lo = mid; else hi = mid - 1; }
+      i = lo;
+    } else {
+      while (i + 1 < s.length && s[i + 1] <= off) i++;
+    }
+    this.cur = i;
+    return { line: i, character: off - s[i] };
+  }
+  isLineStart(off: number): boolean {
+    return off === 0 || this.text.charCodeAt(off - 1) === 10;
+  }
+}
+
+let P: Positions;
+
 function tokRange(t: IToken): Range {
-  return {
-    start: { line: (t.startLine ?? 1) - 1, character: (t.startColumn ?? 1) - 1 },
-    end: { line: (t.endLine ?? 1) - 1, character: t.endColumn ?? 0 },
-  };
+  const start = P.at(t.startOffset);
+  const len = t.image.length;
+  // A token never spans lines except Newline itself.
+  if (t.tokenType === T.Newline) return { start, end: { line: start.line + 1, character: 0 } };
+  return { start, end: { line: start.line, character: start.character + len } };
 }
 
 function unescape(s: string): string {
@@ -28,12 +55,13 @@ function unescape(s: string): string {
 
 function scalarOf(t: IToken): Scalar {
   const img = t.image;
-  if (t.tokenType === T.Str) return { text: unescape(img.slice(1, -1)), range: tokRange(t), quoted: true, offset: t.startOffset };
+  const range = tokRange(t);
+  if (t.tokenType === T.Str) return { text: unescape(img.slice(1, -1)), range, quoted: true, offset: t.startOffset };
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
-    return { text: unescape(body), range: tokRange(t), quoted: true, offset: t.startOffset };
+    return { text: unescape(body), range, quoted: true, offset: t.startOffset };
   }
-  return { text: img, range: tokRange(t), quoted: false, offset: t.startOffset };
+  return { text: img, range, quoted: false, offset: t.startOffset };
 }
 
 class MailtopoParser extends EmbeddedActionsParser {
@@ -44,7 +72,9 @@ class MailtopoParser extends EmbeddedActionsParser {
   lastMissingAt = -1;
 
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 2, skipValidations: true });
+    // Recovery is off: the grammar accepts every token somewhere, so there is
+    // nothing for Chevrotain's re-sync to do, and its checks cost time.
+    super(T.ALL_TOKENS, { recoveryEnabled: false, maxLookahead: 1, skipValidations: true });
     this.performSelfAnalysis();
   }
 
@@ -52,173 +82,168 @@ class MailtopoParser extends EmbeddedActionsParser {
     if (this.diags.length < MAX_SYNTAX_ERRORS) this.diags.push({ code, severity: 'error', message, file: this.file, range });
   }
 
-  private isTopKwAtCol0(): boolean {
+  private notTopKwAtCol0 = (): boolean => {
     const t = this.LA(1);
-    return t.tokenType === T.Word && t.startColumn === 1 && TOP.has(t.image);
-  }
-
-  /** Tokens that cannot start a statement: consumed with one MT001 each. */
-  private stray(where: 'top' | 'block'): void {
-    const closeAlt = where === 'top'
-      ? [{ ALT: () => { const t = this.CONSUME(T.RBrace); this.ACTION(() => this.error(tokRange(t), "unexpected '}': no block is open here")); } }]
-      : [];
-    this.OR([
-      ...closeAlt,
-      { ALT: () => { const t = this.CONSUME(T.Semi); this.ACTION(() => this.error(tokRange(t), "a ';' with no statement before it")); } },
-      { ALT: () => { const t = this.CONSUME(T.Comma); this.ACTION(() => this.error(tokRange(t), "unexpected ',': expected a statement")); } },
-      { ALT: () => { const t = this.CONSUME(T.Equals); this.ACTION(() => this.error(tokRange(t), "unexpected '=': expected a statement")); } },
-      { ALT: () => { const t = this.CONSUME(T.Str); this.ACTION(() => this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`)); } },
-      { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
-      { GATE: () => this.depth < MAX_DEPTH, ALT: () => {
-        const t = this.LA(1);
-        this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it"));
-        this.SUBRULE(this.block, { ARGS: ['a block'] });
-      } },
-      { GATE: () => this.depth >= MAX_DEPTH, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
-    ]);
-  }
+    return !(t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(t.startOffset));
+  };
+  private shallow = (): boolean => this.depth < MAX_DEPTH;
+  private deep = (): boolean => this.depth >= MAX_DEPTH;
 
   public fileRule = this.RULE('fileRule', (): Statement[] => {
     const out: Statement[] = [];
     this.MANY(() => {
       this.OR([
         { ALT: () => { this.CONSUME(T.Newline); } },
-        { ALT: () => { const s = this.SUBRULE(this.statement); this.ACTION(() => out.push(s)); } },
-        { ALT: () => this.SUBRULE(this.strayTop) },
+        { ALT: () => { out.push(this.SUBRULE(this.statement)); } },
+        { ALT: () => { const t = this.CONSUME(T.RBrace); this.ACTION(() => this.error(tokRange(t), "unexpected '}': no block is open here")); } },
+        { ALT: () => this.SUBRULE(this.stray) },
       ]);
     });
     return out;
   });
 
-  private strayTop = this.RULE('strayTop', () => this.stray('top'));
-  private strayBlock = this.RULE('strayBlock', () => this.stray('block'));
+  /** Tokens that cannot start a statement: consumed with one MT001 each. */
+  private stray = this.RULE('stray', (): void => {
+    this.OR([
+      { ALT: () => { const t = this.CONSUME(T.Semi); this.ACTION(() => this.error(tokRange(t), "a ';' with no statement before it")); } },
+      { ALT: () => { const t = this.CONSUME(T.Comma); this.ACTION(() => this.error(tokRange(t), "unexpected ',': expected a statement")); } },
+      { ALT: () => { const t = this.CONSUME(T.Equals); this.ACTION(() => this.error(tokRange(t), "unexpected '=': expected a statement")); } },
+      { ALT: () => { const t = this.CONSUME(T.Str); this.ACTION(() => this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`)); } },
+      { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
+      { GATE: this.shallow, ALT: () => {
+        const t = this.LA(1);
+        this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it"));
+        this.SUBRULE(this.block, { ARGS: ['a block'] });
+      } },
+      { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
+    ]);
+  });
 
   public block = this.RULE('block', (owner: string): Block => {
     const open = this.CONSUME(T.LBrace);
     const statements: Statement[] = [];
     this.ACTION(() => { this.depth++; });
     this.MANY({
-      GATE: () => !this.isTopKwAtCol0(),
+      GATE: this.notTopKwAtCol0,
       DEF: () => {
         this.OR([
           { ALT: () => { this.CONSUME(T.Newline); } },
-          { ALT: () => { const s = this.SUBRULE(this.statement); this.ACTION(() => statements.push(s)); } },
-          { ALT: () => this.SUBRULE(this.strayBlock) },
+          { ALT: () => { statements.push(this.SUBRULE(this.statement)); } },
+          { ALT: () => this.SUBRULE(this.stray) },
         ]);
       },
     });
     let close: IToken | undefined;
-    this.OR1([
-      { ALT: () => { close = this.CONSUME(T.RBrace); } },
-      { ALT: () => { /* EOF or a top-level keyword at column 0 */ } },
-    ]);
+    this.OPTION(() => { close = this.CONSUME(T.RBrace); });
     return this.ACTION(() => {
       this.depth--;
+      const openRange = tokRange(open);
       if (!close) {
         const at = this.LA(1);
-        if (at.startOffset !== this.lastMissingAt || at.tokenType === EOF) {
-          if (at.tokenType !== EOF || this.lastMissingAt !== -2) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
-          this.lastMissingAt = at.tokenType === EOF ? -2 : at.startOffset;
-        }
+        const key = at.tokenType === EOF ? -2 : at.startOffset;
+        if (key !== this.lastMissingAt) this.error(openRange, `missing '}': expected '}' to close ${owner}`);
+        this.lastMissingAt = key;
       }
-      return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements };
+      return { open: openRange, close: close ? tokRange(close) : undefined, statements };
     }) as Block;
-  });
-
-  private scalar = this.RULE('scalar', (): IToken => {
-    return this.OR([
-      { ALT: () => this.CONSUME(T.Word) },
-      { ALT: () => this.CONSUME(T.Str) },
-      { ALT: () => this.CONSUME(T.Unterminated) },
-    ]);
-  });
-
-  /** scalar { "," {NEWLINE} scalar } */
-  private value = this.RULE('value', (first: IToken): Value => {
-    const toks: IToken[] = [first];
-    this.MANY(() => {
-      const comma = this.CONSUME(T.Comma);
-      this.MANY1(() => { this.CONSUME(T.Newline); });
-      this.OR([
-        { ALT: () => { const s = this.SUBRULE(this.scalar); this.ACTION(() => toks.push(s)); } },
-        { ALT: () => { this.ACTION(() => this.error(tokRange(comma), "a trailing ',': expected a value after it")); } },
-      ]);
-    });
-    return this.ACTION(() => {
-      const items = toks.map(scalarOf);
-      return { items, range: { start: items[0].range.start, end: items[items.length - 1].range.end } };
-    }) as Value;
-  });
-
-  private arg = this.RULE('arg', (): Arg => {
-    const first = this.SUBRULE(this.scalar);
-    let eq: IToken | undefined;
-    let val: Value | undefined;
-    this.OPTION(() => {
-      eq = this.CONSUME(T.Equals);
-      this.OR([
-        { ALT: () => { const s = this.SUBRULE1(this.scalar); val = this.SUBRULE(this.value, { ARGS: [s] }); } },
-        { ALT: () => { /* missing value */ } },
-      ]);
-    });
-    if (!eq) {
-      const v = this.SUBRULE1(this.value, { ARGS: [first] });
-      return v && { value: v, range: v.range };
-    }
-    return this.ACTION(() => {
-      const key = scalarOf(first);
-      if (!val) {
-        this.error(tokRange(eq!), `expected a value after '${key.text}='`);
-        val = { items: [], range: { start: tokRange(eq!).end, end: tokRange(eq!).end } };
-      }
-      return { key, value: val, range: { start: key.range.start, end: val.items.length ? val.range.end : tokRange(eq!).end } };
-    }) as Arg;
   });
 
   public statement = this.RULE('statement', (): Statement => {
     const kw = this.CONSUME(T.Word);
-    const args: Arg[] = [];
+    const toks: IToken[] = [];
     let block: Block | undefined;
-    let reported = false;
     this.MANY(() => {
       this.OR([
-        { ALT: () => { const a = this.SUBRULE(this.arg); this.ACTION(() => args.push(a)); } },
-        { ALT: () => { const t = this.CONSUME(T.Comma); this.ACTION(() => { if (!reported) this.error(tokRange(t), `unexpected ',' in '${kw.image}': a list needs a value before the comma`); reported = true; }); } },
-        { ALT: () => { const t = this.CONSUME(T.Equals); this.ACTION(() => { if (!reported) this.error(tokRange(t), `unexpected '=' in '${kw.image}': an option is written key=value with no spaces`); reported = true; }); } },
+        { ALT: () => { toks.push(this.CONSUME(T.ScalarCat)); } },
+        { ALT: () => { toks.push(this.CONSUME(T.Equals)); } },
+        { ALT: () => { toks.push(this.CONSUME(T.Comma)); this.MANY1(() => { this.CONSUME(T.Newline); }); } },
       ]);
     });
     this.OR1([
-      { GATE: () => this.depth < MAX_DEPTH, ALT: () => {
-        block = this.SUBRULE(this.block, { ARGS: [this.ACTION(() => `'${[kw.image, ...args.filter((a) => !a.key).slice(0, 1).map((a) => a.value.items[0]?.text)].join(' ')}'`)] });
-      } },
-      { GATE: () => this.depth >= MAX_DEPTH, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
+      { GATE: this.shallow, ALT: () => { block = this.SUBRULE(this.block, { ARGS: [this.ACTION(() => ownerName(kw, toks))] }); } },
+      { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
       { ALT: () => { this.CONSUME1(T.Newline); } },
       { ALT: () => { this.CONSUME1(T.Semi); } },
       { ALT: () => { /* before '}' or end of file */ } },
     ]);
     return this.ACTION(() => {
       const keyword = scalarOf(kw);
+      const args = toks.length ? this.shapeArgs(kw.image, toks) : [];
       let end = keyword.range.end;
       if (block) end = block.close ? block.close.end : (block.statements.length ? block.statements[block.statements.length - 1].range.end : block.open.end);
       else if (args.length) end = args[args.length - 1].range.end;
       return { keyword, args, block, range: { start: keyword.range.start, end }, leadingComments: [] };
     }) as Statement;
   });
+
+  /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. */
+  private shapeArgs(kw: string, toks: IToken[]): Arg[] {
+    const args: Arg[] = [];
+    let reported = false;
+    const n = toks.length;
+    let i = 0;
+    const isScalar = (t: IToken | undefined) => !!t && (t.tokenType === T.Word || t.tokenType === T.Str || t.tokenType === T.Unterminated);
+    while (i < n) {
+      const t = toks[i];
+      if (!isScalar(t)) {
+        if (!reported) {
+          this.error(tokRange(t), t.tokenType === T.Equals
+            ? `unexpected '=' in '${kw}': an option is written key=value`
+            : `unexpected ',' in '${kw}': a list needs a value before the comma`);
+          reported = true;
+        }
+        i++;
+        continue;
+      }
+      let key: Scalar | undefined;
+      let first = t;
+      if (toks[i + 1]?.tokenType === T.Equals) {
+        key = scalarOf(t);
+        const eq = toks[i + 1];
+        i += 2;
+        if (!isScalar(toks[i])) {
+          const r = tokRange(eq);
+          this.error(r, `expected a value after '${key.text}='`);
+          reported = true;
+          const empty: Value = { items: [], range: { start: r.end, end: r.end } };
+          args.push({ key, value: empty, range: { start: key.range.start, end: r.end } });
+          continue;
+        }
+        first = toks[i];
+      }
+      const items: Scalar[] = [scalarOf(first)];
+      i++;
+      while (i < n && toks[i].tokenType === T.Comma) {
+        if (isScalar(toks[i + 1])) { items.push(scalarOf(toks[i + 1])); i += 2; continue; }
+        if (!reported) this.error(tokRange(toks[i]), "a trailing ',': expected a value after it");
+        reported = true;
+        i++;
+        break;
+      }
+      const value: Value = { items, range: { start: items[0].range.start, end: items[items.length - 1].range.end } };
+      args.push({ key, value, range: { start: key ? key.range.start : value.range.start, end: value.range.end } });
+    }
+    return args;
+  }
+}
+
+function ownerName(kw: IToken, toks: IToken[]): string {
+  const name = toks.find((t) => t.tokenType === T.Word || t.tokenType === T.Str);
+  return `'${kw.image}${name ? ' ' + name.image : ''}'`;
 }
 
 let shared: MailtopoParser | undefined;
 
 /** Parse one file's text. Never throws for any input. */
 export function parse(text: string, file: string): ParsedFile {
+  P = new Positions(text);
   const lex = T.lexer.tokenize(text);
   const diags: MtDiagnostic[] = [];
-  const lineStarts = computeLineStarts(text);
-  const at = (off: number) => offsetToPos(lineStarts, off);
   for (const e of lex.errors) {
     if (diags.length >= MAX_SYNTAX_ERRORS) break;
     const ch = text.slice(e.offset, e.offset + e.length);
     const shown = ch.length > 12 ? ch.slice(0, 12) + '…' : ch;
-    diags.push({ code: 'MT003', severity: 'error', message: `unexpected character${e.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: no token starts with it`, file, range: { start: at(e.offset), end: at(e.offset + e.length) } });
+    diags.push({ code: 'MT003', severity: 'error', message: `unexpected character${e.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: no token starts with it`, file, range: { start: P.at(e.offset), end: P.at(e.offset + e.length) } });
   }
   const toks = lex.tokens;
   for (const t of toks) {
@@ -235,27 +260,27 @@ export function parse(text: string, file: string): ParsedFile {
   let statements: Statement[] = [];
   try {
     statements = p.fileRule() ?? [];
-  } catch (e) {
-    // Chevrotain recovers by itself; this is a last guard, never a crash.
-    p.diags.push({ code: 'MT001', severity: 'error', message: 'the file could not be parsed past this point', file, range: { start: at(0), end: at(0) } });
+  } catch {
+    // The grammar is total; this is a last guard, never a crash.
+    p.diags.push({ code: 'MT001', severity: 'error', message: 'the file could not be parsed past this point', file, range: endRange(text) });
   }
   for (const e of p.errors) {
     const t = e.token;
-    const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text, lineStarts) : tokRange(t);
+    const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
     if (p.diags.length < MAX_SYNTAX_ERRORS) p.diags.push({ code: 'MT001', severity: 'error', message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`, file, range: r });
   }
   const all = diags.concat(p.diags);
   if (all.length >= MAX_SYNTAX_ERRORS) {
     all.length = MAX_SYNTAX_ERRORS;
-    all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text, lineStarts) });
+    all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text) });
   }
   const comments: Comment[] = ((lex.groups.comments ?? []) as IToken[]).map((c) => ({ text: c.image, range: tokRange(c), offset: c.startOffset }));
-  attachComments(statements, comments, text);
+  attachComments(statements, comments);
   return { file, text, statements, comments, diagnostics: all };
 }
 
-function endRange(text: string, lineStarts: number[]): Range {
-  const p = offsetToPos(lineStarts, text.length);
+function endRange(text: string): Range {
+  const p = P.at(text.length);
   return { start: p, end: p };
 }
 
@@ -273,22 +298,22 @@ export function offsetToPos(lineStarts: number[], off: number): { line: number; 
 }
 
 /** Comment lines directly above a statement become its leading comments (hover docs). */
-function attachComments(statements: Statement[], comments: Comment[], _text: string): void {
+function attachComments(statements: Statement[], comments: Comment[]): void {
   if (!comments.length) return;
-  const byLine = new Map<number, Comment>();
-  for (const c of comments) byLine.set(c.range.start.line, c);
+  // comment index + 1 by line (0 = none): array reads, no hashing
+  const last = comments[comments.length - 1].range.start.line;
+  const byLine = new Int32Array(last + 2);
+  for (let i = 0; i < comments.length; i++) byLine[comments[i].range.start.line] = i + 1;
   const visit = (list: Statement[]) => {
     for (const s of list) {
-      const lines: string[] = [];
       let l = s.keyword.range.start.line - 1;
-      for (let c = byLine.get(l); c && c.range.start.character <= s.keyword.range.start.character + 64; c = byLine.get(--l)) {
-        lines.unshift(c.text.replace(/^#\s?/, ''));
+      if (l >= 0 && l <= last && byLine[l]) {
+        const lines: string[] = [];
+        for (; l >= 0 && byLine[l]; l--) lines.unshift(comments[byLine[l] - 1].text.replace(/^#\s?/, ''));
+        s.leadingComments = lines;
       }
-      s.leadingComments = lines;
       if (s.block) visit(s.block.statements);
     }
   };
   visit(statements);
 }
-
-export type { TokenType };

@@ -1,0 +1,53 @@
+// Parse + schema validation against JSON.parse of the same entities, side by
+// side in one run, and heap growth against the file size.
+import { parse } from '../server/src/core/syntax/parser';
+import { loadWorkspace } from '../server/src/core/model/workspace';
+import { buildModel } from '../server/src/core/model/build';
+import { generateTopology } from './topology';
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
+
+function time(fn: () => unknown, minMs = 300, minRuns = 5): number {
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < minRuns || performance.now() - start < minMs) {
+    const t0 = performance.now();
+    fn();
+    samples.push(performance.now() - t0);
+    if (samples.length > 2000) break;
+  }
+  return median(samples);
+}
+
+export function parseAndValidate(text: string): number {
+  const ws = loadWorkspace([{ abs: '/bench/topology.mailtopo', display: 'topology.mailtopo', text }], { readFile: () => undefined });
+  const { diagnostics } = buildModel(ws);
+  return diagnostics.length + ws.files[0].parsed.diagnostics.length;
+}
+
+export async function benchParse(): Promise<string[]> {
+  const lines: string[] = ['## parse + schema validation vs JSON.parse (same entities, same run)'];
+  lines.push('lines      bytes      mailtopo ms  JSON.parse ms  ratio   MB/s   heap growth / file size');
+  for (const n of [1000, 10000, 100000]) {
+    const g = generateTopology(n);
+    const errs = parseAndValidate(g.text);
+    if (errs) throw new Error(`bench topology has ${errs} diagnostics`);
+    // warm up both
+    for (let i = 0; i < 3; i++) { parseAndValidate(g.text); JSON.parse(g.json); }
+    const tm = time(() => parseAndValidate(g.text));
+    const tj = time(() => JSON.parse(g.json));
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.(); gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const keep = (() => { const ws = loadWorkspace([{ abs: '/b.mailtopo', display: 'b.mailtopo', text: g.text }], { readFile: () => undefined }); return { ws, m: buildModel(ws) }; })();
+    gc?.();
+    const after = process.memoryUsage().heapUsed;
+    void keep.m;
+    const growth = (after - before) / Buffer.byteLength(g.text);
+    lines.push(`${String(g.lines).padEnd(10)} ${String(g.text.length).padEnd(10)} ${tm.toFixed(2).padStart(11)}  ${tj.toFixed(2).padStart(13)}  ${(tm / tj).toFixed(1).padStart(5)}x  ${(g.text.length / 1e6 / (tm / 1000)).toFixed(0).padStart(5)}  ${gc ? growth.toFixed(1) + 'x' : '(run with --expose-gc)'}`);
+  }
+  lines.push('target: 10,000 lines within 10x of JSON.parse; heap growth below 20x the file size');
+  return lines;
+}
+
+if (process.argv[1]?.endsWith('parse.ts')) benchParse().then((l) => console.log(l.join('\n')));
