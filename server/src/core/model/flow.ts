@@ -1,0 +1,701 @@
+// The mail-flow model the analysis rules share (LANGUAGE.md §4): route
+// matching (exact > longest *.suffix > *), relay sources as complete address
+// sets, what makes a node internet-facing, the inbound flow graph of every
+// domain (internet -> MX targets -> pools expanded -> routes -> mailboxes),
+// the outbound graph (mailbox servers -> `*` routes -> direct / externals),
+// dominators (Lengauer-Tarjan) for single points of failure, and set cuts for
+// shared scanner hosts. Everything is linear or near-linear in the size of the
+// graph: no path is ever enumerated.
+//
+// The result is computed once per Model and cached (rule families share it).
+import type { Range, RelatedInfo } from '../diagnostic';
+import type { Statement } from '../syntax/ast';
+import { addCidr, anySet, emptySet, parseCidr, union, type AddrSet } from './addr';
+import type { DomainDecl, Model, MxRecord, NetSource, NodeDecl, PolicyDecl, RouteRule } from './types';
+
+// ---------------------------------------------------------------------------
+// Small helpers over declarations
+
+/** The first statement with this keyword in a declaration's block. */
+export function findStmt(decl: { stmt: Statement }, keyword: string): Statement | undefined {
+  return decl.stmt.block?.statements.find((s) => s.keyword.text === keyword);
+}
+
+/** Normalize a domain or pattern for comparison. */
+export function normDomain(s: string): string {
+  return s.toLowerCase().replace(/\.$/, '');
+}
+
+/** `*` matches everything; `*.example.com` matches `a.example.com` (not `example.com`); otherwise exact. */
+export function patternMatches(pattern: string, domain: string): boolean {
+  const p = normDomain(pattern);
+  const d = normDomain(domain);
+  if (p === '*') return true;
+  if (p.startsWith('*.')) {
+    const suf = p.slice(1);
+    return d.length > suf.length && d.endsWith(suf);
+  }
+  return p === d;
+}
+
+export function anyPatternMatches(patterns: string[], domain: string): boolean {
+  for (const p of patterns) if (patternMatches(p, domain)) return true;
+  return false;
+}
+
+interface RouteTable { exact: Map<string, RouteRule>; suffix: Map<string, RouteRule>; star?: RouteRule }
+const routeTables = new WeakMap<NodeDecl, RouteTable>();
+
+function routeTable(n: NodeDecl): RouteTable {
+  let t = routeTables.get(n);
+  if (t) return t;
+  t = { exact: new Map(), suffix: new Map() };
+  for (const r of n.routes) {
+    for (const raw of r.patterns) {
+      const p = normDomain(raw);
+      if (p === '*') { if (!t.star) t.star = r; }
+      else if (p.startsWith('*.')) { const k = p.slice(1); if (!t.suffix.has(k)) t.suffix.set(k, r); }
+      else if (!t.exact.has(p)) t.exact.set(p, r);
+    }
+  }
+  routeTables.set(n, t);
+  return t;
+}
+
+/** The node's best-matching route for a recipient domain: exact, then the longest `*.suffix`, then `*`. */
+export function bestRoute(n: NodeDecl, domain: string): RouteRule | undefined {
+  const t = routeTable(n);
+  const d = normDomain(domain);
+  const ex = t.exact.get(d);
+  if (ex) return ex;
+  if (t.suffix.size) {
+    // Longest suffix first: the one starting at the first dot.
+    for (let i = d.indexOf('.'); i >= 0; i = d.indexOf('.', i + 1)) {
+      const r = t.suffix.get(d.slice(i));
+      if (r) return r;
+    }
+  }
+  return t.star;
+}
+
+/** The `*` route: what outbound mail (a recipient outside the accepted domains) follows. */
+export function starRoute(n: NodeDecl): RouteRule | undefined {
+  return routeTable(n).star;
+}
+
+/** A server whose `mailboxes` cover the domain (final delivery). */
+export function deliversTo(n: NodeDecl, domain: string): boolean {
+  return n.kind === 'server' && !!n.mailboxes && anyPatternMatches(n.mailboxes.patterns, domain);
+}
+
+export function isMailboxServer(n: NodeDecl): boolean {
+  return n.kind === 'server' && n.role === 'mailbox';
+}
+
+/** The policy a node applies with `scan`, if any. */
+export function scanPolicy(n: NodeDecl): PolicyDecl | undefined {
+  return n.scan?.policy;
+}
+
+/** Mail through this node (or reached through this pool) is virus-scanned. */
+export function scansForViruses(n: NodeDecl): boolean {
+  return !!n.scan?.policy.antivirus;
+}
+
+/** A pool that stands for redundancy: two or more (distinct) members. */
+export function isRedundantPool(n: NodeDecl): boolean {
+  return n.kind === 'pool' && n.members.length >= 2;
+}
+
+// ---------------------------------------------------------------------------
+// Address sets of `from=` lists
+
+export interface NetEval {
+  set: AddrSet;
+  /** Every source was understood (no unresolved network reference). */
+  complete: boolean;
+}
+
+const netEvals = new WeakMap<NetSource[], NetEval>();
+
+/** The full address set of a `from=` list: `any`, CIDRs, addresses and network references. */
+export function evalSources(sources: NetSource[]): NetEval {
+  const hit = netEvals.get(sources);
+  if (hit) return hit;
+  let set = emptySet();
+  let complete = true;
+  for (const s of sources) {
+    if (s.any) { set = anySet(); continue; }
+    if (s.network) { set = union(set, s.network.set); continue; }
+    const c = parseCidr(s.text);
+    if (c) { set = addCidr(set, c); continue; }
+    complete = false;
+  }
+  const r = { set, complete };
+  netEvals.set(sources, r);
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// MX targets and internet-facing nodes
+
+export interface MxUse { domain: DomainDecl; mx: MxRecord }
+
+/** Every node named by an `mx` line, with the lines that name it. */
+export function mxTargets(model: Model): Map<NodeDecl, MxUse[]> {
+  return analysis(model).mxUses;
+}
+
+function buildMxUses(model: Model): Map<NodeDecl, MxUse[]> {
+  const m = new Map<NodeDecl, MxUse[]>();
+  for (const d of model.domains) {
+    for (const mx of d.mx) {
+      if (mx.target.kind !== 'ref') continue;
+      const list = m.get(mx.target.decl) ?? [];
+      list.push({ domain: d, mx });
+      m.set(mx.target.decl, list);
+    }
+  }
+  return m;
+}
+
+/**
+ * What makes each internet-facing node internet-facing (LANGUAGE.md §4): its
+ * zone (perimeter or external), being an MX target, or being a member of a
+ * pool that is. The map holds only internet-facing nodes.
+ */
+export function internetFacing(model: Model): Map<NodeDecl, RelatedInfo[]> {
+  return analysis(model).exposure;
+}
+
+function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDecl, RelatedInfo[]> {
+  const out = new Map<NodeDecl, RelatedInfo[]>();
+  const own = (n: NodeDecl): RelatedInfo[] => {
+    const r: RelatedInfo[] = [];
+    if (n.kind !== 'pool' && (n.zone === 'perimeter' || n.zone === 'external')) {
+      const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
+      const rs = findStmt(n, 'role');
+      if (zs) r.push({ file: n.file, range: zs.range, message: `'zone ${n.zone}' makes ${n.name} internet-facing` });
+      else if (n.kind === 'external') r.push({ file: n.file, range: n.nameRange, message: `${n.name} is an external host` });
+      else if (rs) r.push({ file: n.file, range: rs.range, message: `'role ${n.role}' puts ${n.name} in the ${n.zone} zone (internet-facing)` });
+      else r.push({ file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` });
+    }
+    for (const u of mxUses.get(n) ?? []) {
+      r.push({ file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
+    }
+    return r;
+  };
+  for (const n of model.nodes) {
+    const r = own(n);
+    if (r.length) out.set(n, r);
+  }
+  for (const p of model.nodes) {
+    if (p.kind !== 'pool') continue;
+    const pr = out.get(p);
+    if (!pr) continue;
+    for (const m of p.members) {
+      const list = out.get(m) ?? [];
+      list.push({ file: p.file, range: p.membersStmt?.range ?? p.nameRange, message: `${m.name} is a member of pool ${p.name}, which is internet-facing` });
+      for (const x of pr) list.push(x);
+      out.set(m, list);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Graphs
+
+/** A directed graph over vertex numbers with the node each vertex stands for. */
+export interface FlowGraph {
+  /** vertex -> node (undefined for the virtual vertices). */
+  node: Array<NodeDecl | undefined>;
+  succ: number[][];
+  pred: number[][];
+  /** First vertex that discovered this one (BFS from the root), -1 for the root. */
+  parent: number[];
+}
+
+function newGraph(): FlowGraph { return { node: [], succ: [], pred: [], parent: [] }; }
+function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
+  g.node.push(n); g.succ.push([]); g.pred.push([]); g.parent.push(-1);
+  return g.node.length - 1;
+}
+function addEdge(g: FlowGraph, a: number, b: number): void {
+  const s = g.succ[a];
+  for (let i = 0; i < s.length; i++) if (s[i] === b) return;
+  s.push(b); g.pred[b].push(a);
+}
+
+/**
+ * Immediate dominators (Lengauer–Tarjan with path compression, iterative so a
+ * 100,000-deep chain cannot overflow the stack). Returns idom per vertex: -1
+ * for the root and for vertices the root does not reach.
+ */
+export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: number): Int32Array {
+  const dfn = new Int32Array(n).fill(-1);
+  const vert = new Int32Array(n);
+  const par = new Int32Array(n);
+  const stackV = new Int32Array(n);
+  const stackI = new Int32Array(n);
+  let N = 0;
+  let sp = 0;
+  dfn[root] = 0; vert[0] = root; par[0] = -1; N = 1;
+  stackV[0] = root; stackI[0] = 0; sp = 1;
+  while (sp) {
+    const v = stackV[sp - 1];
+    const s = succ[v];
+    if (stackI[sp - 1] < s.length) {
+      const w = s[stackI[sp - 1]++];
+      if (dfn[w] < 0) {
+        dfn[w] = N; vert[N] = w; par[N] = dfn[v]; N++;
+        stackV[sp] = w; stackI[sp] = 0; sp++;
+      }
+    } else sp--;
+  }
+  // predecessors in DFS numbers (CSR)
+  const pcount = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) { const j = dfn[s[k]]; if (j >= 0) pcount[j + 1]++; }
+  }
+  for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
+  const pfill = pcount.slice(0, N);
+  const preds = new Int32Array(pcount[N]);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) { const j = dfn[s[k]]; if (j >= 0) preds[pfill[j]++] = i; }
+  }
+  const semi = new Int32Array(N);
+  const idom = new Int32Array(N);
+  const anc = new Int32Array(N).fill(-1);
+  const label = new Int32Array(N);
+  const bucketHead = new Int32Array(N).fill(-1);
+  const bucketNext = new Int32Array(N).fill(-1);
+  for (let i = 0; i < N; i++) { semi[i] = i; label[i] = i; }
+  const chain: number[] = [];
+  const evalV = (v: number): number => {
+    if (anc[v] < 0) return v;
+    // compress the path from v to the root of its tree (iteratively)
+    chain.length = 0;
+    let x = v;
+    while (anc[anc[x]] >= 0) { chain.push(x); x = anc[x]; }
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const y = chain[k];
+      const a = anc[y];
+      if (semi[label[a]] < semi[label[y]]) label[y] = label[a];
+      anc[y] = anc[a];
+    }
+    return label[v];
+  };
+  for (let i = N - 1; i >= 1; i--) {
+    for (let k = pcount[i]; k < pcount[i + 1]; k++) {
+      const u = evalV(preds[k]);
+      if (semi[u] < semi[i]) semi[i] = semi[u];
+    }
+    bucketNext[i] = bucketHead[semi[i]]; bucketHead[semi[i]] = i;
+    const p = par[i];
+    anc[i] = p;
+    for (let v = bucketHead[p]; v >= 0; v = bucketNext[v]) {
+      const u = evalV(v);
+      idom[v] = semi[u] < semi[v] ? u : p;
+    }
+    bucketHead[p] = -1;
+  }
+  for (let i = 1; i < N; i++) if (idom[i] !== semi[i]) idom[i] = idom[idom[i]];
+  const out = new Int32Array(n).fill(-1);
+  for (let i = 1; i < N; i++) out[vert[i]] = vert[idom[i]];
+  return out;
+}
+
+/** Vertices that can reach `target` (reverse BFS). */
+function canReach(g: FlowGraph, target: number): Uint8Array {
+  const seen = new Uint8Array(g.node.length);
+  const q = [target];
+  seen[target] = 1;
+  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!seen[p]) { seen[p] = 1; q.push(p); }
+  return seen;
+}
+
+/**
+ * For each start vertex: can it reach `target` while avoiding every vertex of
+ * `cut`? Works only on the part of the graph upstream of the cut, so checking
+ * many small disjoint cuts costs about the size of the graph once.
+ */
+export function reachAvoiding(g: FlowGraph, target: number, cut: Set<number>, reach: Uint8Array, starts: number[]): boolean[] {
+  // U: vertices (outside the cut) that can reach the cut.
+  const inU = new Map<number, boolean>(); // vertex -> good (reaches target avoiding the cut)
+  const q: number[] = [];
+  for (const c of cut) for (const p of g.pred[c]) if (!cut.has(p) && !inU.has(p)) { inU.set(p, false); q.push(p); }
+  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!cut.has(p) && !inU.has(p)) { inU.set(p, false); q.push(p); }
+  const good: number[] = [];
+  for (const v of q) {
+    for (const w of g.succ[v]) {
+      if (w === target || (!cut.has(w) && !inU.has(w) && reach[w])) { inU.set(v, true); good.push(v); break; }
+    }
+  }
+  for (let h = 0; h < good.length; h++) {
+    for (const p of g.pred[good[h]]) if (inU.get(p) === false) { inU.set(p, true); good.push(p); }
+  }
+  return starts.map((s) => (cut.has(s) ? false : inU.has(s) ? inU.get(s)! : !!reach[s]));
+}
+
+/** "internet -> edge-nlb -> edge1 -> hub1" from the BFS parents. */
+export function pathText(g: FlowGraph, v: number, names: (v: number) => string): string {
+  const parts: string[] = [];
+  for (let x = v, guard = 0; x >= 0 && guard <= g.node.length; x = g.parent[x], guard++) parts.push(names(x));
+  return parts.reverse().join(' -> ');
+}
+
+// ---------------------------------------------------------------------------
+// Inbound flow of a domain
+
+export const INTERNET = 0;
+export const SINK = 1;
+
+export interface InboundFlow {
+  domain: DomainDecl;
+  g: FlowGraph;
+  vertexOf: Map<NodeDecl, number>;
+  /** Vertices that deliver the domain into a mailbox database. */
+  delivering: number[];
+  /** Gateways/servers reached with no matching route and no mailbox. */
+  blackHoles: number[];
+  /** Vertices whose route for the domain says `direct`: back to the domain's own MX. */
+  directLoops: Array<{ v: number; route: RouteRule }>;
+  /** The route each vertex used. */
+  routeAt: Map<number, RouteRule>;
+  /** The sink (delivery, or an opaque host outside the model) is reachable. */
+  delivers: boolean;
+}
+
+export function vertexName(g: FlowGraph, v: number): string {
+  if (v === INTERNET) return 'internet';
+  return g.node[v]?.name ?? '?';
+}
+
+function buildInbound(d: DomainDecl): InboundFlow | undefined {
+  const refs = d.mx.filter((m) => m.target.kind !== 'unresolved');
+  if (!refs.length) return undefined;
+  const g = newGraph();
+  addVertex(g, undefined); // internet
+  addVertex(g, undefined); // sink: delivered, or handed to a host outside the model
+  const vertexOf = new Map<NodeDecl, number>();
+  const flow: InboundFlow = { domain: d, g, vertexOf, delivering: [], blackHoles: [], directLoops: [], routeAt: new Map(), delivers: false };
+  const queue: number[] = [];
+  const vert = (n: NodeDecl, from: number): number => {
+    let v = vertexOf.get(n);
+    if (v === undefined) {
+      v = addVertex(g, n);
+      vertexOf.set(n, v);
+      g.parent[v] = from;
+      queue.push(v);
+    }
+    return v;
+  };
+  const mxs = [...refs].sort((a, b) => a.preference - b.preference);
+  for (const m of mxs) {
+    if (m.target.kind === 'ref') addEdge(g, INTERNET, vert(m.target.decl, INTERNET));
+    else addEdge(g, INTERNET, SINK); // a literal hostname or address: not modelled, counts as delivered
+  }
+  for (let h = 0; h < queue.length; h++) {
+    const v = queue[h];
+    const n = g.node[v]!;
+    if (deliversTo(n, d.name)) { addEdge(g, v, SINK); flow.delivering.push(v); continue; }
+    if (n.kind === 'pool') { for (const m of n.members) addEdge(g, v, vert(m, v)); continue; }
+    const r = bestRoute(n, d.name);
+    if (!r) {
+      if (n.kind === 'external') addEdge(g, v, SINK); // leaves your control: its operator delivers it
+      else flow.blackHoles.push(v);
+      continue;
+    }
+    flow.routeAt.set(v, r);
+    let loop = false;
+    for (const hop of r.via) {
+      if (hop.direct) loop = true;
+      else if (hop.node) addEdge(g, v, vert(hop.node, v));
+    }
+    if (loop) flow.directLoops.push({ v, route: r });
+  }
+  flow.delivers = g.pred[SINK].length > 0 && canReach(g, SINK)[INTERNET] === 1;
+  return flow;
+}
+
+// ---------------------------------------------------------------------------
+// Outbound graph (every node's `*` route)
+
+export interface OutboundGraph {
+  g: FlowGraph;
+  /** vertex 0: the internet (reached by `direct` or an external smart host). */
+  vertexOf: Map<NodeDecl, number>;
+  mailboxServers: NodeDecl[];
+}
+
+function buildOutbound(model: Model): OutboundGraph {
+  const g = newGraph();
+  addVertex(g, undefined); // 0: internet reached
+  const vertexOf = new Map<NodeDecl, number>();
+  for (const n of model.nodes) vertexOf.set(n, addVertex(g, n));
+  for (const n of model.nodes) {
+    const v = vertexOf.get(n)!;
+    if (n.kind === 'external') { addEdge(g, v, 0); continue; }
+    if (n.kind === 'pool') { for (const m of n.members) { const w = vertexOf.get(m); if (w !== undefined) addEdge(g, v, w); } continue; }
+    const r = starRoute(n);
+    if (!r) continue;
+    for (const hop of r.via) {
+      if (hop.direct) addEdge(g, v, 0);
+      else if (hop.node) { const w = vertexOf.get(hop.node); if (w !== undefined) addEdge(g, v, w); }
+    }
+  }
+  return { g, vertexOf, mailboxServers: model.nodes.filter(isMailboxServer) };
+}
+
+// ---------------------------------------------------------------------------
+// Analyses the rules report
+
+export interface Cycle {
+  /** The nodes around the loop, starting at the earliest declared. */
+  nodes: NodeDecl[];
+  /** Domains whose inbound mail loops here. */
+  domains: DomainDecl[];
+  /** Outbound mail loops here. */
+  outbound: boolean;
+}
+
+export interface Spof {
+  node: NodeDecl;
+  /** Set when the node counts because it scans for nodes on every path. */
+  scannerFor?: PolicyDecl[];
+}
+
+export interface OutboundFacts {
+  /** Mailbox servers that reach the internet. */
+  reaches: Set<NodeDecl>;
+  /** Dead ends on outbound paths (gateways/servers with no `*` route), with the path that reaches them. */
+  blackHoles: Array<{ node: NodeDecl; path: string; from: NodeDecl }>;
+  spof: Map<NodeDecl, Spof[]>;
+}
+
+export interface Analysis {
+  mxUses: Map<NodeDecl, MxUse[]>;
+  exposure: Map<NodeDecl, RelatedInfo[]>;
+  inbound: InboundFlow[];
+  cycles: Cycle[];
+  inboundSpof: Map<InboundFlow, Spof[]>;
+  /** First unscanned path to a mailbox per domain. */
+  unscanned: Map<InboundFlow, { path: string; mailbox: NodeDecl }>;
+  outbound: OutboundFacts;
+}
+
+const cache = new WeakMap<Model, Analysis>();
+
+export function analysis(model: Model): Analysis {
+  let a = cache.get(model);
+  if (!a) { a = analyze(model); cache.set(model, a); }
+  return a;
+}
+
+/** May this node be reported as a single point of failure? */
+function spofCandidate(n: NodeDecl | undefined): n is NodeDecl {
+  if (!n) return false;
+  if (n.kind === 'external') return false;
+  if (n.kind === 'pool') return n.members.length < 2;
+  return true;
+}
+
+const MAX_CYCLES = 50;
+
+function analyze(model: Model): Analysis {
+  const mxUses = buildMxUses(model);
+  const exposure = buildExposure(model, mxUses);
+  const inbound: InboundFlow[] = [];
+  const seenDomain = new Set<string>();
+  for (const d of model.domains) {
+    if (seenDomain.has(d.name)) continue;
+    seenDomain.add(d.name);
+    const f = buildInbound(d);
+    if (f) inbound.push(f);
+  }
+
+  // scanner hosts: nodes applying a policy with a declared (non-external) scanner
+  const scannerOf = (n: NodeDecl): NodeDecl | undefined => {
+    const s = n.scan?.policy.scanner?.node;
+    return s && s.kind !== 'external' ? s : undefined;
+  };
+
+  const cycles = new Map<string, Cycle>();
+  const addCycle = (nodes: NodeDecl[], domain: DomainDecl | undefined) => {
+    let k = 0;
+    for (let i = 1; i < nodes.length; i++) if (nodes[i].order < nodes[k].order) k = i;
+    const rot = [...nodes.slice(k), ...nodes.slice(0, k)];
+    const key = rot.map((n) => n.name).join('\u0000');
+    let c = cycles.get(key);
+    if (!c) {
+      if (cycles.size >= MAX_CYCLES) return;
+      c = { nodes: rot, domains: [], outbound: false };
+      cycles.set(key, c);
+    }
+    if (domain) { if (!c.domains.includes(domain)) c.domains.push(domain); } else c.outbound = true;
+  };
+
+  const inboundSpof = new Map<InboundFlow, Spof[]>();
+  const unscanned = new Map<InboundFlow, { path: string; mailbox: NodeDecl }>();
+  for (const f of inbound) {
+    const g = f.g;
+    const nv = g.node.length;
+    // loops: back edges of a DFS from the internet
+    findBackEdgeCycles(g, [INTERNET], (cyc) => addCycle(cyc.map((v) => g.node[v]!), f.domain));
+    // unscanned: BFS through vertices that do not scan
+    {
+      const par = new Int32Array(nv).fill(-2);
+      par[INTERNET] = -1;
+      const q = [INTERNET];
+      let found = -1;
+      for (let h = 0; h < q.length && found < 0; h++) {
+        const v = q[h];
+        for (const w of g.succ[v]) {
+          if (w === SINK || par[w] !== -2) continue;
+          const n = g.node[w]!;
+          if (scansForViruses(n)) continue;
+          par[w] = v;
+          if (deliversTo(n, f.domain.name)) { found = w; break; }
+          q.push(w);
+        }
+      }
+      if (found >= 0) {
+        const parts: string[] = [];
+        for (let x = found; x >= 0; x = par[x]) parts.push(vertexName(g, x));
+        unscanned.set(f, { path: parts.reverse().join(' -> '), mailbox: g.node[found]! });
+      }
+    }
+    // single points of failure
+    if (!f.delivers) continue;
+    const spofs: Spof[] = [];
+    const idom = dominators(nv, g.succ, INTERNET);
+    const excluded = (n: NodeDecl) => deliversTo(n, f.domain.name);
+    for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
+      const n = g.node[x];
+      if (spofCandidate(n) && !excluded(n)) spofs.push({ node: n });
+    }
+    const groups = new Map<NodeDecl, Set<number>>();
+    for (let v = 2; v < nv; v++) {
+      const s = scannerOf(g.node[v]!);
+      if (!s) continue;
+      let set = groups.get(s);
+      if (!set) { set = new Set(); groups.set(s, set); }
+      set.add(v);
+    }
+    if (groups.size) {
+      const reach = canReach(g, SINK);
+      for (const [s, set] of groups) {
+        if (excluded(s) || spofs.some((x) => x.node === s)) continue;
+        const sv = f.vertexOf.get(s);
+        if (sv !== undefined) set.add(sv);
+        if (!reachAvoiding(g, SINK, set, reach, [INTERNET])[0]) {
+          const pols = new Set<PolicyDecl>();
+          for (const v of set) { const p = g.node[v]!.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
+          spofs.push({ node: s, scannerFor: [...pols] });
+        }
+      }
+    }
+    if (spofs.length) inboundSpof.set(f, spofs);
+  }
+
+  // outbound
+  const ob = buildOutbound(model);
+  const outbound: OutboundFacts = { reaches: new Set(), blackHoles: [], spof: new Map() };
+  {
+    const g = ob.g;
+    const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
+    findBackEdgeCycles(g, starts, (cyc) => addCycle(cyc.map((v) => g.node[v]!), undefined));
+    // dead ends reachable from a mailbox server (BFS from all of them)
+    const par = new Int32Array(g.node.length).fill(-2);
+    const q: number[] = [];
+    for (const s of starts) if (par[s] === -2) { par[s] = -1; q.push(s); }
+    for (let h = 0; h < q.length; h++) {
+      const v = q[h];
+      const n = g.node[v]!;
+      if (n.kind !== 'pool' && n.kind !== 'external' && !starRoute(n) && !isMailboxServer(n)) {
+        const parts: string[] = [];
+        let x = v;
+        for (; par[x] >= 0; x = par[x]) parts.push(g.node[x]!.name);
+        parts.push(g.node[x]!.name);
+        outbound.blackHoles.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
+      }
+      for (const w of g.succ[v]) if (w !== 0 && par[w] === -2) { par[w] = v; q.push(w); }
+    }
+    const reach = canReach(g, 0);
+    const idomR = dominators(g.node.length, g.pred, 0);
+    const groups = new Map<NodeDecl, Set<number>>();
+    for (const [n, v] of ob.vertexOf) {
+      const s = scannerOf(n);
+      if (!s) continue;
+      let set = groups.get(s);
+      if (!set) { set = new Set(); groups.set(s, set); }
+      set.add(v);
+    }
+    const reachable: Array<{ m: NodeDecl; v: number }> = [];
+    for (const m of ob.mailboxServers) {
+      const v = ob.vertexOf.get(m)!;
+      if (!reach[v]) continue;
+      outbound.reaches.add(m);
+      reachable.push({ m, v });
+      const list: Spof[] = [];
+      for (let x = idomR[v]; x > 0; x = idomR[x]) {
+        const n = g.node[x];
+        if (spofCandidate(n) && n !== m) list.push({ node: n });
+      }
+      if (list.length) outbound.spof.set(m, list);
+    }
+    for (const [s, set] of groups) {
+      const sv = ob.vertexOf.get(s);
+      if (sv !== undefined) set.add(sv);
+      const ok = reachAvoiding(g, 0, set, reach, reachable.map((r) => r.v));
+      reachable.forEach((r, i) => {
+        if (ok[i] || r.m === s) return;
+        const list = outbound.spof.get(r.m) ?? [];
+        if (list.some((x) => x.node === s)) return;
+        const pols = new Set<PolicyDecl>();
+        for (const v of set) { const p = g.node[v]?.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
+        list.push({ node: s, scannerFor: [...pols] });
+        outbound.spof.set(r.m, list);
+      });
+    }
+  }
+
+  return { mxUses, exposure, inbound, cycles: [...cycles.values()], inboundSpof, unscanned, outbound };
+}
+
+/** Iterative DFS from the starts; every back edge closes a cycle (given as vertices in order). */
+function findBackEdgeCycles(g: FlowGraph, starts: number[], onCycle: (cycle: number[]) => void): void {
+  const n = g.node.length;
+  const color = new Uint8Array(n); // 0 new, 1 on stack, 2 done
+  const stackV: number[] = [];
+  const stackI: number[] = [];
+  let found = 0;
+  for (const s of starts) {
+    if (color[s]) continue;
+    color[s] = 1; stackV.push(s); stackI.push(0);
+    while (stackV.length) {
+      const top = stackV.length - 1;
+      const v = stackV[top];
+      const succ = g.succ[v];
+      if (stackI[top] < succ.length) {
+        const w = succ[stackI[top]++];
+        if (color[w] === 0) { color[w] = 1; stackV.push(w); stackI.push(0); }
+        else if (color[w] === 1 && g.node[w] && found < MAX_CYCLES) {
+          found++;
+          const at = stackV.lastIndexOf(w);
+          onCycle(stackV.slice(at));
+        }
+      } else { color[v] = 2; stackV.pop(); stackI.pop(); }
+    }
+  }
+}
+
+/** The range where a cycle closes: the last node's route (or the pool's members line) that points back to the first. */
+export function cycleEdgeSource(from: NodeDecl, domain: DomainDecl | undefined): { file: string; range: Range } {
+  if (from.kind === 'pool') return { file: from.file, range: from.membersStmt?.range ?? from.nameRange };
+  const r = domain ? bestRoute(from, domain.name) : starRoute(from);
+  return r ? { file: r.file, range: r.range } : { file: from.file, range: from.nameRange };
+}

@@ -1,0 +1,98 @@
+// MT301, MT302, MT303, MT305: where mail goes (LANGUAGE.md §4 "Inbound flow",
+// "Outbound flow", "Routes", "Scanning"). Paths and cycles are named in the
+// message; the graphs come from model/flow.ts.
+import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import { analysis, cycleEdgeSource, pathText, starRoute, vertexName } from '../model/flow';
+import type { DomainDecl, NodeDecl } from '../model/types';
+import type { RuleContext, RuleFamily } from './rule';
+
+const list = (names: string[], max = 5) => (names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`);
+
+export const flowFamily: RuleFamily = {
+  id: 'flow',
+  run(ctx: RuleContext): MtDiagnostic[] {
+    const a = analysis(ctx.model);
+    const out: MtDiagnostic[] = [];
+
+    for (const f of a.inbound) {
+      const d = f.domain;
+      const g = f.g;
+      const name = (v: number) => vertexName(g, v);
+      const domainRel: RelatedInfo = { file: d.file, range: d.nameRange, message: `inbound mail for ${d.name}` };
+      // MT301: black holes
+      for (const v of f.blackHoles) {
+        const n = g.node[v]!;
+        out.push({
+          code: 'MT301', severity: 'error', file: n.file, range: n.nameRange, related: [domainRel],
+          message: `mail for ${d.name} is lost at ${n.name}: it has no route for ${d.name} and no mailbox for it (path: ${pathText(g, v, name)})`,
+          data: { domain: d.name, node: n.name },
+        });
+      }
+      // MT302: routed direct, back to its own MX
+      for (const { v, route } of f.directLoops) {
+        const n = g.node[v]!;
+        const mxNames = d.mx.filter((m) => m.target.kind !== 'unresolved').map((m) => m.target.scalar.text);
+        out.push({
+          code: 'MT302', severity: 'error', file: route.file, range: route.range,
+          related: [domainRel, ...d.mx.slice(0, 3).map((m) => ({ file: m.file, range: m.range, message: `MX of ${d.name}` }))],
+          message: `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ${pathText(g, v, name)} -> direct -> MX of ${d.name} -> …`,
+          data: { domain: d.name, node: n.name },
+        });
+      }
+      // MT303: an unscanned inbound path
+      const u = a.unscanned.get(f);
+      if (u) {
+        out.push({
+          code: 'MT303', severity: 'warning', file: d.file, range: d.nameRange,
+          related: [{ file: u.mailbox.file, range: u.mailbox.nameRange, message: `${u.mailbox.name} holds the mailboxes of ${d.name}` }],
+          message: `mail for ${d.name} can reach a mailbox without a virus scan: ${u.path} (no node on this path applies a policy with 'antivirus')`,
+        });
+      }
+    }
+
+    // MT302: routing loops among nodes
+    for (const c of a.cycles) {
+      const first = c.nodes[0];
+      const last = c.nodes[c.nodes.length - 1];
+      const dom: DomainDecl | undefined = c.domains[0];
+      const at = cycleEdgeSource(last, dom);
+      const what = c.domains.length
+        ? `mail for ${list(c.domains.map((d) => d.name))}${c.outbound ? ' and outbound mail' : ''}`
+        : 'outbound mail';
+      const related: RelatedInfo[] = [];
+      for (let i = 0; i < c.nodes.length - 1; i++) {
+        const src = cycleEdgeSource(c.nodes[i], dom);
+        related.push({ file: src.file, range: src.range, message: `${c.nodes[i].name} hands it to ${c.nodes[i + 1].name}` });
+      }
+      out.push({
+        code: 'MT302', severity: 'error', file: at.file, range: at.range, related,
+        message: `routing loop: ${what} goes round ${[...c.nodes, first].map((n) => n.name).join(' -> ')}`,
+      });
+    }
+
+    // MT305 and outbound black holes (MT301)
+    const ob = a.outbound;
+    for (const n of ctx.model.nodes) {
+      if (n.kind !== 'server' || n.role !== 'mailbox' || ob.reaches.has(n)) continue;
+      const r = starRoute(n);
+      out.push({
+        code: 'MT305', severity: 'warning', file: n.file, range: n.nameRange,
+        message: r
+          ? `mailbox server ${n.name} has no outbound path to the internet: its '*' route never reaches 'direct' or an external smart host`
+          : `mailbox server ${n.name} has no outbound path to the internet: it has no 'route *' (add e.g. 'route * via=<your edge>')`,
+      });
+    }
+    const seen = new Set<NodeDecl>();
+    for (const b of ob.blackHoles) {
+      if (seen.has(b.node)) continue;
+      seen.add(b.node);
+      out.push({
+        code: 'MT301', severity: 'error', file: b.node.file, range: b.node.nameRange,
+        related: [{ file: b.from.file, range: b.from.nameRange, message: `outbound mail from ${b.from.name}` }],
+        message: `outbound mail from ${b.from.name} is lost at ${b.node.name}: it has no '*' route (path: ${b.path})`,
+        data: { node: b.node.name },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,103 @@
+// MT407-MT411: scan policies and licences.
+import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import type { NodeDecl, PolicyDecl } from '../model/types';
+import type { Scalar } from '../syntax/ast';
+import type { RuleContext, RuleFamily } from './rule';
+
+/** Attachment types that run code when opened (RULES.md MT407 and the usual companions). */
+export const DANGEROUS_EXTENSIONS = new Set([
+  'exe', 'com', 'scr', 'pif', 'bat', 'cmd', 'js', 'jse', 'vbs', 'vbe', 'wsf', 'wsh', 'hta', 'msi', 'ps1', 'jar', 'lnk', 'cpl', 'reg', 'iso',
+  'vb', 'ws', 'wsc', 'sct', 'scf', 'inf', 'msc', 'msp', 'mst', 'gadget', 'application', 'appref-ms', 'psc1', 'psc2', 'ps1xml', 'ps2', 'ps2xml', 'psm1',
+  'chm', 'hlp', 'img', 'vhd', 'vhdx', 'dll', 'ocx', 'sys', 'msh', 'msh1', 'msh2', 'mshxml', 'msh1xml', 'msh2xml', 'appx', 'appxbundle', 'msix', 'msixbundle', 'xll', 'scf',
+]);
+
+const ext = (s: Scalar) => s.text.toLowerCase().replace(/^\./, '');
+
+/** Every node that applies a policy: nodes with `scan P`, and each member of a pool with `scan P`. */
+export function policyAppliers(nodes: NodeDecl[]): Map<PolicyDecl, NodeDecl[]> {
+  const m = new Map<PolicyDecl, NodeDecl[]>();
+  const add = (p: PolicyDecl, n: NodeDecl) => {
+    const l = m.get(p) ?? [];
+    if (!l.includes(n)) l.push(n);
+    m.set(p, l);
+  };
+  for (const n of nodes) {
+    if (!n.scan) continue;
+    if (n.kind === 'pool') for (const mem of n.members) add(n.scan.policy, mem);
+    else add(n.scan.policy, n);
+  }
+  return m;
+}
+
+export const policiesFamily: RuleFamily = {
+  id: 'policies',
+  run(ctx: RuleContext): MtDiagnostic[] {
+    const { model } = ctx;
+    const out: MtDiagnostic[] = [];
+    const appliers = policyAppliers(model.nodes);
+    const scanLines = new Map<PolicyDecl, NodeDecl[]>();
+    for (const n of model.nodes) if (n.scan) scanLines.set(n.scan.policy, [...(scanLines.get(n.scan.policy) ?? []), n]);
+
+    for (const p of model.policies) {
+      // MT407, MT408
+      const allowed = new Map<string, Scalar>();
+      const blocked = new Map<string, Scalar>();
+      for (const a of p.attachments) {
+        for (const s of a.extensions) {
+          const e = ext(s);
+          if (a.action === 'allow') {
+            if (!allowed.has(e)) allowed.set(e, s);
+            if (DANGEROUS_EXTENSIONS.has(e)) {
+              out.push({ code: 'MT407', severity: 'warning', file: p.file, range: s.range, message: `policy ${p.name} allows .${e} attachments, a file type that runs code when opened; block it`, data: { extension: e } });
+            }
+          } else if (!blocked.has(e)) blocked.set(e, s);
+        }
+      }
+      for (const [e, s] of allowed) {
+        const b = blocked.get(e);
+        if (!b) continue;
+        out.push({
+          code: 'MT408', severity: 'error', file: p.file, range: s.range,
+          related: [{ file: p.file, range: b.range, message: `.${e} is blocked here` }],
+          message: `policy ${p.name} both allows and blocks .${e} attachments`,
+          data: { extension: e, allowRange: s.range, blockRange: b.range },
+        });
+      }
+      // MT409
+      if (p.onVirus === 'deliver' && p.onVirusStmt) {
+        out.push({ code: 'MT409', severity: 'warning', file: p.file, range: p.onVirusStmt.range, message: `policy ${p.name} has 'on-virus deliver': infected mail is delivered to the recipient; use reject, quarantine or strip` });
+      }
+      // MT410: licences
+      if (p.licenses !== undefined && p.licensesStmt) {
+        const ls = p.licensesStmt;
+        const lic = (k: number) => `${k} licence${k === 1 ? '' : 's'}`;
+        if (p.scanner) {
+          if (p.licenses < 1 && appliers.get(p)?.length) {
+            out.push({ code: 'MT410', severity: 'warning', file: p.file, range: ls.range, related: [{ file: p.file, range: p.scanner.stmt.range, message: 'the scanner host' }], message: `licence shortfall: policy ${p.name} scans on ${p.scanner.scalar.text}, which needs 1 licence, but it has ${lic(p.licenses)}` });
+          }
+        } else {
+          const nodes = appliers.get(p) ?? [];
+          if (nodes.length > p.licenses) {
+            const related: RelatedInfo[] = (scanLines.get(p) ?? []).slice(0, 20).map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: n.kind === 'pool' ? `pool ${n.name} scans with ${p.name} on its ${n.members.length} members` : `${n.name} scans with ${p.name}` }));
+            const names = nodes.length <= 10 ? nodes.map((n) => n.name).join(', ') : `${nodes.slice(0, 10).map((n) => n.name).join(', ')}, …`;
+            out.push({
+              code: 'MT410', severity: 'warning', file: p.file, range: ls.range, related,
+              message: `licence shortfall: ${nodes.length} node${nodes.length === 1 ? ' scans' : 's scan'} with ${p.name} (${names}) but it has ${lic(p.licenses)}`,
+              data: { needed: nodes.length, licenses: p.licenses },
+            });
+          }
+        }
+      }
+      // MT411
+      const users = scanLines.get(p);
+      if (users?.length && !p.antivirus) {
+        out.push({
+          code: 'MT411', severity: 'information', file: p.file, range: p.nameRange,
+          related: users.slice(0, 20).map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: `${n.name} scans with ${p.name}` })),
+          message: `policy ${p.name} is used by 'scan' (${users.map((n) => n.name).join(', ')}) but has no 'antivirus': mail through it is not virus-scanned`,
+        });
+      }
+    }
+    return out;
+  },
+};

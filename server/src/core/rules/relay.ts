@@ -1,0 +1,182 @@
+// MT201-MT206, MT209: relay and perimeter security of the nodes you configure
+// (externals are someone else's configuration and are skipped).
+//
+// Relay rules are evaluated first-match over address sets: an unauthenticated
+// client is decided by the first rule without auth=required whose from= covers
+// its address; an authenticated client by the first rule of either kind.
+import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import { coversAFamily, covers, hasPublic, intersect, isEmpty, subtract, union, emptySet, privateAddrSet, type AddrSet } from '../model/addr';
+import { evalSources, findStmt, internetFacing, mxTargets } from '../model/flow';
+import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
+import type { RuleContext, RuleFamily } from './rule';
+
+export function relayText(r: RelayRule): string {
+  return `relay ${r.action} from=${r.from.map((s) => s.text).join(', ')}${r.auth === 'required' ? ' auth=required' : ''}`;
+}
+
+function acceptText(a: AcceptRule): string {
+  return `accept ${a.patterns.join(', ')}${a.from.length === 1 && a.from[0].any && a.from[0].range === a.range ? '' : ` from=${a.from.map((s) => s.text).join(', ')}`}`;
+}
+
+/** Address sets as a short text ("0.0.0.0/0", "every IPv4 address"). */
+function familyWords(s: AddrSet): string {
+  const v4 = s.v4.length === 1 && s.v4[0].lo === 0n && s.v4[0].hi === (1n << 32n) - 1n;
+  const v6 = s.v6.length === 1 && s.v6[0].lo === 0n && s.v6[0].hi === (1n << 128n) - 1n;
+  return v4 && v6 ? 'every address' : v4 ? 'every IPv4 address' : 'every IPv6 address';
+}
+
+export interface RelayVerdict {
+  /** Rules that make the node an open relay (MT201). */
+  open: RelayRule[];
+  /** `accept *` from every address (MT201). */
+  openAccepts: AcceptRule[];
+  /** Unauthenticated relay from public addresses (MT202), when not open. */
+  publicRelay: RelayRule[];
+  publicAccepts: AcceptRule[];
+  /** Rules that can never match, with the earlier rules that cover them (MT203). */
+  unreachable: Array<{ rule: RelayRule; by: RelayRule[] }>;
+}
+
+/** First-match evaluation of a node's relay rules over address sets. */
+export function evaluateRelay(n: NodeDecl): RelayVerdict {
+  const v: RelayVerdict = { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
+  let unauthSeen = emptySet(); // union of earlier rules without auth=required
+  let allSeen = emptySet();    // union of all earlier rules
+  let earlierComplete = true;  // every earlier unauth rule's sources were understood
+  const privates = privateAddrSet();
+  for (let i = 0; i < n.relays.length; i++) {
+    const r = n.relays[i];
+    const { set, complete } = evalSources(r.from);
+    // MT203: never matches
+    if (complete && !isEmpty(set)) {
+      const earlier = r.auth === 'required' ? allSeen : unauthSeen;
+      if (covers(earlier, set)) {
+        const relevant = n.relays.slice(0, i).filter((e) => e.auth === 'none' || e.auth === r.auth);
+        const single = relevant.find((e) => covers(evalSources(e.from).set, set));
+        const by = single ? [single] : relevant.filter((e) => !isEmpty(intersect(evalSources(e.from).set, set)));
+        v.unreachable.push({ rule: r, by });
+      }
+    }
+    if (r.auth === 'none' && r.action === 'allow' && earlierComplete) {
+      const reach = subtract(set, unauthSeen);
+      const publicReach = !isEmpty(subtract(reach, privates));
+      if (publicReach) {
+        if (isFullFamily(set)) v.open.push(r);
+        else v.publicRelay.push(r);
+      }
+    }
+    if (r.auth === 'none') { unauthSeen = union(unauthSeen, set); if (!complete) earlierComplete = false; }
+    allSeen = union(allSeen, set);
+  }
+  for (const a of n.accepts) {
+    if (!a.patterns.includes('*')) continue;
+    const { set } = evalSources(a.from);
+    if (isFullFamily(set)) v.openAccepts.push(a);
+    else if (hasPublic(set)) v.publicAccepts.push(a);
+  }
+  return v;
+}
+
+const V4_ALL: AddrSet = { v4: [{ lo: 0n, hi: (1n << 32n) - 1n }], v6: [] };
+const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
+/** Every IPv4 address or every IPv6 address (`any`, 0.0.0.0/0, ::/0, or ranges whose union is one). */
+export function isFullFamily(s: AddrSet): boolean {
+  return coversAFamily(s) || covers(s, V4_ALL) || covers(s, V6_ALL);
+}
+
+export const relayFamily: RuleFamily = {
+  id: 'relay',
+  run(ctx: RuleContext): MtDiagnostic[] {
+    const { model } = ctx;
+    const out: MtDiagnostic[] = [];
+    const exposure = internetFacing(model);
+    const mx = mxTargets(model);
+    for (const n of model.nodes) {
+      if (n.kind !== 'gateway' && n.kind !== 'server') continue;
+      const why = exposure.get(n);
+      const facing = !!why;
+      const related: RelatedInfo[] = why ?? [];
+
+      const v = evaluateRelay(n);
+      for (const u of v.unreachable) {
+        const byText = u.by.length === 1 ? `the earlier rule '${relayText(u.by[0])}' already covers all of its sources` : `earlier rules (${u.by.map(relayText).map((t) => `'${t}'`).join(', ')}) already cover all of its sources`;
+        out.push({
+          code: 'MT203', severity: 'warning', file: u.rule.file, range: u.rule.range, tags: ['unnecessary'],
+          message: `'${relayText(u.rule)}' on ${n.name} can never match: ${byText}`,
+          related: u.by.map((e) => ({ file: e.file, range: e.range, message: `earlier rule '${relayText(e)}'` })),
+        });
+      }
+
+      if (facing) {
+        const isOpen = v.open.length > 0 || v.openAccepts.length > 0;
+        for (const r of v.open) {
+          out.push({
+            code: 'MT201', severity: 'error', file: r.file, range: r.range, related,
+            message: `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} send mail through it to any destination without authentication`,
+            data: { node: n.name },
+          });
+        }
+        for (const a of v.openAccepts) {
+          out.push({
+            code: 'MT201', severity: 'error', file: a.file, range: a.range, related,
+            message: `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from ${familyWords(evalSources(a.from).set)}`,
+            data: { node: n.name },
+          });
+        }
+        if (!isOpen) {
+          for (const r of v.publicRelay) {
+            out.push({
+              code: 'MT202', severity: 'warning', file: r.file, range: r.range, related,
+              message: `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated relay from public addresses; add auth=required or limit from= to your own networks`,
+            });
+          }
+          for (const a of v.publicAccepts) {
+            out.push({
+              code: 'MT202', severity: 'warning', file: a.file, range: a.range, related,
+              message: `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from public addresses without authentication`,
+            });
+          }
+        }
+
+        // MT204: accepts inbound mail, checks no DNSBL
+        const takesInbound = n.accepts.length > 0 || mx.has(n) || n.pools.some((p) => mx.has(p));
+        if (takesInbound) {
+          const zones = n.dnsbl ? n.dnsbl.zones : model.options.dnsbl;
+          if (!zones.length) {
+            const range = n.dnsbl ? n.dnsbl.range : n.nameRange;
+            const file = n.dnsbl ? n.dnsbl.file : n.file;
+            const msg = n.dnsbl?.none
+              ? `${n.name} is internet-facing and accepts inbound mail but 'dnsbl none' turns off every DNSBL check`
+              : `${n.name} is internet-facing and accepts inbound mail but checks no DNSBL (no 'dnsbl' statement and 'options' sets none)`;
+            out.push({ code: 'MT204', severity: 'warning', file, range, related, message: msg });
+          }
+        }
+
+        // MT206: tls off
+        if (n.tls === 'off' && n.tlsStmt) {
+          out.push({ code: 'MT206', severity: 'warning', file: n.tlsStmt.file, range: n.tlsStmt.range, related, message: `${n.name} is internet-facing and has 'tls off': mail from the internet arrives unencrypted and STARTTLS cannot be offered` });
+        }
+      }
+
+      // MT205: edge transport in the AD forest
+      if (n.kind === 'gateway' && n.role === 'edge' && n.domainJoined) {
+        const s = n.domainJoinedStmt;
+        out.push({ code: 'MT205', severity: 'warning', file: s?.file ?? n.file, range: s?.range ?? n.nameRange, message: `edge gateway ${n.name} is domain-joined: an edge transport belongs outside the Active Directory forest` });
+      }
+
+      // MT209: internal node routes direct
+      if (n.zone === 'internal') {
+        for (const r of n.routes) {
+          if (!r.via.some((h) => h.direct)) continue;
+          const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
+          out.push({
+            code: 'MT209', severity: 'warning', file: r.file, range: r.range,
+            message: `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} direct to the internet, bypassing the perimeter gateways`,
+            related: zs ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }] : [{ file: n.file, range: n.nameRange, message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}` }],
+          });
+        }
+      }
+    }
+    return out;
+  },
+};
