@@ -13,4 +13,9 @@ if (existsSync('server/src/main.ts')) {
 if (existsSync('client/src/extension.ts')) {
   builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.cjs', external: ['vscode'] });
 }
+if (process.argv.includes('--bench')) {
+  // The benchmark runs from a bundle, as the server and CLI do (no loader overhead).
+  builds.length = 0;
+  builds.push({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' });
+}
 await Promise.all(builds.map((b) => esbuild.build(b)));
