@@ -92,7 +92,7 @@ export function buildModel(ws: Workspace): BuildResult {
     const p = checkValue(s, t);
     if (p) {
       const data = t.t === 'enum' ? { suggestion: nearest(s.text, t.values) } : undefined;
-      report(p.code, 'error', file, s.range, p.message, data ? { data } : {});
+      if (!s.unterminated) report(p.code, 'error', file, s.range, p.message, data ? { data } : {}); // MT002 says it
       return false;
     }
     return true;
@@ -172,7 +172,7 @@ export function buildModel(ws: Workspace): BuildResult {
     let nameOk = true;
     if (pos.length > 1 || pos[0].value.items.length > 1) { report('MT102', 'error', file, { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end }, `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`); }
     const p = checkValue(nameScalar, kind === 'domain' ? { t: 'domain' } : { t: 'name' });
-    if (p) { report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
+    if (p) { if (!nameScalar.unterminated) report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
     if (!stmt.block) report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`);
     let decl: Decl;
     const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };

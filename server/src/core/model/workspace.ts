@@ -58,7 +58,7 @@ export function loadWorkspace(roots: Array<{ abs: string; display: string; text?
       ws.entries.push({ file: lf, stmt });
       const arg = stmt.args.find((a) => !a.key);
       const s = arg?.value.items[0];
-      if (!s || !s.quoted || stmt.block || stmt.args.length !== 1 || arg!.value.items.length !== 1) continue; // MT102/MT113 from validation
+      if (!s || !s.quoted || s.unterminated || stmt.block || stmt.args.length !== 1 || arg!.value.items.length !== 1) continue; // MT102/MT113 from validation
       const abs = path.resolve(path.dirname(lf.abs), s.text);
       const display = path.join(path.dirname(lf.display), s.text);
       deps.push(abs);

@@ -8,6 +8,8 @@ export interface Scalar {
   text: string;
   range: Range;
   quoted: boolean;
+  /** A string missing its closing quote (MT002 says so; nothing else complains about it). */
+  unterminated?: true;
   /** Offset of the first character in the file. */
   offset: number;
 }

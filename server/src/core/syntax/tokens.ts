@@ -3,7 +3,7 @@
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r]*(?:\r(?!\n)[^\n\r]*)*/, group: 'comments' });
 export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
 export const Semi = createToken({ name: 'Semi', pattern: /;/ });
 export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
