@@ -39,6 +39,8 @@ export function buildModel(ws: Workspace): BuildResult {
   const domainByName = new Map<string, DomainDecl>();
   let optionsSeen: { file: string; range: Range } | undefined;
   let order = 0;
+  /** Externals without a hostname: MT103 unless an MX target (MT308 says it then). */
+  const requiredHostname: NodeDecl[] = [];
 
   /** Check a statement's arguments and options against its spec. Returns false when unusable. */
   const checkStatement = (st: Statement, spec: StatementSpec, file: string, owner: string): boolean => {
@@ -232,7 +234,6 @@ export function buildModel(ws: Workspace): BuildResult {
     }
   }
 
-  const requiredHostname: NodeDecl[] = [];
 
   function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
     const kw = st.keyword.text;
