@@ -1,0 +1,58 @@
+// Configuration generation: one module per target, all reading the resolved
+// model. `generate` runs the chosen targets in a fixed order and returns the
+// files; writing them is the writer's job (writer.ts).
+import type { Model } from '../model/types';
+import type { GenerateOptions, GeneratedFile } from './common';
+import { generatePostfix } from './postfix';
+import { generateHaproxy } from './haproxy';
+import { generateBind } from './bind';
+import { generateExchange } from './exchange';
+import { generateDot } from './dot';
+import { generateMermaid } from './mermaid';
+import { generateSvg } from './svg';
+import { generateJson } from './json';
+
+export type Target = 'postfix' | 'haproxy' | 'bind' | 'exchange' | 'dot' | 'mermaid' | 'svg' | 'json';
+export const TARGETS: Target[] = ['postfix', 'haproxy', 'bind', 'exchange', 'dot', 'mermaid', 'svg', 'json'];
+
+const GENERATORS: Record<Target, (m: Model, o: GenerateOptions) => GeneratedFile[] | Promise<GeneratedFile[]>> = {
+  postfix: generatePostfix,
+  haproxy: generateHaproxy,
+  bind: generateBind,
+  exchange: generateExchange,
+  dot: generateDot,
+  mermaid: generateMermaid,
+  svg: generateSvg,
+  json: generateJson,
+};
+
+/** What a target writes when the topology gives it nothing to do. */
+const EMPTY: Record<Target, string> = {
+  postfix: 'no gateway: no Postfix configuration',
+  haproxy: 'no pool with a vip: no haproxy.cfg',
+  bind: 'no domain: no zone',
+  exchange: 'no server or domain-joined gateway: no Exchange script',
+  dot: '', mermaid: '', svg: '', json: '',
+};
+
+export interface GenerateResult { files: GeneratedFile[]; notes: string[] }
+
+/** Run targets (in TARGETS order, each once) over a model. */
+export async function generate(model: Model, targets: Target[], opts: GenerateOptions): Promise<GenerateResult> {
+  const files: GeneratedFile[] = [];
+  const notes: string[] = [];
+  for (const t of TARGETS) {
+    if (!targets.includes(t)) continue;
+    const out = await GENERATORS[t](model, opts);
+    if (!out.length && EMPTY[t]) notes.push(`${t}: ${EMPTY[t]}`);
+    for (const f of out) { files.push(f); if (f.notes) notes.push(...f.notes); }
+  }
+  return { files, notes };
+}
+
+export { generatePostfix, generateHaproxy, generateBind, generateExchange, generateDot, generateMermaid, generateSvg, generateJson };
+export { buildGraph, type TopoGraph, type TopoGraphNode, type TopoGraphEdge, type TopoGraphCluster } from './graph';
+export { toDot } from './dot';
+export { toMermaid } from './mermaid';
+export { renderSvg } from './svg';
+export { GenerateError, isGeneratedByMailtopo, MARKER, type GeneratedFile, type GenerateOptions } from './common';

@@ -1,0 +1,26 @@
+// SVG of the topology: the DOT description rendered by Graphviz compiled to
+// WebAssembly (@hpcc-js/wasm-graphviz), never drawn by hand. The XML
+// declaration is dropped so that the file starts with the mailtopo comment.
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Model } from '../model/types';
+import { headerText, type GenerateOptions, type GeneratedFile } from './common';
+import { buildGraph } from './graph';
+import { toDot } from './dot';
+
+let gv: Promise<Graphviz> | undefined;
+function graphviz(): Promise<Graphviz> {
+  if (!gv) gv = Graphviz.load();
+  return gv;
+}
+
+/** Render DOT to SVG text. */
+export async function renderSvg(dot: string): Promise<string> {
+  return (await graphviz()).dot(dot, 'svg');
+}
+
+export async function generateSvg(model: Model, opts: GenerateOptions): Promise<GeneratedFile[]> {
+  const svg = await renderSvg(toDot(buildGraph(model)));
+  const body = svg.replace(/^\s*<\?xml[^>]*\?>\s*/, '');
+  const comment = `<!-- ${headerText(opts.source, 'SVG diagram of the topology, rendered by Graphviz').join(' ').replace(/--/g, '- -')} -->\n`;
+  return [{ path: 'diagram/topology.svg', content: comment + body }];
+}
