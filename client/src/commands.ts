@@ -23,7 +23,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
 
   reg(Commands.generateConfiguration, (arg?: GenerateArgs | vscode.Uri): Promise<GenerateResult> => {
     const args: GenerateArgs = arg instanceof vscode.Uri ? { uri: arg } : arg ?? {};
-    return generateConfiguration(context.extensionPath, output, args);
+    return generateConfiguration(output, args);
   });
 
   reg(Commands.showDiagram, async (arg?: vscode.Uri | string): Promise<DiagramPanel | undefined> => {

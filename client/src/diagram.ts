@@ -8,7 +8,6 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { diagramHtml, makeNonce, type DiagramState, type FromWebview, type NodeMark, type Severity, type ToWebview } from './diagramHtml';
 import { renderSvg } from './graphviz';
 import { GraphRequest, type GraphNode, type GraphParams, type GraphResult } from '../../server/src/protocol';
-import { graphToDot } from './graphDot';
 
 const BADGES: Record<string, string> = { MT201: 'open relay', MT304: 'single point of failure', MT306: 'single point of failure' };
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -122,7 +121,7 @@ export class DiagramPanel implements vscode.Disposable {
         this.post({ ...this.state, svg: '', marks: [], status: 'Nothing to draw: the file declares no mail node yet.' });
         return;
       }
-      const svg = await renderSvg(graph.dot ?? graphToDot(graph));
+      const svg = await renderSvg(graph.dot);
       if (gen !== this.generation) return;
       this.nodes = graph.nodes ?? [];
       const marks = await this.marks();
@@ -148,7 +147,7 @@ export class DiagramPanel implements vscode.Disposable {
   private async marks(): Promise<NodeMark[]> {
     const decls = await declarations(this.doc);
     const idOf = new Map<string, string>();
-    for (const n of this.nodes) idOf.set(n.kind === 'domain' ? n.label : n.id, n.id);
+    for (const n of this.nodes) idOf.set(n.name, n.id);
     const marks = new Map<string, NodeMark>();
     for (const d of vscode.languages.getDiagnostics(this.doc.uri)) {
       for (const [name, range] of decls) {
@@ -176,16 +175,15 @@ export class DiagramPanel implements vscode.Disposable {
 
   async reveal(id: string): Promise<vscode.Range | undefined> {
     this.revealed.push(id);
-    const node = this.nodes.find((n) => n.id === id) ?? this.nodes.find((n) => n.label === id);
+    const node = this.nodes.find((n) => n.id === id) ?? this.nodes.find((n) => n.name === id);
     let uri = this.doc.uri;
     let range: vscode.Range | undefined;
-    const loc = node?.location;
-    if (loc) {
-      uri = vscode.Uri.parse(loc.uri);
-      range = new vscode.Range(loc.range.start.line, loc.range.start.character, loc.range.end.line, loc.range.end.character);
-    } else if (!node || (node.kind !== 'internet' && node.kind !== 'direct')) {
+    if (node?.range) {
+      if (node.uri) uri = vscode.Uri.parse(node.uri);
+      range = new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character);
+    } else if (!node || (node.kind !== 'internet' && node.kind !== 'host')) {
       const decls = await declarations(this.doc);
-      const r = decls.get(node ? (node.kind === 'domain' ? node.label : node.id) : id);
+      const r = decls.get(node ? node.name : id);
       if (r) range = new vscode.Range(r.start, r.start);
     }
     if (!range) return undefined;

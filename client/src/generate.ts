@@ -1,11 +1,10 @@
 // Generate Configuration: pick targets (QuickPick) and a folder, then run the
-// generator in-process: the same code as `mailtopo generate` (the bundled CLI's
-// entry, which calls server/src/generateCommand), so the editor and the command
-// line can never disagree. Refused in Restricted Mode.
+// generator in-process: the very code of `mailtopo generate`
+// (server/src/generateCommand.ts, bundled into the client), so the editor and
+// the command line can never disagree. Refused in Restricted Mode.
 import * as vscode from 'vscode';
-import { createRequire } from 'node:module';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runGenerate, type GenerateIo } from '../../server/src/generateCommand';
 import { GENERATE_TARGETS } from './commandIds';
 import { refuseUntrusted } from './trust';
 
@@ -23,7 +22,8 @@ export interface GenerateArgs {
 }
 
 export interface GenerateResult {
-  refused?: 'untrusted' | 'errors' | 'no-file';
+  /** untrusted: Restricted Mode; errors: the topology has errors; refused: a file in the way, a guard failed. */
+  refused?: 'untrusted' | 'errors' | 'refused' | 'no-file';
   cancelled?: boolean;
   exitCode?: number;
   outDir?: string;
@@ -31,33 +31,11 @@ export interface GenerateResult {
   output?: string;
 }
 
-interface CliIo { stdout(s: string): void; stderr(s: string): void }
-interface CliModule { main(argv: string[], io: CliIo): Promise<number> }
-
-let cli: CliModule | undefined;
-function loadCli(extensionPath: string): CliModule {
-  if (!cli) cli = createRequire(path.join(extensionPath, 'package.json'))('./dist/cli.cjs') as CliModule;
-  return cli;
-}
 
 function toUri(u: vscode.Uri | string): vscode.Uri {
   return typeof u === 'string' ? (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:\\/i.test(u) ? vscode.Uri.parse(u) : vscode.Uri.file(u)) : u;
 }
 
-function listFiles(dir: string, since: number): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && fs.statSync(p).mtimeMs >= since - 1000) out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 async function pickTargets(): Promise<string[] | undefined> {
   const items = GENERATE_TARGETS.map((t) => ({ label: t.label, description: t.id, detail: t.detail, id: t.id as string }));
@@ -72,7 +50,7 @@ async function pickFolder(file: vscode.Uri): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-export async function generateConfiguration(extensionPath: string, output: vscode.OutputChannel, args: GenerateArgs = {}): Promise<GenerateResult> {
+export async function generateConfiguration(output: vscode.OutputChannel, args: GenerateArgs = {}): Promise<GenerateResult> {
   if (await refuseUntrusted('Generating configuration')) return { refused: 'untrusted' };
 
   let file = args.uri ? toUri(args.uri) : undefined;
@@ -93,38 +71,44 @@ export async function generateConfiguration(extensionPath: string, output: vscod
   if (!out) return { cancelled: true };
 
   const all = GENERATE_TARGETS.every((t) => targets.includes(t.id));
-  const list = all ? ['all'] : targets;
-  const started = Date.now();
+  const targetArg = all ? 'all' : targets.join(',');
   let text = '';
-  const io: CliIo = { stdout: (s) => { text += s; output.append(s); }, stderr: (s) => { text += s; output.append(s); } };
-  const run = async (force: boolean): Promise<number> => {
-    let worst = 0;
-    for (const t of list) {
-      const argv = ['generate', file!.fsPath, '--target', t, '--out', out.fsPath, ...(force ? ['--force'] : [])];
-      output.appendLine(`[generate] mailtopo ${argv.slice(1).join(' ')}`);
-      const code = await loadCli(extensionPath).main(argv, io);
-      worst = Math.max(worst, code);
-      if (code === 1 && !force) break; // the topology has errors: same for every target
-    }
-    return worst;
+  const written: string[] = [];
+  const io: GenerateIo = {
+    stdout: (s) => {
+      text += s;
+      output.append(s);
+      for (const m of s.matchAll(/^wrote (.+)$/gm)) written.push(path.relative(out.fsPath, m[1]));
+    },
+    stderr: (s) => { text += s; output.append(s); },
+  };
+  const run = (force: boolean): Promise<number> => {
+    const argv = [file!.fsPath, '--target', targetArg, '--out', out.fsPath, ...(force ? ['--force'] : [])];
+    output.appendLine(`[generate] mailtopo generate ${argv.join(' ')}`);
+    return runGenerate(argv, io);
   };
 
   let code = await run(args.force ?? false);
+  const hasErrors = () => / has \d+ errors?; nothing written/.test(text);
   if (code === 1 && !args.force) {
-    if (args.quiet) return { refused: 'errors', exitCode: code, output: text, outDir: out.fsPath, files: [] };
+    const why = hasErrors() ? 'errors' : 'refused';
+    if (args.quiet) return { refused: why, exitCode: code, output: text, outDir: out.fsPath, files: [] };
     const anyway = 'Generate Anyway';
-    const pick = await vscode.window.showErrorMessage('mailtopo: the topology has errors, so no configuration was generated. Fix them (see Problems) or generate anyway.', anyway, 'Show Output');
+    const msg = why === 'errors'
+      ? 'mailtopo: the topology has errors, so no configuration was generated. Fix them (see Problems) or generate anyway.'
+      : `mailtopo: nothing was generated: ${text.split('\n').filter((l) => l && !/nothing written/.test(l)).slice(-1)[0]?.replace(/^mailtopo generate: /, '') ?? 'see the mailtopo output'}. Generating anyway overwrites files that mailtopo did not write.`;
+    const pick = await vscode.window.showErrorMessage(msg, { modal: false }, anyway, 'Show Output');
     if (pick === 'Show Output') output.show(true);
-    if (pick !== anyway) return { refused: 'errors', exitCode: code, output: text, outDir: out.fsPath, files: [] };
+    if (pick !== anyway) return { refused: why, exitCode: code, output: text, outDir: out.fsPath, files: [] };
     code = await run(true);
   }
-  const files = listFiles(out.fsPath, started);
   if (code === 0) {
     const reveal = 'Reveal in Explorer';
-    void vscode.window.showInformationMessage(`mailtopo: generated ${files.length} file${files.length === 1 ? '' : 's'} (${targets.join(', ')}) in ${out.fsPath}`, reveal)
+    const n = written.length;
+    void vscode.window.showInformationMessage(`mailtopo: generated ${targets.join(', ')} in ${out.fsPath} (${n} file${n === 1 ? '' : 's'} written).`, reveal)
       .then((p) => { if (p === reveal) void vscode.commands.executeCommand('revealInExplorer', out); });
   } else {
     void vscode.window.showErrorMessage(`mailtopo: generation failed (exit ${code}); see the mailtopo output.`, 'Show Output').then((p) => { if (p) output.show(true); });
   }
-  return { exitCode: code, outDir: out.fsPath, files, output: text };
+  return { exitCode: code, outDir: out.fsPath, files: written.sort(), output: text };
 }
