@@ -299,13 +299,23 @@ export function offsetToPos(lineStarts: number[], off: number): { line: number; 
   return { line: lo, character: off - lineStarts[lo] };
 }
 
+function aloneOnLine(c: Comment): boolean {
+  const text = P.text;
+  for (let o = c.offset - c.range.start.character; o < c.offset; o++) {
+    const ch = text.charCodeAt(o);
+    if (ch !== 32 && ch !== 9 && ch !== 13 && ch !== 12 && ch !== 11) return false;
+  }
+  return true;
+}
+
 /** Comment lines directly above a statement become its leading comments (hover docs). */
 function attachComments(statements: Statement[], comments: Comment[]): void {
   if (!comments.length) return;
   // comment index + 1 by line (0 = none): array reads, no hashing
   const last = comments[comments.length - 1].range.start.line;
   const byLine = new Int32Array(last + 2);
-  for (let i = 0; i < comments.length; i++) byLine[comments[i].range.start.line] = i + 1;
+  // only a comment alone on its line documents what follows (a trailing comment belongs to its own line)
+  for (let i = 0; i < comments.length; i++) if (aloneOnLine(comments[i])) byLine[comments[i].range.start.line] = i + 1;
   const visit = (list: Statement[]) => {
     for (const s of list) {
       let l = s.keyword.range.start.line - 1;
