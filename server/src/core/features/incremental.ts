@@ -1,0 +1,177 @@
+// Incremental parsing for the editor: a ParseCache that re-parses only the
+// top-level chunks an edit touched.
+//
+// A top-level keyword at column 0 closes every block left open above it
+// (LANGUAGE.md §2), so the file splits at those lines into chunks that parse
+// independently. Each chunk is parsed once per text and placed at its line and
+// offset by shifting ranges (characters never change: a chunk starts at column
+// 0). The result is the ParsedFile a full parse gives: the first statement of
+// each chunk gets its leading comments from the lines above it, a chunk whose
+// last line ends in a comma (a list continued over newlines) is merged with the
+// next, and a file with many syntax errors (the parser's cap) is parsed whole.
+import { parse, MAX_SYNTAX_ERRORS } from '../syntax/parser';
+import { ParseCache } from '../model/workspace';
+import { TOP_LEVEL_KEYWORDS } from '../schema/schema';
+import type { Arg, Block, Comment, ParsedFile, Scalar, Statement, Value } from '../syntax/ast';
+import type { MtDiagnostic, Range } from '../diagnostic';
+
+/** Documents larger than this are not analysed in the editor (one diagnostic says so). */
+export const MAX_DOCUMENT_CHARS = 2_000_000;
+
+const SPLIT = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
+/** The last line with something on it ends in a comma (possibly followed by a comment). */
+const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n]*)?[\s]*$/;
+
+interface Chunk { text: string; offset: number; line: number }
+interface Placed { text: string; line: number; offset: number; base: ParsedFile; shifted: ParsedFile }
+interface FileState { text: string; parsed: ParsedFile; placed: Placed[] }
+
+/** Split a text into independently parseable chunks (exported for tests). */
+export function splitChunks(text: string): Chunk[] {
+  const cuts: number[] = [0];
+  SPLIT.lastIndex = 0;
+  for (let m = SPLIT.exec(text); m; m = SPLIT.exec(text)) cuts.push(m.index + 1);
+  const out: Chunk[] = [];
+  for (let i = 0; i < cuts.length; i++) {
+    const start = cuts[i];
+    const end = i + 1 < cuts.length ? cuts[i + 1] : text.length;
+    const prev = out[out.length - 1];
+    if (prev && ENDS_WITH_COMMA.test(prev.text)) { prev.text = text.slice(prev.offset, end); continue; }
+    out.push({ text: text.slice(start, end), offset: start, line: 0 });
+  }
+  // line numbers: count newlines between chunk starts
+  let line = 0;
+  let pos = 0;
+  for (const c of out) {
+    if (c.offset > pos) {
+      for (let i = text.indexOf('\n', pos); i >= 0 && i < c.offset; i = text.indexOf('\n', i + 1)) line++;
+      pos = c.offset;
+    }
+    c.line = line;
+  }
+  return out;
+}
+
+const shiftRange = (r: Range, dl: number): Range => ({ start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } });
+const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => ({ text: s.text, range: shiftRange(s.range, dl), quoted: s.quoted, offset: s.offset + doff });
+const shiftValue = (v: Value, dl: number, doff: number): Value => ({ items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
+const shiftArg = (a: Arg, dl: number, doff: number): Arg => {
+  const out: Arg = { value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
+  if (a.key) out.key = shiftScalar(a.key, dl, doff);
+  return out;
+};
+function shiftBlock(b: Block, dl: number, doff: number): Block {
+  const out: Block = { open: shiftRange(b.open, dl), statements: b.statements.map((s) => shiftStatement(s, dl, doff)) };
+  if (b.close) out.close = shiftRange(b.close, dl);
+  return out;
+}
+function shiftStatement(s: Statement, dl: number, doff: number): Statement {
+  const out: Statement = { keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl), leadingComments: s.leadingComments };
+  if (s.block) out.block = shiftBlock(s.block, dl, doff);
+  return out;
+}
+const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({ ...d, range: shiftRange(d.range, dl), related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })) });
+const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ text: c.text, range: shiftRange(c.range, dl), offset: c.offset + doff });
+
+function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {
+  if (dl === 0 && doff === 0) return p;
+  return {
+    file: p.file, text: p.text,
+    statements: p.statements.map((s) => shiftStatement(s, dl, doff)),
+    comments: p.comments.map((c) => shiftComment(c, dl, doff)),
+    diagnostics: p.diagnostics.map((d) => { const x = shiftDiag(d, dl); if (!x.related) delete x.related; return x; }),
+  };
+}
+
+/** The ParsedFile for a document too large to analyse in the editor. */
+export function tooLarge(text: string, file: string): ParsedFile {
+  const mb = (text.length / 1e6).toFixed(1);
+  return {
+    file, text, statements: [], comments: [],
+    diagnostics: [{
+      code: 'MT004', severity: 'warning', file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      message: `this file has ${mb} million characters; the editor analyses files up to ${MAX_DOCUMENT_CHARS / 1e6} million: run \`mailtopo check\` on it`,
+    }],
+  };
+}
+
+/**
+ * A ParseCache for the editor: per file, only the chunks whose text changed are
+ * parsed again. Drop-in for `loadWorkspace` / `checkFiles`.
+ */
+export class IncrementalParseCache extends ParseCache {
+  private files = new Map<string, FileState>();
+  /** Chunks parsed (not reused) since creation: for tests and the bench. */
+  parsedChunks = 0;
+
+  override get(display: string, text: string): ParsedFile {
+    const prev = this.files.get(display);
+    if (prev && prev.text === text) return prev.parsed;
+    if (text.length > MAX_DOCUMENT_CHARS) {
+      const parsed = tooLarge(text, display);
+      this.files.set(display, { text, parsed, placed: [] });
+      return parsed;
+    }
+    const state = this.incremental(display, text, prev);
+    this.files.set(display, state);
+    return state.parsed;
+  }
+
+  override delete(display: string): void { this.files.delete(display); }
+
+  private incremental(display: string, text: string, prev: FileState | undefined): FileState {
+    const chunks = splitChunks(text);
+    const old = new Map<string, Placed[]>();
+    for (const p of prev?.placed ?? []) {
+      const l = old.get(p.text);
+      if (l) l.push(p); else old.set(p.text, [p]);
+    }
+    const placed: Placed[] = [];
+    let diagCount = 0;
+    let capped = false;
+    for (const c of chunks) {
+      const cands = old.get(c.text);
+      let reuse: Placed | undefined;
+      if (cands?.length) {
+        const i = cands.findIndex((p) => p.line === c.line && p.offset === c.offset);
+        reuse = cands.splice(i >= 0 ? i : 0, 1)[0];
+      }
+      let base: ParsedFile;
+      if (reuse) base = reuse.base;
+      else { base = parse(c.text, display); this.parsedChunks++; }
+      const shifted = reuse && reuse.line === c.line && reuse.offset === c.offset ? reuse.shifted : shiftParsed(base, c.line, c.offset);
+      placed.push({ text: c.text, line: c.line, offset: c.offset, base, shifted });
+      diagCount += base.diagnostics.length;
+      if (base.diagnostics.length >= MAX_SYNTAX_ERRORS) capped = true;
+    }
+    if (capped || diagCount >= MAX_SYNTAX_ERRORS) {
+      // The parser caps syntax errors per file: let it decide for the whole text.
+      this.parsedChunks++;
+      return { text, parsed: parse(text, display), placed: [] };
+    }
+    const statements: Statement[] = [];
+    const comments: Comment[] = [];
+    const diagnostics: MtDiagnostic[] = [];
+    for (const p of placed) {
+      for (const s of p.shifted.statements) statements.push(s);
+      for (const c of p.shifted.comments) comments.push(c);
+      for (const d of p.shifted.diagnostics) diagnostics.push(d);
+    }
+    // Leading comments of each chunk's first statement come from the lines above the chunk.
+    if (placed.length > 1 && comments.length) {
+      const byLine = new Map<number, Comment>();
+      for (const c of comments) byLine.set(c.range.start.line, c);
+      for (let i = 1; i < placed.length; i++) {
+        const first = placed[i].shifted.statements[0];
+        if (!first || first.keyword.range.start.line !== placed[i].line) continue;
+        const lines: string[] = [];
+        let l = first.keyword.range.start.line - 1;
+        for (let c = byLine.get(l); c && c.range.start.character <= first.keyword.range.start.character + 64; c = byLine.get(--l)) {
+          lines.unshift(c.text.replace(/^#\s?/, ''));
+        }
+        first.leadingComments = lines;
+      }
+    }
+    return { text, parsed: { file: display, text, statements, comments, diagnostics }, placed };
+  }
+}

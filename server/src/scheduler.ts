@@ -1,0 +1,311 @@
+// When to check what. Per document: static diagnostics one short debounce
+// after the last change; live DNS checks of the document's workspace after a
+// longer pause, cancelled when any of its documents changes, merged in when
+// they arrive. Static results never wait for DNS: live runs are asynchronous
+// and a static publish only takes the live results that match its analysis.
+import type { MtDiagnostic } from './core/diagnostic';
+import type { CheckResult } from './core/check';
+import type { LiveStatusParams, LiveOffReason } from './protocol';
+import { toLiveAnswers, type LiveAnswers } from './core/features/liveAnswers';
+import type { Analyzer, Analysis } from './analysis';
+
+/** What a live run returns (core/dns/runLive.ts). */
+export interface LiveRunResult {
+  diagnostics: MtDiagnostic[];
+  answers?: Parameters<typeof toLiveAnswers>[0];
+  queries: number;
+  ms: number;
+}
+
+/** The live checks behind an interface, so tests and the bench can swap them. */
+export interface LiveRunner {
+  run(result: CheckResult, opts: { signal: AbortSignal }): Promise<LiveRunResult>;
+  /** Forget cached DNS answers (a forced re-run). */
+  clearCache?(): void;
+}
+
+export interface SchedulerOptions {
+  staticDelayMs: number;
+  liveDelayMs: number;
+  /** Live checks may run (enabled and trusted); the reason when not. */
+  liveAllowed(): { ok: true } | { ok: false; reason: LiveOffReason };
+  live: LiveRunner;
+  /** Publish the merged diagnostics of an open document. */
+  publish(uri: string, version: number, diagnostics: MtDiagnostic[]): void;
+  status(s: LiveStatusParams): void;
+  log(message: string): void;
+  /** Codes not to report (applied to live results too). */
+  ignore(): string[];
+}
+
+interface LiveState {
+  /** Analysis key the results belong to. */
+  key: string;
+  diagnostics: MtDiagnostic[];
+}
+
+interface Pending { timer: ReturnType<typeof setTimeout> }
+
+export class Scheduler {
+  private staticTimers = new Map<string, Pending>();
+  private liveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private liveRuns = new Map<string, { key: string; ctrl: AbortController }>();
+  private liveResults = new Map<string, LiveState>();
+  /** The last answers per root, kept across edits (they are keyed by name, not position). */
+  private answers = new Map<string, LiveAnswers>();
+  private lastStatus = '';
+  private disposed = false;
+  /** Live runs started (tests). */
+  liveRunsStarted = 0;
+  /** Versions published per uri (tests). */
+  readonly published = new Map<string, number[]>();
+
+  constructor(private readonly analyzer: Analyzer, private readonly docs: { get(uri: string): { version: number } | undefined; all(): Array<{ uri: string }> }, private readonly o: SchedulerOptions) {}
+
+  setDelays(staticMs: number, liveMs: number): void {
+    this.o.staticDelayMs = staticMs;
+    this.o.liveDelayMs = liveMs;
+  }
+
+  // ---- static ---------------------------------------------------------------
+
+  /** A document changed (or opened): re-check it and the open documents depending on it. */
+  changed(uri: string): void {
+    for (const u of this.analyzer.dependents(uri)) {
+      this.cancelLiveFor(u);
+      this.schedule(u);
+    }
+    this.updateStatus();
+  }
+
+  /** Re-check every open document (settings changed, files changed on disk). */
+  all(delay = this.o.staticDelayMs): void {
+    for (const d of this.docs.all()) this.schedule(d.uri, delay);
+  }
+
+  schedule(uri: string, delay = this.o.staticDelayMs): void {
+    if (this.disposed) return;
+    const prev = this.staticTimers.get(uri);
+    if (prev) clearTimeout(prev.timer);
+    const timer = setTimeout(() => this.fire(uri), delay);
+    this.staticTimers.set(uri, { timer });
+  }
+
+  private fire(uri: string): void {
+    const doc = this.docs.get(uri);
+    if (!doc) { this.staticTimers.delete(uri); return; }
+    const v = doc.version;
+    const entry = this.staticTimers.get(uri);
+    // Let messages already read from the connection be handled first: a change
+    // among them re-arms the timer, so only the latest version is checked.
+    setImmediate(() => setImmediate(() => {
+      if (this.staticTimers.get(uri) !== entry) return; // re-armed
+      this.staticTimers.delete(uri);
+      if (this.docs.get(uri)?.version !== v) { this.schedule(uri); return; }
+      this.guard(`checking ${uri}`, () => this.flush(uri));
+    }));
+  }
+
+  /** Check now and publish (static plus any live results that still apply). */
+  flush(uri: string): void {
+    const a = this.analyzer.analysisFor(uri);
+    const doc = this.docs.get(uri);
+    if (!a || !doc) return;
+    this.publishFrom(a, uri, doc.version);
+    // the other open documents of this workspace see the same result
+    for (const [u] of a.versions) {
+      if (u === uri || this.staticTimers.has(u)) continue;
+      const other = this.docs.get(u);
+      if (other && this.analyzer.contextRoot(u) === a.root) this.publishFrom(a, u, other.version);
+    }
+    this.scheduleLive(a.root);
+  }
+
+  private publishFrom(a: Analysis, uri: string, version: number): void {
+    const stat = this.analyzer.diagnosticsOf(a, uri);
+    const live = this.liveResults.get(a.root);
+    let merged = stat;
+    if (live && live.key === a.key && live.diagnostics.length) {
+      const display = a.result.workspace.byAbs.get(this.analyzer.pathOf(uri))?.display;
+      const ignore = new Set(this.o.ignore());
+      const mine = live.diagnostics.filter((d) => d.file === display && !ignore.has(d.code));
+      if (mine.length) merged = [...stat, ...mine];
+    }
+    const list = this.published.get(uri) ?? [];
+    list.push(version);
+    if (list.length > 2000) list.splice(0, list.length - 2000);
+    this.published.set(uri, list);
+    this.o.publish(uri, version, merged);
+  }
+
+  /** A document closed: stop its timers and clear its diagnostics. */
+  closed(uri: string, stillOpen: string[]): void {
+    const t = this.staticTimers.get(uri);
+    if (t) clearTimeout(t.timer);
+    this.staticTimers.delete(uri);
+    this.cancelLiveFor(uri);
+    const lt = this.liveTimers.get(uri);
+    if (lt) clearTimeout(lt);
+    this.liveTimers.delete(uri);
+    this.liveResults.delete(uri);
+    this.answers.delete(uri);
+    this.published.delete(uri);
+    this.o.publish(uri, -1, []);
+    for (const u of stillOpen) this.schedule(u);
+    this.updateStatus();
+  }
+
+  // ---- live -------------------------------------------------------------------
+
+  /** The last live answers for a document's workspace (for hover, inlay hints, lenses). */
+  answersFor(uri: string): LiveAnswers | undefined {
+    if (!this.o.liveAllowed().ok) return undefined;
+    return this.answers.get(this.analyzer.contextRoot(uri)) ?? this.answers.get(uri);
+  }
+
+  liveCheckingFor(uri: string): boolean {
+    const root = this.analyzer.contextRoot(uri);
+    return this.liveTimers.has(root) || this.liveRuns.has(root);
+  }
+
+  private cancelLiveFor(uri: string): void {
+    // the roots whose workspace holds this document
+    const abs = this.analyzer.pathOf(uri);
+    for (const a of this.analyzer.all()) {
+      if (!a.files.has(abs) && a.root !== uri) continue;
+      const t = this.liveTimers.get(a.root);
+      if (t) { clearTimeout(t); this.liveTimers.delete(a.root); }
+      const run = this.liveRuns.get(a.root);
+      if (run) { run.ctrl.abort(); this.liveRuns.delete(a.root); }
+    }
+  }
+
+  private scheduleLive(root: string, delay = this.o.liveDelayMs, force = false): void {
+    if (this.disposed || !this.o.liveAllowed().ok) return;
+    const a = this.analyzer.last(root);
+    if (!a) return;
+    if (!force) {
+      const have = this.liveResults.get(root);
+      if (have && have.key === a.key) return; // already merged for this analysis
+      const running = this.liveRuns.get(root);
+      if (running && running.key === a.key) return;
+    }
+    const t = this.liveTimers.get(root);
+    if (t) clearTimeout(t);
+    this.liveTimers.set(root, setTimeout(() => { this.liveTimers.delete(root); void this.runLive(root); }, delay));
+    this.updateStatus();
+  }
+
+  private async runLive(root: string): Promise<void> {
+    try {
+      if (!this.o.liveAllowed().ok) { this.updateStatus(); return; }
+      const a = this.analyzer.ensure(root);
+      if (!a) return;
+      const prev = this.liveRuns.get(root);
+      if (prev) prev.ctrl.abort();
+      const ctrl = new AbortController();
+      this.liveRuns.set(root, { key: a.key, ctrl });
+      this.liveRunsStarted++;
+      this.updateStatus();
+      let r: LiveRunResult;
+      try {
+        r = await this.o.live.run(a.result, { signal: ctrl.signal });
+      } catch (e) {
+        if (ctrl.signal.aborted) return;
+        this.o.log(`live checks failed: ${(e as Error)?.stack ?? e}`);
+        this.emitStatus({ state: 'offline', detail: String((e as Error)?.message ?? e) });
+        return;
+      } finally {
+        if (this.liveRuns.get(root)?.ctrl === ctrl) this.liveRuns.delete(root);
+      }
+      if (ctrl.signal.aborted || this.disposed || !this.o.liveAllowed().ok) { this.updateStatus(); return; }
+      this.answers.set(root, toLiveAnswers(r.answers));
+      const current = this.analyzer.last(root);
+      if (!current || current.key !== a.key || !this.analyzer.isFresh(current)) { this.updateStatus(); return; } // stale: a change is being checked
+      this.liveResults.set(root, { key: a.key, diagnostics: r.diagnostics });
+      for (const [u] of a.versions) {
+        const doc = this.docs.get(u);
+        if (doc && this.analyzer.contextRoot(u) === root && !this.staticTimers.has(u)) this.publishFrom(a, u, doc.version);
+      }
+      const offline = r.diagnostics.length > 0 && r.diagnostics.every((d) => d.code === 'MT590') && isEmptyAnswers(r);
+      if (offline) this.emitStatus({ state: 'offline', detail: r.diagnostics[0].message });
+      else if (!this.pendingCount()) this.emitStatus({ state: 'done', ms: r.ms, queries: r.queries, at: Date.now() });
+      else this.updateStatus();
+    } catch (e) {
+      this.o.log(`live scheduling failed: ${(e as Error)?.stack ?? e}`);
+    }
+  }
+
+  /** Run the live checks again now (forgetting cached answers). */
+  rerun(uri?: string): number {
+    if (!this.o.liveAllowed().ok) return 0;
+    this.o.live.clearCache?.();
+    const roots = new Set<string>();
+    for (const d of this.docs.all()) if (!uri || d.uri === uri) roots.add(this.analyzer.contextRoot(d.uri));
+    for (const r of roots) {
+      this.liveResults.delete(r);
+      if (!this.analyzer.ensure(r)) continue;
+      this.scheduleLive(r, 0, true);
+    }
+    return roots.size;
+  }
+
+  /** Live settings or trust changed: drop live results and start over (or stop). */
+  liveConfigChanged(): void {
+    for (const [, run] of this.liveRuns) run.ctrl.abort();
+    this.liveRuns.clear();
+    for (const [, t] of this.liveTimers) clearTimeout(t);
+    this.liveTimers.clear();
+    const had = this.liveResults.size > 0;
+    this.liveResults.clear();
+    if (!this.o.liveAllowed().ok) this.answers.clear();
+    if (had || !this.o.liveAllowed().ok) this.all(0);
+    if (this.o.liveAllowed().ok) for (const d of this.docs.all()) this.scheduleLive(this.analyzer.contextRoot(d.uri));
+    this.updateStatus(true);
+  }
+
+  private pendingCount(): number {
+    const s = new Set<string>([...this.liveTimers.keys(), ...this.liveRuns.keys()]);
+    return s.size;
+  }
+
+  updateStatus(force = false): void {
+    const allowed = this.o.liveAllowed();
+    if (!allowed.ok) { this.emitStatus({ state: 'off', reason: allowed.reason }, force); return; }
+    const n = this.pendingCount();
+    if (n) this.emitStatus({ state: 'checking', pending: n }, force);
+    else if (force) this.emitStatus({ state: 'done', ms: 0, queries: 0, at: Date.now() }, true);
+  }
+
+  private emitStatus(s: LiveStatusParams, force = false): void {
+    const key = JSON.stringify(s.state === 'done' ? { state: 'done', ms: s.ms, at: s.at } : s);
+    if (!force && key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.o.status(s);
+  }
+
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.o.log(`${what} failed: ${(e as Error)?.stack ?? e}`);
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const [, t] of this.staticTimers) clearTimeout(t.timer);
+    for (const [, t] of this.liveTimers) clearTimeout(t);
+    for (const [, r] of this.liveRuns) r.ctrl.abort();
+    this.staticTimers.clear();
+    this.liveTimers.clear();
+    this.liveRuns.clear();
+  }
+}
+
+function isEmptyAnswers(r: LiveRunResult): boolean {
+  const a = r.answers;
+  if (!a) return true;
+  const ok = (rec: Record<string, { status?: string }> | undefined) => Object.values(rec ?? {}).some((x) => x.status === 'ok' || x.status === 'nxdomain' || x.status === 'nodata');
+  return !ok(a.hosts) && !ok(a.mx) && !ok(a.ptr);
+}
