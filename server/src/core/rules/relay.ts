@@ -15,7 +15,8 @@ export function relayText(r: RelayRule): string {
 }
 
 function acceptText(a: AcceptRule): string {
-  return `accept ${a.patterns.join(', ')}${a.from.length === 1 && a.from[0].any && a.from[0].range === a.range ? '' : ` from=${a.from.map((s) => s.text).join(', ')}`}`;
+  const hasFrom = a.stmt.args.some((x) => x.key?.text === 'from');
+  return `accept ${a.patterns.join(', ')}${hasFrom ? ` from=${a.from.map((s) => s.text).join(', ')}` : ''}`;
 }
 
 /** Address sets as a short text ("0.0.0.0/0", "every IPv4 address"). */
