@@ -53,7 +53,7 @@ export function buildModel(ws: Workspace): BuildResult {
     const seen = new Map<string, Arg>();
     if (opts) for (const o of opts) {
       const key = o.key!.text;
-      const os = spec.options?.[key];
+      const os = spec.options && Object.hasOwn(spec.options, key) ? spec.options[key] : undefined; // never a prototype member ('__proto__=')
       if (!spec.options) { report('MT108', 'error', file, o.key!.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
       if (!os) { report('MT108', 'error', file, o.key!.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
       const prev = seen.get(key);
@@ -151,7 +151,7 @@ export function buildModel(ws: Workspace): BuildResult {
       continue;
     }
     if (!TOP_LEVEL_KEYWORDS.includes(kw)) {
-      const inBlock = Object.entries(SCHEMA).filter(([, b]) => b.statements[kw]).map(([k]) => k);
+      const inBlock = Object.entries(SCHEMA).filter(([, b]) => Object.hasOwn(b.statements, kw)).map(([k]) => k);
       const msg = inBlock.length
         ? `'${kw}' is not a declaration: it belongs inside ${KIND_LIST(inBlock.map((k) => (k === 'options' ? "an 'options' block" : article(k))))}`
         : `unknown declaration '${kw}'${didYouMean(kw, TOP_LEVEL_KEYWORDS)}`;
@@ -196,10 +196,10 @@ export function buildModel(ws: Workspace): BuildResult {
     const seenRoutes = new Map<string, Statement>();
     for (const st of decl.block!.statements) {
       const kw = st.keyword.text;
-      const ss = spec.statements[kw];
+      const ss = Object.hasOwn(spec.statements, kw) ? spec.statements[kw] : undefined; // never a prototype member ('__proto__', 'constructor')
       if (!ss) {
         const elsewhere = TOP_LEVEL_KEYWORDS.includes(kw) ? ` ('${kw}' is a top-level declaration: is a '}' missing above?)`
-          : (() => { const ks = DECL_KINDS.filter((k) => SCHEMA[k].statements[kw]); return ks.length ? ` ('${kw}' belongs in ${KIND_LIST(ks.map(article))})` : ''; })();
+          : (() => { const ks = DECL_KINDS.filter((k) => Object.hasOwn(SCHEMA[k].statements, kw)); return ks.length ? ` ('${kw}' belongs in ${KIND_LIST(ks.map(article))})` : ''; })();
         const sugg = nearest(kw, Object.keys(spec.statements));
         report('MT101', 'error', file, st.keyword.range, `unknown statement '${kw}' in ${ownerName}${sugg && !elsewhere ? `: did you mean '${sugg}'?` : elsewhere}`, { data: sugg ? { suggestion: sugg } : undefined });
         continue;
