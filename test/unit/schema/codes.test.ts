@@ -40,6 +40,14 @@ describe('MT101 unknown statement', () => {
     expectOne('gateway g {\n  role relay\n  policy p {\n  }\n}\n', 'MT101', 'error', [2, 2, 2, 8], /is a '\}' missing above/);
   });
 
+  it('names of JavaScript object members are unknown statements and options like any other word', () => {
+    for (const w of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expectOne(`gateway g {\n  role relay\n  ${w} x\n}\n`, 'MT101', 'error', [2, 2, 2, 2 + w.length]);
+      expectOne(`${w} x {\n}\n`, 'MT101', 'error', [0, 0, 0, w.length]);
+      expectOne(`gateway g {\n  role relay\n  relay allow from=any ${w}=1\n}\n`, 'MT108', 'error', [2, 23, 2, 23 + w.length]);
+    }
+  });
+
   it('statements of every block kind are known there', () => {
     expectClean(`options {\n  dnsbl zen.spamhaus.org\n  ttl 1h\n  nameservers ns1.a.example.com\n  contact hostmaster@a.example.com\n}\n`);
   });

@@ -1,0 +1,62 @@
+// Property tests: the parser and the checker never throw on any mutation of
+// the samples, and every diagnostic range lies inside its document.
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { parse } from '../../../server/src/core/syntax/parser';
+import { checkText } from '../../../server/src/core/check';
+import { rangesInside } from '../syntax/helpers';
+import { NO_FILES, SAMPLES, mutatedSample, validDoc } from './gen';
+
+const FILE = 'fuzz.mailtopo';
+
+function checkInvariant(text: string): void {
+  const p = parse(text, FILE);
+  const bad = rangesInside(text, p.diagnostics, FILE);
+  assert.equal(bad, undefined, bad);
+  for (const d of p.diagnostics) assert.match(d.code, /^MT00[123]$/);
+  const r = checkText(text, FILE, { host: NO_FILES });
+  const bad2 = rangesInside(text, r.diagnostics, FILE);
+  assert.equal(bad2, undefined, bad2);
+  for (const d of r.diagnostics) {
+    assert.equal(d.file, FILE);
+    assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
+    assert.equal(typeof d.message, 'string');
+    assert.ok(d.message.length > 0);
+  }
+  // statement ranges lie inside the document too
+  const inside = (s: (typeof p.statements)[number]): void => {
+    const b = rangesInside(text, [{ code: 'stmt', severity: 'hint', message: s.keyword.text, file: FILE, range: s.range }], FILE);
+    assert.equal(b, undefined, b);
+    s.block?.statements.forEach(inside);
+  };
+  p.statements.forEach(inside);
+}
+
+describe('property: parser and checker never throw, ranges stay inside', function () {
+  this.timeout(60000);
+
+  it('the samples themselves', () => {
+    for (const s of SAMPLES) checkInvariant(s);
+  });
+
+  it('any mutation of a sample (delete/insert/duplicate characters and lines, random bytes)', () => {
+    fc.assert(fc.property(mutatedSample, (text) => { checkInvariant(text); }), { numRuns: 1500 });
+  });
+
+  it('arbitrary text, including lone surrogates and control characters', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => { checkInvariant(text); }), { numRuns: 300 });
+  });
+
+  it('arbitrary text made of the language\'s own characters', () => {
+    const piece = fc.constantFrom('{', '}', ',', ';', '=', '"', '#', '\n', '\r\n', ' ', '\\', 'gateway', 'g', 'role', 'relay', 'a.b.com', 'none', 'via', 'from', '10.0.0.1', '*', 'domain', 'mx', '10');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 80 }), (parts) => { checkInvariant(parts.join('')); }), { numRuns: 400 });
+  });
+
+  it('syntactically valid random documents parse without a syntax diagnostic', () => {
+    fc.assert(fc.property(validDoc, (d) => {
+      const p = parse(d.text, FILE);
+      assert.deepEqual(p.diagnostics, []);
+      checkInvariant(d.text);
+    }), { numRuns: 200 });
+  });
+});
