@@ -53,30 +53,30 @@ export function splitChunks(text: string): Chunk[] {
 }
 
 const shiftRange = (r: Range, dl: number): Range => ({ start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } });
-const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => ({ text: s.text, range: shiftRange(s.range, dl), quoted: s.quoted, offset: s.offset + doff });
-const shiftValue = (v: Value, dl: number, doff: number): Value => ({ items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
+const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => ({ ...s, range: shiftRange(s.range, dl), offset: s.offset + doff });
+const shiftValue = (v: Value, dl: number, doff: number): Value => ({ ...v, items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
 const shiftArg = (a: Arg, dl: number, doff: number): Arg => {
-  const out: Arg = { value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
+  const out: Arg = { ...a, value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
   if (a.key) out.key = shiftScalar(a.key, dl, doff);
   return out;
 };
 function shiftBlock(b: Block, dl: number, doff: number): Block {
-  const out: Block = { open: shiftRange(b.open, dl), statements: b.statements.map((s) => shiftStatement(s, dl, doff)) };
+  const out: Block = { ...b, open: shiftRange(b.open, dl), statements: b.statements.map((s) => shiftStatement(s, dl, doff)) };
   if (b.close) out.close = shiftRange(b.close, dl);
   return out;
 }
 function shiftStatement(s: Statement, dl: number, doff: number): Statement {
-  const out: Statement = { keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl), leadingComments: s.leadingComments };
+  const out: Statement = { ...s, keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl) };
   if (s.block) out.block = shiftBlock(s.block, dl, doff);
   return out;
 }
 const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({ ...d, range: shiftRange(d.range, dl), related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })) });
-const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ text: c.text, range: shiftRange(c.range, dl), offset: c.offset + doff });
+const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ ...c, range: shiftRange(c.range, dl), offset: c.offset + doff });
 
 function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {
   if (dl === 0 && doff === 0) return p;
   return {
-    file: p.file, text: p.text,
+    ...p,
     statements: p.statements.map((s) => shiftStatement(s, dl, doff)),
     comments: p.comments.map((c) => shiftComment(c, dl, doff)),
     diagnostics: p.diagnostics.map((d) => { const x = shiftDiag(d, dl); if (!x.related) delete x.related; return x; }),
@@ -159,14 +159,15 @@ export class IncrementalParseCache extends ParseCache {
     }
     // Leading comments of each chunk's first statement come from the lines above the chunk.
     if (placed.length > 1 && comments.length) {
+      // only a comment alone on its line documents what follows (as the parser decides)
       const byLine = new Map<number, Comment>();
-      for (const c of comments) byLine.set(c.range.start.line, c);
+      for (const c of comments) if (text.slice(c.offset - c.range.start.character, c.offset).trim() === '') byLine.set(c.range.start.line, c);
       for (let i = 1; i < placed.length; i++) {
         const first = placed[i].shifted.statements[0];
         if (!first || first.keyword.range.start.line !== placed[i].line) continue;
         const lines: string[] = [];
         let l = first.keyword.range.start.line - 1;
-        for (let c = byLine.get(l); c && c.range.start.character <= first.keyword.range.start.character + 64; c = byLine.get(--l)) {
+        for (let c = byLine.get(l); c; c = byLine.get(--l)) {
           lines.unshift(c.text.replace(/^#\s?/, ''));
         }
         first.leadingComments = lines;
