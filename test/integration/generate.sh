@@ -11,7 +11,8 @@
 #      next hop an SMTP sink on 127.0.0.1:2626) and swaks prove: accepted-domain
 #      mail arrives at the next hop, relay from 127.0.0.1 is denied with
 #      554 5.7.1 ... Relay access denied, relay from 127.0.0.2 (the allowed
-#      network) is accepted; HAProxy with the generated pool in front of two
+#      network) is accepted, relay from 127.0.0.3 (allowed, but a deny rule
+#      comes first) is denied; HAProxy with the generated pool in front of two
 #      sinks balances, and with one sink stopped mail still goes through;
 #   3. round trip: the generated zone of companyabc.com served by a real BIND
 #      on 127.0.0.1:5353 gives `mailtopo check --live` no MT502-MT505.
@@ -71,7 +72,7 @@ check "tools: postconf, postmap, swaks, haproxy, named, named-checkzone, dig, do
 
 # ---------- 1. static: every sample with --target all ----------
 GEN=$R/gen
-SOURCES=(samples/*.mailtopo samples/*/main.mailtopo test/fixtures/generate/e2e.mailtopo)
+SOURCES=(samples/*.mailtopo samples/*/main.mailtopo test/fixtures/generate/*.mailtopo)
 for f in "${SOURCES[@]}"; do
   [ -f "$f" ] || continue
   name=$(echo "${f%.mailtopo}" | sed 's#^samples/##; s#^test/fixtures/generate/##; s#/#_#g')
@@ -134,7 +135,7 @@ KEYS="mynetworks smtpd_relay_restrictions relay_domains transport_maps relayhost
 check "e2e: the adapted Postfix keeps the generated relay, domain and route settings" \
   "[ \"\$(postconf -c '$E/postfix/gw' -n $KEYS)\" = \"\$(postconf -c '$PF/etc' -n $KEYS)\" ] && grep -q '^127.0.0.1:2525 inet' '$PF/etc/master.cf'"
 check "e2e: generated transport sends corp.example to the sink" "[ \"\$(postmap -q corp.example texthash:$PF/etc/transport)\" = 'smtp:[127.0.0.1]:2626' ]"
-check "e2e: generated mynetworks is the allowed network" "[ \"\$(postconf -c '$PF/etc' -h mynetworks)\" = '127.0.0.2/32' ]"
+check "e2e: generated mynetworks mirrors the ordered relay rules" "[ \"\$(postconf -c '$PF/etc' -h mynetworks)\" = '!127.0.0.3/32, 127.0.0.2/31' ]"
 check "e2e: postconf -n clean after adaptation" "[ -z \"\$(postconf -c '$PF/etc' -n 2>&1 >/dev/null)\" ]"
 
 SINK=test/support/smtpSink.cjs
@@ -155,6 +156,9 @@ check "e2e (b): relay from 127.0.0.1 (outside the allowed network) to outside.ex
   'grep -q "554 5.7.1 <user@outside.example>: Relay access denied" <<<"$OUT"' "$(tail -n 4 <<<"$OUT")"
 OUT=$(sw 127.0.0.1 -p 2525 -li 127.0.0.2 -t user@outside.example --quit-after RCPT)
 check "e2e (c): relay from 127.0.0.2 (relay allow from=trusted) to outside.example is accepted" 'grep -q "^<-  250 2.1.5 Ok" <<<"$OUT"' "$(tail -n 4 <<<"$OUT")"
+OUT=$(sw 127.0.0.1 -p 2525 -li 127.0.0.3 -t user@outside.example --quit-after RCPT)
+check "e2e (d): relay from 127.0.0.3 (in trusted, but 'relay deny' comes first) is denied" \
+  'grep -q "554 5.7.1 <user@outside.example>: Relay access denied" <<<"$OUT"' "$(tail -n 4 <<<"$OUT")"
 check "e2e: maillog has no Postfix warning, fatal or panic" "[ -f '$PF/maillog' ] && ! grep -qiE 'warning|fatal|panic' '$PF/maillog'" "$(grep -iE 'warning|fatal|panic' "$PF/maillog" 2>/dev/null | head -n 3)"
 
 for i in 1 2 3 4; do sw 127.0.0.10 -p 2727 -t rr$i@corp.example >/dev/null; done

@@ -15,12 +15,12 @@
 //   tls              -> smtpd_tls_security_level
 //   scan policy      -> smtpd_milters, or content_filter for a scanner host;
 //                       attachments block -> mime_header_checks; max-size -> message_size_limit
-import type { Model, NodeDecl, PolicyDecl, Hop } from '../model/types';
+import type { Model, NetSource, NodeDecl, PolicyDecl } from '../model/types';
 import {
   acceptedPatterns, commentHeader, printable, dnsblZones, guard, isAny, isEmpty, isInternetFacing, nodeHost, relaySets,
   scanPolicy, setToCidrs, smtpPort, sourcesSet, type GenerateOptions, type GeneratedFile,
 } from './common';
-import { emptySet, parseIp, union, type AddrSet } from '../model/addr';
+import { emptySet, formatIp, parseCidr, parseIp, union, type AddrSet } from '../model/addr';
 
 const CONF = '${config_directory}';
 const DEFAULT_MAILBOX_SIZE = 51200000;
@@ -57,8 +57,21 @@ function hopDest(node: NodeDecl): string | undefined {
 interface Lines { out: string[] }
 const add = (l: Lines, ...s: string[]) => { l.out.push(...s); };
 
-function cidrList(s: AddrSet): string {
-  return setToCidrs(s).map(pfCidr).join(', ');
+/** The ranges of a `from=` list in written order, canonical (host bits cleared); `any` is both families. */
+function orderedCidrs(from: NetSource[]): string[] {
+  const out: string[] = [];
+  const push = (text: string) => {
+    const c = parseCidr(text);
+    if (!c) return;
+    const t = `${formatIp({ family: c.family, value: c.lo })}/${c.prefix}`;
+    if (!out.includes(t)) out.push(t);
+  };
+  for (const s of from) {
+    if (s.any) { push('0.0.0.0/0'); push('::/0'); }
+    else if (s.network) s.network.cidrs.forEach(push);
+    else push(s.text);
+  }
+  return out;
 }
 
 /** Regexp table rejecting blocked attachment extensions. */
@@ -165,18 +178,31 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   add(m, '# Relay rules, first match wins, then an implicit deny:');
   for (const r of node.relays) add(m, `#   relay ${r.action} from=${printable(r.from.map((f) => f.text).join(','))}${r.auth === 'required' ? ' auth=required' : ''}`);
   if (!node.relays.length) add(m, '#   (none: this gateway relays for nobody)');
-  add(m, '# mynetworks holds exactly the clients that may relay without authenticating.');
+  // mynetworks mirrors the rules that need no authentication, in order: Postfix
+  // network lists are first-match too, and `!range` excludes (a deny rule).
+  const entries: string[] = [];
+  const unauthRules = node.relays.filter((r) => r.auth === 'none');
+  const lastAllow = unauthRules.map((r) => r.action).lastIndexOf('allow');
+  unauthRules.slice(0, lastAllow + 1).forEach((r) => {
+    for (const c of orderedCidrs(r.from)) entries.push(`${r.action === 'deny' ? '!' : ''}${pfCidr(c)}`);
+  });
+  add(m, '# mynetworks: the clients that may relay without authenticating (the rules above, in order).');
   if (isAny(rs.unauth)) add(m, '# WARNING: every address may relay without authenticating: an open relay.');
-  add(m, `mynetworks = ${cidrList(rs.unauth)}`.trimEnd());
+  add(m, `mynetworks = ${entries.join(', ')}`.trimEnd());
   const relayR = ['permit_mynetworks'];
   const clientPermits = ['permit_mynetworks'];
   if (rs.usesAuth) {
     if (isAny(rs.auth)) relayR.push('permit_sasl_authenticated');
     else if (!isEmpty(rs.auth)) {
+      // Every rule matches an authenticated client: the whole list, in order (cidr tables are first-match).
       classes.push('sasl_relay');
       classDefs.push('sasl_relay = permit_sasl_authenticated');
       relayR.push(`check_client_access cidr:${CONF}/sasl_relay_clients.cidr`);
-      files.push({ path: `${dir}/sasl_relay_clients.cidr`, content: commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may relay once authenticated`) + setToCidrs(rs.auth).map((c) => `${c}\tsasl_relay\n`).join('') });
+      const rows: string[] = [];
+      for (const r of node.relays) for (const c of orderedCidrs(r.from)) rows.push(`${c}\t${r.action === 'allow' ? 'sasl_relay' : 'DUNNO'}\t`);
+      files.push({ path: `${dir}/sasl_relay_clients.cidr`, content: commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may relay once authenticated`) +
+        '# First match wins, as in the relay rules: sasl_relay permits an authenticated client, DUNNO leaves it to reject_unauth_destination.\n' +
+        rows.map((x) => x.trimEnd() + '\n').join('') });
     }
     clientPermits.push('permit_sasl_authenticated');
     if (!isEmpty(rs.authDeniedButUnauthAllowed)) {
@@ -207,33 +233,42 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   }
 
   // ---- routes -------------------------------------------------------------------
-  add(m, '# Routes: an exact domain beats *.suffix, which beats * (relayhost).');
+  add(m, '# Routes: an exact domain beats *.suffix (transport_maps), which beats * (relayhost).');
   const transport: string[] = [];
+  const routeNotes: string[] = [];
   let relayhost: string | undefined;
   let fallback: string | undefined;
   for (const r of node.routes) {
-    const dests = (hops: Hop[]) => hops.filter((h) => !h.direct).map((h) => {
+    add(m, `#   route ${printable(r.patterns.join(', '))} via=${printable(r.via.map((h) => h.text).join(','))}`);
+    const nodes = r.via.filter((h) => !h.direct).map((h) => {
       const d = h.node ? hopDest(h.node) : undefined;
       if (!d) notes.push(`postfix ${name}: next hop ${h.text} has no hostname or address; left out`);
       return d;
     }).filter((d): d is string => !!d);
-    const nodes = dests(r.via);
     const direct = r.via.some((h) => h.direct);
+    const directFirst = !!r.via[0]?.direct;
     for (const p of r.patterns) {
       if (p === '*') {
-        add(m, `# route * via=${r.via.map((h) => h.text).join(',')}`);
-        if (direct && r.via[0]?.direct) { if (nodes.length) fallback = nodes.join(', '); }
-        else if (nodes.length) relayhost = nodes.join(', ');
-        if (direct && !r.via[0]?.direct) add(m, '# (direct after a smart host cannot be expressed: mail waits for the smart hosts)');
+        if (directFirst) {
+          if (nodes.length) { fallback = nodes.join(', '); routeNotes.push('# route *: direct (MX lookup) first, the smart hosts when that fails (smtp_fallback_relay).'); }
+          else routeNotes.push('# route * via=direct: mail for other domains goes to their MX (no relayhost).');
+        } else if (nodes.length) {
+          relayhost = nodes.join(', ');
+          if (direct) routeNotes.push('# route *: direct after smart hosts cannot be expressed; mail waits for the smart hosts.');
+        }
         continue;
       }
       const key = pfDomain(p);
       const list = [...nodes];
-      // `direct` for an exact domain: an MX lookup of that domain (a bare domain as next hop).
-      if (direct) { if (!p.startsWith('*.')) list.splice(r.via.findIndex((h) => h.direct), 0, guard(p, 'host', 'a transport table')); }
+      // `direct` for an exact domain: an MX lookup of that domain (the bare domain as a next hop).
+      if (direct && !p.startsWith('*.')) list.splice(Math.min(r.via.findIndex((h) => h.direct), list.length), 0, guard(p, 'host', 'a transport table'));
+      if (direct && p.startsWith('*.') && nodes.length) routeNotes.push(`# route ${printable(p)}: direct mixed with smart hosts cannot be expressed for a *.suffix; the smart hosts are used.`);
+      // An empty next hop (`smtp:`) is an MX lookup of the recipient's domain.
       transport.push(`${key}\tsmtp:${list.join(', ')}`);
     }
   }
+  if (!node.routes.length) add(m, '#   (none: mail for other domains goes to their MX)');
+  add(m, ...routeNotes);
   if (transport.length) {
     add(m, `transport_maps = texthash:${CONF}/transport`);
     files.push({ path: `${dir}/transport`, content: commentHeader('#', opts.source, `Postfix transport table of gateway ${name} (route)`) + transport.join('\n') + '\n' });
