@@ -18,6 +18,7 @@ function checkInvariant(text: string): void {
   const bad2 = rangesInside(text, r.diagnostics, FILE);
   assert.equal(bad2, undefined, bad2);
   for (const d of r.diagnostics) {
+    assert.notEqual(d.code, 'MT000', `a rule family threw: ${d.message}`);
     assert.equal(d.file, FILE);
     assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
     assert.equal(typeof d.message, 'string');

@@ -45,6 +45,11 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     afterOpen = false;
     line = INDENT.repeat(Math.max(0, depth) + extra);
   };
+  /** A comment right after `{` or `}` on the same source line stays there (it is not the next statement's doc). */
+  const trailingComment = (i: number): string | undefined => {
+    const n = toks[i + 1];
+    return n && n.tokenType === T.Comment ? ' ' + n.image.replace(/\s+$/, '') : undefined;
+  };
   const word = (img: string) => {
     if (line === '') startLine(continuation ? 1 : 0);
     else if (prev && prev.tokenType !== T.Equals) line += ' ';
@@ -56,6 +61,7 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     const tt = t.tokenType;
     if (tt === T.Newline || tt === T.Semi) {
       if (endedEarly) { endedEarly = tt === T.Semi; continue; }
+      if (tt === T.Semi && line !== '' && toks[i + 1]?.tokenType === T.Comment) continue; // `a; # note`: the note stays on a's line
       if (line === '') { if (tt === T.Newline && out.length) pendingBlank = true; continue; }
       continuation = prev?.tokenType === T.Comma && tt === T.Newline;
       finish();
@@ -70,6 +76,8 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     }
     if (tt === T.LBrace) {
       word('{');
+      const c = trailingComment(i);
+      if (c !== undefined) { line += c; i++; }
       finish();
       depth++;
       afterOpen = true;
@@ -80,13 +88,15 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     if (tt === T.RBrace) {
       depth--;
       pendingBlank = false;
+      const c = trailingComment(i);
+      if (c !== undefined) i++;
       if (line === '' && afterOpen && out.length && out[out.length - 1].endsWith('{')) {
-        out[out.length - 1] += '}';
+        out[out.length - 1] += '}' + (c ?? '');
         afterOpen = false;
       } else {
         finish();
         afterOpen = false;
-        line = INDENT.repeat(Math.max(0, depth)) + '}';
+        line = INDENT.repeat(Math.max(0, depth)) + '}' + (c ?? '');
         prev = t;
         finish();
       }
