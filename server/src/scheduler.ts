@@ -41,6 +41,7 @@ export interface SchedulerOptions {
 interface LiveState {
   /** Analysis key the results belong to. */
   key: string;
+  seq: number;
   diagnostics: MtDiagnostic[];
 }
 
@@ -57,6 +58,8 @@ export class Scheduler {
   private disposed = false;
   /** Live runs started (tests). */
   liveRunsStarted = 0;
+  private lastPublished = new Map<string, string>();
+  private liveSeq = 0;
   /** Versions published per uri (tests). */
   readonly published = new Map<string, number[]>();
 
@@ -121,9 +124,13 @@ export class Scheduler {
     this.scheduleLive(a.root);
   }
 
-  private publishFrom(a: Analysis, uri: string, version: number): void {
-    const stat = this.analyzer.diagnosticsOf(a, uri);
+  private publishFrom(a: Analysis, uri: string, version: number, force = false): void {
     const live = this.liveResults.get(a.root);
+    // the same analysis, version and live results as last time: nothing new to say
+    const stamp = `${a.key}#${version}#${live && live.key === a.key ? live.seq : ''}`;
+    if (!force && this.lastPublished.get(uri) === stamp) return;
+    this.lastPublished.set(uri, stamp);
+    const stat = this.analyzer.diagnosticsOf(a, uri);
     let merged = stat;
     if (live && live.key === a.key && live.diagnostics.length) {
       const display = a.result.workspace.byAbs.get(this.analyzer.pathOf(uri))?.display;
@@ -150,6 +157,7 @@ export class Scheduler {
     this.liveResults.delete(uri);
     this.answers.delete(uri);
     this.published.delete(uri);
+    this.lastPublished.delete(uri);
     this.o.publish(uri, -1, []);
     for (const u of stillOpen) this.schedule(u);
     this.updateStatus();
@@ -222,7 +230,7 @@ export class Scheduler {
       this.answers.set(root, toLiveAnswers(r.answers));
       const current = this.analyzer.last(root);
       if (!current || current.key !== a.key || !this.analyzer.isFresh(current)) { this.updateStatus(); return; } // stale: a change is being checked
-      this.liveResults.set(root, { key: a.key, diagnostics: r.diagnostics });
+      this.liveResults.set(root, { key: a.key, seq: ++this.liveSeq, diagnostics: r.diagnostics });
       for (const [u] of a.versions) {
         const doc = this.docs.get(u);
         if (doc && this.analyzer.contextRoot(u) === root && !this.staticTimers.has(u)) this.publishFrom(a, u, doc.version);
