@@ -192,9 +192,10 @@ describe('dns/resolver', function () {
     });
 
     it('a reply from a different port is ignored', async () => {
+      // (the sockets are connected: the kernel already drops it; onMessage checks again)
       s.setFault({ kind: 'otherPort' }, { name: 'a.test' });
       assert.equal((await r.resolve('a.test', 'A')).status, 'timeout');
-      assert.ok(r.stats.ignored >= 1);
+      assert.equal(r.stats.accepted, 0);
       s.clearFaults();
       s.setFault({ kind: 'otherPort', thenAnswer: true }, { name: 'a.test', type: 'AAAA' });
       assert.equal((await r.resolve('a.test', 'AAAA')).status, 'ok');

@@ -16,7 +16,7 @@ import * as net from 'node:net';
 import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as dnsPacket from 'dns-packet';
-import { canonicalIp, parseIp, normalizeName } from './ip';
+import { canonicalIp, formatIp, parseIp, normalizeName } from './ip';
 
 export type RRType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'PTR' | 'CNAME' | 'NS' | 'SOA';
 
@@ -172,15 +172,135 @@ export function describeResult(r: DnsResult): string {
 }
 
 // ---------------------------------------------------------------------------
-// Decoding (guarded)
+// Decoding (guarded). Names go through dns-packet's name codec (bounds checks,
+// backward-only compression pointers, so no pointer loop); the fixed fields are
+// read here directly, which keeps the per-reply cost low. Only the answer and
+// authority sections are read; records of other types or classes are skipped.
 
-/** Decode a DNS message; undefined for anything malformed. Never throws. */
-export function safeDecode(buf: Buffer): dnsPacket.DecodedPacket | undefined {
+const dnsName = (dnsPacket as unknown as { name: { decode(buf: Buffer, offset: number): string & {}; } & { decode: { bytes: number } } }).name;
+
+const T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_MX = 15, T_TXT = 16, T_AAAA = 28;
+const TYPE_CODE: Record<RRType, number> = { A: T_A, NS: T_NS, CNAME: T_CNAME, SOA: T_SOA, PTR: T_PTR, MX: T_MX, TXT: T_TXT, AAAA: T_AAAA };
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+export interface Reply {
+  id: number;
+  /** QR bit: a response. */
+  qr: boolean;
+  opcode: number;
+  /** TC bit: truncated, retry over TCP. */
+  tc: boolean;
+  rcode: string;
+  qdcount: number;
+  question?: { name: string; type: number; class: number };
+  /** Answer-section records of the types we use, class IN. */
+  answers: DnsRecord[];
+  /** The SOA of the authority section (negative caching). */
+  soa?: Extract<DnsRecord, { type: 'SOA' }>;
+}
+
+function readName(buf: Buffer, off: number): [string, number] {
+  const n = dnsName.decode(buf, off);
+  return [n, dnsName.decode.bytes];
+}
+
+/** Decode one resource record at `off`; returns [record or undefined (skipped), next offset]. Throws on malformed data. */
+function readRecord(buf: Buffer, off: number): [DnsRecord | undefined, number] {
+  const [rawName, nlen] = readName(buf, off);
+  off += nlen;
+  if (off + 10 > buf.length) throw new Error('truncated record');
+  const type = buf.readUInt16BE(off);
+  const klass = buf.readUInt16BE(off + 2);
+  let ttl = buf.readUInt32BE(off + 4);
+  if (ttl > 0x7fffffff) ttl = 0; // RFC 2181 §8
+  const rdlen = buf.readUInt16BE(off + 8);
+  const start = off + 10;
+  const end = start + rdlen;
+  if (end > buf.length) throw new Error('truncated rdata');
+  if (klass !== 1) return [undefined, end];
+  const name = normalizeName(rawName);
+  switch (type) {
+    case T_A:
+      if (rdlen !== 4) throw new Error('bad A');
+      return [{ type: 'A', name, ttl, data: `${buf[start]}.${buf[start + 1]}.${buf[start + 2]}.${buf[start + 3]}` }, end];
+    case T_AAAA: {
+      if (rdlen !== 16) throw new Error('bad AAAA');
+      const bytes: number[] = new Array(16);
+      for (let i = 0; i < 16; i++) bytes[i] = buf[start + i];
+      return [{ type: 'AAAA', name, ttl, data: formatIp({ family: 6, bytes }) }, end];
+    }
+    case T_CNAME:
+    case T_PTR:
+    case T_NS: {
+      const [target, tl] = readName(buf, start);
+      if (tl > rdlen) throw new Error('name overruns rdata');
+      return [{ type: type === T_CNAME ? 'CNAME' : type === T_PTR ? 'PTR' : 'NS', name, ttl, data: normalizeName(target) }, end];
+    }
+    case T_MX: {
+      if (rdlen < 3) throw new Error('bad MX');
+      const preference = buf.readUInt16BE(start);
+      const [ex, el] = readName(buf, start + 2);
+      if (el + 2 > rdlen) throw new Error('name overruns rdata');
+      return [{ type: 'MX', name, ttl, data: { preference, exchange: ex === '.' ? '.' : normalizeName(ex) } }, end];
+    }
+    case T_TXT: {
+      const parts: string[] = [];
+      let o = start;
+      while (o < end) {
+        const l = buf[o];
+        if (o + 1 + l > end) throw new Error('bad TXT');
+        parts.push(buf.toString('utf8', o + 1, o + 1 + l));
+        o += 1 + l;
+      }
+      return [{ type: 'TXT', name, ttl, data: parts }, end];
+    }
+    case T_SOA: {
+      const [mname, ml] = readName(buf, start);
+      const [rname, rl] = readName(buf, start + ml);
+      const o = start + ml + rl;
+      if (o + 20 > end) throw new Error('bad SOA');
+      return [{
+        type: 'SOA', name, ttl,
+        data: { mname: normalizeName(mname), rname: normalizeName(rname), serial: buf.readUInt32BE(o), refresh: buf.readUInt32BE(o + 4), retry: buf.readUInt32BE(o + 8), expire: buf.readUInt32BE(o + 12), minimum: buf.readUInt32BE(o + 16) },
+      }, end];
+    }
+    default:
+      return [undefined, end];
+  }
+}
+
+/** Decode a reply; undefined for anything malformed. Never throws. */
+export function decodeReply(buf: Buffer): Reply | undefined {
   try {
     if (!Buffer.isBuffer(buf) || buf.length < 12) return undefined;
-    const p = dnsPacket.decode(buf);
-    if (!p || typeof p !== 'object') return undefined;
-    return p;
+    const flags = buf.readUInt16BE(2);
+    const qd = buf.readUInt16BE(4);
+    const an = buf.readUInt16BE(6);
+    const ns = buf.readUInt16BE(8);
+    const rcodeNum = flags & 0xf;
+    const reply: Reply = {
+      id: buf.readUInt16BE(0), qr: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 0xf, tc: (flags & 0x0200) !== 0,
+      rcode: RCODE_NAMES[rcodeNum] ?? `RCODE_${rcodeNum}`, qdcount: qd, answers: [],
+    };
+    let off = 12;
+    for (let i = 0; i < qd; i++) {
+      const [qname, ql] = readName(buf, off);
+      off += ql;
+      if (off + 4 > buf.length) return undefined;
+      if (i === 0) reply.question = { name: qname, type: buf.readUInt16BE(off), class: buf.readUInt16BE(off + 2) };
+      off += 4;
+    }
+    for (let i = 0; i < an; i++) {
+      const [r, next] = readRecord(buf, off);
+      off = next;
+      if (r) reply.answers.push(r);
+    }
+    for (let i = 0; i < ns; i++) {
+      const [r, next] = readRecord(buf, off);
+      off = next;
+      if (r && r.type === 'SOA' && !reply.soa) reply.soa = r;
+    }
+    return reply;
   } catch {
     return undefined;
   }
@@ -189,96 +309,17 @@ export function safeDecode(buf: Buffer): dnsPacket.DecodedPacket | undefined {
 interface Expect { id: number; name: string; type: RRType }
 
 /**
- * Is `buf` an acceptable reply to the query `q`? Returns the decoded packet,
- * or undefined (ignore it). Never throws.
+ * Is `buf` an acceptable reply to the query `q` (same ID, a response to a
+ * standard query, one question with the same name, case-insensitively, type
+ * and class IN)? The decoded reply, or undefined: ignore it. Never throws.
  */
-export function acceptReply(buf: Buffer, q: Expect): dnsPacket.DecodedPacket | undefined {
-  try {
-    if (buf.length < 12 || buf.readUInt16BE(0) !== q.id) return undefined;
-    const p = safeDecode(buf);
-    if (!p) return undefined;
-    if (p.type !== 'response' || p.id !== q.id) return undefined;
-    const qs = p.questions;
-    if (!Array.isArray(qs) || qs.length !== 1) return undefined;
-    const question = qs[0];
-    if (typeof question.name !== 'string' || normalizeName(question.name) !== q.name) return undefined;
-    if (question.type !== q.type) return undefined;
-    if ((question.class ?? 'IN') !== 'IN') return undefined;
-    return p;
-  } catch {
-    return undefined;
-  }
-}
-
-function num(v: unknown, dflt = 0): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
-}
-
-function str(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  return undefined;
-}
-
-/** Convert one decoded RR to our record shape; undefined for types we do not use or bad data. */
-export function toRecord(a: unknown): DnsRecord | undefined {
-  try {
-    if (!a || typeof a !== 'object') return undefined;
-    const r = a as { type?: unknown; name?: unknown; ttl?: unknown; data?: unknown; class?: unknown };
-    if (typeof r.name !== 'string' || typeof r.type !== 'string') return undefined;
-    if (r.class !== undefined && r.class !== 'IN') return undefined;
-    const name = normalizeName(r.name);
-    const ttl = Math.max(0, num(r.ttl));
-    switch (r.type) {
-      case 'A':
-      case 'AAAA': {
-        const d = str(r.data);
-        const ip = d !== undefined ? parseIp(d) : undefined;
-        if (!ip || ip.family !== (r.type === 'A' ? 4 : 6)) return undefined;
-        return { type: r.type, name, ttl, data: canonicalIp(d!)! };
-      }
-      case 'PTR':
-      case 'CNAME':
-      case 'NS': {
-        const d = str(r.data);
-        if (d === undefined) return undefined;
-        return { type: r.type, name, ttl, data: normalizeName(d) };
-      }
-      case 'MX': {
-        const d = r.data as { preference?: unknown; exchange?: unknown } | undefined;
-        if (!d || typeof d !== 'object' || typeof d.exchange !== 'string') return undefined;
-        return { type: 'MX', name, ttl, data: { preference: num(d.preference), exchange: d.exchange === '.' ? '.' : normalizeName(d.exchange) } };
-      }
-      case 'TXT': {
-        const d = r.data;
-        const parts = Array.isArray(d) ? d : [d];
-        const out: string[] = [];
-        for (const p of parts) {
-          const s = str(p);
-          if (s === undefined) return undefined;
-          out.push(s);
-        }
-        return { type: 'TXT', name, ttl, data: out };
-      }
-      case 'SOA': {
-        const d = r.data as Record<string, unknown> | undefined;
-        if (!d || typeof d !== 'object' || typeof d.mname !== 'string' || typeof d.rname !== 'string') return undefined;
-        return {
-          type: 'SOA', name, ttl,
-          data: { mname: normalizeName(d.mname), rname: normalizeName(d.rname), serial: num(d.serial), refresh: num(d.refresh), retry: num(d.retry), expire: num(d.expire), minimum: num(d.minimum) },
-        };
-      }
-      default:
-        return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-function rcodeOf(p: dnsPacket.DecodedPacket): string {
-  const r = (p as unknown as { rcode?: unknown }).rcode;
-  return typeof r === 'string' ? r : 'RCODE?';
+export function acceptReply(buf: Buffer, q: Expect): Reply | undefined {
+  if (!Buffer.isBuffer(buf) || buf.length < 12 || buf.readUInt16BE(0) !== q.id) return undefined;
+  const r = decodeReply(buf);
+  if (!r || !r.qr || r.opcode !== 0 || r.qdcount !== 1 || !r.question) return undefined;
+  if (r.question.type !== TYPE_CODE[q.type] || r.question.class !== 1) return undefined;
+  if (normalizeName(r.question.name) !== q.name) return undefined;
+  return r;
 }
 
 export interface Interpretation {
@@ -296,32 +337,36 @@ export interface Interpretation {
 /**
  * Walk a reply for `qname`/`type`: follow CNAMEs inside the answer section,
  * collect records of the type at the name reached. 'follow' means the chain
- * left this reply without a conclusion (ask again for finalName). Never throws.
+ * left this reply without a conclusion (ask again for finalName). `seen` holds
+ * the names already passed (loop detection across replies). Never throws.
  */
-export function interpretReply(p: dnsPacket.DecodedPacket, qname: string, type: RRType, seen: Set<string>, negativeTtlNoSoa = 30): Interpretation {
-  const rcode = rcodeOf(p);
-  const answers = (Array.isArray(p.answers) ? p.answers : []).map(toRecord).filter((r): r is DnsRecord => !!r);
-  const soa = (Array.isArray(p.authorities) ? p.authorities : []).map(toRecord).find((r) => r?.type === 'SOA') as Extract<DnsRecord, { type: 'SOA' }> | undefined;
-  const negTtl = soa ? Math.min(soa.ttl, soa.data.minimum) : negativeTtlNoSoa;
+export function interpretReply(p: Reply, qname: string, type: RRType, seen?: Set<string>, negativeTtlNoSoa = 30): Interpretation {
+  const rcode = p.rcode;
+  const answers = p.answers;
   const chain: string[] = [];
   let current = qname;
   let minTtl = Infinity;
   for (let hops = 0; hops <= 64; hops++) {
-    const here = answers.filter((r) => r.name === current && r.type === type);
-    if (here.length) {
-      for (const r of here) minTtl = Math.min(minTtl, r.ttl);
-      return { status: 'ok', records: here, chain, finalName: current, rcode, ttl: minTtl };
+    let here: DnsRecord[] | undefined;
+    let cname: DnsRecord | undefined;
+    for (let i = 0; i < answers.length; i++) {
+      const r = answers[i];
+      if (r.name !== current) continue;
+      if (r.type === type) { (here ??= []).push(r); if (r.ttl < minTtl) minTtl = r.ttl; }
+      else if (r.type === 'CNAME' && !cname) cname = r;
     }
-    if (type === 'CNAME') break;
-    const cname = answers.find((r) => r.name === current && r.type === 'CNAME');
-    if (!cname) break;
-    minTtl = Math.min(minTtl, cname.ttl);
+    if (here) return { status: 'ok', records: here, chain, finalName: current, rcode, ttl: minTtl };
+    if (!cname || type === 'CNAME') break;
+    if (cname.ttl < minTtl) minTtl = cname.ttl;
     const target = cname.data as string;
-    if (seen.has(target)) return { status: 'cname-loop', records: [], chain: [...chain, target], finalName: target, rcode, ttl: 0 };
-    seen.add(target);
+    if (target === qname || chain.includes(target) || seen?.has(target)) {
+      return { status: 'cname-loop', records: [], chain: [...chain, target], finalName: target, rcode, ttl: 0 };
+    }
     chain.push(target);
     current = target;
   }
+  const soa = p.soa;
+  const negTtl = soa ? Math.min(soa.ttl, soa.data.minimum) : negativeTtlNoSoa;
   const ttl = Math.min(minTtl, negTtl);
   if (rcode === 'NXDOMAIN') return { status: 'nxdomain', records: [], chain, finalName: current, rcode, ttl };
   if (rcode === 'SERVFAIL') return { status: 'servfail', records: [], chain, finalName: current, rcode, ttl: 0 };
@@ -331,6 +376,66 @@ export function interpretReply(p: dnsPacket.DecodedPacket, qname: string, type: 
   // "nothing here" must be asked again for its target.
   if (chain.length && !soa) return { status: 'follow', records: [], chain, finalName: current, rcode, ttl: minTtl };
   return { status: 'nodata', records: [], chain, finalName: current, rcode, ttl };
+}
+
+// ---------------------------------------------------------------------------
+// Encoding
+
+/**
+ * Encode a query (RD set, one question, class IN, optional EDNS0 OPT).
+ * Throws on a name that cannot be encoded (empty or over-long labels).
+ */
+export function buildQuery(id: number, name: string, type: RRType, edns: boolean, payload: number): Buffer {
+  const n = name.endsWith('.') ? name.slice(0, -1) : name;
+  // qname: one length byte per label plus the bytes, plus the root byte
+  const ascii = /^[\x21-\x7e]*$/.test(n);
+  const nameLen = n === '' ? 1 : (ascii ? n.length : Buffer.byteLength(n)) + 2;
+  if (nameLen > 255) throw new Error(`name too long: '${name}'`);
+  const size = 12 + nameLen + 4 + (edns ? 11 : 0);
+  const buf = Buffer.allocUnsafe(size);
+  buf.fill(0, 0, 12);
+  buf.writeUInt16BE(id, 0);
+  buf[2] = 0x01; // RD
+  buf[5] = 1; // one question
+  if (edns) buf[11] = 1; // one additional: OPT
+  let o = 12;
+  if (n !== '') {
+    if (ascii) {
+      let lenAt = o++;
+      for (let i = 0; i < n.length; i++) {
+        const c = n.charCodeAt(i);
+        if (c === 46) {
+          const l = o - lenAt - 1;
+          if (l === 0 || l > 63) throw new Error(`bad label in '${name}'`);
+          buf[lenAt] = l;
+          lenAt = o++;
+        } else {
+          buf[o++] = c;
+        }
+      }
+      const l = o - lenAt - 1;
+      if (l === 0 || l > 63) throw new Error(`bad label in '${name}'`);
+      buf[lenAt] = l;
+    } else {
+      for (const label of n.split('.')) {
+        const w = buf.write(label, o + 1);
+        if (w === 0 || w > 63) throw new Error(`bad label in '${name}'`);
+        buf[o] = w;
+        o += w + 1;
+      }
+    }
+  }
+  buf[o++] = 0;
+  buf.writeUInt16BE(TYPE_CODE[type], o);
+  buf.writeUInt16BE(1, o + 2);
+  o += 4;
+  if (edns) {
+    buf[o] = 0; // root owner
+    buf.writeUInt16BE(41, o + 1); // OPT
+    buf.writeUInt16BE(payload, o + 3); // UDP payload size
+    buf.fill(0, o + 5, o + 11); // extended rcode, version, flags, RDLEN
+  }
+  return buf;
 }
 
 // ---------------------------------------------------------------------------
@@ -349,32 +454,24 @@ function randomId(): number {
 // Transport
 
 type Attempt =
-  | { kind: 'reply'; packet: dnsPacket.DecodedPacket }
+  | { kind: 'reply'; reply: Reply }
   | { kind: 'timeout' }
   | { kind: 'network'; error: string }
   | { kind: 'malformed'; error: string };
 
-interface Pending {
-  expect: Expect;
-  server: ServerAddr;
-  done: (a: Attempt) => void;
-}
-
-interface Slot {
-  sock: dgram.Socket;
-  family: 4 | 6;
-  sent: number;
-  pending: Map<number, Pending>;
-  retired: boolean;
-  closed: boolean;
-}
+const TIMEOUT: Attempt = Object.freeze({ kind: 'timeout' });
 
 class Semaphore {
   private active = 0;
   private queue: Array<() => void> = [];
   constructor(private readonly max: number) {}
+  /** Take a slot now if one is free. */
+  tryAcquire(): boolean {
+    if (this.active < this.max) { this.active++; return true; }
+    return false;
+  }
   acquire(): Promise<void> {
-    if (this.active < this.max) { this.active++; return Promise.resolve(); }
+    if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve) => this.queue.push(() => { this.active++; resolve(); }));
   }
   release(): void {
@@ -384,22 +481,48 @@ class Semaphore {
   }
 }
 
-function buildQuery(id: number, name: string, type: RRType, edns: boolean, payload: number): Buffer {
-  const packet: dnsPacket.Packet = {
-    type: 'query',
-    id,
-    flags: dnsPacket.RECURSION_DESIRED,
-    questions: [{ type, name, class: 'IN' }],
-  };
-  if (edns) {
-    packet.additionals = [{ type: 'OPT', name: '.', udpPayloadSize: payload, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }];
+/**
+ * One UDP socket, connected to one server (the kernel then delivers only that
+ * server's datagrams, and send() needs no address lookup), bound by the kernel
+ * to a random ephemeral port, retired after `maxQueriesPerSocket` queries.
+ */
+class Slot {
+  sent = 0;
+  readonly pending = new Map<number, UdpQuery>();
+  retired = false;
+  closed = false;
+  connected = false;
+  /** Datagrams waiting for connect() to finish. */
+  queue: UdpQuery[] = [];
+  constructor(readonly sock: dgram.Socket, readonly server: ServerAddr) {}
+}
+
+function onUdpTimeout(q: UdpQuery): void { q.finish(TIMEOUT); }
+
+/** One UDP attempt: written as a class so the hot path allocates no closures. */
+class UdpQuery {
+  timer: NodeJS.Timeout | undefined;
+  resolve!: (a: Attempt) => void;
+  settled = false;
+  constructor(readonly owner: Resolver, readonly slot: Slot, readonly expect: Expect, readonly msg: Buffer) {}
+  finish(a: Attempt): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    const slot = this.slot;
+    if (slot.pending.get(this.expect.id) === this) slot.pending.delete(this.expect.id);
+    this.owner.attemptDone(slot);
+    this.resolve(a);
   }
-  return dnsPacket.encode(packet);
 }
 
 function cacheKey(name: string, type: RRType): string {
   return `${type} ${name}`;
 }
+
+type Exchange =
+  | { kind: 'reply'; reply: Reply; server: ServerAddr }
+  | { kind: 'fail'; status: DnsStatus; error: string; rcode?: string };
 
 export class Resolver {
   readonly servers: ServerAddr[];
@@ -409,8 +532,9 @@ export class Resolver {
   private readonly sem: Semaphore;
   private readonly cache = new Map<string, { result: DnsResult; expires: number }>();
   private readonly inflight = new Map<string, Promise<DnsResult>>();
-  private readonly slots: Record<4 | 6, Slot[]> = { 4: [], 6: [] };
-  private readonly rr: Record<4 | 6, number> = { 4: 0, 6: 0 };
+  /** Active (not retired) sockets per server. */
+  private readonly slots = new Map<string, Slot[]>();
+  private rr = 0;
   private readonly allSlots = new Set<Slot>();
   private readonly sockets = new Set<net.Socket>();
   private closed = false;
@@ -431,8 +555,8 @@ export class Resolver {
       edns: options.edns ?? true,
       udpPayloadSize: options.udpPayloadSize ?? 1232,
       maxCnameChain: options.maxCnameChain ?? 8,
-      socketPoolSize: options.socketPoolSize ?? 8,
-      maxQueriesPerSocket: options.maxQueriesPerSocket ?? 64,
+      socketPoolSize: options.socketPoolSize ?? 4,
+      maxQueriesPerSocket: options.maxQueriesPerSocket ?? 128,
     };
     this.now = options.now ?? Date.now;
     this.sem = new Semaphore(this.opts.maxInFlight);
@@ -458,22 +582,17 @@ export class Resolver {
     if (p) {
       this.stats.shared++;
     } else {
-      p = this.lookup(qname, type).then((r) => {
-        this.inflight.delete(key);
-        if (this.opts.cache && r.ttl > 0 && (r.status === 'ok' || r.status === 'nxdomain' || r.status === 'nodata')) {
-          this.cache.set(key, { result: r, expires: this.now() + Math.min(r.ttl, this.opts.maxTtl) * 1000 });
-        }
-        return r;
-      });
+      p = this.lookup(qname, type, key);
       this.inflight.set(key, p);
     }
     const signal = opts?.signal;
     if (!signal) return p;
     if (signal.aborted) return Promise.resolve(this.failure(qname, type, 'aborted', [], 'aborted'));
+    const shared = p;
     return new Promise<DnsResult>((resolve) => {
       const onAbort = () => resolve(this.failure(qname, type, 'aborted', [], 'aborted'));
       signal.addEventListener('abort', onAbort, { once: true });
-      p!.then((r) => { signal.removeEventListener('abort', onAbort); resolve(r); });
+      shared.then((r) => { signal.removeEventListener('abort', onAbort); resolve(r); });
     });
   }
 
@@ -483,8 +602,7 @@ export class Resolver {
   close(): void {
     this.closed = true;
     for (const s of [...this.allSlots]) this.closeSlot(s, { kind: 'network', error: 'resolver closed' });
-    this.slots[4] = [];
-    this.slots[6] = [];
+    this.slots.clear();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
   }
@@ -493,38 +611,50 @@ export class Resolver {
     return { name, type, status, records: [], cnameChain: [], canonicalName: name, server: tried[tried.length - 1], tried, rcode, error, fromCache: false, ttl: 0 };
   }
 
-  private async lookup(qname: string, type: RRType): Promise<DnsResult> {
+  private async lookup(qname: string, type: RRType, key: string): Promise<DnsResult> {
+    const r = await this.chase(qname, type);
+    this.inflight.delete(key);
+    if (this.opts.cache && r.ttl > 0 && (r.status === 'ok' || r.status === 'nxdomain' || r.status === 'nodata')) {
+      this.cache.set(key, { result: r, expires: this.now() + Math.min(r.ttl, this.opts.maxTtl) * 1000 });
+    }
+    return r;
+  }
+
+  /** Ask, following CNAMEs that leave a reply, within one deadline. */
+  private async chase(qname: string, type: RRType): Promise<DnsResult> {
     const deadline = this.now() + this.opts.deadlineMs;
-    const chain: string[] = [];
-    const seen = new Set<string>([qname]);
     const tried: string[] = [];
+    let chain: string[] = [];
+    let seen: Set<string> | undefined;
     let current = qname;
     let ttl = Infinity;
-    for (let hop = 0; ; hop++) {
+    for (;;) {
       const ex = await this.exchange(current, type, deadline, tried);
       if (ex.kind !== 'reply') {
         const r = this.failure(qname, type, ex.status, tried, ex.error, ex.rcode);
         r.cnameChain = chain;
         return r;
       }
-      const it = interpretReply(ex.packet, current, type, seen, this.opts.negativeTtlNoSoa);
-      chain.push(...it.chain);
-      ttl = Math.min(ttl, it.ttl);
-      const base = { name: qname, type, cnameChain: chain, canonicalName: it.finalName, server: ex.server.text, tried, rcode: it.rcode, fromCache: false };
-      if (it.status === 'follow') {
-        if (chain.length > this.opts.maxCnameChain) {
-          return { ...base, status: 'cname-loop', records: [], error: `CNAME chain longer than ${this.opts.maxCnameChain}`, ttl: 0 };
-        }
+      const it = interpretReply(ex.reply, current, type, seen, this.opts.negativeTtlNoSoa);
+      if (it.chain.length) chain = chain.length ? chain.concat(it.chain) : it.chain;
+      if (it.ttl < ttl) ttl = it.ttl;
+      let status: DnsStatus = it.status === 'follow' ? 'ok' : it.status;
+      let error: string | undefined;
+      if (chain.length > this.opts.maxCnameChain) { status = 'cname-loop'; error = `CNAME chain longer than ${this.opts.maxCnameChain}`; }
+      else if (it.status === 'follow') {
+        seen ??= new Set([qname]);
+        for (const c of it.chain) seen.add(c);
         current = it.finalName;
         continue;
       }
-      if (it.status === 'cname-loop') return { ...base, status: 'cname-loop', records: [], error: 'CNAME loop', ttl: 0 };
-      if (chain.length > this.opts.maxCnameChain) {
-        return { ...base, status: 'cname-loop', records: [], error: `CNAME chain longer than ${this.opts.maxCnameChain}`, ttl: 0 };
-      }
-      const status = it.status;
-      const error = status === 'malformed' ? `rcode ${it.rcode}` : status === 'servfail' ? 'SERVFAIL' : status === 'refused' ? 'REFUSED' : undefined;
-      return { ...base, status, records: it.records, error, ttl: Number.isFinite(ttl) ? ttl : 0 };
+      else if (status === 'cname-loop') error = 'CNAME loop';
+      else if (status === 'malformed') error = `rcode ${it.rcode}`;
+      else if (status === 'servfail') error = 'SERVFAIL';
+      else if (status === 'refused') error = 'REFUSED';
+      return {
+        name: qname, type, status, records: it.records, cnameChain: chain, canonicalName: it.finalName, server: ex.server.text, tried,
+        rcode: it.rcode, error, fromCache: false, ttl: status === 'cname-loop' || !Number.isFinite(ttl) ? 0 : ttl,
+      };
     }
   }
 
@@ -533,44 +663,42 @@ export class Resolver {
    * move on to the next server (a server that said so is not asked again);
    * timeouts and network errors retry across servers within the attempts.
    */
-  private async exchange(name: string, type: RRType, deadline: number, tried: string[]):
-    Promise<{ kind: 'reply'; packet: dnsPacket.DecodedPacket; server: ServerAddr } | { kind: 'fail'; status: DnsStatus; error: string; rcode?: string }> {
+  private async exchange(name: string, type: RRType, deadline: number, tried: string[]): Promise<Exchange> {
     const n = this.servers.length;
-    const gaveUp = new Set<number>();
-    let lastRcode: { packet: dnsPacket.DecodedPacket; server: ServerAddr; status: 'servfail' | 'refused' } | undefined;
+    let gaveUp: Set<number> | undefined;
+    let lastRcode: { reply: Reply; status: 'servfail' | 'refused' } | undefined;
     let sawTimeout = false;
     let lastNet: string | undefined;
     let lastMalformed: string | undefined;
     let edns = this.opts.edns;
     for (let i = 0; i < this.opts.attempts; i++) {
       if (this.closed) return { kind: 'fail', status: 'aborted', error: 'resolver closed' };
-      if (gaveUp.size === n) break;
+      if (gaveUp && gaveUp.size === n) break;
       let idx = i % n;
-      while (gaveUp.has(idx)) idx = (idx + 1) % n;
+      while (gaveUp?.has(idx)) idx = (idx + 1) % n;
       const server = this.servers[idx];
       const remaining = deadline - this.now();
       if (remaining <= 0) { sawTimeout = true; break; }
-      const t = Math.min(this.opts.timeoutMs, remaining);
       tried.push(server.text);
-      let a = await this.udp(server, name, type, t, edns);
-      if (a.kind === 'reply' && a.packet.flag_tc) {
+      let a = await this.udp(server, name, type, Math.min(this.opts.timeoutMs, remaining), edns);
+      if (a.kind === 'reply' && a.reply.tc) {
         a = await this.tcp(server, name, type, Math.max(1, Math.min(this.opts.timeoutMs, deadline - this.now())), edns);
       }
       if (a.kind === 'reply') {
-        const rcode = rcodeOf(a.packet);
+        const rcode = a.reply.rcode;
         if (rcode === 'FORMERR' && edns) { edns = false; i--; tried.pop(); continue; }
         if (rcode === 'SERVFAIL' || rcode === 'REFUSED') {
-          lastRcode = { packet: a.packet, server, status: rcode === 'SERVFAIL' ? 'servfail' : 'refused' };
-          gaveUp.add(idx);
+          lastRcode = { reply: a.reply, status: rcode === 'SERVFAIL' ? 'servfail' : 'refused' };
+          (gaveUp ??= new Set()).add(idx);
           continue;
         }
-        return { kind: 'reply', packet: a.packet, server };
+        return { kind: 'reply', reply: a.reply, server };
       }
       if (a.kind === 'timeout') { sawTimeout = true; this.stats.timeouts++; }
       else if (a.kind === 'network') lastNet = a.error;
       else lastMalformed = a.error;
     }
-    if (lastRcode) return { kind: 'fail', status: lastRcode.status, error: lastRcode.status === 'servfail' ? 'SERVFAIL' : 'REFUSED', rcode: rcodeOf(lastRcode.packet) };
+    if (lastRcode) return { kind: 'fail', status: lastRcode.status, error: lastRcode.status === 'servfail' ? 'SERVFAIL' : 'REFUSED', rcode: lastRcode.reply.rcode };
     if (sawTimeout) return { kind: 'fail', status: 'timeout', error: `timeout (${tried.length} attempt${tried.length === 1 ? '' : 's'}, ${this.opts.timeoutMs} ms each)` };
     if (lastMalformed) return { kind: 'fail', status: 'malformed', error: lastMalformed };
     if (this.closed) return { kind: 'fail', status: 'aborted', error: 'resolver closed' };
@@ -579,27 +707,38 @@ export class Resolver {
 
   // --- UDP -----------------------------------------------------------------
 
-  private slotFor(family: 4 | 6): Slot {
-    const list = this.slots[family];
-    // Drop retired slots from the rotation (they close once drained).
+  private slotFor(server: ServerAddr): Slot {
+    let list = this.slots.get(server.text);
+    if (!list) { list = []; this.slots.set(server.text, list); }
+    // Retired slots leave the rotation (they close once drained).
     for (let i = list.length - 1; i >= 0; i--) if (list[i].retired) list.splice(i, 1);
     if (list.length < this.opts.socketPoolSize) {
-      const slot = this.openSlot(family);
+      const slot = this.openSlot(server);
       list.push(slot);
       return slot;
     }
-    const slot = list[this.rr[family]++ % list.length];
-    return slot;
+    return list[this.rr++ % list.length];
   }
 
-  private openSlot(family: 4 | 6): Slot {
-    const sock = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
-    const slot: Slot = { sock, family, sent: 0, pending: new Map(), retired: false, closed: false };
+  private openSlot(server: ServerAddr): Slot {
+    const sock = dgram.createSocket({ type: server.family === 4 ? 'udp4' : 'udp6' });
+    const slot = new Slot(sock, server);
     this.stats.socketsOpened++;
     this.allSlots.add(slot);
     sock.on('message', (buf, rinfo) => this.onMessage(slot, buf, rinfo));
     sock.on('error', (err) => this.closeSlot(slot, { kind: 'network', error: err.message }));
     sock.unref();
+    try {
+      sock.connect(server.port, server.host, () => {
+        if (slot.closed) return;
+        slot.connected = true;
+        const q = slot.queue;
+        slot.queue = [];
+        for (const item of q) if (!item.settled) this.sendOn(slot, item);
+      });
+    } catch (e) {
+      queueMicrotask(() => this.closeSlot(slot, { kind: 'network', error: (e as Error).message }));
+    }
     return slot;
   }
 
@@ -608,69 +747,77 @@ export class Resolver {
     slot.closed = true;
     slot.retired = true;
     this.allSlots.delete(slot);
-    const list = this.slots[slot.family];
-    const i = list.indexOf(slot);
-    if (i >= 0) list.splice(i, 1);
-    for (const p of [...slot.pending.values()]) p.done(why);
+    const list = this.slots.get(slot.server.text);
+    const i = list ? list.indexOf(slot) : -1;
+    if (i >= 0) list!.splice(i, 1);
+    slot.queue = [];
+    for (const q of [...slot.pending.values()]) q.finish(why);
     slot.pending.clear();
     try { slot.sock.close(); } catch { /* already closed */ }
   }
 
-  private onMessage(slot: Slot, buf: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (buf.length < 12) { this.stats.ignored++; return; }
-    const p = slot.pending.get(buf.readUInt16BE(0));
-    if (!p || rinfo.port !== p.server.port || canonicalIp(rinfo.address) !== p.server.host) { this.stats.ignored++; return; }
-    const packet = acceptReply(buf, p.expect);
-    if (!packet) { this.stats.ignored++; this.stats.malformed++; return; }
-    this.stats.accepted++;
-    p.done({ kind: 'reply', packet });
+  /** @internal An attempt on `slot` settled: release its in-flight slot, close a drained retired socket. */
+  attemptDone(slot: Slot): void {
+    this.sem.release();
+    if (slot.retired && !slot.closed && slot.pending.size === 0) this.closeSlot(slot, TIMEOUT);
   }
 
-  private async udp(server: ServerAddr, name: string, type: RRType, timeoutMs: number, edns: boolean): Promise<Attempt> {
-    await this.sem.acquire();
-    try {
-      return await new Promise<Attempt>((resolve) => {
-        if (this.closed) { resolve({ kind: 'network', error: 'resolver closed' }); return; }
-        const slot = this.slotFor(server.family);
-        let id = randomId();
-        for (let k = 0; slot.pending.has(id) && k < 100; k++) id = randomId();
-        if (slot.pending.has(id)) { resolve({ kind: 'network', error: 'no free query ID' }); return; }
-        let timer: NodeJS.Timeout | undefined;
-        const pending: Pending = {
-          expect: { id, name, type },
-          server,
-          done: (a) => {
-            if (slot.pending.get(id) !== pending) return;
-            slot.pending.delete(id);
-            if (timer) clearTimeout(timer);
-            if (slot.retired && slot.pending.size === 0) this.closeSlot(slot, { kind: 'timeout' });
-            resolve(a);
-          },
-        };
-        slot.pending.set(id, pending);
-        slot.sent++;
-        if (slot.sent >= this.opts.maxQueriesPerSocket) slot.retired = true;
-        timer = setTimeout(() => pending.done({ kind: 'timeout' }), timeoutMs);
-        let msg: Buffer;
-        try {
-          msg = buildQuery(id, name, type, edns, this.opts.udpPayloadSize);
-        } catch (e) {
-          pending.done({ kind: 'malformed', error: `cannot encode query: ${(e as Error).message}` });
-          return;
-        }
-        this.stats.sent++;
-        this.stats.udp++;
-        try {
-          slot.sock.send(msg, server.port, server.host, (err) => {
-            if (err) pending.done({ kind: 'network', error: err.message });
-          });
-        } catch (e) {
-          pending.done({ kind: 'network', error: (e as Error).message });
-        }
-      });
-    } finally {
-      this.sem.release();
+  private onMessage(slot: Slot, buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (buf.length < 12) { this.stats.ignored++; return; }
+    const q = slot.pending.get(buf.readUInt16BE(0));
+    // The socket is connected, so the kernel already filters by source; check anyway.
+    const server = slot.server;
+    if (!q || rinfo.port !== server.port || (rinfo.address !== server.host && canonicalIp(rinfo.address) !== server.host)) {
+      this.stats.ignored++;
+      return;
     }
+    const reply = acceptReply(buf, q.expect);
+    if (!reply) { this.stats.ignored++; this.stats.malformed++; return; }
+    this.stats.accepted++;
+    q.finish({ kind: 'reply', reply });
+  }
+
+  private sendOn(slot: Slot, q: UdpQuery): void {
+    this.stats.sent++;
+    this.stats.udp++;
+    try {
+      // No completion callback: Node can then send at once without a request
+      // object. Send errors on a connected socket arrive as 'error' events,
+      // which fail the slot's pending queries (closeSlot).
+      slot.sock.send(q.msg);
+    } catch (e) {
+      q.finish({ kind: 'network', error: (e as Error).message });
+    }
+  }
+
+  private udp(server: ServerAddr, name: string, type: RRType, timeoutMs: number, edns: boolean): Promise<Attempt> {
+    if (this.sem.tryAcquire()) return this.udpNow(server, name, type, timeoutMs, edns);
+    return this.sem.acquire().then(() => this.udpNow(server, name, type, timeoutMs, edns));
+  }
+
+  /** One UDP exchange; the caller holds an in-flight slot, released when it settles. */
+  private udpNow(server: ServerAddr, name: string, type: RRType, timeoutMs: number, edns: boolean): Promise<Attempt> {
+    if (this.closed) { this.sem.release(); return Promise.resolve({ kind: 'network', error: 'resolver closed' }); }
+    let msg: Buffer;
+    let id = 0;
+    const slot = this.slotFor(server);
+    for (let k = 0; k < 100; k++) { id = randomId(); if (!slot.pending.has(id)) break; }
+    if (slot.pending.has(id)) { this.sem.release(); return Promise.resolve({ kind: 'network', error: 'no free query ID' }); }
+    try {
+      msg = buildQuery(id, name, type, edns, this.opts.udpPayloadSize);
+    } catch (e) {
+      this.sem.release();
+      return Promise.resolve({ kind: 'malformed', error: `cannot encode query: ${(e as Error).message}` });
+    }
+    const q = new UdpQuery(this, slot, { id, name, type }, msg);
+    const p = new Promise<Attempt>((resolve) => { q.resolve = resolve; });
+    slot.pending.set(id, q);
+    slot.sent++;
+    if (slot.sent >= this.opts.maxQueriesPerSocket) slot.retired = true;
+    q.timer = setTimeout(onUdpTimeout, timeoutMs, q);
+    if (slot.connected) this.sendOn(slot, q);
+    else slot.queue.push(q);
+    return p;
   }
 
   // --- TCP -----------------------------------------------------------------
@@ -704,7 +851,7 @@ export class Resolver {
           sock.destroy();
           resolve(a);
         };
-        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+        const timer = setTimeout(() => finish(TIMEOUT), timeoutMs);
         sock.on('connect', () => {
           this.stats.sent++;
           this.stats.tcp++;
@@ -719,14 +866,14 @@ export class Resolver {
           chunks.push(all);
           const len = all.readUInt16BE(0);
           if (have < len + 2) return;
-          const packet = acceptReply(all.subarray(2, 2 + len), { id, name, type });
-          if (!packet) {
+          const reply = acceptReply(all.subarray(2, 2 + len), { id, name, type });
+          if (!reply) {
             this.stats.malformed++;
             finish({ kind: 'malformed', error: 'malformed or mismatched reply over TCP' });
             return;
           }
           this.stats.accepted++;
-          finish({ kind: 'reply', packet });
+          finish({ kind: 'reply', reply });
         });
         sock.on('error', (err) => finish({ kind: 'network', error: err.message }));
         sock.on('close', () => finish({ kind: 'network', error: 'TCP connection closed before a full reply' }));
