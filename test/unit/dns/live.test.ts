@@ -371,6 +371,25 @@ describe('dns/live checks (MT5xx)', function () {
     assert.deepEqual(only(await run(input({ domains: [goodDomain()] })), 'MT590'), []);
   });
 
+  it('MT590 when the resolver is unreachable: information only, on the statements', async () => {
+    const u = await import('node:dgram').then((d) => d.createSocket('udp4'));
+    await new Promise<void>((res) => u.bind(0, '127.0.0.1', () => res()));
+    const port = u.address().port;
+    await new Promise<void>((res) => u.close(() => res()));
+    const d = goodDomain();
+    const r = await runLiveChecks(input({ domains: [d], hosts: [host('mx1.good.test', ['203.0.113.11'])] }), { resolvers: [`127.0.0.1:${port}`], timeoutMs: 500 });
+    assert.ok(r.diagnostics.length > 0);
+    for (const x of r.diagnostics) {
+      assert.equal(x.code, 'MT590');
+      assert.equal(x.severity, 'information');
+      // the kernel rate-limits ICMP port-unreachable: some queries just time out
+      assert.match(x.message, new RegExp(`via 127\\.0\\.0\\.1:${port}: (.*ECONNREFUSED|timeout)`));
+    }
+    assert.ok(r.diagnostics.some((x) => /ECONNREFUSED/.test(x.message)));
+    assert.ok(r.diagnostics.some((x) => x.range.start.line === d.spf!.range.start.line));
+    assert.ok(r.ms < 1500, `${r.ms} ms`);
+  });
+
   it('asks only for names the topology contains (and names derived from them)', async () => {
     const inp = input({
       domains: [goodDomain(), domain('mxdiff.test', { mx: [[10, 'mx1.mxdiff.test']] })],

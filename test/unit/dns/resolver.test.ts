@@ -230,6 +230,21 @@ describe('dns/resolver', function () {
       } finally { rr.close(); await s2.stop(); }
     });
 
+    it('a closed port: a network status (ECONNREFUSED), at once, not a timeout', async () => {
+      const u = dgram.createSocket('udp4');
+      await new Promise<void>((res) => u.bind(0, '127.0.0.1', () => res()));
+      const port = u.address().port;
+      await new Promise<void>((res) => u.close(() => res()));
+      const rr = new Resolver({ servers: [`127.0.0.1:${port}`], timeoutMs: 1000, attempts: 2 });
+      const t0 = Date.now();
+      try {
+        const a = await rr.resolve('a.test', 'A');
+        assert.equal(a.status, 'network');
+        assert.match(a.error ?? '', /ECONNREFUSED/);
+        assert.ok(Date.now() - t0 < 900, `took ${Date.now() - t0} ms`);
+      } finally { rr.close(); }
+    });
+
     it('a network error over TCP is a network status', async () => {
       // a UDP-only server that always truncates: the TCP retry is refused
       const u = dgram.createSocket('udp4');
