@@ -245,6 +245,24 @@ describe('dns/resolver', function () {
       } finally { rr.close(); }
     });
 
+    it('talks to an IPv6 resolver ([::1]:PORT) when the host has IPv6', async function () {
+      const u = dgram.createSocket('udp6');
+      const ok = await new Promise<boolean>((res) => { u.once('error', () => res(false)); u.bind(0, '::1', () => res(true)); });
+      if (!ok) { this.skip(); return; }
+      u.on('message', (msg, rinfo) => {
+        const q = dnsPacket.decode(msg);
+        u.send(dnsPacket.encode({ type: 'response', id: q.id, flags: 0x8400, questions: q.questions,
+          answers: [{ name: q.questions![0].name, type: 'A', ttl: 5, class: 'IN', data: '192.0.2.77' }] }), rinfo.port, rinfo.address);
+      });
+      const rr = new Resolver({ servers: [`[::1]:${u.address().port}`], timeoutMs: 500 });
+      try {
+        const a = await rr.resolve('v6.example', 'A');
+        assert.equal(a.status, 'ok');
+        assert.deepEqual(a.records.map((x) => x.data), ['192.0.2.77']);
+        assert.equal(a.server, `[::1]:${u.address().port}`);
+      } finally { rr.close(); u.close(); }
+    });
+
     it('a network error over TCP is a network status', async () => {
       // a UDP-only server that always truncates: the TCP retry is refused
       const u = dgram.createSocket('udp4');
