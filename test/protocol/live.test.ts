@@ -61,8 +61,8 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
   let dns: DnsServer;
   let s: Session | undefined;
   const uri = fileUri(path.resolve('/tmp/mailtopo-live/topo.mailtopo'));
-  const settings = () => ({ liveChecks: { enabled: true, resolvers: [dns.address], timeoutMs: 1500 } });
-  const start = (extra: Record<string, unknown> = {}) => startSession({ settings: settings(), initializationOptions: { settings: settings(), livePauseMs: 300, ...extra } });
+  const settings = (timeoutMs = 1500) => ({ liveChecks: { enabled: true, resolvers: [dns.address], timeoutMs } });
+  const start = (extra: Record<string, unknown> = {}, timeoutMs = 1500) => startSession({ settings: settings(timeoutMs), initializationOptions: { settings: settings(timeoutMs), livePauseMs: 300, ...extra } });
 
   before(async () => { dns = await startDnsServer({ zoneFiles: zoneFilesIn(path.join(ROOT, 'test', 'fixtures', 'zones')) }); });
   after(async () => { await dns?.stop(); });
@@ -112,7 +112,7 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
   });
 
   it('a change cancels the live run; a slow resolver never delays static results', async () => {
-    s = await start();
+    s = await start({}, 6000); // each query may take 3 s per attempt
     s.open(uri, TOPO);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
     await s.conn.sendRequest('mailtopo/rerunLiveChecks', {});
