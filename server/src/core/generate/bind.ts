@@ -10,21 +10,31 @@ import type { DomainDecl, Model } from '../model/types';
 import { commentHeader, fnv1a, guard, inDomain, type GenerateOptions, type GeneratedFile } from './common';
 import { canonicalIp, isPrivateIp, parseIp } from '../model/addr';
 
-/** One TXT record's data: quoted strings of at most 255 bytes, escaped for a master file. */
+/**
+ * One TXT record's data: quoted strings of at most 255 bytes each, escaped for
+ * a master file. A long value is split after a space where one falls in the
+ * last third of a chunk (readers concatenate the strings without adding
+ * anything, RFC 7208 §3.3), else at 255 bytes.
+ */
 export function txtStrings(value: string): string {
   const bytes = Buffer.from(value, 'utf8');
   const parts: string[] = [];
-  for (let i = 0; i < bytes.length || i === 0; i += 255) {
-    const chunk = bytes.subarray(i, i + 255);
+  let i = 0;
+  do {
+    let end = Math.min(i + 255, bytes.length);
+    if (end < bytes.length) {
+      const sp = bytes.lastIndexOf(0x20, end - 1);
+      if (sp >= i + 170) end = sp + 1;
+    }
     let s = '';
-    for (const b of chunk) {
+    for (const b of bytes.subarray(i, end)) {
       if (b === 0x22 || b === 0x5c) s += '\\' + String.fromCharCode(b);
       else if (b < 0x20 || b > 0x7e) s += '\\' + String(b).padStart(3, '0');
       else s += String.fromCharCode(b);
     }
     parts.push(`"${s}"`);
-    if (!bytes.length) break;
-  }
+    i = end;
+  } while (i < bytes.length);
   return parts.join(' ');
 }
 

@@ -47,10 +47,13 @@ function script(node: NodeDecl, model: Model, opts: GenerateOptions): GeneratedF
   const sizeArg = maxSize ? ` -MaxMessageSize ${psq(maxSize)}` : '';
 
   // ---- accepted domains ---------------------------------------------------------
+  // Accepted domains are organization-wide: a domain some mailbox server holds
+  // is Authoritative in every script, one that is only accepted is InternalRelay.
   const authoritative = node.mailboxes?.patterns ?? [];
-  const relayDomains = acceptedPatterns(node).filter((p) => !authoritative.includes(p));
-  const domains: Array<[string, string]> = [...authoritative.map((p) => [p, 'Authoritative'] as [string, string]), ...relayDomains.map((p) => [p, 'InternalRelay'] as [string, string])];
-  add('# Accepted domains (organization-wide): mailboxes -> Authoritative, accept -> InternalRelay.');
+  const orgMailboxes = new Set(model.nodes.flatMap((n) => n.mailboxes?.patterns ?? []));
+  const ownDomains = [...authoritative, ...acceptedPatterns(node).filter((p) => !authoritative.includes(p))];
+  const domains: Array<[string, string]> = ownDomains.map((p) => [p, orgMailboxes.has(p) ? 'Authoritative' : 'InternalRelay']);
+  add('# Accepted domains (organization-wide): held by a mailbox server -> Authoritative, only accepted -> InternalRelay.');
   if (!domains.length) add('# (none)');
   for (const [p, type] of domains) {
     if (p === '*') { add("# '*' cannot be an accepted domain: left out."); continue; }

@@ -88,7 +88,7 @@ function policy(p: PolicyDecl): Json {
 function edges(g: FlowGraph): Json {
   const name = (v: number) => (v === INTERNET ? 'internet' : v === SINK ? 'delivered' : vertexName(g, v));
   const out: Json[] = [];
-  g.succ.forEach((succ, v) => { for (const w of succ) out.push([name(v), name(w)]); });
+  g.succ.forEach((succ, v) => { for (const w of succ) out.push({ from: name(v), to: name(w) }); });
   return out;
 }
 
