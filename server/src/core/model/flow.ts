@@ -23,7 +23,8 @@ export function findStmt(decl: { stmt: Statement }, keyword: string): Statement 
 
 /** Normalize a domain or pattern for comparison. */
 export function normDomain(s: string): string {
-  return s.toLowerCase().replace(/\.$/, '');
+  const l = s.toLowerCase();
+  return l.charCodeAt(l.length - 1) === 46 ? l.slice(0, -1) : l;
 }
 
 /** `*` matches everything; `*.example.com` matches `a.example.com` (not `example.com`); otherwise exact. */
@@ -43,39 +44,46 @@ export function anyPatternMatches(patterns: string[], domain: string): boolean {
   return false;
 }
 
-interface RouteTable { exact: Map<string, RouteRule>; suffix: Map<string, RouteRule>; star?: RouteRule }
+/** Patterns compiled for lookup: exact names, `*.suffix` keyed by ".suffix", and `*`. */
+interface PatternTable<T> { exact: Map<string, T>; suffix: Map<string, T>; star?: T }
+
+function addPattern<T>(t: PatternTable<T>, raw: string, v: T): void {
+  const p = normDomain(raw);
+  if (p === '*') { if (t.star === undefined) t.star = v; }
+  else if (p.startsWith('*.')) { const k = p.slice(1); if (!t.suffix.has(k)) t.suffix.set(k, v); }
+  else if (!t.exact.has(p)) t.exact.set(p, v);
+}
+
+/** Best match for a normalized domain: exact, then the longest `*.suffix`, then `*`. */
+function lookup<T>(t: PatternTable<T>, d: string): T | undefined {
+  const ex = t.exact.get(d);
+  if (ex !== undefined) return ex;
+  if (t.suffix.size) {
+    // Longest suffix first: the one starting at the first dot.
+    for (let i = d.indexOf('.'); i >= 0; i = d.indexOf('.', i + 1)) {
+      const r = t.suffix.get(d.slice(i));
+      if (r !== undefined) return r;
+    }
+  }
+  return t.star;
+}
+
+type RouteTable = PatternTable<RouteRule>;
 const routeTables = new WeakMap<NodeDecl, RouteTable>();
+const mailboxTables = new WeakMap<NodeDecl, PatternTable<true>>();
 
 function routeTable(n: NodeDecl): RouteTable {
   let t = routeTables.get(n);
   if (t) return t;
   t = { exact: new Map(), suffix: new Map() };
-  for (const r of n.routes) {
-    for (const raw of r.patterns) {
-      const p = normDomain(raw);
-      if (p === '*') { if (!t.star) t.star = r; }
-      else if (p.startsWith('*.')) { const k = p.slice(1); if (!t.suffix.has(k)) t.suffix.set(k, r); }
-      else if (!t.exact.has(p)) t.exact.set(p, r);
-    }
-  }
+  for (const r of n.routes) for (const raw of r.patterns) addPattern(t, raw, r);
   routeTables.set(n, t);
   return t;
 }
 
 /** The node's best-matching route for a recipient domain: exact, then the longest `*.suffix`, then `*`. */
 export function bestRoute(n: NodeDecl, domain: string): RouteRule | undefined {
-  const t = routeTable(n);
-  const d = normDomain(domain);
-  const ex = t.exact.get(d);
-  if (ex) return ex;
-  if (t.suffix.size) {
-    // Longest suffix first: the one starting at the first dot.
-    for (let i = d.indexOf('.'); i >= 0; i = d.indexOf('.', i + 1)) {
-      const r = t.suffix.get(d.slice(i));
-      if (r) return r;
-    }
-  }
-  return t.star;
+  return n.routes.length ? lookup(routeTable(n), normDomain(domain)) : undefined;
 }
 
 /** The `*` route: what outbound mail (a recipient outside the accepted domains) follows. */
@@ -85,7 +93,14 @@ export function starRoute(n: NodeDecl): RouteRule | undefined {
 
 /** A server whose `mailboxes` cover the domain (final delivery). */
 export function deliversTo(n: NodeDecl, domain: string): boolean {
-  return n.kind === 'server' && !!n.mailboxes && anyPatternMatches(n.mailboxes.patterns, domain);
+  if (n.kind !== 'server' || !n.mailboxes) return false;
+  let t = mailboxTables.get(n);
+  if (!t) {
+    t = { exact: new Map(), suffix: new Map() };
+    for (const p of n.mailboxes.patterns) addPattern(t, p, true);
+    mailboxTables.set(n, t);
+  }
+  return lookup(t, normDomain(domain)) === true;
 }
 
 export function isMailboxServer(n: NodeDecl): boolean {
@@ -318,32 +333,33 @@ function canReach(g: FlowGraph, target: number): Uint8Array {
 }
 
 /**
- * For each start vertex: can it reach `target` while avoiding every vertex of
- * `cut`? Works only on the part of the graph upstream of the cut, so checking
- * many small disjoint cuts costs about the size of the graph once.
+ * Which vertices can still reach `target` when every vertex of `cut` fails?
+ * Only the part of the graph upstream of the cut is visited, so checking many
+ * small disjoint cuts costs about the size of the graph once. `upstream` holds
+ * the vertices whose answer the cut can change (those that can reach it);
+ * every other vertex keeps its answer from `reach`.
  */
-export function reachAvoiding(g: FlowGraph, target: number, cut: Set<number>, reach: Uint8Array, starts: number[]): boolean[] {
-  // U: vertices (outside the cut) that can reach the cut.
-  const inU = new Map<number, boolean>(); // vertex -> good (reaches target avoiding the cut)
+export function avoidingCut(g: FlowGraph, target: number, cut: Set<number>, reach: Uint8Array): { upstream: Map<number, boolean>; ok(v: number): boolean } {
+  const upstream = new Map<number, boolean>(); // vertex -> reaches target avoiding the cut
   const q: number[] = [];
-  for (const c of cut) for (const p of g.pred[c]) if (!cut.has(p) && !inU.has(p)) { inU.set(p, false); q.push(p); }
-  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!cut.has(p) && !inU.has(p)) { inU.set(p, false); q.push(p); }
+  for (const c of cut) for (const p of g.pred[c]) if (!cut.has(p) && !upstream.has(p)) { upstream.set(p, false); q.push(p); }
+  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!cut.has(p) && !upstream.has(p)) { upstream.set(p, false); q.push(p); }
   const good: number[] = [];
   for (const v of q) {
     for (const w of g.succ[v]) {
-      if (w === target || (!cut.has(w) && !inU.has(w) && reach[w])) { inU.set(v, true); good.push(v); break; }
+      if (w === target || (!cut.has(w) && !upstream.has(w) && reach[w])) { upstream.set(v, true); good.push(v); break; }
     }
   }
   for (let h = 0; h < good.length; h++) {
-    for (const p of g.pred[good[h]]) if (inU.get(p) === false) { inU.set(p, true); good.push(p); }
+    for (const p of g.pred[good[h]]) if (upstream.get(p) === false) { upstream.set(p, true); good.push(p); }
   }
-  return starts.map((s) => (cut.has(s) ? false : inU.has(s) ? inU.get(s)! : !!reach[s]));
+  return { upstream, ok: (v: number) => (cut.has(v) ? false : upstream.has(v) ? upstream.get(v)! : !!reach[v]) };
 }
 
 /** "internet -> edge-nlb -> edge1 -> hub1" from the BFS parents. */
-export function pathText(g: FlowGraph, v: number, names: (v: number) => string): string {
+export function pathText(g: FlowGraph, v: number): string {
   const parts: string[] = [];
-  for (let x = v, guard = 0; x >= 0 && guard <= g.node.length; x = g.parent[x], guard++) parts.push(names(x));
+  for (let x = v, guard = 0; x >= 0 && guard <= g.node.length; x = g.parent[x], guard++) parts.push(vertexName(g, x));
   return parts.reverse().join(' -> ');
 }
 
@@ -374,6 +390,18 @@ export function vertexName(g: FlowGraph, v: number): string {
   return g.node[v]?.name ?? '?';
 }
 
+/** The vertex of a node, added (and queued) the first time it is reached. */
+function reachVertex(g: FlowGraph, vertexOf: Map<NodeDecl, number>, queue: number[], n: NodeDecl, from: number): number {
+  let v = vertexOf.get(n);
+  if (v === undefined) {
+    v = addVertex(g, n);
+    vertexOf.set(n, v);
+    g.parent[v] = from;
+    queue.push(v);
+  }
+  return v;
+}
+
 function buildInbound(d: DomainDecl): InboundFlow | undefined {
   const refs = d.mx.filter((m) => m.target.kind !== 'unresolved');
   if (!refs.length) return undefined;
@@ -383,26 +411,16 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
   const vertexOf = new Map<NodeDecl, number>();
   const flow: InboundFlow = { domain: d, g, vertexOf, delivering: [], blackHoles: [], directLoops: [], routeAt: new Map(), delivers: false };
   const queue: number[] = [];
-  const vert = (n: NodeDecl, from: number): number => {
-    let v = vertexOf.get(n);
-    if (v === undefined) {
-      v = addVertex(g, n);
-      vertexOf.set(n, v);
-      g.parent[v] = from;
-      queue.push(v);
-    }
-    return v;
-  };
   const mxs = [...refs].sort((a, b) => a.preference - b.preference);
   for (const m of mxs) {
-    if (m.target.kind === 'ref') addEdge(g, INTERNET, vert(m.target.decl, INTERNET));
+    if (m.target.kind === 'ref') addEdge(g, INTERNET, reachVertex(g, vertexOf, queue, m.target.decl, INTERNET));
     else addEdge(g, INTERNET, SINK); // a literal hostname or address: not modelled, counts as delivered
   }
   for (let h = 0; h < queue.length; h++) {
     const v = queue[h];
     const n = g.node[v]!;
     if (deliversTo(n, d.name)) { addEdge(g, v, SINK); flow.delivering.push(v); continue; }
-    if (n.kind === 'pool') { for (const m of n.members) addEdge(g, v, vert(m, v)); continue; }
+    if (n.kind === 'pool') { for (const m of n.members) addEdge(g, v, reachVertex(g, vertexOf, queue, m, v)); continue; }
     const r = bestRoute(n, d.name);
     if (!r) {
       if (n.kind === 'external') addEdge(g, v, SINK); // leaves your control: its operator delivers it
@@ -413,7 +431,7 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
     let loop = false;
     for (const hop of r.via) {
       if (hop.direct) loop = true;
-      else if (hop.node) addEdge(g, v, vert(hop.node, v));
+      else if (hop.node) addEdge(g, v, reachVertex(g, vertexOf, queue, hop.node, v));
     }
     if (loop) flow.directLoops.push({ v, route: r });
   }
@@ -572,10 +590,9 @@ function analyze(model: Model): Analysis {
     if (!f.delivers) continue;
     const spofs: Spof[] = [];
     const idom = dominators(nv, g.succ, INTERNET);
-    const excluded = (n: NodeDecl) => deliversTo(n, f.domain.name);
     for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
       const n = g.node[x];
-      if (spofCandidate(n) && !excluded(n)) spofs.push({ node: n });
+      if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
     }
     const groups = new Map<NodeDecl, Set<number>>();
     for (let v = 2; v < nv; v++) {
@@ -588,10 +605,10 @@ function analyze(model: Model): Analysis {
     if (groups.size) {
       const reach = canReach(g, SINK);
       for (const [s, set] of groups) {
-        if (excluded(s) || spofs.some((x) => x.node === s)) continue;
+        if (deliversTo(s, f.domain.name) || spofs.some((x) => x.node === s)) continue;
         const sv = f.vertexOf.get(s);
         if (sv !== undefined) set.add(sv);
-        if (!reachAvoiding(g, SINK, set, reach, [INTERNET])[0]) {
+        if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
           const pols = new Set<PolicyDecl>();
           for (const v of set) { const p = g.node[v]!.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
           spofs.push({ node: s, scannerFor: [...pols] });
@@ -634,12 +651,10 @@ function analyze(model: Model): Analysis {
       if (!set) { set = new Set(); groups.set(s, set); }
       set.add(v);
     }
-    const reachable: Array<{ m: NodeDecl; v: number }> = [];
     for (const m of ob.mailboxServers) {
       const v = ob.vertexOf.get(m)!;
       if (!reach[v]) continue;
       outbound.reaches.add(m);
-      reachable.push({ m, v });
       const list: Spof[] = [];
       for (let x = idomR[v]; x > 0; x = idomR[x]) {
         const n = g.node[x];
@@ -650,16 +665,19 @@ function analyze(model: Model): Analysis {
     for (const [s, set] of groups) {
       const sv = ob.vertexOf.get(s);
       if (sv !== undefined) set.add(sv);
-      const ok = reachAvoiding(g, 0, set, reach, reachable.map((r) => r.v));
-      reachable.forEach((r, i) => {
-        if (ok[i] || r.m === s) return;
-        const list = outbound.spof.get(r.m) ?? [];
-        if (list.some((x) => x.node === s)) return;
+      const cutView = avoidingCut(g, 0, set, reach);
+      // only mailbox servers in the cut or upstream of it can lose their way out
+      const affected = [...set, ...cutView.upstream.keys()];
+      for (const v of affected) {
+        const m = g.node[v];
+        if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
+        const list = outbound.spof.get(m) ?? [];
+        if (list.some((x) => x.node === s)) continue;
         const pols = new Set<PolicyDecl>();
-        for (const v of set) { const p = g.node[v]?.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
+        for (const u of set) { const p = g.node[u]?.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
         list.push({ node: s, scannerFor: [...pols] });
-        outbound.spof.set(r.m, list);
-      });
+        outbound.spof.set(m, list);
+      }
     }
   }
 

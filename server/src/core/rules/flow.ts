@@ -2,7 +2,7 @@
 // "Outbound flow", "Routes", "Scanning"). Paths and cycles are named in the
 // message; the graphs come from model/flow.ts.
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
-import { analysis, cycleEdgeSource, pathText, starRoute, vertexName } from '../model/flow';
+import { analysis, cycleEdgeSource, pathText, starRoute } from '../model/flow';
 import type { DomainDecl, NodeDecl } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -17,14 +17,13 @@ export const flowFamily: RuleFamily = {
     for (const f of a.inbound) {
       const d = f.domain;
       const g = f.g;
-      const name = (v: number) => vertexName(g, v);
       const domainRel: RelatedInfo = { file: d.file, range: d.nameRange, message: `inbound mail for ${d.name}` };
       // MT301: black holes
       for (const v of f.blackHoles) {
         const n = g.node[v]!;
         out.push({
           code: 'MT301', severity: 'error', file: n.file, range: n.nameRange, related: [domainRel],
-          message: `mail for ${d.name} is lost at ${n.name}: it has no route for ${d.name} and no mailbox for it (path: ${pathText(g, v, name)})`,
+          message: `mail for ${d.name} is lost at ${n.name}: it has no route for ${d.name} and no mailbox for it (path: ${pathText(g, v)})`,
           data: { domain: d.name, node: n.name },
         });
       }
@@ -35,7 +34,7 @@ export const flowFamily: RuleFamily = {
         out.push({
           code: 'MT302', severity: 'error', file: route.file, range: route.range,
           related: [domainRel, ...d.mx.slice(0, 3).map((m) => ({ file: m.file, range: m.range, message: `MX of ${d.name}` }))],
-          message: `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ${pathText(g, v, name)} -> direct -> MX of ${d.name} -> …`,
+          message: `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ${pathText(g, v)} -> direct -> MX of ${d.name} -> …`,
           data: { domain: d.name, node: n.name },
         });
       }

@@ -1,0 +1,100 @@
+// Analysis benchmark (MT2xx-MT4xx): a layered topology 10 nodes wide and 10
+// deep (10^10 inbound paths: only a graph algorithm survives it), and
+// multi-site topologies of 1k, 10k and 100k nodes, timed as analysis alone
+// (the rule families on a built model) and as a full check (parse, model,
+// rules). Export for bench/run.ts; also runnable directly:
+//   node --import tsx bench/analysis.ts
+import { performance } from 'node:perf_hooks';
+import { loadWorkspace } from '../server/src/core/model/workspace';
+import { buildModel } from '../server/src/core/model/build';
+import { checkText } from '../server/src/core/check';
+import { RULE_FAMILIES } from '../server/src/core/rules/index';
+import type { MtDiagnostic } from '../server/src/core/diagnostic';
+
+/** Layer 0 is the MX pool's members; every node of layer i routes to every node of layer i+1. */
+export function layeredTopology(width: number, depth: number): string {
+  const out: string[] = [];
+  const name = (l: number, i: number) => `l${l}n${i}`;
+  const layer = (l: number) => Array.from({ length: width }, (_, i) => name(l, i)).join(', ');
+  out.push('options {', '  dnsbl zen.spamhaus.org', '}');
+  out.push('network corp {', '  cidr 10.0.0.0/8', '}');
+  out.push('policy av {', '  antivirus clamav', `  licenses ${width}`, '}');
+  out.push('domain example.com {', '  mx 10 edge', '}');
+  out.push('pool edge {', '  mode balanced', '  vip 198.51.100.1', '  hostname mail.example.com', `  members ${layer(0)}`, '}');
+  for (let l = 0; l < depth; l++) {
+    for (let i = 0; i < width; i++) {
+      out.push(`gateway ${name(l, i)} {`, `  role ${l === 0 ? 'edge' : 'relay'}`, `  hostname ${name(l, i)}.example.com`);
+      if (l === 0) out.push(`  address 198.51.100.${10 + i}`, '  accept example.com', '  relay allow from=corp', '  scan av', '  route * via=direct');
+      else out.push(`  address 10.${l}.0.${i + 1}`, `  route * via=${layer(l - 1)}`);
+      out.push(`  route example.com via=${l === depth - 1 ? 'mb1, mb2' : layer(l + 1)}`, '}');
+    }
+  }
+  for (const mb of ['mb1', 'mb2']) out.push(`server ${mb} {`, '  role mailbox', '  mailboxes example.com', `  route * via=${layer(depth - 1)}`, '}');
+  return out.join('\n') + '\n';
+}
+
+/**
+ * `sites` sites of 10 nodes each: an edge pool of two edges, two hubs, four
+ * mailbox servers, a virus-scanning host; one domain per site, outbound
+ * through the hubs and the edges.
+ */
+export function sitesTopology(sites: number): string {
+  const out: string[] = ['options {', '  dnsbl zen.spamhaus.org', '}', 'network corp {', '  cidr 10.0.0.0/8', '}'];
+  for (let s = 0; s < sites; s++) {
+    const a = (h: number) => `${(s >> 8) & 255}.${s & 255}.${h}`;
+    const d = `site${s}.example`;
+    out.push(`domain ${d} {`, `  mx 10 edge${s}`, '}');
+    out.push(`policy av${s} {`, '  antivirus clamav', `  scanner scan${s}`, '  licenses 1', '}');
+    out.push(`pool edge${s} {`, '  mode balanced', `  vip 198.${a(10)}`, `  hostname mail.${d}`, `  members e${s}a, e${s}b`, `  scan av${s}`, '}');
+    for (const e of ['a', 'b']) {
+      out.push(`gateway e${s}${e} {`, '  role edge', `  hostname e${e}.${d}`, `  address 198.${a(e === 'a' ? 11 : 12)}`, `  accept ${d}`,
+        '  relay allow from=corp', `  route ${d} via=h${s}a, h${s}b`, '  route * via=direct', '}');
+    }
+    for (const h of ['a', 'b']) {
+      out.push(`server h${s}${h} {`, '  role hub', `  route ${d} via=m${s}a, m${s}b, m${s}c, m${s}d`, `  route * via=edge${s}`, '}');
+    }
+    for (const m of ['a', 'b', 'c', 'd']) {
+      out.push(`server m${s}${m} {`, '  role mailbox', `  mailboxes ${d}`, `  route * via=h${s}a, h${s}b`, '}');
+    }
+    out.push(`gateway scan${s} {`, '  role relay', `  hostname scan.${d}`, '}');
+  }
+  return out.join('\n') + '\n';
+}
+
+interface Timing { analysisMs: number; checkMs: number; nodes: number; diagnostics: MtDiagnostic[] }
+
+function time(text: string): Timing {
+  const ws = loadWorkspace([{ abs: '/bench/topology.mailtopo', display: 'topology.mailtopo', text }], { readFile: () => undefined });
+  const { model } = buildModel(ws);
+  const t0 = performance.now();
+  for (const fam of RULE_FAMILIES) fam.run({ model, workspace: ws });
+  const analysisMs = performance.now() - t0;
+  const t1 = performance.now();
+  const r = checkText(text, 'topology.mailtopo');
+  const checkMs = performance.now() - t1;
+  return { analysisMs, checkMs, nodes: model.nodes.length, diagnostics: r.diagnostics };
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+export async function benchAnalysis(): Promise<string[]> {
+  const lines: string[] = ['## analysis (MT2xx-MT4xx)'];
+  time(sitesTopology(50)); // warm up
+  const layered = time(layeredTopology(10, 10));
+  const counts = new Map<string, number>();
+  for (const d of layered.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  lines.push(`layered 10 wide x 10 deep (${layered.nodes} nodes, 10^10 inbound paths): analysis ${ms(layered.analysisMs)}, full check ${ms(layered.checkMs)}; diagnostics: ${[...counts].map(([c, n]) => `${c} x${n}`).join(', ') || 'none'}`);
+  const sizes = [100, 1000, 10000];
+  let prev: Timing | undefined;
+  for (const s of sizes) {
+    const t = time(sitesTopology(s));
+    const ratio = prev ? ` (x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} check for x${(t.nodes / prev.nodes).toFixed(0)} nodes)` : '';
+    lines.push(`${t.nodes.toLocaleString('en-US')} nodes (${s} sites): analysis ${ms(t.analysisMs)}, full check ${ms(t.checkMs)}${ratio}`);
+    prev = t;
+  }
+  return lines;
+}
+
+if (process.argv[1] && /bench[\\/]analysis\.ts$/.test(process.argv[1])) {
+  benchAnalysis().then((l) => { for (const x of l) console.log(x); }, (e) => { console.error(e); process.exitCode = 1; });
+}
