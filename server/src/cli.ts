@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles, diskHost, type CheckResult } from './core/check';
+import { loadWorkspace, ParseCache } from './core/model/workspace';
 import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagnostic';
 import { formatText } from './core/features/format';
 import { toSarif } from './core/report/sarif';
@@ -69,15 +70,25 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, h
 
 /**
  * Check the named files. Each file is the root of its own workspace (with its
- * imports), except a file already loaded as an import of an earlier one.
+ * imports), except a file that another named file imports (directly or not):
+ * its diagnostics come from that file's workspace, so `check multi/*.mailtopo`
+ * does not check a part of a split topology on its own (where its references
+ * to the other parts would all be undeclared). Files importing each other are
+ * checked once, from the first one named.
  */
 export function checkMany(files: string[], ignore: string[] = []): CheckResult[] {
+  const texts = files.map((f) => requireReadable(f));
+  const abs = files.map((f) => path.resolve(f));
+  const cache = new ParseCache();
+  const closures = files.length > 1
+    ? files.map((f, i) => new Set(loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], diskHost, cache).files.map((lf) => lf.abs)))
+    : [];
+  const importedByAnother = (i: number) => closures.some((c, j) => j !== i && abs[j] !== abs[i] && c.has(abs[i]) && !closures[i].has(abs[j]));
   const results: CheckResult[] = [];
   const loaded = new Set<string>();
-  for (const f of files) {
-    const text = requireReadable(f);
-    if (loaded.has(path.resolve(f))) continue;
-    const r = checkFiles([{ path: f, text }], { host: diskHost, ignore });
+  for (let i = 0; i < files.length; i++) {
+    if (loaded.has(abs[i]) || importedByAnother(i)) continue;
+    const r = checkFiles([{ path: files[i], text: texts[i] }], { host: diskHost, ignore, cache });
     for (const lf of r.workspace.files) loaded.add(lf.abs);
     results.push(r);
   }
@@ -195,7 +206,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return -1; // keep running
       }
       case '--version': case 'version': io.stdout(`${VERSION}\n`); return 0;
-      case undefined: case '--help': case '-h': case 'help': io.stdout(`${USAGE}\n`); return cmd === undefined ? 2 : 0;
+      case undefined: throw new UsageError('a command is needed'); // bad usage: the usage goes to stderr
+      case '--help': case '-h': case 'help': io.stdout(`${USAGE}\n`); return 0;
       default: throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (e) {
