@@ -186,6 +186,8 @@ export function formatIp(ip: ParsedIp): string {
 
 /** Canonical text of an address (for comparing `address` with live answers). */
 export function canonicalIp(s: string): string | undefined {
+  // A valid dotted quad (no leading zeros) is already canonical.
+  if (s.indexOf(':') < 0) return parseIPv4(s) === undefined ? undefined : s;
   const ip = parseIp(s);
   return ip ? formatIp(ip) : undefined;
 }

@@ -9,7 +9,7 @@ import { didYouMean, nearest } from '../schema/suggest';
 import { addCidr, emptySet, anySet, parseCidr, union, canonicalIp, type AddrSet } from './addr';
 import type { Workspace, LoadedFile } from './workspace';
 import type {
-  Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord,
+  Sourced, Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord,
 } from './types';
 
 interface Pending {
@@ -25,6 +25,20 @@ export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
 
 const KIND_LIST = (k: string[]) => (k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0]);
 const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
+
+const EMPTY_SEEN: Map<string, Arg> = new Map();
+
+/** A typed field with its statement; the range is computed when asked for. */
+class LazySourced<T> implements Sourced<T> {
+  constructor(public value: T, public file: string, public stmt: Statement) {}
+  get range(): Range { return this.stmt.range; }
+}
+const REQUIRED = new Map<BlockKind, string[]>();
+function requiredOf(kind: BlockKind): string[] {
+  let r = REQUIRED.get(kind);
+  if (!r) { r = Object.entries(SCHEMA[kind].statements).filter(([, ss]) => ss.required).map(([n]) => n); REQUIRED.set(kind, r); }
+  return r;
+}
 
 export function buildModel(ws: Workspace): BuildResult {
   const diags: MtDiagnostic[] = [];
@@ -50,7 +64,7 @@ export function buildModel(ws: Workspace): BuildResult {
     for (const a of st.args) { if (a.key) (opts ??= []).push(a); else pos.push(a); }
     if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
     // options
-    const seen = new Map<string, Arg>();
+    const seen = opts ? new Map<string, Arg>() : EMPTY_SEEN;
     if (opts) for (const o of opts) {
       const key = o.key!.text;
       const os = spec.options && Object.hasOwn(spec.options, key) ? spec.options[key] : undefined; // never a prototype member ('__proto__=')
@@ -103,10 +117,10 @@ export function buildModel(ws: Workspace): BuildResult {
   /** Net list sources: `any`, CIDRs, IPs, and network references resolved later. */
   const readNetList = (items: Scalar[], file: string, target: { sources: NetSource[]; set: AddrSet }, role: string) => {
     for (const s of items) {
-      if (s.text === 'any') { target.sources.push({ text: 'any', range: s.range, any: true }); target.set = anySet(); continue; }
+      if (s.text === 'any') { target.sources.push({ text: 'any', get range() { return s.range; }, any: true }); target.set = anySet(); continue; }
       const c = parseCidr(s.text);
-      if (c) { target.sources.push({ text: s.text, range: s.range }); target.set = addCidr(target.set, c); continue; }
-      const src: NetSource = { text: s.text, range: s.range };
+      if (c) { target.sources.push({ text: s.text, get range() { return s.range; } }); target.set = addCidr(target.set, c); continue; }
+      const src: NetSource = { text: s.text, get range() { return s.range; } };
       target.sources.push(src);
       pending.push({ scalar: s, file, kinds: ['network'], role, resolve: (d) => { src.network = d as NetworkDecl; } });
     }
@@ -119,9 +133,11 @@ export function buildModel(ws: Workspace): BuildResult {
     health: { check: 'smtp', intervalSeconds: 10, interval: '10s' }, pools: [],
   });
 
-  const first = (st: Statement) => st.args.find((a) => !a.key)?.value.items[0];
-  const firstList = (st: Statement) => st.args.find((a) => !a.key)?.value.items ?? [];
-  const opt = (st: Statement, key: string) => st.args.find((a) => a.key?.text === key)?.value.items ?? [];
+  // Plain loops: these run for every statement of every file.
+  const NONE: Scalar[] = [];
+  const firstList = (st: Statement): Scalar[] => { for (const a of st.args) if (!a.key) return a.value.items; return NONE; };
+  const first = (st: Statement): Scalar | undefined => firstList(st)[0];
+  const opt = (st: Statement, key: string): Scalar[] => { for (const a of st.args) if (a.key && a.key.text === key) return a.value.items; return NONE; };
 
   // ---- declarations ----------------------------------------------------------
   const declare = (d: Decl, lf: LoadedFile) => {
@@ -222,8 +238,9 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     // required statements
     if (d) {
-      for (const [name, ss] of Object.entries(spec.statements)) {
-        if (!ss.required || seenOnce.has(name)) continue;
+      for (const name of requiredOf(kind)) {
+        const ss = spec.statements[name];
+        if (seenOnce.has(name)) continue;
         if (name === 'hostname' && kind === 'external') { requiredHostname.push(d as NodeDecl); continue; } // MT308 replaces it for MX targets
         report('MT103', 'error', file, d.nameRange, `${ownerName} has no '${name}' (required): ${ss.doc}`, { data: { missing: name } });
       }
@@ -238,7 +255,7 @@ export function buildModel(ws: Workspace): BuildResult {
   function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
     const kw = st.keyword.text;
     const v = first(st)?.text ?? '';
-    const src = <T>(value: T) => ({ value, file, range: st.range, stmt: st });
+    const src = <T>(value: T): Sourced<T> => new LazySourced(value, file, st);
     if (kind === 'options') {
       const o = model.options;
       if (kw === 'dnsbl') { o.dnsbl = firstList(st).map((s) => s.text.toLowerCase()); o.dnsblStmt = { file, range: st.range }; }
@@ -308,13 +325,13 @@ export function buildModel(ws: Workspace): BuildResult {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
         if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push({ text: 'any', range: st.range, any: true }); t.set = anySet(); }
-        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, range: st.range, stmt: st });
+        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, get range() { return st.range; }, stmt: st });
         return;
       }
       case 'relay': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         readNetList(opt(st, 'from'), file, t, 'a relay source');
-        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, range: st.range, stmt: st, index: n.relays.length };
+        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, get range() { return st.range; }, stmt: st, index: n.relays.length };
         n.relays.push(rule);
         return;
       }
@@ -326,12 +343,12 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'route': {
         const via: Hop[] = [];
         for (const s of opt(st, 'via')) {
-          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', range: s.range }); continue; }
-          const hop: Hop = { text: s.text, range: s.range };
+          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', get range() { return s.range; } }); continue; }
+          const hop: Hop = { text: s.text, get range() { return s.range; } };
           via.push(hop);
           pending.push({ scalar: s, file, kinds: ['gateway', 'pool', 'server', 'external'], role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, range: st.range, stmt: st });
+        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, get range() { return st.range; }, stmt: st });
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
@@ -362,7 +379,8 @@ export function buildModel(ws: Workspace): BuildResult {
       continue;
     }
     used.add(d);
-    model.references.push({ file: p.file, range: p.scalar.range, target: d, kindsAllowed: p.kinds });
+    const sc = p.scalar;
+    model.references.push({ file: p.file, get range() { return sc.range; }, target: d, kindsAllowed: p.kinds });
     if (!p.kinds.includes(d.kind)) {
       report('MT106', 'error', p.file, p.scalar.range, `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`, { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] });
       continue;

@@ -24,15 +24,22 @@ class Positions {
   at(off: number): Position {
     const s = this.starts;
     let i = this.cur;
-    if (s[i] > off) {
-      let lo = 0, hi = i;
+    // the common case: the same line or the next few (the parser walks forward)
+    if (s[i] <= off && (i + 1 >= s.length || s[i + 1] > off)) { /* same line */ }
+    else if (i + 2 < s.length && s[i + 1] <= off && s[i + 2] > off) i = i + 1;
+    else {
+      let lo = 0, hi = s.length - 1;
       while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (s[mid] <= off) lo = mid; else hi = mid - 1; }
       i = lo;
-    } else {
-      while (i + 1 < s.length && s[i + 1] <= off) i++;
     }
     this.cur = i;
     return { line: i, character: off - s[i] };
+  }
+  line(off: number): number { return this.at(off).line; }
+  range(from: number, to: number): Range {
+    const start = this.at(from);
+    // tokens never span lines, so the end is on the start's line
+    return { start, end: { line: start.line, character: start.character + (to - from) } };
   }
   isLineStart(off: number): boolean {
     return off === 0 || this.text.charCodeAt(off - 1) === 10;
@@ -40,6 +47,62 @@ class Positions {
 }
 
 let P: Positions;
+
+// AST nodes compute their ranges on first use: a file's syntax tree keeps
+// offsets, and most ranges are never asked for (a Range costs three objects).
+class ScalarNode implements Scalar {
+  #pos: Positions;
+  #r?: Range;
+  unterminated?: true;
+  constructor(public text: string, public quoted: boolean, public offset: number, readonly length: number, pos: Positions) { this.#pos = pos; }
+  get range(): Range { return (this.#r ??= this.#pos.range(this.offset, this.offset + this.length)); }
+  set range(r: Range) { this.#r = r; }
+  toJSON() { return { text: this.text, range: this.range, quoted: this.quoted, offset: this.offset, ...(this.unterminated ? { unterminated: true } : {}) }; }
+}
+
+class ValueNode implements Value {
+  #r?: Range;
+  constructor(public items: Scalar[], r?: Range) { this.#r = r; }
+  get range(): Range { return (this.#r ??= { start: this.items[0].range.start, end: this.items[this.items.length - 1].range.end }); }
+  set range(r: Range) { this.#r = r; }
+  toJSON() { return { items: this.items, range: this.range }; }
+}
+
+class ArgNode implements Arg {
+  #r?: Range;
+  constructor(public key: Scalar | undefined, public value: Value, r?: Range) { this.#r = r; }
+  get range(): Range { return (this.#r ??= { start: (this.key ?? this.value).range.start, end: this.value.range.end }); }
+  set range(r: Range) { this.#r = r; }
+  toJSON() { return { key: this.key, value: this.value, range: this.range }; }
+}
+
+class BlockNode implements Block {
+  #pos: Positions;
+  #o?: Range;
+  #c?: Range;
+  constructor(readonly openOffset: number, readonly closeOffset: number, public statements: Statement[], pos: Positions) { this.#pos = pos; }
+  get open(): Range { return (this.#o ??= this.#pos.range(this.openOffset, this.openOffset + 1)); }
+  set open(r: Range) { this.#o = r; }
+  get close(): Range | undefined { return this.closeOffset < 0 ? undefined : (this.#c ??= this.#pos.range(this.closeOffset, this.closeOffset + 1)); }
+  set close(r: Range | undefined) { this.#c = r; }
+  toJSON() { return { open: this.open, close: this.close, statements: this.statements }; }
+}
+
+class StatementNode implements Statement {
+  #r?: Range;
+  leadingComments: string[] = [];
+  constructor(public keyword: Scalar, public args: Arg[], public block: Block | undefined) {}
+  get range(): Range {
+    if (this.#r) return this.#r;
+    const b = this.block;
+    let end = this.keyword.range.end;
+    if (b) end = b.close ? b.close.end : (b.statements.length ? b.statements[b.statements.length - 1].range.end : b.open.end);
+    else if (this.args.length) end = this.args[this.args.length - 1].range.end;
+    return (this.#r = { start: this.keyword.range.start, end });
+  }
+  set range(r: Range) { this.#r = r; }
+  toJSON() { return { keyword: this.keyword, args: this.args, block: this.block, range: this.range, leadingComments: this.leadingComments }; }
+}
 
 function tokRange(t: IToken): Range {
   const start = P.at(t.startOffset);
@@ -55,13 +118,14 @@ function unescape(s: string): string {
 
 function scalarOf(t: IToken): Scalar {
   const img = t.image;
-  const range = tokRange(t);
-  if (t.tokenType === T.Str) return { text: unescape(img.slice(1, -1)), range, quoted: true, offset: t.startOffset };
+  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), true, t.startOffset, img.length, P);
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
-    return { text: unescape(body), range, quoted: true, unterminated: true, offset: t.startOffset };
+    const sc = new ScalarNode(unescape(body), true, t.startOffset, img.length, P);
+    sc.unterminated = true;
+    return sc;
   }
-  return { text: img, range, quoted: false, offset: t.startOffset };
+  return new ScalarNode(img, false, t.startOffset, img.length, P);
 }
 
 class MailtopoParser extends EmbeddedActionsParser {
@@ -119,63 +183,74 @@ class MailtopoParser extends EmbeddedActionsParser {
     ]);
   });
 
+  // Chevrotain calls OR/MANY with their alternatives each time; allocating
+  // those arrays and closures per token dominated parse time, so they are
+  // built once here and work through the fields below (saved and restored
+  // around nested blocks).
+  private argToks: IToken[] = [];
+  private blockStmts: Statement[] = [];
+  private stKw: IToken | undefined;
+  private lastBlock: Block | undefined;
+  private readonly nlLoop = () => { this.CONSUME(T.Newline); };
+  private readonly argAlts = [
+    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.MANY1(this.nlLoop); } },
+  ];
+  // A top-level keyword at column 0 (reachable only after a comma and a line
+  // break) starts a declaration, not another list item.
+  private readonly argLoop = { GATE: this.notTopKwAtCol0, DEF: () => { this.OR(this.argAlts); } };
+  private readonly endAlts = [
+    { GATE: this.shallow, ALT: () => {
+      const owner = this.ACTION(() => ownerName(this.stKw!, this.argToks));
+      this.lastBlock = this.SUBRULE(this.block, { ARGS: [owner] });
+    } },
+    { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.lastBlock = undefined; this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
+    { ALT: () => { this.CONSUME1(T.Newline); this.lastBlock = undefined; } },
+    { ALT: () => { this.CONSUME1(T.Semi); this.lastBlock = undefined; } },
+    { ALT: () => { /* before '}' or end of file */ this.lastBlock = undefined; } },
+  ];
+  private readonly blockAlts = [
+    { ALT: () => { this.CONSUME(T.Newline); } },
+    { ALT: () => { this.blockStmts.push(this.SUBRULE(this.statement)); } },
+    { ALT: () => this.SUBRULE(this.stray) },
+  ];
+  private readonly blockLoop = { GATE: this.notTopKwAtCol0, DEF: () => { this.OR(this.blockAlts); } };
+  private readonly closeOpt = () => this.CONSUME(T.RBrace);
+
   public block = this.RULE('block', (owner: string): Block => {
     const open = this.CONSUME(T.LBrace);
     const statements: Statement[] = [];
+    const savedStmts = this.blockStmts;
+    this.blockStmts = statements;
     this.ACTION(() => { this.depth++; });
-    this.MANY({
-      GATE: this.notTopKwAtCol0,
-      DEF: () => {
-        this.OR([
-          { ALT: () => { this.CONSUME(T.Newline); } },
-          { ALT: () => { statements.push(this.SUBRULE(this.statement)); } },
-          { ALT: () => this.SUBRULE(this.stray) },
-        ]);
-      },
-    });
-    let close: IToken | undefined;
-    this.OPTION(() => { close = this.CONSUME(T.RBrace); });
+    this.MANY(this.blockLoop);
+    const close = this.OPTION(this.closeOpt);
+    this.blockStmts = savedStmts;
     return this.ACTION(() => {
       this.depth--;
-      const openRange = tokRange(open);
       if (!close) {
         const at = this.LA(1);
         const key = at.tokenType === EOF ? -2 : at.startOffset;
-        if (key !== this.lastMissingAt) this.error(openRange, `missing '}': expected '}' to close ${owner}`);
+        if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
         this.lastMissingAt = key;
       }
-      return { open: openRange, close: close ? tokRange(close) : undefined, statements };
+      return new BlockNode(open.startOffset, close ? close.startOffset : -1, statements, P);
     }) as Block;
   });
 
   public statement = this.RULE('statement', (): Statement => {
     const kw = this.CONSUME(T.Word);
+    const savedToks = this.argToks;
     const toks: IToken[] = [];
-    let block: Block | undefined;
-    // A top-level keyword at column 0 (reachable only after a comma and a line
-    // break) starts a declaration, not another list item.
-    this.MANY({ GATE: this.notTopKwAtCol0, DEF: () => {
-      this.OR([
-        { ALT: () => { toks.push(this.CONSUME(T.ScalarCat)); } },
-        { ALT: () => { toks.push(this.CONSUME(T.Equals)); } },
-        { ALT: () => { toks.push(this.CONSUME(T.Comma)); this.MANY1(() => { this.CONSUME(T.Newline); }); } },
-      ]);
-    } });
-    this.OR1([
-      { GATE: this.shallow, ALT: () => { block = this.SUBRULE(this.block, { ARGS: [this.ACTION(() => ownerName(kw, toks))] }); } },
-      { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
-      { ALT: () => { this.CONSUME1(T.Newline); } },
-      { ALT: () => { this.CONSUME1(T.Semi); } },
-      { ALT: () => { /* before '}' or end of file */ } },
-    ]);
-    return this.ACTION(() => {
-      const keyword = scalarOf(kw);
-      const args = toks.length ? this.shapeArgs(kw.image, toks) : [];
-      let end = keyword.range.end;
-      if (block) end = block.close ? block.close.end : (block.statements.length ? block.statements[block.statements.length - 1].range.end : block.open.end);
-      else if (args.length) end = args[args.length - 1].range.end;
-      return { keyword, args, block, range: { start: keyword.range.start, end }, leadingComments: [] };
-    }) as Statement;
+    this.argToks = toks;
+    this.MANY(this.argLoop);
+    this.stKw = kw;
+    this.OR1(this.endAlts);
+    const block = this.lastBlock;
+    this.lastBlock = undefined;
+    this.argToks = savedToks;
+    return this.ACTION(() => new StatementNode(scalarOf(kw), toks.length ? this.shapeArgs(kw.image, toks) : [], block)) as Statement;
   });
 
   /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. */
@@ -207,8 +282,8 @@ class MailtopoParser extends EmbeddedActionsParser {
           const r = tokRange(eq);
           this.error(r, `expected a value after '${key.text}='`);
           reported = true;
-          const empty: Value = { items: [], range: { start: r.end, end: r.end } };
-          args.push({ key, value: empty, range: { start: key.range.start, end: r.end } });
+          const empty: Value = new ValueNode([], { start: r.end, end: r.end });
+          args.push(new ArgNode(key, empty, { start: key.range.start, end: r.end }));
           continue;
         }
         first = toks[i];
@@ -222,8 +297,7 @@ class MailtopoParser extends EmbeddedActionsParser {
         i++;
         break;
       }
-      const value: Value = { items, range: { start: items[0].range.start, end: items[items.length - 1].range.end } };
-      args.push({ key, value, range: { start: key ? key.range.start : value.range.start, end: value.range.end } });
+      args.push(new ArgNode(key, new ValueNode(items)));
     }
     return args;
   }
@@ -276,6 +350,7 @@ export function parse(text: string, file: string): ParsedFile {
     all.length = MAX_SYNTAX_ERRORS;
     all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text) });
   }
+  p.input = []; // do not keep the token vector alive
   const comments: Comment[] = ((lex.groups.comments ?? []) as IToken[]).map((c) => ({ text: c.image, range: tokRange(c), offset: c.startOffset }));
   attachComments(statements, comments);
   return { file, text, statements, comments, diagnostics: all };
@@ -309,6 +384,16 @@ function aloneOnLine(c: Comment): boolean {
 }
 
 /** Comment lines directly above a statement become its leading comments (hover docs). */
+function firstOnLine(off: number): boolean {
+  const t = P.text;
+  for (let i = off - 1; i >= 0; i--) {
+    const c = t.charCodeAt(i);
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
 function attachComments(statements: Statement[], comments: Comment[]): void {
   if (!comments.length) return;
   // comment index + 1 by line (0 = none): array reads, no hashing
@@ -318,8 +403,9 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
   for (let i = 0; i < comments.length; i++) if (aloneOnLine(comments[i])) byLine[comments[i].range.start.line] = i + 1;
   const visit = (list: Statement[]) => {
     for (const s of list) {
-      let l = s.keyword.range.start.line - 1;
-      if (l >= 0 && l <= last && byLine[l]) {
+      let l = P.line(s.keyword.offset) - 1;
+      // only a statement that starts its line is documented by the comments above it
+      if (l >= 0 && l <= last && byLine[l] && firstOnLine(s.keyword.offset)) {
         const lines: string[] = [];
         for (; l >= 0 && byLine[l]; l--) lines.unshift(comments[byLine[l] - 1].text.replace(/^#\s?/, ''));
         s.leadingComments = lines;

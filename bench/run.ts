@@ -1,0 +1,28 @@
+// `npm run bench`: every benchmark, each measured side by side with its
+// reference in the same run, printed as ratios. Run from an esbuild bundle
+// (as the CLI and server run), with --expose-gc for the heap figures.
+import * as os from 'node:os';
+import { benchParse } from './parse';
+import { benchDns } from './dns';
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(`# mailtopo benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  const sections: Array<[string, () => Promise<string[]>]> = [
+    ['parse', benchParse],
+    ['dns', benchDns],
+  ];
+  let failed = false;
+  for (const [name, fn] of sections) {
+    console.log('');
+    try {
+      for (const l of await fn()) console.log(l);
+    } catch (e) {
+      failed = true;
+      console.log(`${name}: failed: ${(e as Error)?.message ?? e}`);
+    }
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+main();
