@@ -557,7 +557,12 @@ export class LiveAbortError extends Error {
   constructor() { super('live checks aborted'); this.name = 'AbortError'; }
 }
 
-/** Run MT501–MT515 and MT590 for a topology. Rejects only with LiveAbortError when `signal` aborts. */
+/**
+ * Run MT501–MT515 and MT590 for a topology. DNS failures never reject (they
+ * are MT590); the promise rejects only with LiveAbortError when `signal`
+ * aborts, or with an Error for a resolver spec that is not HOST[:PORT] with an
+ * IP address (validate user input first with parseServer()).
+ */
 export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promise<LiveResult> {
   const t0 = performance.now();
   const resolver = opts.resolver ?? makeLiveResolver(opts.resolvers, opts.timeoutMs);
