@@ -73,14 +73,39 @@ function shiftStatement(s: Statement, dl: number, doff: number): Statement {
 const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({ ...d, range: shiftRange(d.range, dl), related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })) });
 const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ ...c, range: shiftRange(c.range, dl), offset: c.offset + doff });
 
+/** A private copy at (dl, doff): every range its own objects, so it can later be moved in place. */
 function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {
-  if (dl === 0 && doff === 0) return p;
   return {
     ...p,
     statements: p.statements.map((s) => shiftStatement(s, dl, doff)),
     comments: p.comments.map((c) => shiftComment(c, dl, doff)),
     diagnostics: p.diagnostics.map((d) => { const x = shiftDiag(d, dl); if (!x.related) delete x.related; return x; }),
   };
+}
+
+// Moving a placed chunk in place (no allocation: an edit above it only changes its line and offset).
+const moveRange = (r: Range, dl: number) => { r.start.line += dl; r.end.line += dl; };
+const moveScalar = (s: Scalar, dl: number, doff: number) => { moveRange(s.range, dl); s.offset += doff; };
+function moveStatement(s: Statement, dl: number, doff: number): void {
+  moveScalar(s.keyword, dl, doff);
+  moveRange(s.range, dl);
+  for (const a of s.args) {
+    moveRange(a.range, dl);
+    if (a.key) moveScalar(a.key, dl, doff);
+    moveRange(a.value.range, dl);
+    for (const x of a.value.items) moveScalar(x, dl, doff);
+  }
+  if (s.block) {
+    moveRange(s.block.open, dl);
+    if (s.block.close) moveRange(s.block.close, dl);
+    for (const x of s.block.statements) moveStatement(x, dl, doff);
+  }
+}
+function moveParsed(p: ParsedFile, dl: number, doff: number): void {
+  if (dl === 0 && doff === 0) return;
+  for (const s of p.statements) moveStatement(s, dl, doff);
+  for (const c of p.comments) { moveRange(c.range, dl); c.offset += doff; }
+  if (dl) for (const d of p.diagnostics) { moveRange(d.range, dl); for (const r of d.related ?? []) moveRange(r.range, dl); }
 }
 
 /** The ParsedFile for a document too large to analyse in the editor. */
@@ -137,9 +162,17 @@ export class IncrementalParseCache extends ParseCache {
         reuse = cands.splice(i >= 0 ? i : 0, 1)[0];
       }
       let base: ParsedFile;
-      if (reuse) base = reuse.base;
-      else { base = parse(c.text, display); this.parsedChunks++; }
-      const shifted = reuse && reuse.line === c.line && reuse.offset === c.offset ? reuse.shifted : shiftParsed(base, c.line, c.offset);
+      let shifted: ParsedFile;
+      if (reuse) {
+        // the same text elsewhere: move its copy (the previous version of the file is not used again)
+        base = reuse.base;
+        shifted = reuse.shifted;
+        moveParsed(shifted, c.line - reuse.line, c.offset - reuse.offset);
+      } else {
+        base = parse(c.text, display);
+        this.parsedChunks++;
+        shifted = shiftParsed(base, c.line, c.offset);
+      }
       placed.push({ text: c.text, line: c.line, offset: c.offset, base, shifted });
       diagCount += base.diagnostics.length;
       if (base.diagnostics.length >= MAX_SYNTAX_ERRORS) capped = true;
@@ -158,7 +191,7 @@ export class IncrementalParseCache extends ParseCache {
       for (const d of p.shifted.diagnostics) diagnostics.push(d);
     }
     // Leading comments of each chunk's first statement come from the lines above the chunk.
-    if (placed.length > 1 && comments.length) {
+    if (placed.length > 1) {
       // only a comment alone on its line documents what follows (as the parser decides)
       const byLine = new Map<number, Comment>();
       for (const c of comments) if (text.slice(c.offset - c.range.start.character, c.offset).trim() === '') byLine.set(c.range.start.line, c);
