@@ -324,3 +324,62 @@ describe('rules: properties (fast-check)', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('rules: robustness', () => {
+  it('no rule family fails on broken topologies (random lines of a sample removed or duplicated)', () => {
+    const base = `options {
+  dnsbl zen.spamhaus.org
+}
+network corp {
+  cidr 10.0.0.0/8
+}
+domain example.com {
+  mx 10 edge-nlb
+  mx 20 edge1
+  mx none
+}
+policy av {
+  antivirus clamav
+  scanner edge2
+  licenses 1
+  attachments allow exe
+}
+pool edge-nlb {
+  mode balanced
+  vip 198.51.100.10
+  hostname mail.example.com
+  members edge1, edge2, mb1
+  scan av
+}
+gateway edge1 {
+  role edge
+  accept *.example.com from=corp, undeclared
+  relay allow from=corp, missing
+  relay deny from=any auth=required
+  route example.com via=mb1, nowhere, direct
+  route *.example.com via=edge-nlb
+  route * via=direct
+}
+gateway edge2 {
+  role relay
+  route * via=edge1
+}
+server mb1 {
+  role mailbox
+  mailboxes example.com, *.example.com
+  route * via=edge-nlb
+}
+external isp {
+  hostname smtp.isp.example
+  route example.com via=edge1
+}
+`;
+    const lines = base.split('\n');
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(lines.length - 1), fc.boolean()), { maxLength: 8 }), (ops) => {
+      const ls = [...lines];
+      for (const [i, dup] of ops) { const k = i % ls.length; if (dup) ls.splice(k, 0, ls[k]); else ls.splice(k, 1); }
+      const ds = checkText(ls.join('\n'), 'r.mailtopo').diagnostics;
+      assert.deepEqual(ds.filter((d) => d.code === 'MT000').map((d) => d.message), []);
+    }), { numRuns: 300 });
+  });
+});
