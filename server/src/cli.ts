@@ -4,7 +4,7 @@
 // message on stderr, never a stack trace unless MAILTOPO_DEBUG=1.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkFiles, diskHost, type CheckResult } from './core/check';
+import { checkFiles, diskHost, stripBom, type CheckResult } from './core/check';
 import { loadWorkspace, ParseCache } from './core/model/workspace';
 import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagnostic';
 import { formatText } from './core/features/format';
@@ -63,7 +63,7 @@ function requireReadable(file: string): string {
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch { throw new UsageError(`cannot read '${file}': no such file`); }
   if (st.isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
-  try { return fs.readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}`); }
+  try { return stripBom(fs.readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}`); }
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -181,7 +181,8 @@ export async function cmdFmt(argv: string[], io: Io): Promise<number> {
     if ('error' in r) { io.stderr(`${r.error}\n`); status = 1; continue; }
     if (r.text === texts[i]) continue;
     if (p.flags.has('check')) { io.stdout(`${f}\n`); status = 1; continue; }
-    writeAtomic(f, r.text);
+    const bom = fs.readFileSync(f).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? '\ufeff' : ''; // keep it
+    writeAtomic(f, bom + r.text);
     io.stdout(`formatted ${f}\n`);
   }
   return status;

@@ -16,11 +16,16 @@ export interface CheckResult {
   diagnostics: MtDiagnostic[];
 }
 
+/** Editors do not count a UTF-8 byte-order mark as a character; neither do positions here. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Reads files from disk; a directory or unreadable file counts as missing. */
 export const diskHost: FileHost = {
   readFile(abs: string): string | undefined {
     try {
-      return fs.readFileSync(abs, 'utf8');
+      return stripBom(fs.readFileSync(abs, 'utf8'));
     } catch {
       return undefined;
     }

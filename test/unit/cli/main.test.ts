@@ -254,6 +254,17 @@ describe('cli: check', () => {
     }
   });
 
+  it('a UTF-8 byte-order mark (Windows editors) is not a character: no MT003, columns as the editor shows them', async () => {
+    const f = path.join(dir, 'bom.mailtopo');
+    writeFileSync(f, '\ufeff' + ERRORS);
+    const r = await run('check', f);
+    assert.ok(r.out.startsWith(`${f}:2:8: error MT109 `), r.out);
+    assert.doesNotMatch(r.out, /MT003/);
+    const g = path.join(dir, 'bom-first-line.mailtopo');
+    writeFileSync(g, '\ufeffgatway g {\n}\n');
+    assert.ok((await run('check', g)).out.startsWith(`${g}:1:1: error MT101 `));
+  });
+
   it('-- ends the options: a file may start with dashes', async () => {
     const f = write('--odd.mailtopo', CLEAN);
     const r = await run('check', '--', f);
@@ -308,6 +319,13 @@ describe('cli: fmt', () => {
     const c = await run('fmt', '--check', f);
     assert.equal(c.code, 1);
     assert.match(c.err, /not formatted/);
+  });
+
+  it('keeps a byte-order mark', async () => {
+    const f = write('bom.mailtopo', '\ufeff' + MESSY);
+    assert.equal((await run('fmt', f)).code, 0);
+    assert.equal(readFileSync(f, 'utf8'), '\ufeff' + CANON);
+    assert.deepEqual(await run('fmt', '--check', f), { code: 0, out: '', err: '' });
   });
 
   it('schema errors do not stop fmt', async () => {

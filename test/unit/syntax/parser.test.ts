@@ -141,6 +141,11 @@ describe('parser: valid input', () => {
     assert.deepEqual(p.comments[2].range, { start: { line: 2, character: 12 }, end: { line: 2, character: 19 } });
   });
 
+  it('a byte-order mark is skipped like a blank', () => {
+    const p = ok('\ufeffgateway g {\n  role relay\n}\n');
+    assert.equal(p.statements[0].keyword.text, 'gateway');
+  });
+
   it('every sample parses without a diagnostic', () => {
     for (const f of ['samples/companyabc.mailtopo', 'samples/small-office.mailtopo', 'samples/cloud-filter.mailtopo', 'samples/multi/main.mailtopo', 'samples/multi/domains.mailtopo', 'samples/multi/infrastructure.mailtopo']) {
       const p = parse(readFileSync(f, 'utf8'), f);

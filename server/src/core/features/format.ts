@@ -111,5 +111,6 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     continuation = false;
   }
   finish();
-  return { text: out.length ? out.join(eol) + eol : '' };
+  const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : ''; // keep a byte-order mark where it was
+  return { text: out.length ? bom + out.join(eol) + eol : '' };
 }

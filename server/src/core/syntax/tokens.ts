@@ -2,7 +2,8 @@
 // by where it stands; the lexer only knows its shape.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r]+/, group: Lexer.SKIPPED });
+// U+FEFF: the byte-order mark Windows editors put at the start of a UTF-8 file.
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r]*(?:\r(?!\n)[^\n\r]*)*/, group: 'comments' });
 export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
 export const Semi = createToken({ name: 'Semi', pattern: /;/ });
