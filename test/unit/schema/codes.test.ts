@@ -36,6 +36,12 @@ describe('MT101 unknown statement', () => {
     expectOne('mx 10 a.example.com\n', 'MT101', 'error', [0, 0, 0, 2], /inside a domain/);
   });
 
+  it("a statement the block's role does not take: `mailboxes` on a hub", () => {
+    expectOne('server h {\n  role hub\n  mailboxes a.example.com\n}\n', 'MT101', 'error', [2, 2, 2, 11], /only for a server with role mailbox; server 'h' has role hub/);
+    expectOne('server h {\n  mailboxes a.example.com\n  role hub\n}\n', 'MT101', 'error', [1, 2, 1, 11]);
+    expectClean('server m {\n  role mailbox\n  mailboxes a.example.com\n}\n');
+  });
+
   it('a top-level keyword inside a block hints at a missing }', () => {
     expectOne('gateway g {\n  role relay\n  policy p {\n  }\n}\n', 'MT101', 'error', [2, 2, 2, 8], /is a '\}' missing above/);
   });

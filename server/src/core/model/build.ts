@@ -236,6 +236,16 @@ export function buildModel(ws: Workspace): BuildResult {
       }
       readStatement(st, kind, file, d);
     }
+    // statements only some roles take (a server's `mailboxes`: role mailbox)
+    if (d && (d.kind === 'server' || d.kind === 'gateway') && (d as NodeDecl).role) {
+      const n = d as NodeDecl;
+      for (const [name, st] of seenOnce) {
+        const roles = spec.statements[name].roles;
+        if (!roles || roles.includes(n.role!)) continue;
+        report('MT101', 'error', file, st.keyword.range, `'${name}' is only for ${article(kind)} with role ${roles.join(' or ')}; ${ownerName} has role ${n.role}`);
+        if (name === 'mailboxes') n.mailboxes = undefined;
+      }
+    }
     // required statements
     if (d) {
       for (const name of requiredOf(kind)) {
