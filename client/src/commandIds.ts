@@ -5,6 +5,7 @@ export const Commands = {
   rerunLiveChecks: 'mailtopo.rerunLiveChecks',
   toggleLiveChecks: 'mailtopo.toggleLiveChecks',
   showOutput: 'mailtopo.showOutput',
+  restartServer: 'mailtopo.restartServer',
 } as const;
 
 export const GENERATE_TARGETS = [

@@ -58,4 +58,14 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
   });
 
   reg(Commands.showOutput, () => output.show(true));
+
+  // Restart: stops and starts the server; returns the start time in ms (client start to initialized).
+  reg(Commands.restartServer, async (): Promise<number> => {
+    if (client.isRunning()) await client.stop();
+    const t0 = performance.now();
+    await client.start();
+    const ms = Math.round(performance.now() - t0);
+    output.appendLine(`[client] language server restarted in ${ms} ms`);
+    return ms;
+  });
 }

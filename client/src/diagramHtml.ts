@@ -83,7 +83,11 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
   #legend .l-warning::before { background: #bf8803; }
   #legend .l-ok::before { background: #388a34; }
   #paper { background: #fff; border-radius: 6px; padding: 8px; overflow: auto; }
-  #paper svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+  #paper svg { display: block; margin: 0 auto; }
+  #paper.fit svg { max-width: 100%; height: auto; }
+  #zoom { margin-left: auto; font: inherit; color: var(--vscode-button-secondaryForeground, #333); background: var(--vscode-button-secondaryBackground, #e5e5e5);
+          border: none; border-radius: 3px; padding: 2px 8px; cursor: pointer; }
+  #zoom:hover { background: var(--vscode-button-secondaryHoverBackground, #d5d5d5); }
   #paper svg g.graph > polygon { fill: #fff; }
   #paper g.node { cursor: pointer; }
   #paper g.node:hover polygon, #paper g.node:hover ellipse, #paper g.node:hover path { stroke-width: 2.5px; }
@@ -101,8 +105,9 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
   <h1 id="title">${escapeHtml(state.title)}</h1>
   <span id="status" role="status" aria-live="polite"></span>
   <span id="legend"><span class="l-error">error</span><span class="l-warning">warning</span><span class="l-ok">no finding</span></span>
+  <button id="zoom" type="button" title="Switch between fitting the diagram to the panel and its actual size">Actual size</button>
 </header>
-<div id="paper" role="img" aria-label="Mail flow diagram"></div>
+<div id="paper" class="fit" role="img" aria-label="Mail flow diagram"></div>
 <script type="application/json" id="initial-state" nonce="${nonce}">${scriptJson(state)}</script>
 <script nonce="${nonce}">
 (function () {
@@ -151,13 +156,13 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
         tx.setAttribute('class', 'badge');
         tx.setAttribute('text-anchor', 'middle');
         if (box) { tx.setAttribute('x', String(box.x + box.width / 2)); tx.setAttribute('y', String(box.y - 3)); }
-        tx.textContent = '\u26a0 ' + m.badges.join(', ');
+        tx.textContent = '\\u26a0 ' + m.badges.join(', ');
         g.appendChild(tx);
       }
       if (m && m.messages && m.messages.length) label += ': ' + m.messages.join('; ');
       g.setAttribute('aria-label', label);
       var title = g.querySelector('title');
-      if (title && m && m.messages && m.messages.length) title.textContent = id + '\n' + m.messages.join('\n');
+      if (title && m && m.messages && m.messages.length) title.textContent = id + '\\n' + m.messages.join('\\n');
       if (title) title.setAttribute('data-id', id);
     }
   }
@@ -186,6 +191,11 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
     vscode.postMessage({ type: 'reveal', id: id });
   }
 
+  var zoom = document.getElementById('zoom');
+  zoom.addEventListener('click', function () {
+    var fit = paper.classList.toggle('fit');
+    zoom.textContent = fit ? 'Actual size' : 'Fit to panel';
+  });
   paper.addEventListener('click', function (e) { reveal(e.target); });
   paper.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); reveal(e.target); } });
   window.addEventListener('message', function (e) {

@@ -31,9 +31,13 @@ export async function startLanguageClient(
   onLiveStatus: (s: LiveStatusParams) => void,
 ): Promise<StartedClient> {
   const module = context.asAbsolutePath('dist/server.cjs');
+  // V8 compile cache for the server bundle (Node 22.1+ reads NODE_COMPILE_CACHE; older
+  // Nodes ignore it): every start after the first skips compiling ~1 MB of JavaScript.
+  const cacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath;
+  const env = { ...process.env, NODE_COMPILE_CACHE: cacheDir };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'mailtopo', scheme: 'file' }, { language: 'mailtopo', scheme: 'untitled' }],
@@ -42,10 +46,11 @@ export async function startLanguageClient(
       configurationSection: 'mailtopo',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.mailtopo'),
     },
-    initializationOptions: {
+    // A function: a restart sends the trust and settings of that moment.
+    initializationOptions: (): InitializationOptions => ({
       trusted: vscode.workspace.isTrusted,
       settings: settingsSnapshot(),
-    } satisfies InitializationOptions,
+    }),
     diagnosticCollectionName: 'mailtopo',
   };
   const client = new LanguageClient(CLIENT_ID, 'mailtopo language server', serverOptions, clientOptions);

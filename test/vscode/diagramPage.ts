@@ -29,20 +29,28 @@ export async function graphFromServer(file: string): Promise<GraphResult> {
   conn.onNotification(() => { /* diagnostics, status: not needed here */ });
   conn.onRequest(() => null); // workspace/configuration, registerCapability, ...
   conn.listen();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+  // Never hang: a server that exits or stalls fails the request.
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_resolve, reject) => {
+    child.on('exit', (code, sig) => reject(new Error(`the language server exited (${code ?? sig}) before answering`)));
+    child.on('error', reject);
+    timer = setTimeout(() => { reject(new Error('the language server did not answer within 30 s')); child.kill('SIGKILL'); }, 30000);
+  });
+  failed.catch(() => undefined);
+  const req = <T>(method: string, params?: unknown): Promise<T> => Promise.race([conn.sendRequest<T>(method, params), failed]);
   try {
     const uri = pathToFileURL(file).href;
-    await conn.sendRequest('initialize', {
+    await req('initialize', {
       processId: process.pid, rootUri: pathToFileURL(path.dirname(file)).href, capabilities: {},
       workspaceFolders: [{ uri: pathToFileURL(path.dirname(file)).href, name: 'samples' }],
       initializationOptions: { trusted: false },
     });
     await conn.sendNotification('initialized', {});
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'mailtopo', version: 1, text: readFileSync(file, 'utf8') } });
-    const g = await conn.sendRequest<GraphResult | null>(GraphRequest, { uri });
+    const g = await req<GraphResult | null>(GraphRequest, { uri });
     if (!g) throw new Error(`no graph for ${file}`);
-    await conn.sendRequest('shutdown');
-    await conn.sendNotification('exit');
+    await Promise.race([req('shutdown'), new Promise((r) => setTimeout(r, 2000))]).catch(() => undefined);
+    await conn.sendNotification('exit').catch(() => undefined);
     return g;
   } catch (e) {
     throw new Error(`${(e as Error).message}${stderr ? `\nserver stderr: ${stderr.slice(0, 2000)}` : ''}`);
@@ -66,18 +74,27 @@ async function loadPage(browser: Browser, state: DiagramState): Promise<{ page: 
   page.on('console', (m) => { if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.addInitScript(STUB);
+  await page.goto('about:blank'); // init scripts run on navigation; setContent then writes into this document
   await page.setContent(diagramHtml(state, makeNonce()), { waitUntil: 'load' });
-  await page.locator('#paper svg').waitFor({ state: 'attached', timeout: 10000 });
+  try {
+    await page.locator('#paper svg').waitFor({ state: 'attached', timeout: 10000 });
+  } catch (e) {
+    await ctx.close();
+    throw new Error(`${(e as Error).message.split('\n')[0]}; page problems: ${problems.join(' | ') || 'none'}`);
+  }
   return { page, problems, close: () => ctx.close() };
 }
 
-async function check(name: string, results: PageResult[], fn: () => Promise<void>): Promise<void> {
+async function check(name: string, results: PageResult[], fn: () => Promise<void>, timeoutMs = 60000): Promise<void> {
   const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await fn();
+    await Promise.race([fn(), new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); })]);
     results.push({ name, ok: true, ms: Date.now() - t0 });
   } catch (e) {
     results.push({ name, ok: false, ms: Date.now() - t0, error: (e as Error)?.stack ?? String(e) });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -103,7 +120,10 @@ export async function runDiagramPageTests(browser: Browser, opts: { sample: stri
   const firstMember = g.nodes.find((n) => n.kind === 'gateway') ?? g.nodes[0];
   const marks: NodeMark[] = [{ id: firstMember.id, severity: 'error', badges: ['open relay'], messages: ['MT201 open relay (test mark)'] }];
   const state: DiagramState = { svg, marks, status: 'updated (test)', title: `Mail Flow: ${path.basename(opts.sample)}` };
-  const { page, problems, close } = await loadPage(browser, state);
+  let loaded: Awaited<ReturnType<typeof loadPage>> | undefined;
+  await check('the diagram page loads under its CSP and draws the SVG', results, async () => { loaded = await loadPage(browser, state); });
+  if (!loaded) return results;
+  const { page, problems, close } = loaded;
   try {
     await check('every node and edge of the sample is in the diagram page DOM', results, async () => {
       // Browser-side code as strings: the project's type-check has no DOM library.
