@@ -64,7 +64,8 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz >/dev/null 2>&1 \
     || DEBIAN_FRONTEND=noninteractive apt-get install -y postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz
 fi
-[ -f dist/cli.cjs ] || node esbuild.mjs
+# The CLI bundle, rebuilt when the sources are newer (a failed rebuild keeps the old bundle).
+if [ ! -f dist/cli.cjs ] || [ -n "$(find server/src -newer dist/cli.cjs -name '*.ts' -print -quit)" ]; then node esbuild.mjs || echo "note: esbuild failed; using the existing bundle"; fi
 # MAILTOPO_CLI_ENTRY=1: the bundle runs main() even when loaded by the bin launcher.
 MT="env MAILTOPO_CLI_ENTRY=1 node $ROOT/bin/mailtopo.cjs"
 check "tools: postconf, postmap, swaks, haproxy, named, named-checkzone, dig, dot, smtp-server" \
