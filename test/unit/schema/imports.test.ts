@@ -157,6 +157,14 @@ describe('imports (files on disk)', () => {
     assert.deepEqual(rangeOf(d), [1, 7, 1, 18]);
   });
 
+  it('an absolute import path is shown as written', () => {
+    const target = write('abs/gw.mailtopo', 'gateway g {\n  role sideways\n}\n');
+    const main = write('sub/main.mailtopo', `import ${JSON.stringify(target)}\n`);
+    const rel = path.relative(process.cwd(), main);
+    const r = checkFiles([{ path: rel }]);
+    assert.deepEqual(r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file), [target]);
+  });
+
   it('syntax errors in an imported file are reported in that file, and its declarations still load', () => {
     const main = write('main.mailtopo', 'import "b.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n}\n');
     write('b.mailtopo', 'network corp {\n  cidr 10.0.0.0/8;;\n}\n');

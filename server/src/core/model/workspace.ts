@@ -60,7 +60,7 @@ export function loadWorkspace(roots: Array<{ abs: string; display: string; text?
       const s = arg?.value.items[0];
       if (!s || !s.quoted || s.unterminated || stmt.block || stmt.args.length !== 1 || arg!.value.items.length !== 1) continue; // MT102/MT113 from validation
       const abs = path.resolve(path.dirname(lf.abs), s.text);
-      const display = path.join(path.dirname(lf.display), s.text);
+      const display = path.isAbsolute(s.text) ? path.normalize(s.text) : path.join(path.dirname(lf.display), s.text);
       deps.push(abs);
       if (onStack.has(abs)) {
         const chain = [...onStack].slice([...onStack].indexOf(abs)).map((p) => ws.byAbs.get(p)?.display ?? p);
