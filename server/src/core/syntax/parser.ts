@@ -76,18 +76,6 @@ class ArgNode implements Arg {
   toJSON() { return { key: this.key, value: this.value, range: this.range }; }
 }
 
-class BlockNode implements Block {
-  #pos: Positions;
-  #o?: Range;
-  #c?: Range;
-  constructor(readonly openOffset: number, readonly closeOffset: number, public statements: Statement[], pos: Positions) { this.#pos = pos; }
-  get open(): Range { return (this.#o ??= this.#pos.range(this.openOffset, this.openOffset + 1)); }
-  set open(r: Range) { this.#o = r; }
-  get close(): Range | undefined { return this.closeOffset < 0 ? undefined : (this.#c ??= this.#pos.range(this.closeOffset, this.closeOffset + 1)); }
-  set close(r: Range | undefined) { this.#c = r; }
-  toJSON() { return { open: this.open, close: this.close, statements: this.statements }; }
-}
-
 class StatementNode implements Statement {
   #r?: Range;
   leadingComments: string[] = [];
@@ -235,7 +223,8 @@ class MailtopoParser extends EmbeddedActionsParser {
         if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
         this.lastMissingAt = key;
       }
-      return new BlockNode(open.startOffset, close ? close.startOffset : -1, statements, P);
+      // blocks are few: plain data, so copies made with a spread keep open/close
+      return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements };
     }) as Block;
   });
 
