@@ -149,6 +149,7 @@ export class DiagramPanel implements vscode.Disposable {
     const idOf = new Map<string, string>();
     for (const n of this.nodes) idOf.set(n.name, n.id);
     const marks = new Map<string, NodeMark>();
+    for (const n of this.nodes) if (n.range) marks.set(n.id, { id: n.id, badges: [], messages: [] });
     for (const d of vscode.languages.getDiagnostics(this.doc.uri)) {
       for (const [name, range] of decls) {
         if (!range.contains(d.range.start)) continue;

@@ -10,7 +10,7 @@
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export interface NodeMark {
-  /** The node's id in the dot text (the SVG node's <title>). */
+  /** The node's id in the dot text (the SVG node's <title>). Every declared node has a mark; no severity = no finding. */
   id: string;
   severity?: Severity;
   /** Short badges: 'open relay', 'single point of failure'. */
@@ -147,7 +147,8 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
       g.setAttribute('tabindex', '0');
       g.setAttribute('role', 'button');
       g.setAttribute('data-node', id);
-      g.classList.add(m && m.severity === 'error' ? 'sev-error' : m && m.severity === 'warning' ? 'sev-warning' : 'sev-ok');
+      // Declared nodes get a mark (built-ins such as the internet get none).
+      if (m) g.classList.add(m.severity === 'error' ? 'sev-error' : m.severity === 'warning' ? 'sev-warning' : 'sev-ok');
       var label = id;
       if (m && m.badges && m.badges.length) {
         label += ' (' + m.badges.join(', ') + ')';

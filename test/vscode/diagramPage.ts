@@ -118,7 +118,8 @@ export async function runDiagramPageTests(browser: Browser, opts: { sample: stri
   const laidOut = await graphElements(dot);
   writeFileSync(path.join(opts.artifacts, 'diagram.dot'), dot);
   const firstMember = g.nodes.find((n) => n.kind === 'gateway') ?? g.nodes[0];
-  const marks: NodeMark[] = [{ id: firstMember.id, severity: 'error', badges: ['open relay'], messages: ['MT201 open relay (test mark)'] }];
+  const declared = g.nodes.filter((n) => n.range);
+  const marks: NodeMark[] = declared.map((n) => (n.id === firstMember.id ? { id: n.id, severity: 'error', badges: ['open relay'], messages: ['MT201 open relay (test mark)'] } : { id: n.id }));
   const state: DiagramState = { svg, marks, status: 'updated (test)', title: `Mail Flow: ${path.basename(opts.sample)}` };
   let loaded: Awaited<ReturnType<typeof loadPage>> | undefined;
   await check('the diagram page loads under its CSP and draws the SVG', results, async () => { loaded = await loadPage(browser, state); });
@@ -151,7 +152,9 @@ export async function runDiagramPageTests(browser: Browser, opts: { sample: stri
       assert(/sev-error/.test(cls.cls ?? ''), `class sev-error (got ${cls.cls})`);
       assert(/open relay/.test(cls.badge), `badge 'open relay' (got '${cls.badge}')`);
       const others = await page.evaluate<number>(`document.querySelectorAll('#paper g.node.sev-ok').length`);
-      assert(others === laidOut.nodes.length - 1, `the other nodes are marked ok (${others})`);
+      assert(others === declared.length - 1, `the other declared nodes are marked ok (${others} of ${declared.length - 1})`);
+      const unmarked = await page.evaluate<number>(`document.querySelectorAll('#paper g.node:not(.sev-ok):not(.sev-error):not(.sev-warning)').length`);
+      assert(unmarked === laidOut.nodes.length - declared.length, `built-in nodes carry no mark (${unmarked})`);
     });
 
     await check('clicking a node posts the reveal message; Enter on a focused node too', results, async () => {
@@ -180,7 +183,7 @@ export async function runDiagramPageTests(browser: Browser, opts: { sample: stri
       assert(/default-src 'none'/.test(csp) && !/unsafe-inline|unsafe-eval/.test(csp), `strict CSP (${csp})`);
       assert(problems.length === 0, `no console error or CSP violation (got ${problems.join(' | ')})`);
       // Put the sample back, without the test mark, for the screenshot.
-      await post({ ...state, marks: [], status: '' });
+      await post({ ...state, marks: declared.map((n) => ({ id: n.id })), status: '' });
       await page.locator(`#paper g.node[data-node="${firstMember.id.replace(/"/g, '\\"')}"]`).waitFor({ state: 'attached', timeout: 5000 });
     });
 

@@ -132,7 +132,10 @@ async function runVsCode(browser: Browser): Promise<void> {
   makeWorkspace(dirs.ws);
   const suite = await bundleSuite(dirs.suite);
 
-  const dns = await startDnsServer({ zoneFiles: [path.join(ROOT, 'test', 'vscode', 'fixtures', 'vs.test.zone')] });
+  // The fixture's zone, and the sample's own (as it declares them) when the fixtures have them.
+  const zones = [path.join(ROOT, 'test', 'vscode', 'fixtures', 'vs.test.zone'),
+    ...['companyabc.com', '100.51.198.in-addr.arpa', 'zen.spamhaus.org', 'bl.spamcop.net'].map((z) => path.join(ROOT, 'test', 'fixtures', 'zones', `${z}.zone`)).filter((f) => existsSync(f))];
+  const dns = await startDnsServer({ zoneFiles: zones });
   const settings = {
     'security.workspace.trust.startupPrompt': 'never',
     'security.workspace.trust.untrustedFiles': 'open',

@@ -122,7 +122,10 @@ export async function run(): Promise<void> {
     assert(d.severity === vscode.DiagnosticSeverity.Error, 'MT201 is an error');
     const line = textLine(doc, /relay allow from=any/);
     assert(d.range.start.line === line, `MT201 on the relay line ${line + 1} (got ${d.range.start.line + 1})`);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
     await askRunner('screenshot', { name: 'diagnostics' });
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
   });
 
   await test('completion offers the statements of a gateway block', async () => {
