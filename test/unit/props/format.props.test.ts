@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { formatText } from '../../../server/src/core/features/format';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { shapeOf } from '../syntax/helpers';
-import { SAMPLES, mutatedSample, validDoc } from './gen';
+import { NO_FILES, SAMPLES, mutatedSample, validDoc } from './gen';
+import { checkText } from '../../../server/src/core/check';
 
 type St = ReturnType<typeof parse>['statements'][number];
 const docsOf = (list: St[]): unknown[] => list.map((s) => [s.leadingComments.map((c) => c.trimEnd()), s.block ? docsOf(s.block.statements) : null]);
@@ -57,6 +58,15 @@ describe('property: fmt', function () {
         assert.match(r.error, /^f:\d+:\d+: /);
       } else checkFormat(text);
     }), { numRuns: 600 });
+  });
+
+  it('a formatted file means the same: the checker says the same things about it', () => {
+    const said = (t: string) => checkText(t, 'f', { host: NO_FILES }).diagnostics.map((d) => `${d.code} ${d.severity} ${d.message}`).sort();
+    fc.assert(fc.property(mutatedSample, (text) => {
+      const r = formatText(text, 'f');
+      if ('error' in r) return;
+      assert.deepEqual(said(r.text), said(text));
+    }), { numRuns: 200 });
   });
 
   it('CRLF documents stay CRLF', () => {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { parse } from '../../../server/src/core/syntax/parser';
 import { checkText } from '../../../server/src/core/check';
 import { rangesInside } from '../syntax/helpers';
+import { CODE_INFO } from '../../../server/src/core/codes';
 import { NO_FILES, SAMPLES, mutatedSample, validDoc } from './gen';
 
 const FILE = 'fuzz.mailtopo';
@@ -19,6 +20,7 @@ function checkInvariant(text: string): void {
   assert.equal(bad2, undefined, bad2);
   for (const d of r.diagnostics) {
     assert.notEqual(d.code, 'MT000', `a rule family threw: ${d.message}`);
+    if (/^MT[01]/.test(d.code)) assert.equal(d.severity, CODE_INFO.get(d.code)?.severity, `${d.code} has the catalog's severity`);
     assert.equal(d.file, FILE);
     assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
     assert.equal(typeof d.message, 'string');
