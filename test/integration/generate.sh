@@ -14,8 +14,12 @@
 #      network) is accepted, relay from 127.0.0.3 (allowed, but a deny rule
 #      comes first) is denied; HAProxy with the generated pool in front of two
 #      sinks balances, and with one sink stopped mail still goes through;
-#   3. round trip: the generated zone of companyabc.com served by a real BIND
-#      on 127.0.0.1:5353 gives `mailtopo check --live` no MT502-MT505.
+#   3. DNSBL: the gateway's reject_rbl_client refuses a client listed in a
+#      test zone served by a real BIND on 127.0.0.1:53;
+#   4. round trip: the generated zone of companyabc.com served by that BIND
+#      gives `mailtopo check --live` no MT502-MT505.
+# It runs in a private network namespace (unshare -n -m) when it can, so no
+# packet can leave the machine.
 # Loopback only. Everything started here is stopped by PID at the end.
 # Prints PASS/FAIL per check and a final "N passed, N failed"; exits 1 on any failure.
 set -u
@@ -24,6 +28,29 @@ ROOT=$PWD
 T0=$(date +%s)
 PASSED=0; FAILED=0; PIDS=()
 exec 3>&1
+
+# ---------- tools (installed from Debian when missing; needs the network, so before the namespace) ----------
+need=""
+for c in postconf:postfix swaks:swaks haproxy:haproxy named:bind9 named-checkzone:bind9-utils dig:bind9-dnsutils dot:graphviz; do
+  command -v "${c%%:*}" >/dev/null 2>&1 || need="$need ${c#*:}"
+done
+if [ -n "$need" ]; then
+  echo "installing:$need"
+  apt-get update -qq >/dev/null 2>&1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz >/dev/null 2>&1 \
+    || DEBIAN_FRONTEND=noninteractive apt-get install -y postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz
+fi
+# The CLI bundle, rebuilt when the sources are newer (a failed rebuild keeps the old bundle).
+if [ ! -f dist/cli.cjs ] || [ -n "$(find server/src -newer dist/cli.cjs -name '*.ts' -print -quit)" ]; then node esbuild.mjs || echo "note: esbuild failed; using the existing bundle"; fi
+# MAILTOPO_CLI_ENTRY=1: the bundle runs main() even when loaded by the bin launcher.
+MT="env MAILTOPO_CLI_ENTRY=1 node $ROOT/bin/mailtopo.cjs"
+# The rest runs in a private network namespace (only its own loopback exists,
+# so nothing can leave the machine and port 53 is free for the test BIND) and a
+# private mount namespace (for Postfix's resolv.conf).
+if [ -z "${MAILTOPO_NETNS:-}" ] && [ "$(id -u)" = 0 ] && unshare -n -m true 2>/dev/null; then
+  exec unshare -n -m bash -c 'ip link set lo up && MAILTOPO_NETNS=1 exec bash "$0"' "$0"
+fi
+NETNS=${MAILTOPO_NETNS:-}
 
 pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
 fail() { echo "FAIL $1${2:+ -- $2}"; FAILED=$((FAILED + 1)); }
@@ -43,7 +70,7 @@ cleanup() {
   MP=$(tr -d ' ' 2>/dev/null < "$PF/queue/pid/master.pid")
   if [ -n "$MP" ] && [ "$(cat /proc/"$MP"/comm 2>/dev/null)" = master ]; then PIDS+=("$MP"); fi
   [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
-  echo "stopped ${#PIDS[@]} processes; leftover listeners on test ports: $(ss -Hltn 2>/dev/null | grep -cE ':(2525|2626|2727|2801|2802|5353) ')"
+  echo "stopped ${#PIDS[@]} processes; leftover listeners on test ports: $(ss -Hltn 2>/dev/null | grep -cE ':(2525|2626|2727|2801|2802|53|5353) ')"
   [ -n "${KEEP:-}" ] || rm -rf "$R"
   echo "generate tier: $(( $(date +%s) - T0 ))s"
   echo "$PASSED passed, $FAILED failed"
@@ -53,21 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------- tools ----------
-need=""
-for c in postconf:postfix swaks:swaks haproxy:haproxy named:bind9 named-checkzone:bind9-utils dig:bind9-dnsutils dot:graphviz; do
-  command -v "${c%%:*}" >/dev/null 2>&1 || need="$need ${c#*:}"
-done
-if [ -n "$need" ]; then
-  echo "installing:$need"
-  apt-get update -qq >/dev/null 2>&1
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz >/dev/null 2>&1 \
-    || DEBIAN_FRONTEND=noninteractive apt-get install -y postfix swaks haproxy bind9 bind9-utils bind9-dnsutils graphviz
-fi
-# The CLI bundle, rebuilt when the sources are newer (a failed rebuild keeps the old bundle).
-if [ ! -f dist/cli.cjs ] || [ -n "$(find server/src -newer dist/cli.cjs -name '*.ts' -print -quit)" ]; then node esbuild.mjs || echo "note: esbuild failed; using the existing bundle"; fi
-# MAILTOPO_CLI_ENTRY=1: the bundle runs main() even when loaded by the bin launcher.
-MT="env MAILTOPO_CLI_ENTRY=1 node $ROOT/bin/mailtopo.cjs"
 check "tools: postconf, postmap, swaks, haproxy, named, named-checkzone, dig, dot, smtp-server" \
   'command -v postconf && command -v postmap && command -v swaks && command -v haproxy && command -v named && command -v named-checkzone && command -v dig && command -v dot && [ -f node_modules/smtp-server/package.json ]'
 
@@ -124,6 +136,28 @@ mkdir -p "$R/foreign/postfix/gw"; echo "# hand-written" > "$R/foreign/postfix/gw
 $MT generate test/fixtures/generate/e2e.mailtopo --target postfix --out "$R/foreign" >/dev/null 2>&1; st=$?
 check "writer: refuses to overwrite a file it did not generate (exit 1, file kept)" "[ $st = 1 ] && grep -q '^# hand-written' '$R/foreign/postfix/gw/main.cf'"
 
+# ---------- DNS: one BIND on loopback serving a test DNSBL and the generated zone of companyabc.com ----------
+# In the private network namespace it listens on port 53 (Postfix's resolver is pointed at it);
+# without one (not root, no unshare) on 5353, and the DNSBL check cannot run.
+DNSPORT=5353; [ -n "$NETNS" ] && DNSPORT=53
+Z=$GEN/companyabc/bind/db.companyabc.com
+mkdir -p "$R/dns"
+cat > "$R/dns/named.conf" <<EOF
+options { directory "$R/dns"; pid-file "$R/dns/named.pid"; listen-on port $DNSPORT { 127.0.0.1; };
+  listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
+controls { };
+zone "bl.test.example" { type primary; file "$R/dns/bl.zone"; };
+zone "companyabc.com" { type primary; file "$Z"; };
+EOF
+# 127.0.0.4 is listed; so is 127.0.0.2, which relays (mynetworks is checked before the lists).
+printf '%s\n' '$TTL 60' '@ SOA ns hostmaster 1 60 60 600 60' '@ NS ns' 'ns A 127.0.0.1' \
+  '4.0.0.127 A 127.0.0.2' '4.0.0.127 TXT "listed for test"' '2.0.0.127 A 127.0.0.2' '2.0.0.127 TXT "listed for test"' > "$R/dns/bl.zone"
+echo 'nameserver 127.0.0.1' > "$R/resolv.conf"
+check "dns: named-checkconf -z (the test DNSBL zone and the generated companyabc.com zone)" "named-checkconf -z '$R/dns/named.conf'" "$(named-checkconf -z "$R/dns/named.conf" 2>&1 | tail -n 2)"
+named -4 -g -c "$R/dns/named.conf" > "$R/dns/named.log" 2>&1 & PIDS+=($!)
+check "dns: BIND on 127.0.0.1:$DNSPORT answers from the generated zone (MX companyabc.com)" \
+  "waitfor \"dig +short +time=1 +tries=1 -p $DNSPORT @127.0.0.1 MX companyabc.com | grep -q 'mail.companyabc.com'\"" "$(tail -n 3 "$R/dns/named.log")"
+
 # ---------- 2. end to end on loopback ----------
 mkdir -p "$PF/queue" "$PF/data"; chown postfix: "$PF/data"
 cp -r "$E/postfix/gw" "$PF/etc"
@@ -143,7 +177,12 @@ SINK=test/support/smtpSink.cjs
 for p in 2626 2801 2802; do node "$SINK" "$p" "$R/sink$p.mbox" > "$R/sink$p.log" 2>&1 & PIDS+=($!); eval "SINK$p=$!"; done
 for p in 2626 2801 2802; do waitfor "ss -Hltn 'sport = :$p' | grep -q ." || echo "sink $p not up: $(cat "$R/sink$p.log")"; done
 haproxy -db -f "$E/haproxy/haproxy.cfg" > "$R/haproxy.log" 2>&1 & HAP=$!; PIDS+=($HAP)
-postfix -c "$PF/etc" start > "$R/postfix-start.log" 2>&1
+# Postfix's resolver is the test BIND: resolv.conf bind-mounted in a mount namespace of its own.
+if [ -n "$NETNS" ]; then
+  unshare -m sh -c "mount --bind '$R/resolv.conf' /etc/resolv.conf && exec postfix -c '$PF/etc' start" > "$R/postfix-start.log" 2>&1
+else
+  postfix -c "$PF/etc" start > "$R/postfix-start.log" 2>&1
+fi
 check "e2e: Postfix (generated gateway gw) listening on 127.0.0.1:2525" "waitfor \"ss -Hltn 'sport = :2525' | grep -q .\"" "$(cat "$R/postfix-start.log"; tail -n 5 "$PF/maillog" 2>/dev/null)"
 check "e2e: HAProxy (generated pool lb) listening on 127.0.0.10:2727" "waitfor \"ss -Hltn 'sport = :2727' | grep -q .\"" "$(tail -n 5 "$R/haproxy.log")"
 
@@ -160,6 +199,13 @@ check "e2e (c): relay from 127.0.0.2 (relay allow from=trusted) to outside.examp
 OUT=$(sw 127.0.0.1 -p 2525 -li 127.0.0.3 -t user@outside.example --quit-after RCPT)
 check "e2e (d): relay from 127.0.0.3 (in trusted, but 'relay deny' comes first) is denied" \
   'grep -q "554 5.7.1 <user@outside.example>: Relay access denied" <<<"$OUT"' "$(tail -n 4 <<<"$OUT")"
+if [ -n "$NETNS" ]; then
+  OUT=$(sw 127.0.0.1 -p 2525 -li 127.0.0.4 -t user@corp.example --quit-after RCPT)
+  check "e2e (e): a client listed on the gateway's DNSBL (reject_rbl_client bl.test.example) is refused" \
+    'grep -q "554 5.7.1 Service unavailable; Client host \[127.0.0.4\] blocked using bl.test.example; listed for test" <<<"$OUT"' "$(tail -n 4 <<<"$OUT")"
+else
+  fail "e2e (e): DNSBL" "no private network namespace (needs root and unshare): the test BIND cannot take port 53"
+fi
 check "e2e: maillog has no Postfix warning, fatal or panic" "[ -f '$PF/maillog' ] && ! grep -qiE 'warning|fatal|panic' '$PF/maillog'" "$(grep -iE 'warning|fatal|panic' "$PF/maillog" 2>/dev/null | head -n 3)"
 
 for i in 1 2 3 4; do sw 127.0.0.10 -p 2727 -t rr$i@corp.example >/dev/null; done
@@ -171,25 +217,9 @@ check "e2e: HAProxy smtpchk marks the stopped member m1 DOWN" "waitfor \"grep -q
 OK=0; for i in 1 2 3; do sw 127.0.0.10 -p 2727 -t fo$i@corp.example | grep -q "250 Queued by sink 2802" && OK=$((OK + 1)); done
 check "e2e: with m1 stopped, 3/3 mails still go through (m2)" '[ $OK = 3 ] && [ "$(grep -c ^RCPT $R/sink2802.mbox)" = 5 ]' "ok=$OK"
 
-# ---------- 3. round trip: generated zone served by BIND, mailtopo check --live ----------
-Z=$GEN/companyabc/bind/db.companyabc.com
-if [ -f "$Z" ]; then
-  mkdir -p "$R/dns"
-  cat > "$R/dns/named.conf" <<EOF
-options { directory "$R/dns"; pid-file "$R/dns/named.pid"; listen-on port 5353 { 127.0.0.1; };
-  listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
-controls { };
-zone "companyabc.com" { type primary; file "$Z"; };
-EOF
-  check "round trip: named-checkconf -z with the generated zone" "named-checkconf -z '$R/dns/named.conf'"
-  named -4 -g -c "$R/dns/named.conf" > "$R/dns/named.log" 2>&1 & PIDS+=($!)
-  check "round trip: BIND on 127.0.0.1:5353 answers MX companyabc.com from the generated zone" \
-    "waitfor \"dig +short +time=1 +tries=1 -p 5353 @127.0.0.1 MX companyabc.com | grep -q 'mail.companyabc.com'\"" "$(tail -n 3 "$R/dns/named.log")"
-  LIVE=$($MT check samples/companyabc.mailtopo --live --resolver 127.0.0.1:5353 --timeout 2000 2>&1)
-  check "round trip: mailtopo check --live gives no MT502, MT503, MT504 or MT505 for companyabc.com" \
-    '! grep -qE "MT50[1-5]" <<<"$LIVE" && grep -qE "^0 errors, " <<<"$LIVE"' "$(grep -E 'MT50[1-5]|errors' <<<"$LIVE" | head -n 3)"
-  check "round trip: ... nor MT509, MT511, MT512, MT514, MT515 (SPF, DMARC, MTA-STS and TLS-RPT records as declared)" \
-    '! grep -qE "MT5(09|11|12|14|15)" <<<"$LIVE"' "$(grep -E 'MT5(09|11|12|14|15)' <<<"$LIVE" | head -n 3)"
-else
-  fail "round trip: generated zone of companyabc.com" "missing $Z"
-fi
+# ---------- 3. round trip: the generated zone served by BIND, mailtopo check --live ----------
+LIVE=$($MT check samples/companyabc.mailtopo --live --resolver "127.0.0.1:$DNSPORT" --timeout 2000 2>&1)
+check "round trip: mailtopo check --live gives no MT502, MT503, MT504 or MT505 for companyabc.com" \
+  '! grep -qE "MT50[1-5]" <<<"$LIVE" && grep -qE "^0 errors, " <<<"$LIVE"' "$(grep -E 'MT50[1-5]|errors' <<<"$LIVE" | head -n 3)"
+check "round trip: ... nor MT509, MT511, MT512, MT514, MT515 (SPF, DMARC, MTA-STS and TLS-RPT records as declared)" \
+  '! grep -qE "MT5(09|11|12|14|15)" <<<"$LIVE"' "$(grep -E 'MT5(09|11|12|14|15)' <<<"$LIVE" | head -n 3)"
