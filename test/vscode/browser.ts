@@ -12,6 +12,11 @@ export interface Locator {
   count(): Promise<number>;
   isVisible(): Promise<boolean>;
 }
+export interface Frame {
+  url(): string;
+  locator(selector: string): Locator;
+  evaluate<T>(fn: string): Promise<T>;
+}
 export interface ConsoleMessage { type(): string; text(): string }
 export interface Page {
   goto(url: string, opts?: { timeout?: number; waitUntil?: string }): Promise<unknown>;
@@ -21,6 +26,7 @@ export interface Page {
   evaluate<T>(fn: string | ((arg: any) => T), arg?: unknown): Promise<T>;
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<Buffer>;
   locator(selector: string): Locator;
+  frames(): Frame[];
   getByRole(role: string, opts?: { name?: string | RegExp; exact?: boolean }): Locator;
   on(event: 'console', fn: (m: ConsoleMessage) => void): void;
   on(event: 'pageerror', fn: (e: Error) => void): void;

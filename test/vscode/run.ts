@@ -89,7 +89,7 @@ function makeWorkspace(dir: string): void {
   copyFileSync(sample, path.join(dir, 'companyabc.mailtopo'));
 }
 
-async function handleAsk(ev: { what: string; id: string; name?: string }, page: Page, dns: DnsServer, dir: string): Promise<void> {
+async function handleAsk(ev: { what: string; id: string; name?: string; node?: string }, page: Page, dns: DnsServer, dir: string): Promise<void> {
   let answer = 'ok';
   try {
     if (ev.what === 'screenshot') {
@@ -98,6 +98,20 @@ async function handleAsk(ev: { what: string; id: string; name?: string }, page: 
       await page.screenshot({ path: file });
       if (UPDATE_IMAGES) copyFileSync(file, path.join(IMAGES, `vscode-${ev.name ?? 'shot'}.png`));
       say(`  [runner] screenshot ${path.relative(ROOT, file)}`);
+    } else if (ev.what === 'click-node') {
+      // The webview's page is an iframe inside an iframe: find the frame that draws the diagram.
+      const sel = `#paper g.node[data-node="${String(ev.node ?? '').replace(/"/g, '\\"')}"]`;
+      const deadline = Date.now() + 20000;
+      let clicked = false;
+      while (!clicked && Date.now() < deadline) {
+        for (const f of page.frames()) {
+          const n = await f.locator(sel).count().catch(() => 0);
+          if (n > 0) { await f.locator(sel).first().click({ timeout: 5000 }); clicked = true; break; }
+        }
+        if (!clicked) await new Promise((r) => setTimeout(r, 200));
+      }
+      answer = clicked ? 'clicked' : `no frame shows ${sel}`;
+      say(`  [runner] click on diagram node ${String(ev.node)}: ${answer}`);
     } else if (ev.what === 'dns-count') {
       answer = String(dns.queries);
       say(`  [runner] DNS queries so far: ${answer}`);

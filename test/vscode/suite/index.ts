@@ -233,11 +233,15 @@ export async function run(): Promise<void> {
     await askRunner('screenshot', { name: 'diagram' });
     const p = api!.diagramFor(sampleUri);
     assert(p, 'diagramFor finds the panel');
-    const range = await p.reveal('ex2');
-    assert(range, 'ex2 has a declaration to reveal');
-    const ed = vscode.window.activeTextEditor;
-    assert(ed && ed.document.uri.toString() === sampleUri.toString(), 'the sample is the active editor');
-    assert(/^server ex2\b/.test(ed.document.lineAt(ed.selection.active.line).text), `the cursor is on 'server ex2' (line ${ed.selection.active.line + 1}: '${ed.document.lineAt(ed.selection.active.line).text}')`);
+    // A real click in the webview (the runner clicks the node in Chromium).
+    const answer = await askRunner('click-node', { node: 'ex2' });
+    assert(answer === 'clicked', `the runner clicked node ex2 (${answer})`);
+    const ed = await until(() => {
+      const e = vscode.window.activeTextEditor;
+      return e && e.document.uri.toString() === sampleUri.toString() && /^server ex2\b/.test(e.document.lineAt(e.selection.active.line).text) ? e : undefined;
+    }, "the click to reveal 'server ex2'", 10000);
+    assert(p.revealed.includes('ex2'), 'the reveal message came from the webview');
+    assert(ed.viewColumn !== p.panel.viewColumn, 'revealed in the editor, not over the diagram');
   });
 
   await test('the diagram follows the document as it changes', async () => {
