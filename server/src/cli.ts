@@ -12,6 +12,10 @@ import { toSarif } from './core/report/sarif';
 import { runLive } from './core/dns/runLive';
 
 export class UsageError extends Error {}
+/** A named file cannot be read: exit 2 with the reason, without the usage text. */
+export class InputError extends Error {}
+
+const READ_ERRORS: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EIO: 'input/output error', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'name too long' };
 
 export interface Io { stdout(s: string): void; stderr(s: string): void }
 
@@ -61,9 +65,15 @@ function one(p: Parsed, name: string, allowed?: string[], dflt?: string): string
 /** A file the user named must be a readable regular file. */
 function requireReadable(file: string): string {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch { throw new UsageError(`cannot read '${file}': no such file`); }
-  if (st.isDirectory()) throw new UsageError(`cannot read '${file}': it is a directory`);
-  try { return stripBom(fs.readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read '${file}': ${(e as NodeJS.ErrnoException).code ?? 'read error'}`); }
+  try { st = fs.statSync(file); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'no such file'}`);
+  }
+  if (st.isDirectory()) throw new InputError(`cannot read '${file}': it is a directory`);
+  try { return stripBom(fs.readFileSync(file, 'utf8')); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'read error'}${code ? ` (${code})` : ''}`);
+  }
 }
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -213,6 +223,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) { io.stderr(`mailtopo: ${e.message}\n${USAGE}\n`); return 2; }
+    if (e instanceof InputError) { io.stderr(`mailtopo: ${e.message}\n`); return 2; }
     io.stderr(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
     if (process.env.MAILTOPO_DEBUG === '1') io.stderr(`${(e as Error)?.stack ?? ''}\n`);
     return 2;

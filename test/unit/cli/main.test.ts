@@ -2,7 +2,7 @@
 // text/json/sarif output exactly as INTERFACES.md says, exit codes 0/1/2,
 // unreadable files, directories, bad usage, no stack traces.
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../server/src/cli';
@@ -202,6 +202,16 @@ describe('cli: check', () => {
     r = await run('check', write('ok.mailtopo', CLEAN), missing, '--format', 'json');
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
+    // not a usage mistake: no usage text
+    assert.doesNotMatch(r.err, /usage:/);
+    // a file the system cannot read (Linux: /proc/self/mem gives EIO)
+    if (existsSync('/proc/self/mem')) {
+      r = await run('check', '/proc/self/mem');
+      assert.equal(r.code, 2);
+      assert.equal(r.err, "mailtopo: cannot read '/proc/self/mem': input/output error (EIO)\n");
+      r = await run('fmt', '/proc/self/mem');
+      assert.equal(r.code, 2);
+    }
     if (process.getuid?.() !== 0) {
       const locked = write('locked.mailtopo', CLEAN);
       chmodSync(locked, 0o000);
