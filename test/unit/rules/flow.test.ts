@@ -150,6 +150,13 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
       expectNone(t, 'MT303');
       expectClean(t);
     });
+    it('twin: a pool\'s policy is applied by its members, also when mail reaches a member directly', () => {
+      let t = edit(BASE, '  scan av\n', '');
+      t = edit(t, '  scan av\n', '');
+      t = edit(t, 'members edge1, edge2', 'members edge1, edge2\n  scan av');
+      t = edit(t, 'mx 10 edge-nlb', 'mx 10 edge-nlb\n  mx 20 edge1');
+      expectNone(t, 'MT303');
+    });
     it('twin: the mailbox servers scan', () => {
       let t = edit(BASE, '  scan av\n', '');
       t = edit(t, '  scan av\n', '');

@@ -223,10 +223,13 @@ function outboundReaches(start: NodeDecl, killed: Set<NodeDecl>): boolean {
   }
   return false;
 }
-/** What fails when this node fails: itself, and every node that applies a policy scanning on it. */
+/** What fails when this node fails: itself, and every node that applies a policy scanning on it (its own, or its pool's). */
 function failureOf(model: Model, x: NodeDecl): Set<NodeDecl> {
   const s = new Set([x]);
-  for (const n of model.nodes) if (n.scan?.policy.scanner?.node === x) s.add(n);
+  for (const n of model.nodes) {
+    const applied = [n.scan?.policy, ...n.pools.map((p) => p.scan?.policy)];
+    if (applied.some((p) => p?.scanner?.node === x)) s.add(n);
+  }
   return s;
 }
 const candidate = (n: NodeDecl) => n.kind !== 'external' && (n.kind !== 'pool' || n.members.length < 2);

@@ -112,9 +112,39 @@ export function scanPolicy(n: NodeDecl): PolicyDecl | undefined {
   return n.scan?.policy;
 }
 
+/**
+ * Every policy a node applies: its own `scan`, and the `scan` of each pool it
+ * is a member of (a pool's policy is "a policy every member applies"). For a
+ * pool: its own `scan`.
+ */
+export function appliedPolicies(n: NodeDecl): PolicyDecl[] {
+  const out: PolicyDecl[] = [];
+  if (n.scan) out.push(n.scan.policy);
+  for (const p of n.pools) if (p.scan && !out.includes(p.scan.policy)) out.push(p.scan.policy);
+  return out;
+}
+
 /** Mail through this node (or reached through this pool) is virus-scanned. */
 export function scansForViruses(n: NodeDecl): boolean {
-  return !!n.scan?.policy.antivirus;
+  if (n.scan?.policy.antivirus) return true;
+  for (const p of n.pools) if (p.scan?.policy.antivirus) return true;
+  return false;
+}
+
+/** Scanner hosts (declared, not external) of the policies a node applies. */
+function scannersOf(n: NodeDecl): NodeDecl[] {
+  const out: NodeDecl[] = [];
+  for (const pol of appliedPolicies(n)) {
+    const s = pol.scanner?.node;
+    if (s && s.kind !== 'external' && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+function policiesScanningOn(nodes: Iterable<NodeDecl | undefined>, s: NodeDecl): PolicyDecl[] {
+  const pols = new Set<PolicyDecl>();
+  for (const n of nodes) if (n) for (const p of appliedPolicies(n)) if (p.scanner?.node === s) pols.add(p);
+  return [...pols];
 }
 
 /** A pool that stands for redundancy: two or more (distinct) members. */
@@ -536,10 +566,6 @@ function analyze(model: Model): Analysis {
   }
 
   // scanner hosts: nodes applying a policy with a declared (non-external) scanner
-  const scannerOf = (n: NodeDecl): NodeDecl | undefined => {
-    const s = n.scan?.policy.scanner?.node;
-    return s && s.kind !== 'external' ? s : undefined;
-  };
 
   const cycles = new Map<string, Cycle>();
   const addCycle = (nodes: NodeDecl[], domain: DomainDecl | undefined) => {
@@ -596,11 +622,13 @@ function analyze(model: Model): Analysis {
     }
     const groups = new Map<NodeDecl, Set<number>>();
     for (let v = 2; v < nv; v++) {
-      const s = scannerOf(g.node[v]!);
-      if (!s) continue;
-      let set = groups.get(s);
-      if (!set) { set = new Set(); groups.set(s, set); }
-      set.add(v);
+      const n = g.node[v]!;
+      if (!n.scan && !n.pools.length) continue;
+      for (const s of scannersOf(n)) {
+        let set = groups.get(s);
+        if (!set) { set = new Set(); groups.set(s, set); }
+        set.add(v);
+      }
     }
     if (groups.size) {
       const reach = canReach(g, SINK);
@@ -609,9 +637,7 @@ function analyze(model: Model): Analysis {
         const sv = f.vertexOf.get(s);
         if (sv !== undefined) set.add(sv);
         if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
-          const pols = new Set<PolicyDecl>();
-          for (const v of set) { const p = g.node[v]!.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
-          spofs.push({ node: s, scannerFor: [...pols] });
+          spofs.push({ node: s, scannerFor: policiesScanningOn([...set].map((v) => g.node[v]), s) });
         }
       }
     }
@@ -645,11 +671,12 @@ function analyze(model: Model): Analysis {
     const idomR = dominators(g.node.length, g.pred, 0);
     const groups = new Map<NodeDecl, Set<number>>();
     for (const [n, v] of ob.vertexOf) {
-      const s = scannerOf(n);
-      if (!s) continue;
-      let set = groups.get(s);
-      if (!set) { set = new Set(); groups.set(s, set); }
-      set.add(v);
+      if (!n.scan && !n.pools.length) continue;
+      for (const s of scannersOf(n)) {
+        let set = groups.get(s);
+        if (!set) { set = new Set(); groups.set(s, set); }
+        set.add(v);
+      }
     }
     for (const m of ob.mailboxServers) {
       const v = ob.vertexOf.get(m)!;
@@ -668,14 +695,14 @@ function analyze(model: Model): Analysis {
       const cutView = avoidingCut(g, 0, set, reach);
       // only mailbox servers in the cut or upstream of it can lose their way out
       const affected = [...set, ...cutView.upstream.keys()];
+      let pols: PolicyDecl[] | undefined;
       for (const v of affected) {
         const m = g.node[v];
         if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
         const list = outbound.spof.get(m) ?? [];
         if (list.some((x) => x.node === s)) continue;
-        const pols = new Set<PolicyDecl>();
-        for (const u of set) { const p = g.node[u]?.scan?.policy; if (p && p.scanner?.node === s) pols.add(p); }
-        list.push({ node: s, scannerFor: [...pols] });
+        pols ??= policiesScanningOn([...set].map((u) => g.node[u]), s);
+        list.push({ node: s, scannerFor: pols });
         outbound.spof.set(m, list);
       }
     }
