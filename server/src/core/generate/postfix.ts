@@ -295,7 +295,7 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
     const milters: string[] = [];
     if (pol.scanner) {
       const sc = pol.scanner.node;
-      const dest = sc ? hopDest(sc) : `[${guard(pol.scanner.hostname ?? '', 'host', 'content_filter')}]:10024`;
+      const dest = sc ? hopDest(sc) : pol.scanner.hostname ? `[${guard(pol.scanner.hostname, 'host', 'content_filter')}]:10024` : undefined;
       if (dest) {
         add(m, `# scanner ${pol.scanner.scalar.text}: mail goes there and comes back on port 10025.`);
         add(m, `content_filter = scan:${dest}`);
