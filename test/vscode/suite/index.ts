@@ -194,6 +194,18 @@ export async function run(): Promise<void> {
     emit({ event: 'status-bar', text: api!.statusBar.text });
   });
 
+  await test('Toggle Live Checks turns them off and on; Re-run Live Checks queues a run', async () => {
+    const off = await vscode.commands.executeCommand<{ enabled: boolean }>('mailtopo.toggleLiveChecks');
+    assert(off && off.enabled === false, `toggled off (got ${JSON.stringify(off)})`);
+    await until(() => /off/.test(api!.statusBar.text), 'the status bar to say off', 10000);
+    const on = await vscode.commands.executeCommand<{ enabled: boolean }>('mailtopo.toggleLiveChecks');
+    assert(on && on.enabled === true, `toggled on (got ${JSON.stringify(on)})`);
+    const r = await vscode.commands.executeCommand<{ queued: number; reason?: string }>('mailtopo.rerunLiveChecks');
+    assert(r && r.queued > 0, `a live run was queued (got ${JSON.stringify(r)})`);
+    await until(() => /done|checking/.test(api!.statusBar.text), 'the status bar to show the run', 15000);
+    await until(() => diags(relayUri).some((d) => codeOf(d) === 'MT504'), 'MT504 back after the re-run', 20000);
+  });
+
   await test('the MT201 quick fix applies and the diagnostic goes away', async () => {
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const d = await until(() => diags(relayUri).find((x) => codeOf(x) === 'MT201'), 'MT201');
