@@ -104,7 +104,7 @@ describe('cli: check', () => {
     const f = write('warn.mailtopo', WARN);
     const j = JSON.parse((await run('check', f, '--format=json')).out);
     const d = j.files[0].diagnostics.find((x: { code: string }) => x.code === 'MT112');
-    assert.deepEqual(d.related, [{ file: f, range: { start: { line: 2, character: 2 }, end: { line: 2, character: 18 } }, message: 'a has 10.0.0.1' }]);
+    assert.deepEqual(d.related, [{ file: f, range: { start: { line: 2, character: 10 }, end: { line: 2, character: 18 } }, message: 'a has 10.0.0.1' }]);
   });
 
   it("--format json: an imported file's diagnostics are listed under that file, its path the importer's as given joined with the import string", async () => {

@@ -302,17 +302,20 @@ describe('MT111 never referenced', () => {
 });
 
 describe('MT112 the same address on two nodes', () => {
-  it('a warning on the second address line, related to the first', () => {
-    const d = expectOne(relayGw('a', '  address 10.0.0.1\n') + relayGw('b', '  address 10.0.0.1\n'), 'MT112', 'warning', [6, 2, 6, 18], /10\.0\.0\.1.*gateway 'a'/);
-    assert.deepEqual(rangeOf(d.related![0]), [2, 2, 2, 18]);
+  it('a warning on the second node\'s address, related to the first', () => {
+    const d = expectOne(relayGw('a', '  address 10.0.0.1\n') + relayGw('b', '  address 10.0.0.1\n'), 'MT112', 'warning', [6, 10, 6, 18], /10\.0\.0\.1.*gateway 'a'/);
+    assert.deepEqual(rangeOf(d.related![0]), [2, 10, 2, 18]);
+    // in a list, only the shared address is marked
+    const e = expectOne(relayGw('a', '  address 10.0.0.9, 10.0.0.1\n') + relayGw('b', '  address 10.0.0.7, 10.0.0.1\n'), 'MT112', 'warning', [6, 20, 6, 28]);
+    assert.deepEqual(rangeOf(e.related![0]), [2, 20, 2, 28]);
   });
 
   it('IPv6 addresses compare in canonical form', () => {
-    expectOne(relayGw('a', '  address 2001:db8::25\n') + relayGw('b', '  address 2001:DB8:0:0::25\n'), 'MT112', 'warning', [6, 2, 6, 26]);
+    expectOne(relayGw('a', '  address 2001:db8::25\n') + relayGw('b', '  address 2001:DB8:0:0::25\n'), 'MT112', 'warning', [6, 10, 6, 26]);
   });
 
   it("a pool's vip counts; its own members do not (MT403 says that)", () => {
-    expectOne(relayGw('a', '  address 10.0.0.5\n') + 'pool p {\n  mode balanced\n  vip 10.0.0.5\n  members m\n}\n' + relayGw('m'), 'MT112', 'warning', [6, 2, 6, 14]);
+    expectOne(relayGw('a', '  address 10.0.0.5\n') + 'pool p {\n  mode balanced\n  vip 10.0.0.5\n  members m\n}\n' + relayGw('m'), 'MT112', 'warning', [6, 6, 6, 14]);
     const own = coreDiags(relayGw('m', '  address 10.0.0.5\n') + 'pool p {\n  mode balanced\n  vip 10.0.0.5\n  members m\n}\n');
     assert.deepEqual(own.filter((d) => d.code === 'MT112'), [], show(own));
   });

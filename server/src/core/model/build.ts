@@ -413,6 +413,11 @@ export function buildModel(ws: Workspace): BuildResult {
 
   // MT112: the same address on two nodes (a pool's vip included; a pool's own member is MT403)
   const seenAddr = new Map<string, NodeDecl>();
+  /** The address itself on the node's `address` (or `vip`) line, so only it is marked. */
+  const addrRange = (node: NodeDecl, canon: string): Range => {
+    const items = node.addressStmt?.stmt.args.find((x) => !x.key)?.value.items ?? [];
+    return items.find((i) => canonicalIp(i.text) === canon)?.range ?? node.addressStmt?.range ?? node.nameRange;
+  };
   for (const n of model.nodes) {
     const list = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
     const mine = new Set<string>();
@@ -424,7 +429,7 @@ export function buildModel(ws: Workspace): BuildResult {
       if (prev && prev !== n) {
         const poolMember = (p: NodeDecl, m: NodeDecl) => p.kind === 'pool' && p.members.includes(m);
         if (!poolMember(prev, n) && !poolMember(n, prev)) {
-          report('MT112', 'warning', n.file, n.addressStmt?.range ?? n.nameRange, `address ${a} is also used by ${prev.kind} '${prev.name}'`, { related: [{ file: prev.file, range: prev.addressStmt?.range ?? prev.nameRange, message: `${prev.name} has ${a}` }] });
+          report('MT112', 'warning', n.file, addrRange(n, c), `address ${a} is also used by ${prev.kind} '${prev.name}'`, { related: [{ file: prev.file, range: addrRange(prev, c), message: `${prev.name} has ${a}` }] });
         }
       } else if (!prev) seenAddr.set(c, n);
     }
