@@ -565,8 +565,6 @@ function analyze(model: Model): Analysis {
     if (f) inbound.push(f);
   }
 
-  // scanner hosts: nodes applying a policy with a declared (non-external) scanner
-
   const cycles = new Map<string, Cycle>();
   const addCycle = (nodes: NodeDecl[], domain: DomainDecl | undefined) => {
     let k = 0;
@@ -620,6 +618,7 @@ function analyze(model: Model): Analysis {
       const n = g.node[x];
       if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
     }
+    spofs.reverse(); // in path order, from the internet
     const groups = new Map<NodeDecl, Set<number>>();
     for (let v = 2; v < nv; v++) {
       const n = g.node[v]!;
