@@ -182,6 +182,11 @@ describe('recovery after a missing }', () => {
     assert.deepEqual(all.map((d) => d.code), ['MT001', 'MT001', 'MT109'], show(all));
   });
 
+  it('a forgotten {: MT113 on the declaration and MT001 on the lone }, not one error per statement', () => {
+    const text = 'gateway a\n  role relay\n  hostname a.example.com\n}\nserver s {\n  role hub\n  tls sometimes\n}\nrole x\n';
+    expectExactly(text, [['MT113', [0, 0, 0, 7]], ['MT001', [3, 0, 3, 1]], ['MT109', [6, 6, 6, 15]], ['MT101', [8, 0, 8, 4]]]);
+  });
+
   it('blocks nested deeper than the limit cost diagnostics, not a crash', () => {
     const depth = 200;
     const text = 'gateway g {\n' + 'a {\n'.repeat(depth) + '}\n'.repeat(depth) + '}\n';

@@ -157,9 +157,12 @@ export function buildModel(ws: Workspace): BuildResult {
     else model.nodes.push(d as NodeDecl);
   };
 
+  /** The file whose last declaration had no block (its `{` forgotten): the statements after it are its contents. */
+  let blockless: LoadedFile | undefined;
   for (const { file: lf, stmt } of ws.entries) {
     const file = lf.display;
     const kw = stmt.keyword.text;
+    if (TOP_LEVEL_KEYWORDS.includes(kw)) blockless = undefined;
     if (kw === 'import') {
       const a = stmt.args;
       if (a.length !== 1 || a[0].key || a[0].value.items.length !== 1 || !a[0].value.items[0].quoted) report('MT102', 'error', file, a.length ? { start: a[0].range.start, end: a[a.length - 1].range.end } : stmt.keyword.range, `'import' takes one quoted path, e.g. import "domains.mailtopo"`);
@@ -171,12 +174,13 @@ export function buildModel(ws: Workspace): BuildResult {
       const msg = inBlock.length
         ? `'${kw}' is not a declaration: it belongs inside ${KIND_LIST(inBlock.map((k) => (k === 'options' ? "an 'options' block" : article(k))))}`
         : `unknown declaration '${kw}'${didYouMean(kw, TOP_LEVEL_KEYWORDS)}`;
+      if (inBlock.length && blockless === lf) continue; // MT113 on the declaration above says it
       report('MT101', 'error', file, stmt.keyword.range, msg, { data: { suggestion: nearest(kw, TOP_LEVEL_KEYWORDS) } });
       continue;
     }
     if (kw === 'options') {
       if (stmt.args.length) report('MT102', 'error', file, stmt.args[0].range, "'options' takes no arguments");
-      if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, "'options' needs a block: options { … }"); continue; }
+      if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, "'options' needs a block: options { … }"); blockless = lf; continue; }
       if (optionsSeen) { report('MT107', 'error', file, stmt.keyword.range, "a second 'options' block: a workspace has one", { related: [{ file: optionsSeen.file, range: optionsSeen.range, message: 'first options block' }] }); }
       else optionsSeen = { file, range: stmt.keyword.range };
       readBlock(stmt, 'options', file, undefined);
@@ -191,7 +195,7 @@ export function buildModel(ws: Workspace): BuildResult {
     if (pos.length > 1 || pos[0].value.items.length > 1) { report('MT102', 'error', file, { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end }, `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`); }
     const p = checkValue(nameScalar, kind === 'domain' ? { t: 'domain' } : { t: 'name' });
     if (p) { if (!nameScalar.unterminated) report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
-    if (!stmt.block) report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`);
+    if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`); blockless = lf; }
     let decl: Decl;
     const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };
     switch (kind) {
