@@ -164,7 +164,7 @@ class MailtopoParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
       { GATE: this.shallow, ALT: () => {
         const t = this.LA(1);
-        this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it"));
+        this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it: a block's '{' goes on the line of the statement it opens"));
         this.SUBRULE(this.block, { ARGS: ['a block'] });
       } },
       { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
