@@ -81,7 +81,7 @@ describe('MT001 syntax errors', () => {
   });
 
   it('messages speak of braces and values, never of token names', () => {
-    const texts = ['}', ';', ',', '=', '{', 'a = b', 'a b,', 'a {', 'a b=', 'a "x" {', 'a ,,, b', '"s"', 'gateway g { role relay\nserver s {'];
+    const texts = ['}', ';', ',', '=', '{', 'a = b', 'a b,', 'a {', 'a b=', 'a "x" {', 'a ,,, b', '"s"', 'gateway g { role relay\nserver s {', 'a $', 'a .exe', 'a é', '"open'];
     for (const t of texts) {
       for (const d of parse(t, 'x').diagnostics) {
         assert.doesNotMatch(d.message, /\b(Word|LBrace|RBrace|Newline|Semi|Comma|Equals|Scalar|String|Unterminated|EOF|token)\b/, `${JSON.stringify(t)}: ${d.message}`);
@@ -237,6 +237,11 @@ describe('MT003 stray characters', () => {
   it('a character that starts no token', () => {
     const d = expectOne('network n {\n  cidr 10.0.0.0/8 $\n}\n', 'MT003', 'error', [1, 18, 1, 19]);
     assert.match(d.message, /"\$"/);
+  });
+
+  it("a character that may only stand inside a word says so ('.exe')", () => {
+    const d = expectOne('policy p {\n  attachments block .exe\n}\n', 'MT003', 'error', [1, 20, 1, 21]);
+    assert.match(d.message, /a word cannot start with '\.'/);
   });
 
   it('a run of stray characters is one diagnostic covering the run', () => {

@@ -308,7 +308,7 @@ export function parse(text: string, file: string): ParsedFile {
     if (diags.length >= MAX_SYNTAX_ERRORS) break;
     const ch = text.slice(e.offset, e.offset + e.length);
     const shown = ch.length > 12 ? ch.slice(0, 12) + '…' : ch;
-    diags.push({ code: 'MT003', severity: 'error', message: `unexpected character${e.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: no token starts with it`, file, range: { start: P.at(e.offset), end: P.at(e.offset + e.length) } });
+    diags.push({ code: 'MT003', severity: 'error', message: stray(ch, shown), file, range: { start: P.at(e.offset), end: P.at(e.offset + e.length) } });
   }
   const toks = lex.tokens;
   for (const t of toks) {
@@ -343,6 +343,13 @@ export function parse(text: string, file: string): ParsedFile {
   const comments: Comment[] = ((lex.groups.comments ?? []) as IToken[]).map((c) => ({ text: c.image, range: tokRange(c), offset: c.startOffset }));
   attachComments(statements, comments);
   return { file, text, statements, comments, diagnostics: all };
+}
+
+/** MT003 in words a mail admin knows. */
+function stray(ch: string, shown: string): string {
+  const c = ch[0];
+  if ('.-/@+'.includes(c)) return `unexpected ${JSON.stringify(shown)}: a word cannot start with '${c}'${c === '.' ? " (write 'exe', not '.exe')" : ''}`;
+  return `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: not part of the language (words, "strings", # comments and { } , ; = are)`;
 }
 
 function endRange(text: string): Range {
