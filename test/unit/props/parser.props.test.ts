@@ -25,6 +25,9 @@ function checkInvariant(text: string): void {
     assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
     assert.equal(typeof d.message, 'string');
     assert.ok(d.message.length > 0);
+    for (const m of [d.message, ...(d.related ?? []).map((x) => x.message)]) {
+      assert.doesNotMatch(m, /\bundefined\b|\bNaN\b|\[object |\btoken\b/, `${d.code}: a message leaks internals: ${m}`);
+    }
   }
   // statement ranges lie inside the document too
   const inside = (s: (typeof p.statements)[number]): void => {
