@@ -3,10 +3,13 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { parse } from '../../../server/src/core/syntax/parser';
-import { checkText } from '../../../server/src/core/check';
+import { checkFiles, checkText } from '../../../server/src/core/check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { rangesInside } from '../syntax/helpers';
 import { CODE_INFO } from '../../../server/src/core/codes';
-import { NO_FILES, SAMPLES, mutatedSample, validDoc } from './gen';
+import { NO_FILES, SAMPLES, applyMutation, mutatedSample, mutation, validDoc } from './gen';
 
 const FILE = 'fuzz.mailtopo';
 
@@ -56,6 +59,33 @@ describe('property: parser and checker never throw, ranges stay inside', functio
   it('arbitrary text made of the language\'s own characters', () => {
     const piece = fc.constantFrom('{', '}', ',', ';', '=', '"', '#', '\n', '\r\n', ' ', '\\', 'gateway', 'g', 'role', 'relay', 'a.b.com', 'none', 'via', 'from', '10.0.0.1', '*', 'domain', 'mx', '10');
     fc.assert(fc.property(fc.array(piece, { maxLength: 80 }), (parts) => { checkInvariant(parts.join('')); }), { numRuns: 400 });
+  });
+
+  it('a mutated file in a workspace of imports: every diagnostic belongs to a loaded file and lies inside it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mt-props-'));
+    try {
+      const names = ['main.mailtopo', 'infrastructure.mailtopo', 'domains.mailtopo'];
+      const originals = names.map((n) => readFileSync(path.join('samples/multi', n), 'utf8'));
+      fc.assert(fc.property(fc.nat({ max: 2 }), fc.array(mutation, { minLength: 1, maxLength: 6 }), (which, ms) => {
+        const texts = originals.map((t, i) => (i === which ? ms.reduce(applyMutation, t) : t));
+        names.forEach((n, i) => writeFileSync(path.join(dir, n), texts[i]));
+        const main = path.join(dir, 'main.mailtopo');
+        const r = checkFiles([{ path: main }]);
+        const byDisplay = new Map(r.workspace.files.map((f) => [f.display, f.parsed.text]));
+        for (const d of r.diagnostics) {
+          const text = byDisplay.get(d.file);
+          assert.ok(text !== undefined, `${d.code} in a file that was not loaded: ${d.file}`);
+          assert.equal(rangesInside(text, [d], d.file), undefined);
+          for (const rel of d.related ?? []) {
+            const t2 = byDisplay.get(rel.file);
+            assert.ok(t2 !== undefined, `related in a file that was not loaded: ${rel.file}`);
+            assert.equal(rangesInside(t2, [{ ...d, file: rel.file, range: rel.range, related: [] }], rel.file), undefined);
+          }
+        }
+      }), { numRuns: 150 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('syntactically valid random documents parse without a syntax diagnostic', () => {
