@@ -10,6 +10,7 @@ import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagno
 import { formatText } from './core/features/format';
 import { toSarif } from './core/report/sarif';
 import { runLive } from './core/dns/runLive';
+import { parseServer } from './core/dns/resolver';
 
 export class UsageError extends Error {}
 /** A named file cannot be read: exit 2 with the reason, without the usage text. */
@@ -126,7 +127,10 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   const timeoutText = one(p, 'timeout', undefined, '3000')!;
   if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1) throw new UsageError(`--timeout must be a whole number of milliseconds (got '${timeoutText}')`);
   const resolvers = p.flags.get('resolver') ?? [];
-  for (const r of resolvers) if (!/^(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.:-]+?)(:\d{1,5})?$/.test(r)) throw new UsageError(`--resolver must be HOST[:PORT] (got '${r}')`);
+  // HOST must be an IP address (no name lookup to find the resolver); checked before any query is sent.
+  for (const r of resolvers) {
+    try { parseServer(r); } catch { throw new UsageError(`--resolver must be HOST[:PORT] with HOST an IP address and PORT 1-65535, e.g. 127.0.0.1:5353 or [::1]:53 (got '${r}')`); }
+  }
   if (!p.flags.has('live') && (p.flags.has('resolver') || p.flags.has('timeout'))) {
     io.stderr('mailtopo: note: --resolver and --timeout only matter with --live\n');
   }
@@ -234,7 +238,11 @@ declare const __MAILTOPO_VERSION__: string | undefined;
 const VERSION = typeof __MAILTOPO_VERSION__ === 'string' ? __MAILTOPO_VERSION__ : '0.1.0';
 
 // Run when this file is the program (the bundle's entry or `tsx server/src/cli.ts`).
-const isEntry = typeof require !== 'undefined' && typeof module !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+// A bundle that only includes the CLI (dist/bench.cjs) is its own require.main too:
+// the bundle must be the CLI's own (dist/cli.cjs).
+const isEntry = typeof require !== 'undefined' && typeof module !== 'undefined'
+  ? require.main === module && /^cli\.c?js$/.test(path.basename(__filename))
+  : process.argv[1]?.endsWith('cli.ts');
 if (isEntry || process.env.MAILTOPO_CLI_ENTRY === '1') {
   const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
   main(process.argv.slice(2), io).then((code) => {
