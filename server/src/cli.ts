@@ -242,7 +242,7 @@ const VERSION = typeof __MAILTOPO_VERSION__ === 'string' ? __MAILTOPO_VERSION__ 
 // the bundle must be the CLI's own (dist/cli.cjs).
 const isEntry = typeof require !== 'undefined' && typeof module !== 'undefined'
   ? require.main === module && /^cli\.c?js$/.test(path.basename(__filename))
-  : process.argv[1]?.endsWith('cli.ts');
+  : /(^|[\\/])cli\.ts$/.test(process.argv[1] ?? '');
 if (isEntry || process.env.MAILTOPO_CLI_ENTRY === '1') {
   const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
   main(process.argv.slice(2), io).then((code) => {
