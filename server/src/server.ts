@@ -99,7 +99,7 @@ export class MailtopoServer {
   private liveOverride: boolean | undefined;
   private clientCaps: ClientCapabilities = {};
   private pullConfig = false;
-  private staticDelayMs = 30;
+  private staticDelayMs = 20;
   private livePauseMs = 1500;
   private readonly docsBase = rulesDocBase();
   private readonly live: LiveRunner;
