@@ -35,7 +35,19 @@ class Positions {
     this.cur = i;
     return { line: i, character: off - s[i] };
   }
-  line(off: number): number { return this.at(off).line; }
+  /** The line of an offset, without allocating (walks forward a little, else bisects). */
+  line(off: number): number {
+    const s = this.starts;
+    let i = this.cur;
+    if (s[i] <= off) {
+      for (let k = 0; k < 32 && i + 1 < s.length && s[i + 1] <= off; k++) i++;
+      if (i + 1 >= s.length || s[i + 1] > off) { this.cur = i; return i; }
+    }
+    let lo = 0, hi = s.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (s[mid] <= off) lo = mid; else hi = mid - 1; }
+    this.cur = lo;
+    return lo;
+  }
   range(from: number, to: number): Range {
     const start = this.at(from);
     // tokens never span lines, so the end is on the start's line
@@ -179,15 +191,17 @@ class MailtopoParser extends EmbeddedActionsParser {
   private blockStmts: Statement[] = [];
   private stKw: IToken | undefined;
   private lastBlock: Block | undefined;
-  private readonly nlLoop = () => { this.CONSUME(T.Newline); };
+  private readonly nlLoop = () => { this.CONSUME(T.Newline); this.afterNl = true; };
   private readonly argAlts = [
-    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.MANY1(this.nlLoop); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); this.afterNl = false; } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); this.afterNl = false; } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.afterNl = false; this.MANY1(this.nlLoop); } },
   ];
+  /** Newlines were just consumed after a comma: only then can a declaration start here. */
+  private afterNl = false;
   // A top-level keyword at column 0 (reachable only after a comma and a line
   // break) starts a declaration, not another list item.
-  private readonly argLoop = { GATE: this.notTopKwAtCol0, DEF: () => { this.OR(this.argAlts); } };
+  private readonly argLoop = { GATE: () => !this.afterNl || this.notTopKwAtCol0(), DEF: () => { this.OR(this.argAlts); } };
   private readonly endAlts = [
     { GATE: this.shallow, ALT: () => {
       const owner = this.ACTION(() => ownerName(this.stKw!, this.argToks));
@@ -233,6 +247,7 @@ class MailtopoParser extends EmbeddedActionsParser {
     const savedToks = this.argToks;
     const toks: IToken[] = [];
     this.argToks = toks;
+    this.afterNl = false;
     this.MANY(this.argLoop);
     this.stKw = kw;
     this.OR1(this.endAlts);
