@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { main } from '../../../server/src/cli';
 import { startDnsServer, zoneFilesIn, type DnsServer } from '../../support/dnsServer';
 import {
-  FAULTY, FIXTURES, FIXTURE_ZONE_DIRS, compareLive, jsonDiagnostics, positionOf, textDiagnostics, type SeenDiagnostic,
+  ELSEWHERE, FAULTY, FIXTURES, FIXTURE_ZONE_DIRS, compareLive, jsonDiagnostics, positionOf, textDiagnostics, type SeenDiagnostic,
 } from '../../fixtures/live/expectations';
 
 interface Run { code: number; out: string; err: string; ms: number }
@@ -195,6 +195,18 @@ describe('cli: check --live against the in-test DNS server (fixture zones)', fun
     expected.push({ code: 'MT590', severity: 'information', at: 'mx 10 mx1.mxdiff.test', message: new RegExp(`MX mxdiff\\.test via ${R.replace(/\./g, '\\.')}: timeout`) });
     assert.deepEqual(compareLive(FIXTURES.faulty, expected, seen), [], show(live5(seen)));
     assert.ok(seen.some((d) => d.code === 'MT590' && d.line === p.line));
+  });
+
+  it('a domain the server is not authoritative for: REFUSED is MT590 information on each statement, exit 0', async () => {
+    const file = rel(FIXTURES.elsewhere);
+    const j = await run('check', '--live', '--resolver', R, '--format', 'json', file);
+    assert.equal(j.code, 0);
+    const seen = jsonDiagnostics(j.out, file);
+    assert.deepEqual(compareLive(FIXTURES.elsewhere, ELSEWHERE, seen), [], show(seen));
+    assert.ok(seen.every((d) => d.message.includes(`via ${R}:`)), 'the resolver is named');
+    const f = await run('check', '--live', '--resolver', R, '--fail-on', 'warning', file);
+    assert.equal(f.code, 0);
+    assert.match(f.out, /^0 errors, 0 warnings, 5 information, 0 hints in 1 file$/m);
   });
 
   it('a resolver given as [::1]:PORT parses and is used (UDP and TCP)', async function () {
