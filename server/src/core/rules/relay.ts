@@ -41,6 +41,7 @@ export interface RelayVerdict {
 /** First-match evaluation of a node's relay rules over address sets. */
 export function evaluateRelay(n: NodeDecl): RelayVerdict {
   const v: RelayVerdict = { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
+  if (!n.relays.length && !n.accepts.length) return v;
   let unauthSeen = emptySet(); // union of earlier rules without auth=required
   let allSeen = emptySet();    // union of all earlier rules
   let earlierComplete = true;  // every earlier unauth rule's sources were understood
