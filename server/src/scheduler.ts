@@ -36,6 +36,8 @@ export interface SchedulerOptions {
   log(message: string): void;
   /** Codes not to report (applied to live results too). */
   ignore(): string[];
+  /** Live answers changed: clients may ask again for code lenses and inlay hints. */
+  liveAnswersChanged?(): void;
 }
 
 interface LiveState {
@@ -228,6 +230,7 @@ export class Scheduler {
       }
       if (ctrl.signal.aborted || this.disposed || !this.o.liveAllowed().ok) { this.updateStatus(); return; }
       this.answers.set(root, toLiveAnswers(r.answers));
+      this.o.liveAnswersChanged?.();
       const current = this.analyzer.last(root);
       if (!current || current.key !== a.key || !this.analyzer.isFresh(current)) { this.updateStatus(); return; } // stale: a change is being checked
       this.liveResults.set(root, { key: a.key, seq: ++this.liveSeq, diagnostics: r.diagnostics });
@@ -266,7 +269,7 @@ export class Scheduler {
     this.liveTimers.clear();
     const had = this.liveResults.size > 0;
     this.liveResults.clear();
-    if (!this.o.liveAllowed().ok) this.answers.clear();
+    if (!this.o.liveAllowed().ok) { this.answers.clear(); this.o.liveAnswersChanged?.(); }
     if (had || !this.o.liveAllowed().ok) this.all(0);
     if (this.o.liveAllowed().ok) for (const d of this.docs.all()) this.scheduleLive(this.analyzer.contextRoot(d.uri));
     this.updateStatus(true);
@@ -282,11 +285,13 @@ export class Scheduler {
     if (!allowed.ok) { this.emitStatus({ state: 'off', reason: allowed.reason }, force); return; }
     const n = this.pendingCount();
     if (n) this.emitStatus({ state: 'checking', pending: n }, force);
-    else if (force) this.emitStatus({ state: 'done', ms: 0, queries: 0, at: Date.now() }, true);
+    else if (force || this.lastStatus.includes('"checking"') || this.lastStatus.includes('"off"')) this.emitStatus(this.lastDone ?? { state: 'done', ms: 0, queries: 0, at: Date.now() }, true);
   }
+  private lastDone: LiveStatusParams | undefined;
 
   private emitStatus(s: LiveStatusParams, force = false): void {
     const key = JSON.stringify(s.state === 'done' ? { state: 'done', ms: s.ms, at: s.at } : s);
+    if (s.state === 'done' || s.state === 'offline') this.lastDone = s;
     if (!force && key === this.lastStatus) return;
     this.lastStatus = key;
     this.o.status(s);

@@ -178,6 +178,13 @@ export class MailtopoServer {
     void conn.sendDiagnostics(version >= 0 ? { uri, version, diagnostics } : { uri, diagnostics }).catch((e) => this.log(`publishDiagnostics failed: ${e}`));
   }
 
+  /** Ask the client to fetch code lenses and inlay hints again (they show live answers). */
+  private refreshLiveViews(): void {
+    const ws = this.clientCaps.workspace as { codeLens?: { refreshSupport?: boolean }; inlayHint?: { refreshSupport?: boolean } } | undefined;
+    if (ws?.codeLens?.refreshSupport) void this.connection?.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    if (ws?.inlayHint?.refreshSupport) void this.connection?.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
+  }
+
   private sendStatus(s: LiveStatusParams): void {
     void this.connection?.sendNotification(LiveStatusNotification, s).catch(() => undefined);
   }
@@ -231,6 +238,7 @@ export class MailtopoServer {
       status: (s) => this.sendStatus(s),
       log: (m) => this.log(m),
       ignore: () => this.settings.diagnostics.ignore,
+      liveAnswersChanged: () => this.refreshLiveViews(),
     });
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {

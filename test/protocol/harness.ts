@@ -47,6 +47,8 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
     workspaceEdit: { documentChanges: false },
     symbol: {},
     executeCommand: {},
+    codeLens: { refreshSupport: true },
+    inlayHint: { refreshSupport: true },
   },
   textDocument: {
     synchronization: { didSave: true },
@@ -77,6 +79,8 @@ export interface Session {
   published: PublishDiagnosticsParams[];
   statuses: LiveStatusParams[];
   logs: string[];
+  /** workspace/codeLens/refresh and workspace/inlayHint/refresh requests received. */
+  refreshes: string[];
   stderr(): string;
   /** Change what workspace/configuration answers (then send didChangeConfiguration). */
   settings: Record<string, unknown>;
@@ -107,9 +111,10 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
   const published: PublishDiagnosticsParams[] = [];
   const statuses: LiveStatusParams[] = [];
   const logs: string[] = [];
+  const refreshes: string[] = [];
   const waiters: Array<() => void> = [];
   const s: Session = {
-    conn, proc, published, statuses, logs,
+    conn, proc, published, statuses, logs, refreshes,
     stderr: () => err,
     settings: o.settings ?? { liveChecks: { enabled: false } },
     initializeMs: 0,
@@ -160,6 +165,8 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
   conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((it) => (it.section === 'mailtopo' ? s.settings : null)));
   conn.onRequest(RegistrationRequest.type, () => undefined);
   conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.onRequest('workspace/codeLens/refresh', () => { refreshes.push('codeLens'); return null; });
+  conn.onRequest('workspace/inlayHint/refresh', () => { refreshes.push('inlayHint'); return null; });
   conn.listen();
   const t0 = performance.now();
   s.initializeResult = await conn.sendRequest(InitializeRequest.type, {

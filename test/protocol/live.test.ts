@@ -93,6 +93,7 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     s = await start();
     s.open(uri, TOPO);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
+    assert.ok(s.refreshes.includes('codeLens') && s.refreshes.includes('inlayHint'), 'the client is asked to fetch lenses and hints again');
     const req = <R>(m: string, p: unknown) => s!.conn.sendRequest(m, p) as Promise<R>;
     const h = await req<Hover>('textDocument/hover', { textDocument: { uri }, position: posOf(TOPO, 'mx2.good.test', 2) });
     assert.match(JSON.stringify(h.contents), /203\.0\.113\.12/);
