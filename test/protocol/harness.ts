@@ -70,6 +70,8 @@ export interface SessionOptions {
   capabilities?: ClientCapabilities;
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** Start `mailtopo lsp` from the CLI bundle instead of dist/server.cjs. */
+  viaCli?: boolean;
 }
 
 export interface Session {
@@ -97,7 +99,8 @@ export interface Session {
 export async function startSession(o: SessionOptions = {}): Promise<Session> {
   await buildServer();
   const transport = o.transport ?? 'stdio';
-  const args = [...(o.nodeArgs ?? []), SERVER, transport === 'stdio' ? '--stdio' : '--node-ipc'];
+  const entry = o.viaCli ? [path.join(ROOT, 'dist', 'cli.cjs'), 'lsp'] : [SERVER];
+  const args = [...(o.nodeArgs ?? []), ...entry, transport === 'stdio' ? '--stdio' : '--node-ipc'];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: transport === 'stdio' ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'ipc'],

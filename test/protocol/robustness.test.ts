@@ -182,3 +182,19 @@ describe('protocol: over Node IPC', function () {
     assert.match(JSON.stringify(h.contents), /gateway edge1/);
   });
 });
+
+describe('protocol: `mailtopo lsp --stdio` (the CLI bundle)', function () {
+  this.timeout(30000);
+  it('serves the same server', async () => {
+    const s = await startSession({ viaCli: true });
+    try {
+      assert.equal(s.initializeResult!.serverInfo?.name, 'mailtopo');
+      const uri = fileUri(path.resolve('/tmp/mailtopo-cli/a.mailtopo'));
+      s.open(uri, GOOD.replace('role edge', 'rol edge'));
+      const d = await s.diagnostics(uri);
+      assert.ok(codes(d.diagnostics).includes('MT101'));
+    } finally {
+      await s.stop();
+    }
+  });
+});
