@@ -49,13 +49,35 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
 };
 
-/** Where docs/rules.md is: next to the bundle's folder when installed, else repo-relative. */
-function rulesDocBase(): string {
+/** A GitHub-style heading slug (what Markdown previews and GitHub link to). */
+export function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/<[^>]*>/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+}
+
+/**
+ * Links to each code's section of docs/rules.md: a file URL when the docs sit
+ * next to the bundle's folder (an installed extension, a checkout), the anchor
+ * taken from the code's heading (or an explicit <a id>); else repo-relative.
+ */
+export function rulesDocLinks(): (code: string) => string {
   const here = typeof __dirname !== 'undefined' ? __dirname : process.cwd();
-  for (const p of [path.resolve(here, '..', 'docs', 'rules.md'), path.resolve(here, '..', '..', 'docs', 'rules.md')]) {
-    if (fs.existsSync(p)) return pathToFileURL(p).href;
+  for (const p of [path.resolve(here, '..', 'docs', 'rules.md'), path.resolve(here, '..', '..', 'docs', 'rules.md'), path.resolve(process.cwd(), 'docs', 'rules.md')]) {
+    let text: string;
+    try { text = fs.readFileSync(p, 'utf8'); } catch { continue; }
+    const base = pathToFileURL(p).href;
+    const anchors = new Map<string, string>();
+    for (const line of text.split('\n')) {
+      const id = /<a\s+(?:id|name)="(mt\d{3})"/i.exec(line);
+      if (id) { anchors.set(id[1].toUpperCase(), id[1]); continue; }
+      const h = /^#{1,6}\s+(MT\d{3})\b(.*)$/.exec(line);
+      if (h && !anchors.has(h[1])) anchors.set(h[1], slug(h[1] + h[2]));
+      // a family's section (`## MT5xx live DNS ...`) for the codes listed in a table under it
+      const fam = /^#{1,6}\s+(MT\dxx)\b(.*)$/.exec(line);
+      if (fam && !anchors.has(fam[1])) anchors.set(fam[1], slug(fam[1] + fam[2]));
+    }
+    return (code) => `${base}#${anchors.get(code) ?? anchors.get(code.slice(0, 3) + 'xx') ?? code.toLowerCase()}`;
   }
-  return 'docs/rules.md';
+  return (code) => `docs/rules.md#${code.toLowerCase()}`;
 }
 
 /** The live checks of core/dns, with one resolver kept across runs (its cache) until the settings change. */
@@ -101,7 +123,7 @@ export class MailtopoServer {
   private pullConfig = false;
   private staticDelayMs = 20;
   private livePauseMs = 1500;
-  private readonly docsBase = rulesDocBase();
+  private readonly docLink = rulesDocLinks();
   private readonly live: LiveRunner;
   private readonly testMode: boolean;
 
@@ -157,7 +179,7 @@ export class MailtopoServer {
     const out: Diagnostic = {
       range: d.range, severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error, code: d.code, source: 'mailtopo', message: d.message,
     };
-    if (/^MT\d{3}$/.test(d.code)) out.codeDescription = { href: `${this.docsBase}#${d.code.toLowerCase()}` };
+    if (/^MT\d{3}$/.test(d.code)) out.codeDescription = { href: this.docLink(d.code) };
     if (d.tags?.length) out.tags = d.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
     if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri: this.uriOfFile(a, r.file), range: r.range }, message: r.message }));
     if (d.data) out.data = d.data;

@@ -48,7 +48,7 @@ const check = (name, ok, detail) => { if (ok) { passed++; console.log(`PASS neov
 const s = r.steps || {};
 check('no timeout', !r.timeout, r);
 const mt101 = r.diagnostics && r.diagnostics.list.find((d) => d.code === 'MT101');
-check('diagnostics: MT101 on "rol" (line 6, column 3), with its documentation link', mt101 && mt101.line === 5 && mt101.character === 2 && /#mt101$/.test(mt101.href), r.diagnostics);
+check('diagnostics: MT101 on "rol" (line 6, column 3), with its documentation link', mt101 && mt101.line === 5 && mt101.character === 2 && /rules\.md#mt101/.test(mt101.href), r.diagnostics);
 check('completion offers "role"', s.completion && s.completion.labels.includes('role'), s.completion);
 check('hover shows the reference target', s.hover && /gateway edge1/.test(JSON.stringify(s.hover.value)), s.hover);
 check('definition goes to the declaration', s.definition && s.definition.line === 4 && /topo\.mailtopo$/.test(s.definition.uri), s.definition);
