@@ -402,6 +402,13 @@ export function buildModel(ws: Workspace): BuildResult {
     p.resolve(d);
   }
 
+  // `from=` sets: add the ranges of the networks now that they are resolved
+  for (const n of model.nodes) {
+    for (const r of [...n.accepts, ...n.relays]) {
+      for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
+    }
+  }
+
   // external hostname: MT103 unless an MX target (then MT308 says it)
   for (const n of requiredHostname) {
     const isMx = model.domains.some((dm) => dm.mx.some((m) => m.target.kind === 'ref' && m.target.decl === n));
