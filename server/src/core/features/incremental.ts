@@ -23,7 +23,7 @@ const SPLIT = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9
 const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n]*)?[\s]*$/;
 
 interface Chunk { text: string; offset: number; line: number }
-interface Placed { text: string; line: number; offset: number; base: ParsedFile; shifted: ParsedFile }
+interface Placed { text: string; line: number; offset: number; shifted: ParsedFile }
 interface FileState { text: string; parsed: ParsedFile; placed: Placed[] }
 
 /** Split a text into independently parseable chunks (exported for tests). */
@@ -161,21 +161,18 @@ export class IncrementalParseCache extends ParseCache {
         const i = cands.findIndex((p) => p.line === c.line && p.offset === c.offset);
         reuse = cands.splice(i >= 0 ? i : 0, 1)[0];
       }
-      let base: ParsedFile;
       let shifted: ParsedFile;
       if (reuse) {
-        // the same text elsewhere: move its copy (the previous version of the file is not used again)
-        base = reuse.base;
+        // the same text, maybe elsewhere: move its copy in place (the previous version of the file is not used again)
         shifted = reuse.shifted;
         moveParsed(shifted, c.line - reuse.line, c.offset - reuse.offset);
       } else {
-        base = parse(c.text, display);
+        shifted = shiftParsed(parse(c.text, display), c.line, c.offset);
         this.parsedChunks++;
-        shifted = shiftParsed(base, c.line, c.offset);
       }
-      placed.push({ text: c.text, line: c.line, offset: c.offset, base, shifted });
-      diagCount += base.diagnostics.length;
-      if (base.diagnostics.length >= MAX_SYNTAX_ERRORS) capped = true;
+      placed.push({ text: c.text, line: c.line, offset: c.offset, shifted });
+      diagCount += shifted.diagnostics.length;
+      if (shifted.diagnostics.length >= MAX_SYNTAX_ERRORS) capped = true;
     }
     if (capped || diagCount >= MAX_SYNTAX_ERRORS) {
       // The parser caps syntax errors per file: let it decide for the whole text.
