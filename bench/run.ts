@@ -4,13 +4,17 @@
 import * as os from 'node:os';
 import { benchParse } from './parse';
 import { benchDns } from './dns';
+import { benchAnalysis } from './analysis';
+import { benchLsp } from './lsp';
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`# mailtopo benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
   const sections: Array<[string, () => Promise<string[]>]> = [
     ['parse', benchParse],
+    ['analysis', benchAnalysis],
     ['dns', benchDns],
+    ['lsp', benchLsp],
   ];
   let failed = false;
   for (const [name, fn] of sections) {
