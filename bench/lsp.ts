@@ -156,7 +156,7 @@ export async function benchLsp(): Promise<string[]> {
     const v = which === 'p95' ? pct(xs, 95) : Math.max(...xs);
     return `${label.padEnd(34)} p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(6)} ms   target ${which} < ${target} ms: ${v < target ? 'met' : 'NOT met'}`;
   };
-  lines.push(`machine load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores; static debounce 20 ms is part of the didChange figure`);
+  lines.push(`machine load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores; static debounce 15 ms is part of the didChange figure`);
   lines.push(`document: ${g.lines} lines, ${(text.length / 1024).toFixed(0)} KB, ${g.gateways} gateways; first diagnostics after open: ${openMs.toFixed(0)} ms`);
   lines.push(row('server start -> initialized (7x)', starts, TARGETS.startMs));
   lines.push(row('didChange -> publishDiagnostics (200)', diag, TARGETS.diagnosticsP95) + (cpuPerEdit !== undefined ? `   (server CPU ${cpuPerEdit.toFixed(0)} ms per edit, incl. GC)` : ''));

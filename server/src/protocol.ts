@@ -86,7 +86,7 @@ export interface InitializationOptions {
   trusted?: boolean;
   /** Settings to start with (the `mailtopo` section), before workspace/configuration answers. */
   settings?: unknown;
-  /** Static debounce in ms [20] and live pause in ms [1500] (tests, slow machines). */
+  /** Static debounce in ms [15] and live pause in ms [1500] (tests, slow machines). */
   debounceMs?: number;
   livePauseMs?: number;
 }

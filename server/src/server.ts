@@ -121,7 +121,7 @@ export class MailtopoServer {
   private liveOverride: boolean | undefined;
   private clientCaps: ClientCapabilities = {};
   private pullConfig = false;
-  private staticDelayMs = 20;
+  private staticDelayMs = 15;
   private livePauseMs = 1500;
   private readonly docLink = rulesDocLinks();
   private readonly live: LiveRunner;
