@@ -152,7 +152,7 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
     }
   }
   const all: MtDiagnostic[] = [];
-  for (const f of order) { sortDiagnostics(byFile.get(f)!); all.push(...byFile.get(f)!); }
+  for (const f of order) { sortDiagnostics(byFile.get(f)!); for (const d of byFile.get(f)!) all.push(d); }
   const summary = summaryOf(all);
   if (format === 'json') {
     const obj = {

@@ -44,12 +44,13 @@ export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: 
   const host = opts.host ?? diskHost;
   const ws = loadWorkspace(roots.map((r) => ({ abs: path.resolve(r.path), display: r.path, text: r.text })), host, opts.cache);
   const { model, diagnostics } = buildModel(ws);
-  const all: MtDiagnostic[] = [];
-  for (const f of ws.files) all.push(...f.parsed.diagnostics);
-  all.push(...ws.diagnostics, ...diagnostics);
+  // concat, not push(...): a huge file can carry more diagnostics than a call has arguments
+  let all: MtDiagnostic[] = [];
+  for (const f of ws.files) all = all.concat(f.parsed.diagnostics);
+  all = all.concat(ws.diagnostics, diagnostics);
   for (const fam of RULE_FAMILIES) {
     try {
-      all.push(...fam.run({ model, workspace: ws }));
+      all = all.concat(fam.run({ model, workspace: ws }));
     } catch (e) {
       // A rule bug must not take the whole check down; say so once.
       const f = ws.files[0];

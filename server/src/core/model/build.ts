@@ -117,10 +117,10 @@ export function buildModel(ws: Workspace): BuildResult {
   /** Net list sources: `any`, CIDRs, IPs, and network references resolved later. */
   const readNetList = (items: Scalar[], file: string, target: { sources: NetSource[]; set: AddrSet }, role: string) => {
     for (const s of items) {
-      if (s.text === 'any') { target.sources.push({ text: 'any', get range() { return s.range; }, any: true }); target.set = anySet(); continue; }
+      if (s.text === 'any') { target.sources.push({ text: 'any', range: s.range, any: true }); target.set = anySet(); continue; }
       const c = parseCidr(s.text);
-      if (c) { target.sources.push({ text: s.text, get range() { return s.range; } }); target.set = addCidr(target.set, c); continue; }
-      const src: NetSource = { text: s.text, get range() { return s.range; } };
+      if (c) { target.sources.push({ text: s.text, range: s.range }); target.set = addCidr(target.set, c); continue; }
+      const src: NetSource = { text: s.text, range: s.range };
       target.sources.push(src);
       pending.push({ scalar: s, file, kinds: ['network'], role, resolve: (d) => { src.network = d as NetworkDecl; } });
     }
@@ -339,13 +339,13 @@ export function buildModel(ws: Workspace): BuildResult {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
         if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push({ text: 'any', range: st.range, any: true }); t.set = anySet(); }
-        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, get range() { return st.range; }, stmt: st });
+        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, range: st.range, stmt: st });
         return;
       }
       case 'relay': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         readNetList(opt(st, 'from'), file, t, 'a relay source');
-        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, get range() { return st.range; }, stmt: st, index: n.relays.length };
+        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, range: st.range, stmt: st, index: n.relays.length };
         n.relays.push(rule);
         return;
       }
@@ -357,12 +357,12 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'route': {
         const via: Hop[] = [];
         for (const s of opt(st, 'via')) {
-          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', get range() { return s.range; } }); continue; }
-          const hop: Hop = { text: s.text, get range() { return s.range; } };
+          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', range: s.range }); continue; }
+          const hop: Hop = { text: s.text, range: s.range };
           via.push(hop);
           pending.push({ scalar: s, file, kinds: ['gateway', 'pool', 'server', 'external'], role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, get range() { return st.range; }, stmt: st });
+        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, range: st.range, stmt: st });
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
@@ -394,7 +394,7 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     used.add(d);
     const sc = p.scalar;
-    model.references.push({ file: p.file, get range() { return sc.range; }, target: d, kindsAllowed: p.kinds });
+    model.references.push({ file: p.file, range: sc.range, target: d, kindsAllowed: p.kinds });
     if (!p.kinds.includes(d.kind)) {
       report('MT106', 'error', p.file, p.scalar.range, `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`, { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] });
       continue;

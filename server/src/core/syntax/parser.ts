@@ -88,9 +88,14 @@ class ArgNode implements Arg {
   toJSON() { return { key: this.key, value: this.value, range: this.range }; }
 }
 
+/** Shared by every statement without doc comments (attachComments assigns a new array, never mutates this). */
+const NO_COMMENTS: string[] = [];
+/** Shared by every statement without arguments. */
+const NO_ARGS: Arg[] = [];
+
 class StatementNode implements Statement {
   #r?: Range;
-  leadingComments: string[] = [];
+  leadingComments: string[] = NO_COMMENTS;
   constructor(public keyword: Scalar, public args: Arg[], public block: Block | undefined) {}
   get range(): Range {
     if (this.#r) return this.#r;
@@ -254,7 +259,7 @@ class MailtopoParser extends EmbeddedActionsParser {
     const block = this.lastBlock;
     this.lastBlock = undefined;
     this.argToks = savedToks;
-    return this.ACTION(() => new StatementNode(scalarOf(kw), toks.length ? this.shapeArgs(kw.image, toks) : [], block)) as Statement;
+    return this.ACTION(() => new StatementNode(scalarOf(kw), toks.length ? this.shapeArgs(kw.image, toks) : NO_ARGS, block)) as Statement;
   });
 
   /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. */
