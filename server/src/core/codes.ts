@@ -5,7 +5,8 @@ import type { Severity } from './diagnostic';
 export interface CodeInfo { code: string; severity: Severity; title: string }
 
 export const CODES: CodeInfo[] = [
-  { code: 'MT001', severity: 'error', title: 'the text does not parse here (say what was expected, in words a user knows: "expected \'}\' to close \'gateway edge1\'", not token names)' },
+  { code: 'MT000', severity: 'information', title: 'internal: a rule family failed on this input' },
+  { code: 'MT001', severity: 'error', title: 'the text does not parse here' },
   { code: 'MT002', severity: 'error', title: 'unterminated string' },
   { code: 'MT003', severity: 'error', title: 'a character that cannot start any token' },
   { code: 'MT101', severity: 'error', title: 'unknown statement in this block (suggest the nearest known one: "did you mean \'hostname\'?")' },
@@ -72,6 +73,8 @@ export const CODES: CodeInfo[] = [
   { code: 'MT514', severity: 'warning', title: 'null MX published while MX targets are declared, or the other way round' },
   { code: 'MT515', severity: 'warning', title: 'mta-sts is declared but _mta-sts.<domain> has no v=STSv1 TXT record, or tls-rpt is declared but _smtp._tls.<domain> has no v=TLSRPTv1 record (RFC 8461 §3.1, RFC 8460 §3)' },
   { code: 'MT590', severity: 'information', title: 'a live check could not finish (timeout, SERVFAIL, REFUSED, network unreachable): which query, which resolver; never an error' },
+  { code: 'MT004', severity: 'warning', title: 'document too large for the editor to analyse' },
+  { code: 'MT005', severity: 'information', title: 'more diagnostics than the editor shows' },
 ];
 
 export const CODE_INFO = new Map(CODES.map((c) => [c.code, c]));
