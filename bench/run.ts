@@ -2,7 +2,7 @@
 // reference in the same run, printed as ratios. Run from an esbuild bundle
 // (as the CLI and server run), with --expose-gc for the heap figures.
 import * as os from 'node:os';
-import { benchParse } from './parse';
+import { benchParse, parseTableOnly } from './parse';
 import { benchDns } from './dns';
 import { benchAnalysis } from './analysis';
 import { benchLsp } from './lsp';
@@ -29,4 +29,4 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-main();
+if (!parseTableOnly()) main();

@@ -35,9 +35,14 @@ export async function startLanguageClient(
   // Nodes ignore it): every start after the first skips compiling ~1 MB of JavaScript.
   const cacheDir = vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath;
   const env = { ...process.env, NODE_COMPILE_CACHE: cacheDir };
+  // A larger young generation: a re-check builds a syntax tree and model that
+  // mostly die before the next edit, and a 64 MB nursery lets them die there
+  // instead of being copied into the old generation (about 2x faster
+  // diagnostics on a 10,000-line topology; see README, Benchmarks).
+  const execArgv = ['--max-semi-space-size=64'];
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc, options: { env } },
-    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module, transport: TransportKind.ipc, options: { env, execArgv } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...execArgv, '--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'mailtopo', scheme: 'file' }, { language: 'mailtopo', scheme: 'untitled' }],

@@ -59,6 +59,8 @@ class Positions {
 }
 
 let P: Positions;
+/** Offset of the chunk being parsed: token offsets are relative to it. */
+let BASE = 0;
 
 // AST nodes compute their ranges on first use: a file's syntax tree keeps
 // offsets, and most ranges are never asked for (a Range costs three objects).
@@ -110,7 +112,7 @@ class StatementNode implements Statement {
 }
 
 function tokRange(t: IToken): Range {
-  const start = P.at(t.startOffset);
+  const start = P.at(BASE + t.startOffset);
   const len = t.image.length;
   // A token never spans lines except Newline itself.
   if (t.tokenType === T.Newline) return { start, end: { line: start.line + 1, character: 0 } };
@@ -123,14 +125,14 @@ function unescape(s: string): string {
 
 function scalarOf(t: IToken): Scalar {
   const img = t.image;
-  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), true, t.startOffset, img.length, P);
+  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), true, BASE + t.startOffset, img.length, P);
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
-    const sc = new ScalarNode(unescape(body), true, t.startOffset, img.length, P);
+    const sc = new ScalarNode(unescape(body), true, BASE + t.startOffset, img.length, P);
     sc.unterminated = true;
     return sc;
   }
-  return new ScalarNode(img, false, t.startOffset, img.length, P);
+  return new ScalarNode(img, false, BASE + t.startOffset, img.length, P);
 }
 
 class MailtopoParser extends EmbeddedActionsParser {
@@ -153,7 +155,7 @@ class MailtopoParser extends EmbeddedActionsParser {
 
   private notTopKwAtCol0 = (): boolean => {
     const t = this.LA(1);
-    return !(t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(t.startOffset));
+    return !(t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(BASE + t.startOffset));
   };
   private shallow = (): boolean => this.depth < MAX_DEPTH;
   private deep = (): boolean => this.depth >= MAX_DEPTH;
@@ -238,7 +240,7 @@ class MailtopoParser extends EmbeddedActionsParser {
       this.depth--;
       if (!close) {
         const at = this.LA(1);
-        const key = at.tokenType === EOF ? -2 : at.startOffset;
+        const key = at.tokenType === EOF ? -2 : BASE + at.startOffset;
         if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
         this.lastMissingAt = key;
       }
@@ -322,47 +324,70 @@ let shared: MailtopoParser | undefined;
 /** Parse one file's text. Never throws for any input. */
 export function parse(text: string, file: string): ParsedFile {
   P = new Positions(text);
-  const lex = T.lexer.tokenize(text);
+  // The file is lexed and parsed one top-level chunk at a time: a top-level
+  // keyword at column 0 ends every open block (LANGUAGE.md §2), so each chunk
+  // parses exactly as it would in the whole file, and its token vector dies
+  // young instead of surviving (and being copied by the GC) for the whole file.
   const diags: MtDiagnostic[] = [];
-  for (const e of lex.errors) {
-    if (diags.length >= MAX_SYNTAX_ERRORS) break;
-    const ch = text.slice(e.offset, e.offset + e.length);
-    const shown = ch.length > 12 ? ch.slice(0, 12) + '…' : ch;
-    diags.push({ code: 'MT003', severity: 'error', message: stray(ch, shown), file, range: { start: P.at(e.offset), end: P.at(e.offset + e.length) } });
-  }
-  const toks = lex.tokens;
-  for (const t of toks) {
-    if (t.tokenType === T.Unterminated && diags.length < MAX_SYNTAX_ERRORS) {
-      diags.push({ code: 'MT002', severity: 'error', message: 'unterminated string: add the closing \'"\' on this line', file, range: tokRange(t) });
-    }
-  }
   const p = (shared ??= new MailtopoParser());
   p.file = file;
   p.diags = [];
-  p.depth = 0;
-  p.lastMissingAt = -1;
-  p.input = toks;
-  let statements: Statement[] = [];
-  try {
-    statements = p.fileRule() ?? [];
-  } catch {
-    // The grammar is total; this is a last guard, never a crash.
-    p.diags.push({ code: 'MT001', severity: 'error', message: 'the file could not be parsed past this point', file, range: endRange(text) });
+  const statements: Statement[] = [];
+  const comments: Comment[] = [];
+  const cuts = chunkStarts(text);
+  for (let ci = 0; ci < cuts.length; ci++) {
+    const start = cuts[ci];
+    const end = ci + 1 < cuts.length ? cuts[ci + 1] : text.length;
+    BASE = start;
+    const lex = T.lexer.tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
+    for (const e of lex.errors) {
+      if (diags.length >= MAX_SYNTAX_ERRORS) break;
+      const off = start + e.offset;
+      const ch = text.slice(off, off + e.length);
+      const shown = ch.length > 12 ? ch.slice(0, 12) + '…' : ch;
+      diags.push({ code: 'MT003', severity: 'error', message: stray(ch, shown), file, range: { start: P.at(off), end: P.at(off + e.length) } });
+    }
+    const toks = lex.tokens;
+    for (const t of toks) {
+      if (t.tokenType === T.Unterminated && diags.length < MAX_SYNTAX_ERRORS) {
+        diags.push({ code: 'MT002', severity: 'error', message: 'unterminated string: add the closing \'"\' on this line', file, range: tokRange(t) });
+      }
+    }
+    p.depth = 0;
+    p.lastMissingAt = -1;
+    p.input = toks;
+    try {
+      for (const st of p.fileRule() ?? []) statements.push(st);
+    } catch {
+      // The grammar is total; this is a last guard, never a crash.
+      p.diags.push({ code: 'MT001', severity: 'error', message: 'the file could not be parsed past this point', file, range: endRange(text) });
+    }
+    for (const e of p.errors) {
+      const t = e.token;
+      const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
+      if (p.diags.length < MAX_SYNTAX_ERRORS) p.diags.push({ code: 'MT001', severity: 'error', message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`, file, range: r });
+    }
+    for (const c of (lex.groups.comments ?? []) as IToken[]) comments.push({ text: c.image, range: tokRange(c), offset: start + c.startOffset });
   }
-  for (const e of p.errors) {
-    const t = e.token;
-    const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
-    if (p.diags.length < MAX_SYNTAX_ERRORS) p.diags.push({ code: 'MT001', severity: 'error', message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`, file, range: r });
-  }
+  p.input = []; // do not keep the token vector alive
+  BASE = 0;
   const all = diags.concat(p.diags);
   if (all.length >= MAX_SYNTAX_ERRORS) {
     all.length = MAX_SYNTAX_ERRORS;
     all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text) });
   }
-  p.input = []; // do not keep the token vector alive
-  const comments: Comment[] = ((lex.groups.comments ?? []) as IToken[]).map((c) => ({ text: c.image, range: tokRange(c), offset: c.startOffset }));
   attachComments(statements, comments);
   return { file, text, statements, comments, diagnostics: all };
+}
+
+const CHUNK_START = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
+
+/** Offsets where top-level chunks start: 0 and every line that starts with a top-level keyword. */
+function chunkStarts(text: string): number[] {
+  const cuts = [0];
+  CHUNK_START.lastIndex = 0;
+  for (let m = CHUNK_START.exec(text); m; m = CHUNK_START.exec(text)) cuts.push(m.index + 1);
+  return cuts;
 }
 
 /** MT003 in words a mail admin knows. */
