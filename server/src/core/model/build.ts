@@ -28,6 +28,22 @@ const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
 
 const EMPTY_SEEN: Map<string, Arg> = new Map();
 
+/** Where a model object came from: its range is computed only when asked for (most never are). */
+interface HasRange { range: Range }
+class At { #of: HasRange; constructor(of: HasRange) { this.#of = of; } get range(): Range { return this.#of.range; } }
+class SourceAt extends At implements NetSource {
+  network?: NetworkDecl;
+  any?: boolean;
+  constructor(public text: string, of: HasRange, any?: boolean) { super(of); if (any) this.any = true; }
+}
+class HopAt extends At implements Hop {
+  direct?: true;
+  node?: NodeDecl;
+  constructor(public text: string, of: HasRange, direct?: boolean) { super(of); if (direct) this.direct = true; }
+}
+class RuleAt extends At { constructor(public file: string, public stmt: Statement) { super(stmt); } }
+class RefAt extends At implements Reference { constructor(public file: string, of: HasRange, public target: Decl, public kindsAllowed: string[]) { super(of); } }
+
 /** A typed field with its statement; the range is computed when asked for. */
 class LazySourced<T> implements Sourced<T> {
   constructor(public value: T, public file: string, public stmt: Statement) {}
@@ -117,10 +133,10 @@ export function buildModel(ws: Workspace): BuildResult {
   /** Net list sources: `any`, CIDRs, IPs, and network references resolved later. */
   const readNetList = (items: Scalar[], file: string, target: { sources: NetSource[]; set: AddrSet }, role: string) => {
     for (const s of items) {
-      if (s.text === 'any') { target.sources.push({ text: 'any', range: s.range, any: true }); target.set = anySet(); continue; }
+      if (s.text === 'any') { target.sources.push(new SourceAt('any', s, true)); target.set = anySet(); continue; }
       const c = parseCidr(s.text);
-      if (c) { target.sources.push({ text: s.text, range: s.range }); target.set = addCidr(target.set, c); continue; }
-      const src: NetSource = { text: s.text, range: s.range };
+      if (c) { target.sources.push(new SourceAt(s.text, s)); target.set = addCidr(target.set, c); continue; }
+      const src: NetSource = new SourceAt(s.text, s);
       target.sources.push(src);
       pending.push({ scalar: s, file, kinds: ['network'], role, resolve: (d) => { src.network = d as NetworkDecl; } });
     }
@@ -287,7 +303,7 @@ export function buildModel(ws: Workspace): BuildResult {
           if (pos.length === 1 && v === 'none') { d.mxNone = src(true as const); return; }
           const pref = Number(v);
           const ts = pos[1].value.items[0];
-          const rec: MxRecord = { preference: pref, target: { kind: 'unresolved', scalar: ts }, file, range: st.range, stmt: st };
+          const rec: MxRecord = Object.assign(new RuleAt(file, st), { preference: pref, target: { kind: 'unresolved', scalar: ts } as MxRecord['target'] });
           const t: ValueType = SCHEMA.domain.statements.mx.args[1].type;
           if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
           else if (isReference(ts, t)) pending.push({ scalar: ts, file, kinds: ['gateway', 'pool', 'external'], role: 'an MX target', resolve: (x) => { rec.target = { kind: 'ref', decl: x as NodeDecl, scalar: ts }; } });
@@ -338,35 +354,35 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'accept': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
-        if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push({ text: 'any', range: st.range, any: true }); t.set = anySet(); }
-        n.accepts.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set, file, range: st.range, stmt: st });
+        if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push(new SourceAt('any', st, true)); t.set = anySet(); }
+        n.accepts.push(Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set }));
         return;
       }
       case 'relay': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         readNetList(opt(st, 'from'), file, t, 'a relay source');
-        const rule = { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', file, range: st.range, stmt: st, index: n.relays.length };
+        const rule = Object.assign(new RuleAt(file, st), { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', index: n.relays.length });
         n.relays.push(rule);
         return;
       }
       case 'scan': {
         const s = first(st)!;
-        pending.push({ scalar: s, file, kinds: ['policy'], role: 'a scan policy', resolve: (x) => { n.scan = { policy: x as PolicyDecl, file, range: st.range, stmt: st }; } });
+        pending.push({ scalar: s, file, kinds: ['policy'], role: 'a scan policy', resolve: (x) => { n.scan = Object.assign(new RuleAt(file, st), { policy: x as PolicyDecl }); } });
         return;
       }
       case 'route': {
         const via: Hop[] = [];
         for (const s of opt(st, 'via')) {
-          if (s.text === 'direct') { via.push({ direct: true, text: 'direct', range: s.range }); continue; }
-          const hop: Hop = { text: s.text, range: s.range };
+          if (s.text === 'direct') { via.push(new HopAt('direct', s, true)); continue; }
+          const hop: Hop = new HopAt(s.text, s);
           via.push(hop);
           pending.push({ scalar: s, file, kinds: ['gateway', 'pool', 'server', 'external'], role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes.push({ patterns: firstList(st).map((s) => s.text.toLowerCase()), via, file, range: st.range, stmt: st });
+        n.routes.push(Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()), via }));
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
-      case 'mailboxes': n.mailboxes = { patterns: firstList(st).map((s) => s.text.toLowerCase()), file, range: st.range, stmt: st }; return;
+      case 'mailboxes': n.mailboxes = Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()) }); return;
       case 'mode': n.mode = v as NodeDecl['mode']; return;
       case 'members':
         n.membersStmt = st;
@@ -394,7 +410,7 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     used.add(d);
     const sc = p.scalar;
-    model.references.push({ file: p.file, range: sc.range, target: d, kindsAllowed: p.kinds });
+    model.references.push(new RefAt(p.file, sc, d, p.kinds));
     if (!p.kinds.includes(d.kind)) {
       report('MT106', 'error', p.file, p.scalar.range, `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`, { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] });
       continue;
@@ -404,9 +420,13 @@ export function buildModel(ws: Workspace): BuildResult {
 
   // `from=` sets: add the ranges of the networks now that they are resolved
   for (const n of model.nodes) {
-    for (const r of [...n.accepts, ...n.relays]) {
-      for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
+    for (const list of [n.accepts, n.relays]) {
+      for (const r of list) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
     }
+    // exact-size arrays: a pushed-to array keeps room for 16 more, per node
+    if (n.accepts.length) n.accepts = n.accepts.slice();
+    if (n.relays.length) n.relays = n.relays.slice();
+    if (n.routes.length) n.routes = n.routes.slice();
   }
 
   // external hostname: MT103 unless an MX target (then MT308 says it)

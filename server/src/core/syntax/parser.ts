@@ -236,6 +236,7 @@ class MailtopoParser extends EmbeddedActionsParser {
     this.MANY(this.blockLoop);
     const close = this.OPTION(this.closeOpt);
     this.blockStmts = savedStmts;
+    const kept = statements.slice(); // exact size (see shapeArgs)
     return this.ACTION(() => {
       this.depth--;
       if (!close) {
@@ -245,7 +246,7 @@ class MailtopoParser extends EmbeddedActionsParser {
         this.lastMissingAt = key;
       }
       // blocks are few: plain data, so copies made with a spread keep open/close
-      return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements };
+      return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements: kept };
     }) as Block;
   });
 
@@ -310,7 +311,8 @@ class MailtopoParser extends EmbeddedActionsParser {
       }
       args.push(new ArgNode(key, new ValueNode(items)));
     }
-    return args;
+    // an exact-size copy: a pushed-to array keeps room for 16 more
+    return args.slice();
   }
 }
 
@@ -419,7 +421,7 @@ function aloneOnLine(c: Comment): boolean {
   const text = P.text;
   for (let o = c.offset - c.range.start.character; o < c.offset; o++) {
     const ch = text.charCodeAt(o);
-    if (ch !== 32 && ch !== 9 && ch !== 13 && ch !== 12 && ch !== 11) return false;
+    if (ch !== 32 && ch !== 9 && ch !== 13 && ch !== 12 && ch !== 11 && ch !== 0xfeff) return false;
   }
   return true;
 }
@@ -430,7 +432,7 @@ function firstOnLine(off: number): boolean {
   for (let i = off - 1; i >= 0; i--) {
     const c = t.charCodeAt(i);
     if (c === 10) return true;
-    if (c !== 32 && c !== 9 && c !== 13) return false;
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
   }
   return true;
 }
