@@ -74,4 +74,4 @@ function parseTable(title: string): string[] {
   return lines;
 }
 
-if (!parseTableOnly() && (process.argv[1]?.endsWith('parse.ts') || process.argv[1]?.endsWith('parse.cjs'))) benchParse().then((l) => console.log(l.join('\n')));
+if ((process.argv[1]?.endsWith('parse.ts') || process.argv[1]?.endsWith('parse.cjs')) && !parseTableOnly()) benchParse().then((l) => console.log(l.join('\n')));
