@@ -83,8 +83,12 @@ export function parseCidr(s: string): ParsedCidr | undefined {
   return { family: ip.family, lo, hi: lo | hostMask, prefix, hostBits: (ip.value & hostMask) !== 0n };
 }
 
-export function emptySet(): AddrSet { return { v4: [], v6: [] }; }
-export function anySet(): AddrSet { return { v4: [{ lo: 0n, hi: V4_MAX }], v6: [{ lo: 0n, hi: V6_MAX }] }; }
+// Sets are never changed in place (every operation returns a new one), so the
+// empty and the full set can be shared: a topology has one per relay rule.
+const EMPTY: AddrSet = Object.freeze({ v4: Object.freeze([]) as unknown as Interval[], v6: Object.freeze([]) as unknown as Interval[] });
+const ANY: AddrSet = Object.freeze({ v4: Object.freeze([Object.freeze({ lo: 0n, hi: V4_MAX })]) as unknown as Interval[], v6: Object.freeze([Object.freeze({ lo: 0n, hi: V6_MAX })]) as unknown as Interval[] });
+export function emptySet(): AddrSet { return EMPTY; }
+export function anySet(): AddrSet { return ANY; }
 
 function normalize(list: Interval[]): Interval[] {
   const s = [...list].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
