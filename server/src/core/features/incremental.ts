@@ -9,16 +9,14 @@
 // each chunk gets its leading comments from the lines above it, a chunk whose
 // last line ends in a comma (a list continued over newlines) is merged with the
 // next, and a file with many syntax errors (the parser's cap) is parsed whole.
-import { parse, MAX_SYNTAX_ERRORS } from '../syntax/parser';
+import { parse, chunkStarts, MAX_SYNTAX_ERRORS } from '../syntax/parser';
 import { ParseCache } from '../model/workspace';
-import { TOP_LEVEL_KEYWORDS } from '../schema/schema';
 import type { Arg, Block, Comment, ParsedFile, Scalar, Statement, Value } from '../syntax/ast';
 import type { MtDiagnostic, Range } from '../diagnostic';
 
 /** Documents larger than this are not analysed in the editor (one diagnostic says so). */
 export const MAX_DOCUMENT_CHARS = 2_000_000;
 
-const SPLIT = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
 /** The last line with something on it ends in a comma (possibly followed by a comment). */
 const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n]*)?[\s]*$/;
 
@@ -28,9 +26,7 @@ interface FileState { text: string; parsed: ParsedFile; placed: Placed[] }
 
 /** Split a text into independently parseable chunks (exported for tests). */
 export function splitChunks(text: string): Chunk[] {
-  const cuts: number[] = [0];
-  SPLIT.lastIndex = 0;
-  for (let m = SPLIT.exec(text); m; m = SPLIT.exec(text)) cuts.push(m.index + 1);
+  const cuts = chunkStarts(text); // the same cut points the parser itself uses
   const out: Chunk[] = [];
   for (let i = 0; i < cuts.length; i++) {
     const start = cuts[i];

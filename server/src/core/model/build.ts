@@ -45,9 +45,8 @@ class RuleAt extends At { constructor(public file: string, public stmt: Statemen
 class RefAt extends At implements Reference { constructor(public file: string, of: HasRange, public target: Decl, public kindsAllowed: string[]) { super(of); } }
 
 /** A typed field with its statement; the range is computed when asked for. */
-class LazySourced<T> implements Sourced<T> {
-  constructor(public value: T, public file: string, public stmt: Statement) {}
-  get range(): Range { return this.stmt.range; }
+class LazySourced<T> extends RuleAt implements Sourced<T> {
+  constructor(public value: T, file: string, stmt: Statement) { super(file, stmt); }
 }
 const REQUIRED = new Map<BlockKind, string[]>();
 function requiredOf(kind: BlockKind): string[] {

@@ -27,11 +27,7 @@ class Positions {
     // the common case: the same line or the next few (the parser walks forward)
     if (s[i] <= off && (i + 1 >= s.length || s[i + 1] > off)) { /* same line */ }
     else if (i + 2 < s.length && s[i + 1] <= off && s[i + 2] > off) i = i + 1;
-    else {
-      let lo = 0, hi = s.length - 1;
-      while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (s[mid] <= off) lo = mid; else hi = mid - 1; }
-      i = lo;
-    }
+    else i = lineOf(s, off);
     this.cur = i;
     return { line: i, character: off - s[i] };
   }
@@ -43,10 +39,8 @@ class Positions {
       for (let k = 0; k < 32 && i + 1 < s.length && s[i + 1] <= off; k++) i++;
       if (i + 1 >= s.length || s[i + 1] > off) { this.cur = i; return i; }
     }
-    let lo = 0, hi = s.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (s[mid] <= off) lo = mid; else hi = mid - 1; }
-    this.cur = lo;
-    return lo;
+    this.cur = lineOf(s, off);
+    return this.cur;
   }
   range(from: number, to: number): Range {
     const start = this.at(from);
@@ -385,7 +379,7 @@ export function parse(text: string, file: string): ParsedFile {
 const CHUNK_START = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
 
 /** Offsets where top-level chunks start: 0 and every line that starts with a top-level keyword. */
-function chunkStarts(text: string): number[] {
+export function chunkStarts(text: string): number[] {
   const cuts = [0];
   CHUNK_START.lastIndex = 0;
   for (let m = CHUNK_START.exec(text); m; m = CHUNK_START.exec(text)) cuts.push(m.index + 1);
@@ -411,10 +405,16 @@ export function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-export function offsetToPos(lineStarts: number[], off: number): { line: number; character: number } {
+/** The line holding an offset: the last line start at or before it (bisection). */
+export function lineOf(lineStarts: number[], off: number): number {
   let lo = 0, hi = lineStarts.length - 1;
   while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= off) lo = mid; else hi = mid - 1; }
-  return { line: lo, character: off - lineStarts[lo] };
+  return lo;
+}
+
+export function offsetToPos(lineStarts: number[], off: number): { line: number; character: number } {
+  const line = lineOf(lineStarts, off);
+  return { line, character: off - lineStarts[line] };
 }
 
 function aloneOnLine(c: Comment): boolean {
