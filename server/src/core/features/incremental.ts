@@ -49,20 +49,26 @@ export function splitChunks(text: string): Chunk[] {
 }
 
 const shiftRange = (r: Range, dl: number): Range => ({ start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } });
-const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => ({ ...s, range: shiftRange(s.range, dl), offset: s.offset + doff });
-const shiftValue = (v: Value, dl: number, doff: number): Value => ({ ...v, items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
+// Copies are built field by field: parser nodes compute range, quoted and a
+// positional argument's value on demand, which a spread would not copy.
+const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => {
+  const out: Scalar = { text: s.text, range: shiftRange(s.range, dl), quoted: s.quoted, offset: s.offset + doff };
+  if (s.unterminated) out.unterminated = true;
+  return out;
+};
+const shiftValue = (v: Value, dl: number, doff: number): Value => ({ items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
 const shiftArg = (a: Arg, dl: number, doff: number): Arg => {
-  const out: Arg = { ...a, value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
+  const out: Arg = { value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
   if (a.key) out.key = shiftScalar(a.key, dl, doff);
   return out;
 };
 function shiftBlock(b: Block, dl: number, doff: number): Block {
-  const out: Block = { ...b, open: shiftRange(b.open, dl), statements: b.statements.map((s) => shiftStatement(s, dl, doff)) };
+  const out: Block = { open: shiftRange(b.open, dl), statements: b.statements.map((s) => shiftStatement(s, dl, doff)) };
   if (b.close) out.close = shiftRange(b.close, dl);
   return out;
 }
 function shiftStatement(s: Statement, dl: number, doff: number): Statement {
-  const out: Statement = { ...s, keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl) };
+  const out: Statement = { keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl), leadingComments: s.leadingComments };
   if (s.block) out.block = shiftBlock(s.block, dl, doff);
   return out;
 }

@@ -91,6 +91,7 @@ export function emptySet(): AddrSet { return EMPTY; }
 export function anySet(): AddrSet { return ANY; }
 
 function normalize(list: Interval[]): Interval[] {
+  if (list.length <= 1) return list.length ? [{ lo: list[0].lo, hi: list[0].hi }] : EMPTY.v4;
   const s = [...list].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   const out: Interval[] = [];
   for (const iv of s) {
@@ -102,6 +103,9 @@ function normalize(list: Interval[]): Interval[] {
 }
 
 export function union(a: AddrSet, b: AddrSet): AddrSet {
+  // a relay rule's set starts empty and usually gains one network: no work then
+  if (isEmpty(a)) return b;
+  if (isEmpty(b)) return a;
   return { v4: normalize([...a.v4, ...b.v4]), v6: normalize([...a.v6, ...b.v6]) };
 }
 

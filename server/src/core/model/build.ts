@@ -26,7 +26,17 @@ export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
 const KIND_LIST = (k: string[]) => (k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0]);
 const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
 
-const EMPTY_SEEN: Map<string, Arg> = new Map();
+/** The first `key=` option before index `before` (a repeat is MT107 on the later one). */
+function firstOption(args: Arg[], key: string, before: number): Arg | undefined {
+  for (let i = 0; i < before; i++) if (args[i].key?.text === key) return args[i];
+  return undefined;
+}
+
+/** A required option is there when some `key=` names it (the MT102 for a missing one). */
+function validOption(st: Statement, _spec: StatementSpec, key: string): boolean {
+  for (const a of st.args) if (a.key?.text === key) return true;
+  return false;
+}
 
 /** Where a model object came from: its range is computed only when asked for (most never are). */
 interface HasRange { range: Range }
@@ -72,54 +82,63 @@ export function buildModel(ws: Workspace): BuildResult {
   const requiredHostname: NodeDecl[] = [];
 
   /** Check a statement's arguments and options against its spec. Returns false when unusable. */
-  const checkStatement = (st: Statement, spec: StatementSpec, file: string, owner: string): boolean => {
+  // Runs for every statement: no per-statement arrays or maps (options are few, a scan finds a repeat).
+  const checkStatement = (st: Statement, spec: StatementSpec, file: string): boolean => {
     let ok = true;
-    const pos: Arg[] = [];
-    let opts: Arg[] | undefined;
-    for (const a of st.args) { if (a.key) (opts ??= []).push(a); else pos.push(a); }
+    const args = st.args;
+    let npos = 0;
+    let firstExtra: Arg | undefined;
+    let lastPos: Arg | undefined;
     if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
-    // options
-    const seen = opts ? new Map<string, Arg>() : EMPTY_SEEN;
-    if (opts) for (const o of opts) {
-      const key = o.key!.text;
+    for (let ai = 0; ai < args.length; ai++) {
+      const o = args[ai];
+      if (!o.key) {
+        // positional: checked below once the count is known
+        if (npos === spec.args.length) firstExtra = o;
+        lastPos = o;
+        npos++;
+        continue;
+      }
+      const key = o.key.text;
       const os = spec.options && Object.hasOwn(spec.options, key) ? spec.options[key] : undefined; // never a prototype member ('__proto__=')
-      if (!spec.options) { report('MT108', 'error', file, o.key!.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
-      if (!os) { report('MT108', 'error', file, o.key!.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
-      const prev = seen.get(key);
-      if (prev) { report('MT107', 'error', file, o.key!.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
-      seen.set(key, o);
-      if (!o.value.items.length) { ok = false; continue; } // MT001 already
-      if (!os.list && o.value.items.length > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${o.value.items.length}`); ok = false; continue; }
-      for (const s of o.value.items) ok = checkScalar(s, os.type, file, `${key}=`) && ok;
+      if (!spec.options) { report('MT108', 'error', file, o.key.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
+      if (!os) { report('MT108', 'error', file, o.key.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
+      const prev = firstOption(args, key, ai);
+      if (prev) { report('MT107', 'error', file, o.key.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
+      const items = o.value.items;
+      if (!items.length) { ok = false; continue; } // MT001 already
+      if (!os.list && items.length > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${items.length}`); ok = false; continue; }
+      for (const s of items) ok = checkScalar(s, os.type, file) && ok;
     }
     if (spec.options) for (const key in spec.options) {
       const os = spec.options[key];
-      if (os.required && !seen.has(key)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
+      if (os.required && !validOption(st, spec, key)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
     }
     // `mx none`, `dnsbl none`
-    if (spec.noneForm && pos.length === 1 && pos[0].value.items.length === 1 && pos[0].value.items[0].text === 'none' && !pos[0].value.items[0].quoted) return ok;
-    const n = Math.min(pos.length, spec.args.length);
-    for (let i = 0; i < n; i++) {
-      const a = spec.args[i];
-      const v = pos[i].value;
-      if (!a.list && v.items.length > 1) { report('MT102', 'error', file, v.range, `'${spec.name}' takes one ${a.label} here, got a list of ${v.items.length}`); ok = false; continue; }
-      for (const s of v.items) ok = checkScalar(s, a.type, file, a.label) && ok;
+    if (spec.noneForm && npos === 1) {
+      const items = lastPos!.value.items;
+      if (items.length === 1 && items[0].text === 'none' && !items[0].quoted) return ok;
     }
-    if (pos.length > spec.args.length) {
-      const extra = pos[spec.args.length];
-      const end = pos[pos.length - 1].range.end;
-      report('MT102', 'error', file, { start: extra.range.start, end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${pos.length}`);
+    for (let ai = 0, i = 0; ai < args.length && i < spec.args.length; ai++) {
+      if (args[ai].key) continue;
+      const a = spec.args[i++];
+      const v = args[ai].value;
+      const items = v.items;
+      if (!a.list && items.length > 1) { report('MT102', 'error', file, v.range, `'${spec.name}' takes one ${a.label} here, got a list of ${items.length}`); ok = false; continue; }
+      for (const s of items) ok = checkScalar(s, a.type, file) && ok;
+    }
+    if (firstExtra) {
+      report('MT102', 'error', file, { start: firstExtra.range.start, end: lastPos!.range.end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${npos}`);
       ok = false;
-    } else if (pos.length < spec.args.length && !spec.args[pos.length].optional) {
-      const missing = spec.args[pos.length];
-      report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${missing.label === spec.args[0].label && pos.length === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`);
+    } else if (npos < spec.args.length && !spec.args[npos].optional) {
+      const missing = spec.args[npos];
+      report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${missing.label === spec.args[0].label && npos === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`);
       ok = false;
     }
-    void owner;
     return ok;
   };
 
-  const checkScalar = (s: Scalar, t: ValueType, file: string, _label: string): boolean => {
+  const checkScalar = (s: Scalar, t: ValueType, file: string): boolean => {
     const p = checkValue(s, t);
     if (p) {
       const data = t.t === 'enum' ? { suggestion: nearest(s.text, t.values) } : undefined;
@@ -153,6 +172,10 @@ export function buildModel(ws: Workspace): BuildResult {
   const firstList = (st: Statement): Scalar[] => { for (const a of st.args) if (!a.key) return a.value.items; return NONE; };
   const first = (st: Statement): Scalar | undefined => firstList(st)[0];
   const opt = (st: Statement, key: string): Scalar[] => { for (const a of st.args) if (a.key && a.key.text === key) return a.value.items; return NONE; };
+
+  // one pair of maps for every block (cleared per block: blocks do not nest)
+  const seenOnce = new Map<string, Statement>();
+  const seenRoutes = new Map<string, Statement>();
 
   // ---- declarations ----------------------------------------------------------
   const declare = (d: Decl, lf: LoadedFile) => {
@@ -227,8 +250,8 @@ export function buildModel(ws: Workspace): BuildResult {
   function readBlock(decl: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
     const spec = SCHEMA[kind];
     const ownerName = d ? `${kind} '${d.name}'` : kind === 'options' ? "'options'" : kind;
-    const seenOnce = new Map<string, Statement>();
-    const seenRoutes = new Map<string, Statement>();
+    seenOnce.clear();
+    seenRoutes.clear();
     for (const st of decl.block!.statements) {
       const kw = st.keyword.text;
       const ss = Object.hasOwn(spec.statements, kw) ? spec.statements[kw] : undefined; // never a prototype member ('__proto__', 'constructor')
@@ -244,7 +267,7 @@ export function buildModel(ws: Workspace): BuildResult {
         if (prev) { report('MT107', 'error', file, st.keyword.range, `'${kw}' may appear once in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first given here' }] }); continue; }
         seenOnce.set(kw, st);
       }
-      if (!checkStatement(st, ss, file, ownerName)) continue;
+      if (!checkStatement(st, ss, file)) continue;
       if (kw === 'route') {
         for (const s of firstList(st)) {
           const key = s.text.toLowerCase();
@@ -284,7 +307,6 @@ export function buildModel(ws: Workspace): BuildResult {
   function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
     const kw = st.keyword.text;
     const v = first(st)?.text ?? '';
-    const src = <T>(value: T): Sourced<T> => new LazySourced(value, file, st);
     if (kind === 'options') {
       const o = model.options;
       if (kw === 'dnsbl') { o.dnsbl = firstList(st).map((s) => s.text.toLowerCase()); o.dnsblStmt = { file, range: st.range }; }
@@ -299,7 +321,7 @@ export function buildModel(ws: Workspace): BuildResult {
       switch (kw) {
         case 'mx': {
           const pos = st.args.filter((a) => !a.key);
-          if (pos.length === 1 && v === 'none') { d.mxNone = src(true as const); return; }
+          if (pos.length === 1 && v === 'none') { d.mxNone = new LazySourced(true as const, file, st); return; }
           const pref = Number(v);
           const ts = pos[1].value.items[0];
           const rec: MxRecord = Object.assign(new RuleAt(file, st), { preference: pref, target: { kind: 'unresolved', scalar: ts } as MxRecord['target'] });
@@ -310,10 +332,10 @@ export function buildModel(ws: Workspace): BuildResult {
           d.mx.push(rec);
           return;
         }
-        case 'spf': d.spf = src(v); return;
-        case 'dmarc': d.dmarc = src(v); return;
-        case 'mta-sts': d.mtaSts = src(v); return;
-        case 'tls-rpt': d.tlsRpt = src(v); return;
+        case 'spf': d.spf = new LazySourced(v, file, st); return;
+        case 'dmarc': d.dmarc = new LazySourced(v, file, st); return;
+        case 'mta-sts': d.mtaSts = new LazySourced(v, file, st); return;
+        case 'tls-rpt': d.tlsRpt = new LazySourced(v, file, st); return;
       }
       return;
     }
@@ -343,12 +365,12 @@ export function buildModel(ws: Workspace): BuildResult {
         if (n.kind === 'gateway' && !n.zoneDeclared) n.zone = v === 'relay' ? 'internal' : 'perimeter';
         return;
       case 'zone': n.zone = v as Zone; n.zoneDeclared = true; return;
-      case 'hostname': n.hostname = src(v.toLowerCase().replace(/\.$/, '')); return;
-      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses.push(...list); n.addressStmt = src(list); return; }
-      case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = src(v === 'yes'); return;
+      case 'hostname': n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st); return;
+      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses.push(...list); n.addressStmt = new LazySourced(list, file, st); return; }
+      case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = new LazySourced(v === 'yes', file, st); return;
       case 'listen': n.listen = firstList(st).map((s) => Number(s.text)); return;
-      case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = src(n.ports); return;
-      case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = src(v); return;
+      case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = new LazySourced(n.ports, file, st); return;
+      case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = new LazySourced(v, file, st); return;
       case 'dnsbl': n.dnsbl = v === 'none' && firstList(st).length === 1 ? { zones: [], none: true, file, range: st.range } : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range }; return;
       case 'accept': {
         const t = { sources: [] as NetSource[], set: emptySet() };
@@ -387,7 +409,7 @@ export function buildModel(ws: Workspace): BuildResult {
         n.membersStmt = st;
         for (const s of firstList(st)) pending.push({ scalar: s, file, kinds: ['gateway', 'server'], role: 'a pool member', resolve: (x) => { const m = x as NodeDecl; if (!n.members.includes(m)) n.members.push(m); m.pools.push(n); } });
         return;
-      case 'vip': n.vip = src(v); n.addressStmt = src([v]); return;
+      case 'vip': n.vip = new LazySourced(v, file, st); n.addressStmt = new LazySourced([v], file, st); return;
       case 'health': {
         const iv = opt(st, 'interval')[0]?.text ?? '10s';
         n.health = { check: v as 'smtp' | 'tcp', interval: iv, intervalSeconds: durationSeconds(iv) ?? 10, stmt: st };

@@ -56,31 +56,55 @@ let P: Positions;
 /** Offset of the chunk being parsed: token offsets are relative to it. */
 let BASE = 0;
 
-// AST nodes compute their ranges on first use: a file's syntax tree keeps
-// offsets, and most ranges are never asked for (a Range costs three objects).
+// AST nodes keep offsets and compute their ranges when asked (a Range costs
+// three objects and most are never asked for); a positional argument is its
+// own value, and a word's text is shared by every use of the same word in the
+// file. The tree of a 10,000-line file is then about a third of what one
+// object per range, argument, value and string costs (npm run bench).
+const QUOTED = 1;
+const UNTERMINATED = 2;
 class ScalarNode implements Scalar {
+  #bits: number;
   #pos: Positions;
-  #r?: Range;
-  unterminated?: true;
-  constructor(public text: string, public quoted: boolean, public offset: number, readonly length: number, pos: Positions) { this.#pos = pos; }
-  get range(): Range { return (this.#r ??= this.#pos.range(this.offset, this.offset + this.length)); }
-  set range(r: Range) { this.#r = r; }
+  constructor(public text: string, public offset: number, length: number, flags: number, pos: Positions) { this.#bits = (length << 2) | flags; this.#pos = pos; }
+  get quoted(): boolean { return (this.#bits & QUOTED) !== 0; }
+  get unterminated(): true | undefined { return this.#bits & UNTERMINATED ? true : undefined; }
+  get length(): number { return this.#bits >>> 2; }
+  get range(): Range { return this.#pos.range(this.offset, this.offset + (this.#bits >>> 2)); }
   toJSON() { return { text: this.text, range: this.range, quoted: this.quoted, offset: this.offset, ...(this.unterminated ? { unterminated: true } : {}) }; }
 }
 
+function itemsRange(items: Scalar[]): Range {
+  return { start: items[0].range.start, end: items[items.length - 1].range.end };
+}
+
+/** One item is kept as itself, a list as an array: most arguments are one word. */
+type Items = Scalar | Scalar[];
+const itemsOf = (v: Items): Scalar[] => (Array.isArray(v) ? v : [v]);
+
+/** A positional argument: it is its own value (the same items, the same range). */
+class PositionalNode implements Arg, Value {
+  #v: Items;
+  constructor(v: Items) { this.#v = v; }
+  get items(): Scalar[] { return itemsOf(this.#v); }
+  get key(): undefined { return undefined; }
+  get value(): Value { return this; }
+  get range(): Range { return itemsRange(this.items); }
+  toJSON() { return { key: undefined, value: { items: this.items, range: this.range }, range: this.range }; }
+}
+
 class ValueNode implements Value {
-  #r?: Range;
-  constructor(public items: Scalar[], r?: Range) { this.#r = r; }
-  get range(): Range { return (this.#r ??= { start: this.items[0].range.start, end: this.items[this.items.length - 1].range.end }); }
-  set range(r: Range) { this.#r = r; }
+  constructor(public items: Scalar[]) {}
+  get range(): Range { return itemsRange(this.items); }
   toJSON() { return { items: this.items, range: this.range }; }
 }
 
-class ArgNode implements Arg {
-  #r?: Range;
-  constructor(public key: Scalar | undefined, public value: Value, r?: Range) { this.#r = r; }
-  get range(): Range { return (this.#r ??= { start: (this.key ?? this.value).range.start, end: this.value.range.end }); }
-  set range(r: Range) { this.#r = r; }
+/** A key=value option (its value object is made when asked for). */
+class OptionNode implements Arg {
+  #v: Items;
+  constructor(public key: Scalar, v: Items) { this.#v = v; }
+  get value(): Value { return new ValueNode(itemsOf(this.#v)); }
+  get range(): Range { const items = itemsOf(this.#v); return { start: this.key.range.start, end: items[items.length - 1].range.end }; }
   toJSON() { return { key: this.key, value: this.value, range: this.range }; }
 }
 
@@ -91,8 +115,11 @@ const NO_ARGS: Arg[] = [];
 
 class StatementNode implements Statement {
   #r?: Range;
+  /** One argument is kept as itself, more as an array (the `args` array is made when asked for). */
+  #a: Arg | Arg[] | undefined;
   leadingComments: string[] = NO_COMMENTS;
-  constructor(public keyword: Scalar, public args: Arg[], public block: Block | undefined) {}
+  constructor(public keyword: Scalar, args: Arg | Arg[] | undefined, public block: Block | undefined) { this.#a = args; }
+  get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : [a]; }
   get range(): Range {
     if (this.#r) return this.#r;
     const b = this.block;
@@ -101,8 +128,16 @@ class StatementNode implements Statement {
     else if (this.args.length) end = this.args[this.args.length - 1].range.end;
     return (this.#r = { start: this.keyword.range.start, end });
   }
-  set range(r: Range) { this.#r = r; }
   toJSON() { return { keyword: this.keyword, args: this.args, block: this.block, range: this.range, leadingComments: this.leadingComments }; }
+}
+
+/** Words of the file being parsed, so each distinct word is one string however often it appears. */
+let WORDS = new Map<string, string>();
+function word(s: string): string {
+  const w = WORDS.get(s);
+  if (w !== undefined) return w;
+  WORDS.set(s, s);
+  return s;
 }
 
 function tokRange(t: IToken): Range {
@@ -119,14 +154,12 @@ function unescape(s: string): string {
 
 function scalarOf(t: IToken): Scalar {
   const img = t.image;
-  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), true, BASE + t.startOffset, img.length, P);
+  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), BASE + t.startOffset, img.length, QUOTED, P);
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
-    const sc = new ScalarNode(unescape(body), true, BASE + t.startOffset, img.length, P);
-    sc.unterminated = true;
-    return sc;
+    return new ScalarNode(unescape(body), BASE + t.startOffset, img.length, QUOTED | UNTERMINATED, P);
   }
-  return new ScalarNode(img, false, BASE + t.startOffset, img.length, P);
+  return new ScalarNode(word(img), BASE + t.startOffset, img.length, 0, P);
 }
 
 class MailtopoParser extends EmbeddedActionsParser {
@@ -147,68 +180,63 @@ class MailtopoParser extends EmbeddedActionsParser {
     if (this.diags.length < MAX_SYNTAX_ERRORS) this.diags.push({ code, severity: 'error', message, file: this.file, range });
   }
 
-  private notTopKwAtCol0 = (): boolean => {
-    const t = this.LA(1);
-    return !(t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(BASE + t.startOffset));
-  };
-  private shallow = (): boolean => this.depth < MAX_DEPTH;
-  private deep = (): boolean => this.depth >= MAX_DEPTH;
+  private notTopKwAtCol0 = (): boolean => !this.topKwAtCol0(this.LA(1));
+
+  // Chevrotain calls OR/MANY with their alternatives each time, and wraps a
+  // GATE in a new closure (an OR with GATEs maps them to a new array) per
+  // call: allocating those per token or per statement dominated parse time,
+  // so the alternatives are built once here, the per-statement ones carry no
+  // GATE, and the rules work through the fields below.
+  private fileOut: Statement[] = [];
+  private readonly fileAlts = [
+    { ALT: () => { this.CONSUME(T.Newline); } },
+    { ALT: () => { this.fileOut.push(this.SUBRULE(this.statement)); } },
+    { ALT: () => { const t = this.CONSUME(T.RBrace); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '}': no block is open here"); } },
+    { ALT: () => this.SUBRULE(this.stray) },
+  ];
+  private readonly fileLoop = () => { this.OR(this.fileAlts); };
 
   public fileRule = this.RULE('fileRule', (): Statement[] => {
-    const out: Statement[] = [];
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => { this.CONSUME(T.Newline); } },
-        { ALT: () => { out.push(this.SUBRULE(this.statement)); } },
-        { ALT: () => { const t = this.CONSUME(T.RBrace); this.ACTION(() => this.error(tokRange(t), "unexpected '}': no block is open here")); } },
-        { ALT: () => this.SUBRULE(this.stray) },
-      ]);
-    });
+    const out: Statement[] = (this.fileOut = []);
+    this.MANY(this.fileLoop);
     return out;
   });
 
-  /** Tokens that cannot start a statement: consumed with one MT001 each. */
-  private stray = this.RULE('stray', (): void => {
-    this.OR([
-      { ALT: () => { const t = this.CONSUME(T.Semi); this.ACTION(() => this.error(tokRange(t), "a ';' with no statement before it")); } },
-      { ALT: () => { const t = this.CONSUME(T.Comma); this.ACTION(() => this.error(tokRange(t), "unexpected ',': expected a statement")); } },
-      { ALT: () => { const t = this.CONSUME(T.Equals); this.ACTION(() => this.error(tokRange(t), "unexpected '=': expected a statement")); } },
-      { ALT: () => { const t = this.CONSUME(T.Str); this.ACTION(() => this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`)); } },
-      { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
-      { GATE: this.shallow, ALT: () => {
-        const t = this.LA(1);
-        this.ACTION(() => this.error(tokRange(t), "a '{' with no statement before it: a block's '{' goes on the line of the statement it opens"));
-        this.SUBRULE(this.block, { ARGS: ['a block'] });
-      } },
-      { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
-    ]);
-  });
+  private readonly strayAlts = [
+    { ALT: () => { const t = this.CONSUME(T.Semi); if (!this.RECORDING_PHASE) this.error(tokRange(t), "a ';' with no statement before it"); } },
+    { ALT: () => { const t = this.CONSUME(T.Comma); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected ',': expected a statement"); } },
+    { ALT: () => { const t = this.CONSUME(T.Equals); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '=': expected a statement"); } },
+    { ALT: () => { const t = this.CONSUME(T.Str); if (!this.RECORDING_PHASE) this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`); } },
+    { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
+    { ALT: () => {
+      const t = this.LA(1);
+      if (!this.RECORDING_PHASE && this.depth < MAX_DEPTH) this.error(tokRange(t), "a '{' with no statement before it: a block's '{' goes on the line of the statement it opens");
+      this.SUBRULE(this.block, { ARGS: ['a block'] });
+    } },
+  ];
 
-  // Chevrotain calls OR/MANY with their alternatives each time; allocating
-  // those arrays and closures per token dominated parse time, so they are
-  // built once here and work through the fields below (saved and restored
-  // around nested blocks).
-  private argToks: IToken[] = [];
+  /** Tokens that cannot start a statement: consumed with one MT001 each. */
+  private stray = this.RULE('stray', (): void => { this.OR(this.strayAlts); });
+
+  /** The current statement's argument tokens: one buffer, shaped into args before any nested block reuses it. */
+  private readonly argToks: IToken[] = [];
+  private readonly argScratch: Arg[] = [];
   private blockStmts: Statement[] = [];
   private stKw: IToken | undefined;
   private lastBlock: Block | undefined;
-  private readonly nlLoop = () => { this.CONSUME(T.Newline); this.afterNl = true; };
+  /** After a comma, line breaks continue the list, unless the next line starts a declaration (a top-level keyword at column 0). */
+  private readonly nlLoop = { GATE: () => !this.topKwAtCol0(this.LA(2)), DEF: () => { this.CONSUME(T.Newline); } };
   private readonly argAlts = [
-    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); this.afterNl = false; } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); this.afterNl = false; } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.afterNl = false; this.MANY1(this.nlLoop); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); } },
+    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.MANY1(this.nlLoop); } },
   ];
-  /** Newlines were just consumed after a comma: only then can a declaration start here. */
-  private afterNl = false;
-  // A top-level keyword at column 0 (reachable only after a comma and a line
-  // break) starts a declaration, not another list item.
-  private readonly argLoop = { GATE: () => !this.afterNl || this.notTopKwAtCol0(), DEF: () => { this.OR(this.argAlts); } };
+  private readonly argLoop = () => { this.OR(this.argAlts); };
   private readonly endAlts = [
-    { GATE: this.shallow, ALT: () => {
-      const owner = this.ACTION(() => ownerName(this.stKw!, this.argToks));
+    { ALT: () => {
+      const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks);
       this.lastBlock = this.SUBRULE(this.block, { ARGS: [owner] });
     } },
-    { GATE: this.deep, ALT: () => { const t = this.CONSUME1(T.LBrace); this.lastBlock = undefined; this.ACTION(() => this.error(tokRange(t), `blocks nested deeper than ${MAX_DEPTH} levels`)); } },
     { ALT: () => { this.CONSUME1(T.Newline); this.lastBlock = undefined; } },
     { ALT: () => { this.CONSUME1(T.Semi); this.lastBlock = undefined; } },
     { ALT: () => { /* before '}' or end of file */ this.lastBlock = undefined; } },
@@ -221,54 +249,53 @@ class MailtopoParser extends EmbeddedActionsParser {
   private readonly blockLoop = { GATE: this.notTopKwAtCol0, DEF: () => { this.OR(this.blockAlts); } };
   private readonly closeOpt = () => this.CONSUME(T.RBrace);
 
-  public block = this.RULE('block', (owner: string): Block => {
+  public block = this.RULE('block', (owner: string): Block | undefined => {
     const open = this.CONSUME(T.LBrace);
+    // Deeper blocks are flattened: the '{' is reported and what follows
+    // belongs to the enclosing block (a diagnostic, never a stack overflow).
+    if (!this.RECORDING_PHASE && this.depth >= MAX_DEPTH) { this.error(tokRange(open), `blocks nested deeper than ${MAX_DEPTH} levels`); return undefined; }
     const statements: Statement[] = [];
     const savedStmts = this.blockStmts;
     this.blockStmts = statements;
-    this.ACTION(() => { this.depth++; });
+    this.depth++;
     this.MANY(this.blockLoop);
     const close = this.OPTION(this.closeOpt);
     this.blockStmts = savedStmts;
-    const kept = statements.slice(); // exact size (see shapeArgs)
-    return this.ACTION(() => {
-      this.depth--;
-      if (!close) {
-        const at = this.LA(1);
-        const key = at.tokenType === EOF ? -2 : BASE + at.startOffset;
-        if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
-        this.lastMissingAt = key;
-      }
-      // blocks are few: plain data, so copies made with a spread keep open/close
-      return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements: kept };
-    }) as Block;
+    this.depth--;
+    if (this.RECORDING_PHASE) return undefined;
+    if (!close) {
+      const at = this.LA(1);
+      const key = at.tokenType === EOF ? -2 : BASE + at.startOffset;
+      if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
+      this.lastMissingAt = key;
+    }
+    // blocks are few: plain data, so copies made with a spread keep open/close
+    return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements: statements.slice() /* exact size */ };
   });
 
   public statement = this.RULE('statement', (): Statement => {
     const kw = this.CONSUME(T.Word);
-    const savedToks = this.argToks;
-    const toks: IToken[] = [];
-    this.argToks = toks;
-    this.afterNl = false;
+    const toks = this.argToks;
+    toks.length = 0;
     this.MANY(this.argLoop);
+    const args = this.RECORDING_PHASE || !toks.length ? undefined : this.shapeArgs(kw.image, toks);
     this.stKw = kw;
     this.OR1(this.endAlts);
     const block = this.lastBlock;
     this.lastBlock = undefined;
-    this.argToks = savedToks;
-    return this.ACTION(() => new StatementNode(scalarOf(kw), toks.length ? this.shapeArgs(kw.image, toks) : NO_ARGS, block)) as Statement;
+    return (this.RECORDING_PHASE ? undefined : new StatementNode(scalarOf(kw), args, block)) as Statement;
   });
 
-  /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. */
-  private shapeArgs(kw: string, toks: IToken[]): Arg[] {
-    const args: Arg[] = [];
+  /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. One argument is returned as itself, more as an exact-size array. */
+  private shapeArgs(kw: string, toks: IToken[]): Arg | Arg[] | undefined {
+    const out = this.argScratch;
+    out.length = 0;
     let reported = false;
     const n = toks.length;
     let i = 0;
-    const isScalar = (t: IToken | undefined) => !!t && (t.tokenType === T.Word || t.tokenType === T.Str || t.tokenType === T.Unterminated);
     while (i < n) {
       const t = toks[i];
-      if (!isScalar(t)) {
+      if (!isScalarTok(t)) {
         if (!reported) {
           this.error(tokRange(t), t.tokenType === T.Equals
             ? `unexpected '=' in '${kw}': an option is written key=value`
@@ -280,34 +307,45 @@ class MailtopoParser extends EmbeddedActionsParser {
       }
       let key: Scalar | undefined;
       let first = t;
-      if (toks[i + 1]?.tokenType === T.Equals) {
+      if (i + 1 < n && toks[i + 1].tokenType === T.Equals) {
         key = scalarOf(t);
         const eq = toks[i + 1];
         i += 2;
-        if (!isScalar(toks[i])) {
+        if (i >= n || !isScalarTok(toks[i])) {
           const r = tokRange(eq);
           this.error(r, `expected a value after '${key.text}='`);
           reported = true;
-          const empty: Value = new ValueNode([], { start: r.end, end: r.end });
-          args.push(new ArgNode(key, empty, { start: key.range.start, end: r.end }));
+          const empty: Value = { items: [], range: { start: r.end, end: r.end } };
+          out.push({ key, value: empty, range: { start: key.range.start, end: r.end } });
           continue;
         }
         first = toks[i];
       }
-      const items: Scalar[] = [scalarOf(first)];
+      const head = scalarOf(first);
+      let items: Scalar[] | undefined;
       i++;
       while (i < n && toks[i].tokenType === T.Comma) {
-        if (isScalar(toks[i + 1])) { items.push(scalarOf(toks[i + 1])); i += 2; continue; }
+        if (i + 1 < n && isScalarTok(toks[i + 1])) { (items ??= [head]).push(scalarOf(toks[i + 1])); i += 2; continue; }
         if (!reported) this.error(tokRange(toks[i]), "a trailing ',': expected a value after it");
         reported = true;
         i++;
         break;
       }
-      args.push(new ArgNode(key, new ValueNode(items)));
+      const v: Items = items ? items.slice() /* exact size */ : head;
+      out.push(key ? new OptionNode(key, v) : new PositionalNode(v));
     }
-    // an exact-size copy: a pushed-to array keeps room for 16 more
-    return args.slice();
+    const args = out.length === 0 ? undefined : out.length === 1 ? out[0] : out.slice();
+    out.length = 0; // keep no node alive
+    return args;
   }
+
+  private topKwAtCol0(t: IToken): boolean {
+    return t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(BASE + t.startOffset);
+  }
+}
+
+function isScalarTok(t: IToken): boolean {
+  return t.tokenType === T.Word || t.tokenType === T.Str || t.tokenType === T.Unterminated;
 }
 
 function ownerName(kw: IToken, toks: IToken[]): string {
@@ -320,6 +358,7 @@ let shared: MailtopoParser | undefined;
 /** Parse one file's text. Never throws for any input. */
 export function parse(text: string, file: string): ParsedFile {
   P = new Positions(text);
+  WORDS = new Map();
   // The file is lexed and parsed one top-level chunk at a time: a top-level
   // keyword at column 0 ends every open block (LANGUAGE.md §2), so each chunk
   // parses exactly as it would in the whole file, and its token vector dies
@@ -366,6 +405,7 @@ export function parse(text: string, file: string): ParsedFile {
     for (const c of (lex.groups.comments ?? []) as IToken[]) comments.push({ text: c.image, range: tokRange(c), offset: start + c.startOffset });
   }
   p.input = []; // do not keep the token vector alive
+  WORDS = new Map();
   BASE = 0;
   const all = diags.concat(p.diags);
   if (all.length >= MAX_SYNTAX_ERRORS) {
