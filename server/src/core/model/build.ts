@@ -3,13 +3,14 @@
 // typed fields are read only from statements that passed.
 import type { MtDiagnostic, Range, Severity } from '../diagnostic';
 import type { Arg, Scalar, Statement } from '../syntax/ast';
+import { argAt, argCount, itemAt, itemCount } from '../syntax/parser';
 import { SCHEMA, TOP_LEVEL_KEYWORDS, DECL_KINDS, describeType, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
 import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
 import { didYouMean, nearest } from '../schema/suggest';
 import { addCidr, emptySet, anySet, parseCidr, union, canonicalIp, type AddrSet } from './addr';
 import type { Workspace, LoadedFile } from './workspace';
 import type {
-  Sourced, Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord,
+  Sourced, Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord, AcceptRule, RelayRule, RouteRule,
 } from './types';
 
 interface Pending {
@@ -26,38 +27,193 @@ export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
 const KIND_LIST = (k: string[]) => (k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0]);
 const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
 
-/** The first `key=` option before index `before` (a repeat is MT107 on the later one). */
-function firstOption(args: Arg[], key: string, before: number): Arg | undefined {
-  for (let i = 0; i < before; i++) if (args[i].key?.text === key) return args[i];
+/** The first `key=` option before argument index `before` (a repeat is MT107 on the later one). */
+function firstOption(st: Statement, key: string, before: number): Arg | undefined {
+  for (let i = 0; i < before; i++) { const a = argAt(st, i); if (a.key?.text === key) return a; }
   return undefined;
 }
 
-/** A required option is there when some `key=` names it (the MT102 for a missing one). */
-function validOption(st: Statement, _spec: StatementSpec, key: string): boolean {
-  for (const a of st.args) if (a.key?.text === key) return true;
-  return false;
-}
-
-/** Where a model object came from: its range is computed only when asked for (most never are). */
+// Model objects say where they came from; the range is computed only when
+// asked for (most never are). Each is a class of its own with `declare`d
+// fields set by plain assignment in its constructor: one shape per class, no
+// shared base-class initializer running on many shapes (that was a slow,
+// megamorphic define per object), no out-of-object properties.
 interface HasRange { range: Range }
-class At { #of: HasRange; constructor(of: HasRange) { this.#of = of; } get range(): Range { return this.#of.range; } }
-class SourceAt extends At implements NetSource {
-  network?: NetworkDecl;
-  any?: boolean;
-  constructor(public text: string, of: HasRange, any?: boolean) { super(of); if (any) this.any = true; }
+class SourceAt implements NetSource {
+  declare text: string;
+  declare network?: NetworkDecl;
+  declare any?: boolean;
+  #of: HasRange;
+  constructor(text: string, of: HasRange, any?: boolean) { this.text = text; this.#of = of; this.network = undefined; this.any = any ? true : undefined; }
+  get range(): Range { return this.#of.range; }
 }
-class HopAt extends At implements Hop {
-  direct?: true;
-  node?: NodeDecl;
-  constructor(public text: string, of: HasRange, direct?: boolean) { super(of); if (direct) this.direct = true; }
+class HopAt implements Hop {
+  declare text: string;
+  declare direct?: true;
+  declare node?: NodeDecl;
+  #of: HasRange;
+  constructor(text: string, of: HasRange, direct?: boolean) { this.text = text; this.#of = of; this.direct = direct ? true : undefined; this.node = undefined; }
+  get range(): Range { return this.#of.range; }
 }
-class RuleAt extends At { constructor(public file: string, public stmt: Statement) { super(stmt); } }
-class RefAt extends At implements Reference { constructor(public file: string, of: HasRange, public target: Decl, public kindsAllowed: string[]) { super(of); } }
+class RefAt implements Reference {
+  declare file: string;
+  declare target: Decl;
+  declare kindsAllowed: string[];
+  #of: HasRange;
+  constructor(file: string, of: HasRange, target: Decl, kindsAllowed: string[]) { this.file = file; this.#of = of; this.target = target; this.kindsAllowed = kindsAllowed; }
+  get range(): Range { return this.#of.range; }
+}
+/** A typed field with its statement. */
+class LazySourced<T> implements Sourced<T> {
+  declare value: T;
+  declare file: string;
+  declare stmt: Statement;
+  constructor(value: T, file: string, stmt: Statement) { this.value = value; this.file = file; this.stmt = stmt; }
+  get range(): Range { return this.stmt.range; }
+}
+class AcceptAt implements AcceptRule {
+  declare file: string;
+  declare stmt: Statement;
+  declare patterns: string[];
+  declare from: NetSource[];
+  declare fromSet: AddrSet;
+  constructor(file: string, stmt: Statement, patterns: string[], from: NetSource[], fromSet: AddrSet) { this.file = file; this.stmt = stmt; this.patterns = patterns; this.from = from; this.fromSet = fromSet; }
+  get range(): Range { return this.stmt.range; }
+}
+class RelayAt implements RelayRule {
+  declare file: string;
+  declare stmt: Statement;
+  declare action: 'allow' | 'deny';
+  declare from: NetSource[];
+  declare fromSet: AddrSet;
+  declare auth: 'required' | 'none';
+  declare index: number;
+  constructor(file: string, stmt: Statement, action: 'allow' | 'deny', from: NetSource[], fromSet: AddrSet, auth: 'required' | 'none', index: number) {
+    this.file = file; this.stmt = stmt; this.action = action; this.from = from; this.fromSet = fromSet; this.auth = auth; this.index = index;
+  }
+  get range(): Range { return this.stmt.range; }
+}
+class RouteAt implements RouteRule {
+  declare file: string;
+  declare stmt: Statement;
+  declare patterns: string[];
+  declare via: Hop[];
+  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) { this.file = file; this.stmt = stmt; this.patterns = patterns; this.via = via; }
+  get range(): Range { return this.stmt.range; }
+}
+class ScanAt {
+  declare file: string;
+  declare stmt: Statement;
+  declare policy: PolicyDecl;
+  constructor(file: string, stmt: Statement, policy: PolicyDecl) { this.file = file; this.stmt = stmt; this.policy = policy; }
+  get range(): Range { return this.stmt.range; }
+}
+class PatternsAt {
+  declare file: string;
+  declare stmt: Statement;
+  declare patterns: string[];
+  constructor(file: string, stmt: Statement, patterns: string[]) { this.file = file; this.stmt = stmt; this.patterns = patterns; }
+  get range(): Range { return this.stmt.range; }
+}
+class MxAt implements MxRecord {
+  declare file: string;
+  declare stmt: Statement;
+  declare preference: number;
+  declare target: MxRecord['target'];
+  constructor(file: string, stmt: Statement, preference: number, target: MxRecord['target']) { this.file = file; this.stmt = stmt; this.preference = preference; this.target = target; }
+  get range(): Range { return this.stmt.range; }
+}
 
-/** A typed field with its statement; the range is computed when asked for. */
-class LazySourced<T> extends RuleAt implements Sourced<T> {
-  constructor(public value: T, file: string, stmt: Statement) { super(file, stmt); }
+// Defaults shared by every node until a statement sets its own (frozen: a
+// stray push fails loudly instead of changing every node).
+const NO_NODES = Object.freeze([]) as unknown as NodeDecl[];
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
+const PORT_25 = Object.freeze([25]) as unknown as number[];
+const DEFAULT_HEALTH: NodeDecl['health'] = Object.freeze({ check: 'smtp', intervalSeconds: 10, interval: '10s' }) as NodeDecl['health'];
+const NO_RULES = Object.freeze([]) as unknown as never[];
+
+class NodeAt implements NodeDecl {
+  declare kind: NodeDecl['kind'];
+  declare name: string;
+  declare file: string;
+  declare stmt: Statement;
+  declare order: number;
+  declare doc: string[];
+  declare role?: string;
+  declare zone: Zone;
+  declare zoneDeclared: boolean;
+  declare hostname?: Sourced<string>;
+  declare addresses: string[];
+  declare addressStmt?: Sourced<string[]>;
+  declare domainJoined: boolean;
+  declare domainJoinedStmt?: Sourced<boolean>;
+  declare listen: number[];
+  declare tls: NodeDecl['tls'];
+  declare tlsStmt?: Sourced<string>;
+  declare dnsbl?: NodeDecl['dnsbl'];
+  declare accepts: AcceptRule[];
+  declare relays: RelayRule[];
+  declare scan?: NodeDecl['scan'];
+  declare routes: RouteRule[];
+  declare capacity?: number;
+  declare mailboxes?: NodeDecl['mailboxes'];
+  declare mode?: NodeDecl['mode'];
+  declare members: NodeDecl[];
+  declare membersStmt?: Statement;
+  declare vip?: Sourced<string>;
+  declare ports: number[];
+  declare portsStmt?: Sourced<number[]>;
+  declare health: NodeDecl['health'];
+  declare peakLoad?: number;
+  declare pools: NodeDecl[];
+  #name: Scalar;
+  constructor(kind: NodeDecl['kind'], name: string, file: string, nameScalar: Scalar, stmt: Statement, order: number, doc: string[]) {
+    this.kind = kind; this.name = name; this.file = file; this.#name = nameScalar; this.stmt = stmt; this.order = order; this.doc = doc;
+    this.role = undefined;
+    this.zone = kind === 'external' ? 'external' : 'internal';
+    this.zoneDeclared = false;
+    this.hostname = undefined;
+    this.addresses = NO_STRINGS;
+    this.addressStmt = undefined;
+    this.domainJoined = kind === 'server';
+    this.domainJoinedStmt = undefined;
+    this.listen = PORT_25;
+    this.tls = 'optional';
+    this.tlsStmt = undefined;
+    this.dnsbl = undefined;
+    this.accepts = NO_RULES;
+    this.relays = NO_RULES;
+    this.scan = undefined;
+    this.routes = NO_RULES;
+    this.capacity = undefined;
+    this.mailboxes = undefined;
+    this.mode = undefined;
+    this.members = NO_NODES;
+    this.membersStmt = undefined;
+    this.vip = undefined;
+    this.ports = PORT_25;
+    this.portsStmt = undefined;
+    this.health = DEFAULT_HEALTH;
+    this.peakLoad = undefined;
+    this.pools = NO_NODES;
+  }
+  get nameRange(): Range { return this.#name.range; }
 }
+
+/** Append to a list that may still be a shared (frozen, empty) default. */
+function add<T>(list: T[], x: T): T[] {
+  if (list.length === 0) return [x];
+  list.push(x);
+  return list;
+}
+
+const KINDS_NETWORK: DeclKind[] = ['network'];
+const KINDS_MX: DeclKind[] = ['gateway', 'pool', 'external'];
+const KINDS_SCANNER: DeclKind[] = ['gateway', 'server', 'external'];
+const KINDS_POLICY: DeclKind[] = ['policy'];
+const KINDS_HOP: DeclKind[] = ['gateway', 'pool', 'server', 'external'];
+const KINDS_MEMBER: DeclKind[] = ['gateway', 'server'];
+
 const REQUIRED = new Map<BlockKind, string[]>();
 function requiredOf(kind: BlockKind): string[] {
   let r = REQUIRED.get(kind);
@@ -85,47 +241,48 @@ export function buildModel(ws: Workspace): BuildResult {
   // Runs for every statement: no per-statement arrays or maps (options are few, a scan finds a repeat).
   const checkStatement = (st: Statement, spec: StatementSpec, file: string): boolean => {
     let ok = true;
-    const args = st.args;
+    const nargs = argCount(st);
     let npos = 0;
     let firstExtra: Arg | undefined;
     let lastPos: Arg | undefined;
     if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
-    for (let ai = 0; ai < args.length; ai++) {
-      const o = args[ai];
-      if (!o.key) {
+    for (let ai = 0; ai < nargs; ai++) {
+      const o = argAt(st, ai);
+      const k = o.key;
+      if (!k) {
         // positional: checked below once the count is known
         if (npos === spec.args.length) firstExtra = o;
         lastPos = o;
         npos++;
         continue;
       }
-      const key = o.key.text;
+      const key = k.text;
       const os = spec.options && Object.hasOwn(spec.options, key) ? spec.options[key] : undefined; // never a prototype member ('__proto__=')
-      if (!spec.options) { report('MT108', 'error', file, o.key.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
-      if (!os) { report('MT108', 'error', file, o.key.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
-      const prev = firstOption(args, key, ai);
-      if (prev) { report('MT107', 'error', file, o.key.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
-      const items = o.value.items;
-      if (!items.length) { ok = false; continue; } // MT001 already
-      if (!os.list && items.length > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${items.length}`); ok = false; continue; }
-      for (const s of items) ok = checkScalar(s, os.type, file) && ok;
+      if (!spec.options) { report('MT108', 'error', file, k.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
+      if (!os) { report('MT108', 'error', file, k.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
+      const prev = firstOption(st, key, ai);
+      if (prev) { report('MT107', 'error', file, k.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
+      const n = itemCount(o);
+      if (!n) { ok = false; continue; } // MT001 already
+      if (!os.list && n > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${n}`); ok = false; continue; }
+      for (let j = 0; j < n; j++) ok = checkScalar(itemAt(o, j)!, os.type, file) && ok;
     }
     if (spec.options) for (const key in spec.options) {
       const os = spec.options[key];
-      if (os.required && !validOption(st, spec, key)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
+      if (os.required && !firstOption(st, key, nargs)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
     }
     // `mx none`, `dnsbl none`
-    if (spec.noneForm && npos === 1) {
-      const items = lastPos!.value.items;
-      if (items.length === 1 && items[0].text === 'none' && !items[0].quoted) return ok;
+    if (spec.noneForm && npos === 1 && itemCount(lastPos!) === 1) {
+      const only = itemAt(lastPos!, 0)!;
+      if (only.text === 'none' && !only.quoted) return ok;
     }
-    for (let ai = 0, i = 0; ai < args.length && i < spec.args.length; ai++) {
-      if (args[ai].key) continue;
+    for (let ai = 0, i = 0; ai < nargs && i < spec.args.length; ai++) {
+      const arg = argAt(st, ai);
+      if (arg.key) continue;
       const a = spec.args[i++];
-      const v = args[ai].value;
-      const items = v.items;
-      if (!a.list && items.length > 1) { report('MT102', 'error', file, v.range, `'${spec.name}' takes one ${a.label} here, got a list of ${items.length}`); ok = false; continue; }
-      for (const s of items) ok = checkScalar(s, a.type, file) && ok;
+      const n = itemCount(arg);
+      if (!a.list && n > 1) { report('MT102', 'error', file, arg.value.range, `'${spec.name}' takes one ${a.label} here, got a list of ${n}`); ok = false; continue; }
+      for (let j = 0; j < n; j++) ok = checkScalar(itemAt(arg, j)!, a.type, file) && ok;
     }
     if (firstExtra) {
       report('MT102', 'error', file, { start: firstExtra.range.start, end: lastPos!.range.end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${npos}`);
@@ -156,22 +313,20 @@ export function buildModel(ws: Workspace): BuildResult {
       if (c) { target.sources.push(new SourceAt(s.text, s)); target.set = addCidr(target.set, c); continue; }
       const src: NetSource = new SourceAt(s.text, s);
       target.sources.push(src);
-      pending.push({ scalar: s, file, kinds: ['network'], role, resolve: (d) => { src.network = d as NetworkDecl; } });
+      pending.push({ scalar: s, file, kinds: KINDS_NETWORK, role, resolve: (d) => { src.network = d as NetworkDecl; } });
     }
   };
 
-  const newNode = (kind: NodeDecl['kind'], name: string, file: string, nameRange: Range, stmt: Statement): NodeDecl => ({
-    kind, name, file, nameRange, stmt, order: order++, doc: stmt.leadingComments,
-    zone: kind === 'external' ? 'external' : 'internal', zoneDeclared: false, addresses: [], domainJoined: kind === 'server',
-    listen: [25], tls: 'optional', accepts: [], relays: [], routes: [], members: [], ports: [25],
-    health: { check: 'smtp', intervalSeconds: 10, interval: '10s' }, pools: [],
-  });
 
   // Plain loops: these run for every statement of every file.
   const NONE: Scalar[] = [];
   const firstList = (st: Statement): Scalar[] => { for (const a of st.args) if (!a.key) return a.value.items; return NONE; };
-  const first = (st: Statement): Scalar | undefined => firstList(st)[0];
-  const opt = (st: Statement, key: string): Scalar[] => { for (const a of st.args) if (a.key && a.key.text === key) return a.value.items; return NONE; };
+  const first = (st: Statement): Scalar | undefined => {
+    for (let i = 0, n = argCount(st); i < n; i++) { const a = argAt(st, i); if (!a.key) return itemAt(a, 0); }
+    return undefined;
+  };
+  const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = firstOption(st, key, argCount(st)); return a ? itemAt(a, 0) : undefined; };
+  const opt = (st: Statement, key: string): Scalar[] => { const a = firstOption(st, key, argCount(st)); return a ? a.value.items : NONE; };
 
   // one pair of maps for every block (cleared per block: blocks do not nest)
   const seenOnce = new Map<string, Statement>();
@@ -240,7 +395,7 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'network': decl = { ...base, kind, cidrs: [], set: emptySet() }; break;
       case 'domain': decl = { ...base, kind, mx: [] }; break;
       case 'policy': decl = { ...base, kind, attachments: [], onVirus: 'reject' }; break;
-      default: { const n = newNode(kind, base.name, file, base.nameRange, stmt); n.order = base.order; n.doc = base.doc; decl = n; }
+      default: decl = new NodeAt(kind, base.name, file, nameScalar, stmt, base.order, base.doc);
     }
     if (nameOk) declare(decl, lf);
     if (stmt.block) readBlock(stmt, kind, file, decl);
@@ -324,10 +479,10 @@ export function buildModel(ws: Workspace): BuildResult {
           if (pos.length === 1 && v === 'none') { d.mxNone = new LazySourced(true as const, file, st); return; }
           const pref = Number(v);
           const ts = pos[1].value.items[0];
-          const rec: MxRecord = Object.assign(new RuleAt(file, st), { preference: pref, target: { kind: 'unresolved', scalar: ts } as MxRecord['target'] });
+          const rec: MxRecord = new MxAt(file, st, pref, { kind: 'unresolved', scalar: ts });
           const t: ValueType = SCHEMA.domain.statements.mx.args[1].type;
           if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
-          else if (isReference(ts, t)) pending.push({ scalar: ts, file, kinds: ['gateway', 'pool', 'external'], role: 'an MX target', resolve: (x) => { rec.target = { kind: 'ref', decl: x as NodeDecl, scalar: ts }; } });
+          else if (isReference(ts, t)) pending.push({ scalar: ts, file, kinds: KINDS_MX, role: 'an MX target', resolve: (x) => { rec.target = { kind: 'ref', decl: x as NodeDecl, scalar: ts }; } });
           else rec.target = { kind: 'host', hostname: ts.text.toLowerCase().replace(/\.$/, ''), scalar: ts };
           d.mx.push(rec);
           return;
@@ -341,8 +496,8 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     if (d.kind === 'policy') {
       switch (kw) {
-        case 'antivirus': d.antivirus = { engine: v, mode: opt(st, 'mode')[0]?.text ?? 'realtime', stmt: st }; return;
-        case 'antispam': { const t = opt(st, 'threshold')[0]; d.antispam = { engine: v, threshold: t ? Number(t.text) : undefined, stmt: st }; return; }
+        case 'antivirus': d.antivirus = { engine: v, mode: optFirst(st, 'mode')?.text ?? 'realtime', stmt: st }; return;
+        case 'antispam': { const t = optFirst(st, 'threshold'); d.antispam = { engine: v, threshold: t ? Number(t.text) : undefined, stmt: st }; return; }
         case 'attachments': { const pos = st.args.filter((a) => !a.key); d.attachments.push({ action: v as 'allow' | 'block', extensions: pos[1]?.value.items ?? [], stmt: st }); return; }
         case 'max-size': d.maxSize = { text: v, bytes: sizeBytes(v) ?? 0, stmt: st }; return;
         case 'on-virus': d.onVirus = v; d.onVirusStmt = st; return;
@@ -351,7 +506,7 @@ export function buildModel(ws: Workspace): BuildResult {
           const s = first(st)!;
           const sc: PolicyDecl['scanner'] = { scalar: s, stmt: st };
           d.scanner = sc;
-          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push({ scalar: s, file, kinds: ['gateway', 'server', 'external'], role: 'a scanner', resolve: (x) => { sc.node = x as NodeDecl; } });
+          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push({ scalar: s, file, kinds: KINDS_SCANNER, role: 'a scanner', resolve: (x) => { sc.node = x as NodeDecl; } });
           else sc.hostname = s.text.toLowerCase();
           return;
         }
@@ -366,7 +521,7 @@ export function buildModel(ws: Workspace): BuildResult {
         return;
       case 'zone': n.zone = v as Zone; n.zoneDeclared = true; return;
       case 'hostname': n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st); return;
-      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses.push(...list); n.addressStmt = new LazySourced(list, file, st); return; }
+      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses = n.addresses.length ? n.addresses.concat(list) : list; n.addressStmt = new LazySourced(list, file, st); return; }
       case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = new LazySourced(v === 'yes', file, st); return;
       case 'listen': n.listen = firstList(st).map((s) => Number(s.text)); return;
       case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = new LazySourced(n.ports, file, st); return;
@@ -376,19 +531,18 @@ export function buildModel(ws: Workspace): BuildResult {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
         if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push(new SourceAt('any', st, true)); t.set = anySet(); }
-        n.accepts.push(Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()), from: t.sources, fromSet: t.set }));
+        n.accepts = add(n.accepts, new AcceptAt(file, st, firstList(st).map((s) => s.text.toLowerCase()), t.sources, t.set));
         return;
       }
       case 'relay': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         readNetList(opt(st, 'from'), file, t, 'a relay source');
-        const rule = Object.assign(new RuleAt(file, st), { action: v as 'allow' | 'deny', from: t.sources, fromSet: t.set, auth: (opt(st, 'auth')[0]?.text ?? 'none') as 'required' | 'none', index: n.relays.length });
-        n.relays.push(rule);
+        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', t.sources, t.set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
         return;
       }
       case 'scan': {
         const s = first(st)!;
-        pending.push({ scalar: s, file, kinds: ['policy'], role: 'a scan policy', resolve: (x) => { n.scan = Object.assign(new RuleAt(file, st), { policy: x as PolicyDecl }); } });
+        pending.push({ scalar: s, file, kinds: KINDS_POLICY, role: 'a scan policy', resolve: (x) => { n.scan = new ScanAt(file, st, x as PolicyDecl); } });
         return;
       }
       case 'route': {
@@ -397,21 +551,21 @@ export function buildModel(ws: Workspace): BuildResult {
           if (s.text === 'direct') { via.push(new HopAt('direct', s, true)); continue; }
           const hop: Hop = new HopAt(s.text, s);
           via.push(hop);
-          pending.push({ scalar: s, file, kinds: ['gateway', 'pool', 'server', 'external'], role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
+          pending.push({ scalar: s, file, kinds: KINDS_HOP, role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes.push(Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()), via }));
+        n.routes = add(n.routes, new RouteAt(file, st, firstList(st).map((s) => s.text.toLowerCase()), via));
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
-      case 'mailboxes': n.mailboxes = Object.assign(new RuleAt(file, st), { patterns: firstList(st).map((s) => s.text.toLowerCase()) }); return;
+      case 'mailboxes': n.mailboxes = new PatternsAt(file, st, firstList(st).map((s) => s.text.toLowerCase())); return;
       case 'mode': n.mode = v as NodeDecl['mode']; return;
       case 'members':
         n.membersStmt = st;
-        for (const s of firstList(st)) pending.push({ scalar: s, file, kinds: ['gateway', 'server'], role: 'a pool member', resolve: (x) => { const m = x as NodeDecl; if (!n.members.includes(m)) n.members.push(m); m.pools.push(n); } });
+        for (const s of firstList(st)) pending.push({ scalar: s, file, kinds: KINDS_MEMBER, role: 'a pool member', resolve: (x) => { const m = x as NodeDecl; if (!n.members.includes(m)) n.members = add(n.members, m); m.pools = add(m.pools, n); } });
         return;
       case 'vip': n.vip = new LazySourced(v, file, st); n.addressStmt = new LazySourced([v], file, st); return;
       case 'health': {
-        const iv = opt(st, 'interval')[0]?.text ?? '10s';
+        const iv = optFirst(st, 'interval')?.text ?? '10s';
         n.health = { check: v as 'smtp' | 'tcp', interval: iv, intervalSeconds: durationSeconds(iv) ?? 10, stmt: st };
         return;
       }
@@ -441,13 +595,14 @@ export function buildModel(ws: Workspace): BuildResult {
 
   // `from=` sets: add the ranges of the networks now that they are resolved
   for (const n of model.nodes) {
-    for (const list of [n.accepts, n.relays]) {
-      for (const r of list) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
-    }
+    for (const r of n.accepts) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
+    for (const r of n.relays) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node
-    if (n.accepts.length) n.accepts = n.accepts.slice();
-    if (n.relays.length) n.relays = n.relays.slice();
-    if (n.routes.length) n.routes = n.routes.slice();
+    if (n.accepts.length > 1) n.accepts = n.accepts.slice();
+    if (n.relays.length > 1) n.relays = n.relays.slice();
+    if (n.routes.length > 1) n.routes = n.routes.slice();
+    if (n.pools.length > 1) n.pools = n.pools.slice();
+    if (n.members.length > 1) n.members = n.members.slice();
   }
 
   // external hostname: MT103 unless an MX target (then MT308 says it)

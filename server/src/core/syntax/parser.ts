@@ -63,10 +63,14 @@ let BASE = 0;
 // object per range, argument, value and string costs (npm run bench).
 const QUOTED = 1;
 const UNTERMINATED = 2;
+// (`declare`d fields set by plain assignment: a class field definition per
+// object is slower, and these are made once per word of the file)
 class ScalarNode implements Scalar {
+  declare text: string;
+  declare offset: number;
   #bits: number;
   #pos: Positions;
-  constructor(public text: string, public offset: number, length: number, flags: number, pos: Positions) { this.#bits = (length << 2) | flags; this.#pos = pos; }
+  constructor(text: string, offset: number, length: number, flags: number, pos: Positions) { this.text = text; this.offset = offset; this.#bits = (length << 2) | flags; this.#pos = pos; }
   get quoted(): boolean { return (this.#bits & QUOTED) !== 0; }
   get unterminated(): true | undefined { return this.#bits & UNTERMINATED ? true : undefined; }
   get length(): number { return this.#bits >>> 2; }
@@ -87,6 +91,8 @@ class PositionalNode implements Arg, Value {
   #v: Items;
   constructor(v: Items) { this.#v = v; }
   get items(): Scalar[] { return itemsOf(this.#v); }
+  itemCount(): number { const v = this.#v; return Array.isArray(v) ? v.length : 1; }
+  itemAt(i: number): Scalar | undefined { const v = this.#v; return Array.isArray(v) ? v[i] : i === 0 ? v : undefined; }
   get key(): undefined { return undefined; }
   get value(): Value { return this; }
   get range(): Range { return itemsRange(this.items); }
@@ -94,16 +100,20 @@ class PositionalNode implements Arg, Value {
 }
 
 class ValueNode implements Value {
-  constructor(public items: Scalar[]) {}
+  declare items: Scalar[];
+  constructor(items: Scalar[]) { this.items = items; }
   get range(): Range { return itemsRange(this.items); }
   toJSON() { return { items: this.items, range: this.range }; }
 }
 
 /** A key=value option (its value object is made when asked for). */
 class OptionNode implements Arg {
+  declare key: Scalar;
   #v: Items;
-  constructor(public key: Scalar, v: Items) { this.#v = v; }
+  constructor(key: Scalar, v: Items) { this.key = key; this.#v = v; }
   get value(): Value { return new ValueNode(itemsOf(this.#v)); }
+  itemCount(): number { const v = this.#v; return Array.isArray(v) ? v.length : 1; }
+  itemAt(i: number): Scalar | undefined { const v = this.#v; return Array.isArray(v) ? v[i] : i === 0 ? v : undefined; }
   get range(): Range { const items = itemsOf(this.#v); return { start: this.key.range.start, end: items[items.length - 1].range.end }; }
   toJSON() { return { key: this.key, value: this.value, range: this.range }; }
 }
@@ -114,12 +124,16 @@ const NO_COMMENTS: string[] = [];
 const NO_ARGS: Arg[] = [];
 
 class StatementNode implements Statement {
+  declare keyword: Scalar;
+  declare block: Block | undefined;
+  declare leadingComments: string[];
   #r?: Range;
   /** One argument is kept as itself, more as an array (the `args` array is made when asked for). */
   #a: Arg | Arg[] | undefined;
-  leadingComments: string[] = NO_COMMENTS;
-  constructor(public keyword: Scalar, args: Arg | Arg[] | undefined, public block: Block | undefined) { this.#a = args; }
+  constructor(keyword: Scalar, args: Arg | Arg[] | undefined, block: Block | undefined) { this.keyword = keyword; this.#a = args; this.block = block; this.leadingComments = NO_COMMENTS; }
   get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : [a]; }
+  argCount(): number { const a = this.#a; return a === undefined ? 0 : Array.isArray(a) ? a.length : 1; }
+  argAt(i: number): Arg { const a = this.#a; return (Array.isArray(a) ? a[i] : a)!; }
   get range(): Range {
     if (this.#r) return this.#r;
     const b = this.block;
@@ -130,6 +144,13 @@ class StatementNode implements Statement {
   }
   toJSON() { return { keyword: this.keyword, args: this.args, block: this.block, range: this.range, leadingComments: this.leadingComments }; }
 }
+
+// Reading the tree without allocating: the model builder runs these for every
+// statement (the args and items arrays of parser nodes are made when asked for).
+export function argCount(st: Statement): number { return st instanceof StatementNode ? st.argCount() : st.args.length; }
+export function argAt(st: Statement, i: number): Arg { return st instanceof StatementNode ? st.argAt(i) : st.args[i]; }
+export function itemCount(a: Arg): number { return a instanceof PositionalNode || a instanceof OptionNode ? a.itemCount() : a.value.items.length; }
+export function itemAt(a: Arg, i: number): Scalar | undefined { return a instanceof PositionalNode || a instanceof OptionNode ? a.itemAt(i) : a.value.items[i]; }
 
 /** Words of the file being parsed, so each distinct word is one string however often it appears. */
 let WORDS = new Map<string, string>();
@@ -218,8 +239,10 @@ class MailtopoParser extends EmbeddedActionsParser {
   /** Tokens that cannot start a statement: consumed with one MT001 each. */
   private stray = this.RULE('stray', (): void => { this.OR(this.strayAlts); });
 
-  /** The current statement's argument tokens: one buffer, shaped into args before any nested block reuses it. */
+  /** The current statement's argument tokens: one buffer (argN used), shaped into args before any nested block reuses it. */
   private readonly argToks: IToken[] = [];
+  private argN = 0;
+  /** Setting an array's length to 0 frees its storage: these buffers are reused through a count instead. */
   private readonly argScratch: Arg[] = [];
   private blockStmts: Statement[] = [];
   private stKw: IToken | undefined;
@@ -227,14 +250,14 @@ class MailtopoParser extends EmbeddedActionsParser {
   /** After a comma, line breaks continue the list, unless the next line starts a declaration (a top-level keyword at column 0). */
   private readonly nlLoop = { GATE: () => !this.topKwAtCol0(this.LA(2)), DEF: () => { this.CONSUME(T.Newline); } };
   private readonly argAlts = [
-    { ALT: () => { this.argToks.push(this.CONSUME(T.ScalarCat)); } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Equals)); } },
-    { ALT: () => { this.argToks.push(this.CONSUME(T.Comma)); this.MANY1(this.nlLoop); } },
+    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.ScalarCat); } },
+    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.Equals); } },
+    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.Comma); this.MANY1(this.nlLoop); } },
   ];
   private readonly argLoop = () => { this.OR(this.argAlts); };
   private readonly endAlts = [
     { ALT: () => {
-      const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks);
+      const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks, this.argN);
       this.lastBlock = this.SUBRULE(this.block, { ARGS: [owner] });
     } },
     { ALT: () => { this.CONSUME1(T.Newline); this.lastBlock = undefined; } },
@@ -275,10 +298,9 @@ class MailtopoParser extends EmbeddedActionsParser {
 
   public statement = this.RULE('statement', (): Statement => {
     const kw = this.CONSUME(T.Word);
-    const toks = this.argToks;
-    toks.length = 0;
+    this.argN = 0;
     this.MANY(this.argLoop);
-    const args = this.RECORDING_PHASE || !toks.length ? undefined : this.shapeArgs(kw.image, toks);
+    const args = this.RECORDING_PHASE || !this.argN ? undefined : this.shapeArgs(kw.image, this.argToks, this.argN);
     this.stKw = kw;
     this.OR1(this.endAlts);
     const block = this.lastBlock;
@@ -287,11 +309,10 @@ class MailtopoParser extends EmbeddedActionsParser {
   });
 
   /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. One argument is returned as itself, more as an exact-size array. */
-  private shapeArgs(kw: string, toks: IToken[]): Arg | Arg[] | undefined {
+  private shapeArgs(kw: string, toks: IToken[], n: number): Arg | Arg[] | undefined {
     const out = this.argScratch;
-    out.length = 0;
+    let nout = 0;
     let reported = false;
-    const n = toks.length;
     let i = 0;
     while (i < n) {
       const t = toks[i];
@@ -316,7 +337,7 @@ class MailtopoParser extends EmbeddedActionsParser {
           this.error(r, `expected a value after '${key.text}='`);
           reported = true;
           const empty: Value = { items: [], range: { start: r.end, end: r.end } };
-          out.push({ key, value: empty, range: { start: key.range.start, end: r.end } });
+          out[nout++] = { key, value: empty, range: { start: key.range.start, end: r.end } };
           continue;
         }
         first = toks[i];
@@ -332,11 +353,9 @@ class MailtopoParser extends EmbeddedActionsParser {
         break;
       }
       const v: Items = items ? items.slice() /* exact size */ : head;
-      out.push(key ? new OptionNode(key, v) : new PositionalNode(v));
+      out[nout++] = key ? new OptionNode(key, v) : new PositionalNode(v);
     }
-    const args = out.length === 0 ? undefined : out.length === 1 ? out[0] : out.slice();
-    out.length = 0; // keep no node alive
-    return args;
+    return nout === 0 ? undefined : nout === 1 ? out[0] : out.slice(0, nout);
   }
 
   private topKwAtCol0(t: IToken): boolean {
@@ -348,8 +367,9 @@ function isScalarTok(t: IToken): boolean {
   return t.tokenType === T.Word || t.tokenType === T.Str || t.tokenType === T.Unterminated;
 }
 
-function ownerName(kw: IToken, toks: IToken[]): string {
-  const name = toks.find((t) => t.tokenType === T.Word || t.tokenType === T.Str);
+function ownerName(kw: IToken, toks: IToken[], n: number): string {
+  let name: IToken | undefined;
+  for (let i = 0; i < n && !name; i++) if (toks[i].tokenType === T.Word || toks[i].tokenType === T.Str) name = toks[i];
   return `'${kw.image}${name ? ' ' + name.image : ''}'`;
 }
 
@@ -369,7 +389,9 @@ export function parse(text: string, file: string): ParsedFile {
   p.diags = [];
   const statements: Statement[] = [];
   const comments: Comment[] = [];
-  const cuts = chunkStarts(text);
+  // Chunks of at least CHUNK_CHARS: each lex and parse call has a fixed cost.
+  const cuts: number[] = [];
+  for (const c of chunkStarts(text)) if (!cuts.length || c - cuts[cuts.length - 1] >= CHUNK_CHARS) cuts.push(c);
   for (let ci = 0; ci < cuts.length; ci++) {
     const start = cuts[ci];
     const end = ci + 1 < cuts.length ? cuts[ci + 1] : text.length;
@@ -415,6 +437,9 @@ export function parse(text: string, file: string): ParsedFile {
   attachComments(statements, comments);
   return { file, text, statements, comments, diagnostics: all };
 }
+
+/** Top-level chunks are parsed together up to about this many characters. */
+const CHUNK_CHARS = 16384;
 
 const CHUNK_START = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
 
