@@ -249,12 +249,13 @@ class MailtopoParser extends EmbeddedActionsParser {
   private lastBlock: Block | undefined;
   /** After a comma, line breaks continue the list, unless the next line starts a declaration (a top-level keyword at column 0). */
   private readonly nlLoop = { GATE: () => !this.topKwAtCol0(this.LA(2)), DEF: () => { this.CONSUME(T.Newline); } };
-  private readonly argAlts = [
-    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.ScalarCat); } },
-    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.Equals); } },
-    { ALT: () => { this.argToks[this.argN++] = this.CONSUME(T.Comma); this.MANY1(this.nlLoop); } },
-  ];
-  private readonly argLoop = () => { this.OR(this.argAlts); };
+  // One CONSUME per argument token (a token category, not an OR per token);
+  // only a comma goes on to the line-break loop (recorded once for the grammar).
+  private readonly argLoop = () => {
+    const t = this.CONSUME(T.ArgCat);
+    this.argToks[this.argN++] = t;
+    if (this.RECORDING_PHASE || t.tokenType === T.Comma) this.MANY1(this.nlLoop);
+  };
   private readonly endAlts = [
     { ALT: () => {
       const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks, this.argN);

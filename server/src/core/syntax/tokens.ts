@@ -9,16 +9,18 @@ export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks
 export const Semi = createToken({ name: 'Semi', pattern: /;/ });
 export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
 export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
-export const Comma = createToken({ name: 'Comma', pattern: /,/ });
-export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+/** Any token of a statement's arguments (words, strings, '=' and ','): one CONSUME each. */
+export const ArgCat = createToken({ name: 'Argument', pattern: Lexer.NA });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, categories: [ArgCat] });
+export const Equals = createToken({ name: 'Equals', pattern: /=/, categories: [ArgCat] });
 /** Any value token: a word or a (possibly unterminated) string. */
-export const ScalarCat = createToken({ name: 'Scalar', pattern: Lexer.NA });
-export const Str = createToken({ name: 'String', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, categories: [ScalarCat] });
+export const ScalarCat = createToken({ name: 'Scalar', pattern: Lexer.NA, categories: [ArgCat] });
+export const Str = createToken({ name: 'String', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, categories: [ScalarCat, ArgCat] });
 /** A string that reaches the end of its line: MT002, still usable as a value. */
-export const Unterminated = createToken({ name: 'Unterminated', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [ScalarCat] });
-export const Word = createToken({ name: 'Word', pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/, categories: [ScalarCat] });
+export const Unterminated = createToken({ name: 'Unterminated', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [ScalarCat, ArgCat] });
+export const Word = createToken({ name: 'Word', pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/, categories: [ScalarCat, ArgCat] });
 
-export const ALL_TOKENS: TokenType[] = [WhiteSpace, Comment, Newline, Semi, LBrace, RBrace, Comma, Equals, Str, Unterminated, Word, ScalarCat];
+export const ALL_TOKENS: TokenType[] = [WhiteSpace, Comment, Newline, Semi, LBrace, RBrace, Comma, Equals, Str, Unterminated, Word, ScalarCat, ArgCat];
 
 // Offsets only: full line/column tracking costs 5x the lexing time; the parser
 // converts offsets to positions with one forward-moving cursor instead.
