@@ -360,7 +360,8 @@ class MailtopoParser extends EmbeddedActionsParser {
   }
 
   private topKwAtCol0(t: IToken): boolean {
-    return t.tokenType === T.Word && TOP.has(t.image) && P.isLineStart(BASE + t.startOffset);
+    // the cheap test first: statements inside blocks are indented
+    return t.tokenType === T.Word && P.isLineStart(BASE + t.startOffset) && TOP.has(t.image);
   }
 }
 
@@ -492,35 +493,44 @@ function aloneOnLine(c: Comment): boolean {
   return true;
 }
 
-/** Comment lines directly above a statement become its leading comments (hover docs). */
-function firstOnLine(off: number): boolean {
-  const t = P.text;
-  for (let i = off - 1; i >= 0; i--) {
-    const c = t.charCodeAt(i);
-    if (c === 10) return true;
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) return false;
+/**
+ * Leading comments, found from the comments (a file has far fewer comment
+ * runs than statements): a run of comment lines, each alone on its line,
+ * documents the statement that starts the next line.
+ */
+function attachComments(statements: Statement[], comments: Comment[]): void {
+  const starts = P.starts;
+  const text = P.text;
+  for (let i = 0; i < comments.length; i++) {
+    if (!aloneOnLine(comments[i])) continue;
+    // a run: consecutive lines, each a comment alone on its line
+    let j = i;
+    while (j + 1 < comments.length && comments[j + 1].range.start.line === comments[j].range.start.line + 1 && aloneOnLine(comments[j + 1])) j++;
+    const next = comments[j].range.start.line + 1;
+    if (next < starts.length) {
+      // the first non-blank character of the next line
+      let o = starts[next];
+      for (let c = text.charCodeAt(o); c === 32 || c === 9 || c === 13 || c === 0xfeff; c = text.charCodeAt(++o));
+      const st = statementAt(statements, o);
+      if (st) {
+        const lines: string[] = [];
+        for (let k = i; k <= j; k++) lines.push(comments[k].text.replace(/^#\s?/, ''));
+        st.leadingComments = lines;
+      }
+    }
+    i = j;
   }
-  return true;
 }
 
-function attachComments(statements: Statement[], comments: Comment[]): void {
-  if (!comments.length) return;
-  // comment index + 1 by line (0 = none): array reads, no hashing
-  const last = comments[comments.length - 1].range.start.line;
-  const byLine = new Int32Array(last + 2);
-  // only a comment alone on its line documents what follows (a trailing comment belongs to its own line)
-  for (let i = 0; i < comments.length; i++) if (aloneOnLine(comments[i])) byLine[comments[i].range.start.line] = i + 1;
-  const visit = (list: Statement[]) => {
-    for (const s of list) {
-      let l = P.line(s.keyword.offset) - 1;
-      // only a statement that starts its line is documented by the comments above it
-      if (l >= 0 && l <= last && byLine[l] && firstOnLine(s.keyword.offset)) {
-        const lines: string[] = [];
-        for (; l >= 0 && byLine[l]; l--) lines.unshift(comments[byLine[l] - 1].text.replace(/^#\s?/, ''));
-        s.leadingComments = lines;
-      }
-      if (s.block) visit(s.block.statements);
-    }
-  };
-  visit(statements);
+/** The statement whose keyword starts at `off`, at any depth (statements are in offset order). */
+function statementAt(list: Statement[], off: number): Statement | undefined {
+  for (;;) {
+    let lo = 0, hi = list.length - 1, found = -1;
+    while (lo <= hi) { const mid = (lo + hi) >> 1; if (list[mid].keyword.offset <= off) { found = mid; lo = mid + 1; } else hi = mid - 1; }
+    if (found < 0) return undefined;
+    const s = list[found];
+    if (s.keyword.offset === off) return s;
+    if (!s.block) return undefined;
+    list = s.block.statements;
+  }
 }
