@@ -3,7 +3,7 @@
 // typed fields are read only from statements that passed.
 import type { MtDiagnostic, Range, Severity } from '../diagnostic';
 import type { Arg, Scalar, Statement } from '../syntax/ast';
-import { argAt, argCount, itemAt, itemCount } from '../syntax/parser';
+import { argAt, argCount, itemAt, itemCount, keywordOf } from '../syntax/parser';
 import { SCHEMA, TOP_LEVEL_KEYWORDS, DECL_KINDS, describeType, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
 import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
 import { didYouMean, nearest } from '../schema/suggest';
@@ -321,9 +321,31 @@ export function buildModel(ws: Workspace): BuildResult {
   // Plain loops: these run for every statement of every file.
   const NONE: Scalar[] = [];
   const firstList = (st: Statement): Scalar[] => { for (const a of st.args) if (!a.key) return a.value.items; return NONE; };
-  const first = (st: Statement): Scalar | undefined => {
-    for (let i = 0, n = argCount(st); i < n; i++) { const a = argAt(st, i); if (!a.key) return itemAt(a, 0); }
+  const firstPositional = (st: Statement): Arg | undefined => {
+    for (let i = 0, n = argCount(st); i < n; i++) { const a = argAt(st, i); if (!a.key) return a; }
     return undefined;
+  };
+  const first = (st: Statement): Scalar | undefined => { const a = firstPositional(st); return a ? itemAt(a, 0) : undefined; };
+  // Lists read from statements are shared between equal lists (frozen):
+  // thousands of rules say `route * …` or `listen 25, 587`.
+  const sharedLists = new Map<string, unknown[]>();
+  const shared = <T>(key: string, make: () => T[]): T[] => {
+    let l = sharedLists.get(key);
+    if (!l) { l = Object.freeze(make()) as unknown[]; sharedLists.set(key, l); }
+    return l as T[];
+  };
+  /** The first argument's items, lower-cased (domain patterns). */
+  const lowerList = (st: Statement): string[] => {
+    const a = firstPositional(st);
+    if (!a) return NO_STRINGS;
+    const n = itemCount(a);
+    if (n === 1) { const t = itemAt(a, 0)!.text.toLowerCase(); return shared('s' + t, () => [t]); }
+    const l = a.value.items.map((x) => x.text.toLowerCase());
+    return shared('s' + l.join('\n'), () => l);
+  };
+  const numberList = (st: Statement): number[] => {
+    const l = firstList(st).map((x) => Number(x.text));
+    return shared('n' + l.join(','), () => l);
   };
   const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = firstOption(st, key, argCount(st)); return a ? itemAt(a, 0) : undefined; };
   const opt = (st: Statement, key: string): Scalar[] => { const a = firstOption(st, key, argCount(st)); return a ? a.value.items : NONE; };
@@ -354,7 +376,7 @@ export function buildModel(ws: Workspace): BuildResult {
   let blockless: LoadedFile | undefined;
   for (const { file: lf, stmt } of ws.entries) {
     const file = lf.display;
-    const kw = stmt.keyword.text;
+    const kw = keywordOf(stmt);
     if (TOP_LEVEL_KEYWORDS.includes(kw)) blockless = undefined;
     if (kw === 'import') {
       const a = stmt.args;
@@ -408,7 +430,7 @@ export function buildModel(ws: Workspace): BuildResult {
     seenOnce.clear();
     seenRoutes.clear();
     for (const st of decl.block!.statements) {
-      const kw = st.keyword.text;
+      const kw = keywordOf(st);
       const ss = Object.hasOwn(spec.statements, kw) ? spec.statements[kw] : undefined; // never a prototype member ('__proto__', 'constructor')
       if (!ss) {
         const elsewhere = TOP_LEVEL_KEYWORDS.includes(kw) ? ` ('${kw}' is a top-level declaration: is a '}' missing above?)`
@@ -460,7 +482,7 @@ export function buildModel(ws: Workspace): BuildResult {
 
 
   function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
-    const kw = st.keyword.text;
+    const kw = keywordOf(st);
     const v = first(st)?.text ?? '';
     if (kind === 'options') {
       const o = model.options;
@@ -523,7 +545,7 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'hostname': n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st); return;
       case 'address': { const list = firstList(st).map((s) => s.text); n.addresses = n.addresses.length ? n.addresses.concat(list) : list; n.addressStmt = new LazySourced(list, file, st); return; }
       case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = new LazySourced(v === 'yes', file, st); return;
-      case 'listen': n.listen = firstList(st).map((s) => Number(s.text)); return;
+      case 'listen': n.listen = numberList(st); return;
       case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = new LazySourced(n.ports, file, st); return;
       case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = new LazySourced(v, file, st); return;
       case 'dnsbl': n.dnsbl = v === 'none' && firstList(st).length === 1 ? { zones: [], none: true, file, range: st.range } : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range }; return;
@@ -531,7 +553,7 @@ export function buildModel(ws: Workspace): BuildResult {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
         if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push(new SourceAt('any', st, true)); t.set = anySet(); }
-        n.accepts = add(n.accepts, new AcceptAt(file, st, firstList(st).map((s) => s.text.toLowerCase()), t.sources, t.set));
+        n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), t.sources, t.set));
         return;
       }
       case 'relay': {
@@ -553,11 +575,11 @@ export function buildModel(ws: Workspace): BuildResult {
           via.push(hop);
           pending.push({ scalar: s, file, kinds: KINDS_HOP, role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes = add(n.routes, new RouteAt(file, st, firstList(st).map((s) => s.text.toLowerCase()), via));
+        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via));
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
-      case 'mailboxes': n.mailboxes = new PatternsAt(file, st, firstList(st).map((s) => s.text.toLowerCase())); return;
+      case 'mailboxes': n.mailboxes = new PatternsAt(file, st, lowerList(st)); return;
       case 'mode': n.mode = v as NodeDecl['mode']; return;
       case 'members':
         n.membersStmt = st;

@@ -3,7 +3,7 @@
 // file's statements count at its `import` line). Cycles and missing files are
 // MT110 on the import; the rest loads.
 import * as path from 'node:path';
-import { parse } from '../syntax/parser';
+import { parse, keywordOf } from '../syntax/parser';
 import type { ParsedFile, Statement } from '../syntax/ast';
 import type { MtDiagnostic } from '../diagnostic';
 
@@ -54,7 +54,7 @@ export function loadWorkspace(roots: Array<{ abs: string; display: string; text?
     const deps: string[] = [];
     ws.imports.set(lf.abs, deps);
     for (const stmt of lf.parsed.statements) {
-      if (stmt.keyword.text !== 'import') { ws.entries.push({ file: lf, stmt }); continue; }
+      if (keywordOf(stmt) !== 'import') { ws.entries.push({ file: lf, stmt }); continue; }
       ws.entries.push({ file: lf, stmt });
       const arg = stmt.args.find((a) => !a.key);
       const s = arg?.value.items[0];

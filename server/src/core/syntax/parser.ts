@@ -82,6 +82,28 @@ function itemsRange(items: Scalar[]): Range {
   return { start: items[0].range.start, end: items[items.length - 1].range.end };
 }
 
+/** A block: the ranges of its braces are made when asked for. */
+class BlockNode implements Block {
+  declare statements: Statement[];
+  #open: number;
+  /** -1: left open. */
+  #close: number;
+  #pos: Positions;
+  constructor(open: number, close: number, pos: Positions, statements: Statement[]) { this.#open = open; this.#close = close; this.#pos = pos; this.statements = statements; }
+  get open(): Range { return this.#pos.range(this.#open, this.#open + 1); }
+  get close(): Range | undefined { return this.#close < 0 ? undefined : this.#pos.range(this.#close, this.#close + 1); }
+  toJSON() { return { open: this.open, close: this.close, statements: this.statements }; }
+}
+
+class CommentNode implements Comment {
+  declare text: string;
+  declare offset: number;
+  #pos: Positions;
+  constructor(text: string, offset: number, pos: Positions) { this.text = text; this.offset = offset; this.#pos = pos; }
+  get range(): Range { return this.#pos.range(this.offset, this.offset + this.text.length); }
+  toJSON() { return { text: this.text, range: this.range, offset: this.offset }; }
+}
+
 /** One item is kept as itself, a list as an array: most arguments are one word. */
 type Items = Scalar | Scalar[];
 const itemsOf = (v: Items): Scalar[] => (Array.isArray(v) ? v : [v]);
@@ -124,13 +146,21 @@ const NO_COMMENTS: string[] = [];
 const NO_ARGS: Arg[] = [];
 
 class StatementNode implements Statement {
-  declare keyword: Scalar;
   declare block: Block | undefined;
   declare leadingComments: string[];
+  /** The keyword (always a plain word): its node is made when asked for. */
+  #kw: string;
+  #ko: number;
+  #pos: Positions;
   #r?: Range;
   /** One argument is kept as itself, more as an array (the `args` array is made when asked for). */
   #a: Arg | Arg[] | undefined;
-  constructor(keyword: Scalar, args: Arg | Arg[] | undefined, block: Block | undefined) { this.keyword = keyword; this.#a = args; this.block = block; this.leadingComments = NO_COMMENTS; }
+  constructor(kw: string, kwOffset: number, pos: Positions, args: Arg | Arg[] | undefined, block: Block | undefined) {
+    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.#a = args; this.block = block; this.leadingComments = NO_COMMENTS;
+  }
+  get keyword(): Scalar { return new ScalarNode(this.#kw, this.#ko, this.#kw.length, 0, this.#pos); }
+  kwText(): string { return this.#kw; }
+  kwOffset(): number { return this.#ko; }
   get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : [a]; }
   argCount(): number { const a = this.#a; return a === undefined ? 0 : Array.isArray(a) ? a.length : 1; }
   argAt(i: number): Arg { const a = this.#a; return (Array.isArray(a) ? a[i] : a)!; }
@@ -147,6 +177,8 @@ class StatementNode implements Statement {
 
 // Reading the tree without allocating: the model builder runs these for every
 // statement (the args and items arrays of parser nodes are made when asked for).
+export function keywordOf(st: Statement): string { return st instanceof StatementNode ? st.kwText() : st.keyword.text; }
+export function keywordOffset(st: Statement): number { return st instanceof StatementNode ? st.kwOffset() : st.keyword.offset; }
 export function argCount(st: Statement): number { return st instanceof StatementNode ? st.argCount() : st.args.length; }
 export function argAt(st: Statement, i: number): Arg { return st instanceof StatementNode ? st.argAt(i) : st.args[i]; }
 export function itemCount(a: Arg): number { return a instanceof PositionalNode || a instanceof OptionNode ? a.itemCount() : a.value.items.length; }
@@ -293,8 +325,7 @@ class MailtopoParser extends EmbeddedActionsParser {
       if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
       this.lastMissingAt = key;
     }
-    // blocks are few: plain data, so copies made with a spread keep open/close
-    return { open: tokRange(open), close: close ? tokRange(close) : undefined, statements: statements.slice() /* exact size */ };
+    return new BlockNode(BASE + open.startOffset, close ? BASE + close.startOffset : -1, P, statements.slice() /* exact size */);
   });
 
   public statement = this.RULE('statement', (): Statement => {
@@ -306,7 +337,7 @@ class MailtopoParser extends EmbeddedActionsParser {
     this.OR1(this.endAlts);
     const block = this.lastBlock;
     this.lastBlock = undefined;
-    return (this.RECORDING_PHASE ? undefined : new StatementNode(scalarOf(kw), args, block)) as Statement;
+    return (this.RECORDING_PHASE ? undefined : new StatementNode(word(kw.image), BASE + kw.startOffset, P, args, block)) as Statement;
   });
 
   /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. One argument is returned as itself, more as an exact-size array. */
@@ -426,7 +457,7 @@ export function parse(text: string, file: string): ParsedFile {
       const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
       if (p.diags.length < MAX_SYNTAX_ERRORS) p.diags.push({ code: 'MT001', severity: 'error', message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`, file, range: r });
     }
-    for (const c of (lex.groups.comments ?? []) as IToken[]) comments.push({ text: c.image, range: tokRange(c), offset: start + c.startOffset });
+    for (const c of (lex.groups.comments ?? []) as IToken[]) comments.push(new CommentNode(c.image, start + c.startOffset, P));
   }
   p.input = []; // do not keep the token vector alive
   WORDS = new Map();
@@ -486,7 +517,7 @@ export function offsetToPos(lineStarts: number[], off: number): { line: number; 
 
 function aloneOnLine(c: Comment): boolean {
   const text = P.text;
-  for (let o = c.offset - c.range.start.character; o < c.offset; o++) {
+  for (let o = P.starts[P.line(c.offset)]; o < c.offset; o++) {
     const ch = text.charCodeAt(o);
     if (ch !== 32 && ch !== 9 && ch !== 13 && ch !== 12 && ch !== 11 && ch !== 0xfeff) return false;
   }
@@ -505,8 +536,8 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
     if (!aloneOnLine(comments[i])) continue;
     // a run: consecutive lines, each a comment alone on its line
     let j = i;
-    while (j + 1 < comments.length && comments[j + 1].range.start.line === comments[j].range.start.line + 1 && aloneOnLine(comments[j + 1])) j++;
-    const next = comments[j].range.start.line + 1;
+    while (j + 1 < comments.length && P.line(comments[j + 1].offset) === P.line(comments[j].offset) + 1 && aloneOnLine(comments[j + 1])) j++;
+    const next = P.line(comments[j].offset) + 1;
     if (next < starts.length) {
       // the first non-blank character of the next line
       let o = starts[next];
@@ -526,10 +557,10 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
 function statementAt(list: Statement[], off: number): Statement | undefined {
   for (;;) {
     let lo = 0, hi = list.length - 1, found = -1;
-    while (lo <= hi) { const mid = (lo + hi) >> 1; if (list[mid].keyword.offset <= off) { found = mid; lo = mid + 1; } else hi = mid - 1; }
+    while (lo <= hi) { const mid = (lo + hi) >> 1; if (keywordOffset(list[mid]) <= off) { found = mid; lo = mid + 1; } else hi = mid - 1; }
     if (found < 0) return undefined;
     const s = list[found];
-    if (s.keyword.offset === off) return s;
+    if (keywordOffset(s) === off) return s;
     if (!s.block) return undefined;
     list = s.block.statements;
   }
