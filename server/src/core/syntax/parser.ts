@@ -65,7 +65,12 @@ const QUOTED = 1;
 const UNTERMINATED = 2;
 // (`declare`d fields set by plain assignment: a class field definition per
 // object is slower, and these are made once per word of the file)
-class ScalarNode implements Scalar {
+/**
+ * A word or string. A positional argument of one item is its item's node
+ * itself (an Arg whose value is itself, with itself as the only item): most
+ * arguments are one word, and a wrapper per argument doubled the tree.
+ */
+class ScalarNode implements Scalar, Arg, Value {
   declare text: string;
   declare offset: number;
   #bits: number;
@@ -75,6 +80,10 @@ class ScalarNode implements Scalar {
   get unterminated(): true | undefined { return this.#bits & UNTERMINATED ? true : undefined; }
   get length(): number { return this.#bits >>> 2; }
   get range(): Range { return this.#pos.range(this.offset, this.offset + (this.#bits >>> 2)); }
+  // as a positional argument
+  get key(): undefined { return undefined; }
+  get value(): Value { return this; }
+  get items(): Scalar[] { return [this]; }
   toJSON() { return { text: this.text, range: this.range, quoted: this.quoted, offset: this.offset, ...(this.unterminated ? { unterminated: true } : {}) }; }
 }
 
@@ -153,17 +162,19 @@ class StatementNode implements Statement {
   #ko: number;
   #pos: Positions;
   #r?: Range;
-  /** One argument is kept as itself, more as an array (the `args` array is made when asked for). */
+  /** One or two arguments are kept as themselves (#a, #b), more as an array in #a (the `args` array is made when asked for). */
   #a: Arg | Arg[] | undefined;
+  #b: Arg | undefined;
   constructor(kw: string, kwOffset: number, pos: Positions, args: Arg | Arg[] | undefined, block: Block | undefined) {
-    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.#a = args; this.block = block; this.leadingComments = NO_COMMENTS;
+    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.block = block; this.leadingComments = NO_COMMENTS;
+    if (Array.isArray(args) && args.length === 2) { this.#a = args[0]; this.#b = args[1]; } else { this.#a = args; this.#b = undefined; }
   }
   get keyword(): Scalar { return new ScalarNode(this.#kw, this.#ko, this.#kw.length, 0, this.#pos); }
   kwText(): string { return this.#kw; }
   kwOffset(): number { return this.#ko; }
-  get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : [a]; }
-  argCount(): number { const a = this.#a; return a === undefined ? 0 : Array.isArray(a) ? a.length : 1; }
-  argAt(i: number): Arg { const a = this.#a; return (Array.isArray(a) ? a[i] : a)!; }
+  get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : this.#b ? [a, this.#b] : [a]; }
+  argCount(): number { const a = this.#a; return a === undefined ? 0 : Array.isArray(a) ? a.length : this.#b ? 2 : 1; }
+  argAt(i: number): Arg { const a = this.#a; return (Array.isArray(a) ? a[i] : i === 1 ? this.#b : a)!; }
   get range(): Range {
     if (this.#r) return this.#r;
     const b = this.block;
@@ -181,8 +192,8 @@ export function keywordOf(st: Statement): string { return st instanceof Statemen
 export function keywordOffset(st: Statement): number { return st instanceof StatementNode ? st.kwOffset() : st.keyword.offset; }
 export function argCount(st: Statement): number { return st instanceof StatementNode ? st.argCount() : st.args.length; }
 export function argAt(st: Statement, i: number): Arg { return st instanceof StatementNode ? st.argAt(i) : st.args[i]; }
-export function itemCount(a: Arg): number { return a instanceof PositionalNode || a instanceof OptionNode ? a.itemCount() : a.value.items.length; }
-export function itemAt(a: Arg, i: number): Scalar | undefined { return a instanceof PositionalNode || a instanceof OptionNode ? a.itemAt(i) : a.value.items[i]; }
+export function itemCount(a: Arg): number { return a instanceof ScalarNode ? 1 : a instanceof PositionalNode || a instanceof OptionNode ? a.itemCount() : a.value.items.length; }
+export function itemAt(a: Arg, i: number): Scalar | undefined { return a instanceof ScalarNode ? (i === 0 ? a : undefined) : a instanceof PositionalNode || a instanceof OptionNode ? a.itemAt(i) : a.value.items[i]; }
 
 /** Words of the file being parsed, so each distinct word is one string however often it appears. */
 let WORDS = new Map<string, string>();
@@ -385,7 +396,7 @@ class MailtopoParser extends EmbeddedActionsParser {
         break;
       }
       const v: Items = items ? items.slice() /* exact size */ : head;
-      out[nout++] = key ? new OptionNode(key, v) : new PositionalNode(v);
+      out[nout++] = key ? new OptionNode(key, v) : Array.isArray(v) ? new PositionalNode(v) : (v as ScalarNode);
     }
     return nout === 0 ? undefined : nout === 1 ? out[0] : out.slice(0, nout);
   }
