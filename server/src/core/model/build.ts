@@ -553,13 +553,13 @@ export function buildModel(ws: Workspace): BuildResult {
         const t = { sources: [] as NetSource[], set: emptySet() };
         const from = opt(st, 'from');
         if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push(new SourceAt('any', st, true)); t.set = anySet(); }
-        n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), t.sources, t.set));
+        n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), t.sources.slice(), t.set));
         return;
       }
       case 'relay': {
         const t = { sources: [] as NetSource[], set: emptySet() };
         readNetList(opt(st, 'from'), file, t, 'a relay source');
-        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', t.sources, t.set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
+        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', t.sources.slice(), t.set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
         return;
       }
       case 'scan': {
@@ -575,7 +575,7 @@ export function buildModel(ws: Workspace): BuildResult {
           via.push(hop);
           pending.push({ scalar: s, file, kinds: KINDS_HOP, role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
         }
-        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via));
+        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via.slice()));
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
@@ -619,7 +619,7 @@ export function buildModel(ws: Workspace): BuildResult {
   for (const n of model.nodes) {
     for (const r of n.accepts) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
     for (const r of n.relays) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
-    // exact-size arrays: a pushed-to array keeps room for 16 more, per node
+    // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();
     if (n.routes.length > 1) n.routes = n.routes.slice();

@@ -18,9 +18,10 @@ export const MAX_SYNTAX_ERRORS = 100;
 
 /** Offset -> position, with a cursor: the parser asks mostly in increasing order. */
 class Positions {
-  readonly starts: number[];
+  /** Line start offsets, in a typed array (4 bytes a line, kept as long as the tree). */
+  readonly starts: Int32Array;
   private cur = 0;
-  constructor(readonly text: string) { this.starts = computeLineStarts(text); }
+  constructor(readonly text: string) { this.starts = lineStartsArray(text); }
   at(off: number): Position {
     const s = this.starts;
     let i = this.cur;
@@ -479,7 +480,8 @@ export function parse(text: string, file: string): ParsedFile {
     all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text) });
   }
   attachComments(statements, comments);
-  return { file, text, statements, comments, diagnostics: all };
+  // exact-size copies: a pushed-to array keeps up to half again as much room
+  return { file, text, statements: statements.slice(), comments: comments.slice(), diagnostics: all };
 }
 
 /** Top-level chunks are parsed together up to about this many characters. */
@@ -507,6 +509,14 @@ function endRange(text: string): Range {
   return { start: p, end: p };
 }
 
+function lineStartsArray(text: string): Int32Array {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  const starts = new Int32Array(n);
+  for (let k = 1, i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+  return starts;
+}
+
 export function computeLineStarts(text: string): number[] {
   const starts = [0];
   let i = text.indexOf('\n');
@@ -515,7 +525,7 @@ export function computeLineStarts(text: string): number[] {
 }
 
 /** The line holding an offset: the last line start at or before it (bisection). */
-export function lineOf(lineStarts: number[], off: number): number {
+export function lineOf(lineStarts: ArrayLike<number>, off: number): number {
   let lo = 0, hi = lineStarts.length - 1;
   while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= off) lo = mid; else hi = mid - 1; }
   return lo;
@@ -555,8 +565,8 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
       for (let c = text.charCodeAt(o); c === 32 || c === 9 || c === 13 || c === 0xfeff; c = text.charCodeAt(++o));
       const st = statementAt(statements, o);
       if (st) {
-        const lines: string[] = [];
-        for (let k = i; k <= j; k++) lines.push(comments[k].text.replace(/^#\s?/, ''));
+        const lines: string[] = new Array(j - i + 1);
+        for (let k = i; k <= j; k++) lines[k - i] = comments[k].text.replace(/^#\s?/, '');
         st.leadingComments = lines;
       }
     }
