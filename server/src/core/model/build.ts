@@ -13,13 +13,38 @@ import type {
   Sourced, Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord, AcceptRule, RelayRule, RouteRule,
 } from './types';
 
-interface Pending {
-  scalar: Scalar;
-  file: string;
-  kinds: DeclKind[];
+/** What a resolved reference is written into (a code, not a closure per reference). */
+const enum Into { Network, MxTarget, Scanner, Scan, Hop, Member }
+
+/** A reference to resolve once every file's declarations are known. */
+class Pending {
+  declare scalar: Scalar;
+  declare file: string;
+  declare kinds: DeclKind[];
   /** "an MX target", "a pool member" … for MT106 messages. */
-  role: string;
-  resolve: (d: Decl) => void;
+  declare role: string;
+  declare into: Into;
+  /** The object the declaration is written into. */
+  declare obj: object;
+  declare stmt: Statement | undefined;
+  constructor(scalar: Scalar, file: string, kinds: DeclKind[], role: string, into: Into, obj: object, stmt?: Statement) {
+    this.scalar = scalar; this.file = file; this.kinds = kinds; this.role = role; this.into = into; this.obj = obj; this.stmt = stmt;
+  }
+  resolve(d: Decl): void {
+    switch (this.into) {
+      case Into.Network: (this.obj as NetSource).network = d as NetworkDecl; return;
+      case Into.MxTarget: (this.obj as MxRecord).target = { kind: 'ref', decl: d as NodeDecl, scalar: this.scalar }; return;
+      case Into.Scanner: (this.obj as NonNullable<PolicyDecl['scanner']>).node = d as NodeDecl; return;
+      case Into.Scan: (this.obj as NodeDecl).scan = new ScanAt(this.file, this.stmt!, d as PolicyDecl); return;
+      case Into.Hop: (this.obj as Hop).node = d as NodeDecl; return;
+      case Into.Member: {
+        const n = this.obj as NodeDecl, m = d as NodeDecl;
+        if (!n.members.includes(m)) n.members = add(n.members, m);
+        m.pools = add(m.pools, n);
+        return;
+      }
+    }
+  }
 }
 
 export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
@@ -207,6 +232,20 @@ function add<T>(list: T[], x: T): T[] {
   return list;
 }
 
+/** The statements seen once in a block, by keyword (at most one per kind of statement: a few dozen). */
+class SeenList {
+  readonly keys: string[] = [];
+  readonly vals: Statement[] = [];
+  n = 0;
+  clear(): void { this.n = 0; }
+  get(k: string): Statement | undefined { for (let i = 0; i < this.n; i++) if (this.keys[i] === k) return this.vals[i]; return undefined; }
+  has(k: string): boolean { return this.get(k) !== undefined; }
+  set(k: string, v: Statement): void { this.keys[this.n] = k; this.vals[this.n++] = v; }
+}
+
+const NAME_TYPE: ValueType = { t: 'name' };
+const DOMAIN_TYPE: ValueType = { t: 'domain' };
+
 const KINDS_NETWORK: DeclKind[] = ['network'];
 const KINDS_MX: DeclKind[] = ['gateway', 'pool', 'external'];
 const KINDS_SCANNER: DeclKind[] = ['gateway', 'server', 'external'];
@@ -305,16 +344,19 @@ export function buildModel(ws: Workspace): BuildResult {
     return true;
   };
 
-  /** Net list sources: `any`, CIDRs, IPs, and network references resolved later. */
-  const readNetList = (items: Scalar[], file: string, target: { sources: NetSource[]; set: AddrSet }, role: string) => {
-    for (const s of items) {
-      if (s.text === 'any') { target.sources.push(new SourceAt('any', s, true)); target.set = anySet(); continue; }
+  /** Net list sources (`any`, CIDRs, IPs, network references resolved later) into `sources` (of the list's length); returns their address set. */
+  const readNetList = (from: Arg, file: string, sources: NetSource[], role: string): AddrSet => {
+    let set = emptySet();
+    for (let i = 0, n = itemCount(from); i < n; i++) {
+      const s = itemAt(from, i)!;
+      if (s.text === 'any') { sources[i] = new SourceAt('any', s, true); set = anySet(); continue; }
       const c = parseCidr(s.text);
-      if (c) { target.sources.push(new SourceAt(s.text, s)); target.set = addCidr(target.set, c); continue; }
-      const src: NetSource = new SourceAt(s.text, s);
-      target.sources.push(src);
-      pending.push({ scalar: s, file, kinds: KINDS_NETWORK, role, resolve: (d) => { src.network = d as NetworkDecl; } });
+      if (c) { sources[i] = new SourceAt(s.text, s); set = addCidr(set, c); continue; }
+      const src = new SourceAt(s.text, s);
+      sources[i] = src;
+      pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
     }
+    return set;
   };
 
 
@@ -328,30 +370,38 @@ export function buildModel(ws: Workspace): BuildResult {
   const first = (st: Statement): Scalar | undefined => { const a = firstPositional(st); return a ? itemAt(a, 0) : undefined; };
   // Lists read from statements are shared between equal lists (frozen):
   // thousands of rules say `route * …` or `listen 25, 587`.
-  const sharedLists = new Map<string, unknown[]>();
-  const shared = <T>(key: string, make: () => T[]): T[] => {
-    let l = sharedLists.get(key);
-    if (!l) { l = Object.freeze(make()) as unknown[]; sharedLists.set(key, l); }
-    return l as T[];
+  const sharedStrings = new Map<string, string[]>();
+  const sharedNumbers = new Map<string | number, number[]>();
+  const shared = <K, T>(map: Map<K, T[]>, key: K, l: T[]): T[] => {
+    const had = map.get(key);
+    if (had) return had;
+    map.set(key, Object.freeze(l) as T[]);
+    return l;
   };
   /** The first argument's items, lower-cased (domain patterns). */
   const lowerList = (st: Statement): string[] => {
     const a = firstPositional(st);
     if (!a) return NO_STRINGS;
     const n = itemCount(a);
-    if (n === 1) { const t = itemAt(a, 0)!.text.toLowerCase(); return shared('s' + t, () => [t]); }
+    if (n === 1) { const t = itemAt(a, 0)!.text.toLowerCase(); return sharedStrings.get(t) ?? shared(sharedStrings, t, [t]); }
     const l = a.value.items.map((x) => x.text.toLowerCase());
-    return shared('s' + l.join('\n'), () => l);
+    return shared(sharedStrings, l.join('\n') + '\n', l); // (a one-item key has no line break)
   };
   const numberList = (st: Statement): number[] => {
-    const l = firstList(st).map((x) => Number(x.text));
-    return shared('n' + l.join(','), () => l);
+    const a = firstPositional(st);
+    if (!a) return [];
+    if (itemCount(a) === 1) { const v = Number(itemAt(a, 0)!.text); return sharedNumbers.get(v) ?? shared(sharedNumbers, v, [v]); }
+    const l = a.value.items.map((x) => Number(x.text));
+    return shared(sharedNumbers, l.join(','), l);
   };
+  const optArg = (st: Statement, key: string): Arg | undefined => firstOption(st, key, argCount(st));
   const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = firstOption(st, key, argCount(st)); return a ? itemAt(a, 0) : undefined; };
   const opt = (st: Statement, key: string): Scalar[] => { const a = firstOption(st, key, argCount(st)); return a ? a.value.items : NONE; };
 
   // one pair of maps for every block (cleared per block: blocks do not nest)
-  const seenOnce = new Map<string, Statement>();
+  // (small lists reused by count: a Map cleared per block reallocates its table each time)
+  const seenOnce = new SeenList();
+  /** Routes by domain pattern (a block may hold thousands: a map). */
   const seenRoutes = new Map<string, Statement>();
 
   // ---- declarations ----------------------------------------------------------
@@ -408,16 +458,18 @@ export function buildModel(ws: Workspace): BuildResult {
     if (!nameScalar) { report('MT102', 'error', file, stmt.keyword.range, `'${kind}' needs a ${kind === 'domain' ? 'domain name' : 'name'}`); if (stmt.block) readBlock(stmt, kind, file, undefined); continue; }
     let nameOk = true;
     if (pos.length > 1 || pos[0].value.items.length > 1) { report('MT102', 'error', file, { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end }, `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`); }
-    const p = checkValue(nameScalar, kind === 'domain' ? { t: 'domain' } : { t: 'name' });
+    const p = checkValue(nameScalar, kind === 'domain' ? DOMAIN_TYPE : NAME_TYPE);
     if (p) { if (!nameScalar.unterminated) report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
     if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`); blockless = lf; }
     let decl: Decl;
-    const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };
-    switch (kind) {
-      case 'network': decl = { ...base, kind, cidrs: [], set: emptySet() }; break;
-      case 'domain': decl = { ...base, kind, mx: [] }; break;
-      case 'policy': decl = { ...base, kind, attachments: [], onVirus: 'reject' }; break;
-      default: decl = new NodeAt(kind, base.name, file, nameScalar, stmt, base.order, base.doc);
+    if (kind === 'gateway' || kind === 'server' || kind === 'pool' || kind === 'external') decl = new NodeAt(kind, nameScalar.text, file, nameScalar, stmt, order++, stmt.leadingComments);
+    else {
+      const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };
+      switch (kind) {
+        case 'network': decl = { ...base, kind, cidrs: [], set: emptySet() }; break;
+        case 'domain': decl = { ...base, kind, mx: [] }; break;
+        default: decl = { ...base, kind, attachments: [], onVirus: 'reject' }; break;
+      }
     }
     if (nameOk) declare(decl, lf);
     if (stmt.block) readBlock(stmt, kind, file, decl);
@@ -428,7 +480,7 @@ export function buildModel(ws: Workspace): BuildResult {
     const spec = SCHEMA[kind];
     const ownerName = d ? `${kind} '${d.name}'` : kind === 'options' ? "'options'" : kind;
     seenOnce.clear();
-    seenRoutes.clear();
+    if (seenRoutes.size) seenRoutes.clear();
     for (const st of decl.block!.statements) {
       const kw = keywordOf(st);
       const ss = Object.hasOwn(spec.statements, kw) ? spec.statements[kw] : undefined; // never a prototype member ('__proto__', 'constructor')
@@ -458,7 +510,8 @@ export function buildModel(ws: Workspace): BuildResult {
     // statements only some roles take (a server's `mailboxes`: role mailbox)
     if (d && (d.kind === 'server' || d.kind === 'gateway') && (d as NodeDecl).role) {
       const n = d as NodeDecl;
-      for (const [name, st] of seenOnce) {
+      for (let i = 0; i < seenOnce.n; i++) {
+        const name = seenOnce.keys[i], st = seenOnce.vals[i];
         const roles = spec.statements[name].roles;
         if (!roles || roles.includes(n.role!)) continue;
         report('MT101', 'error', file, st.keyword.range, `'${name}' is only for ${article(kind)} with role ${roles.join(' or ')}; ${ownerName} has role ${n.role}`);
@@ -504,7 +557,7 @@ export function buildModel(ws: Workspace): BuildResult {
           const rec: MxRecord = new MxAt(file, st, pref, { kind: 'unresolved', scalar: ts });
           const t: ValueType = SCHEMA.domain.statements.mx.args[1].type;
           if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
-          else if (isReference(ts, t)) pending.push({ scalar: ts, file, kinds: KINDS_MX, role: 'an MX target', resolve: (x) => { rec.target = { kind: 'ref', decl: x as NodeDecl, scalar: ts }; } });
+          else if (isReference(ts, t)) pending.push(new Pending(ts, file, KINDS_MX, 'an MX target', Into.MxTarget, rec));
           else rec.target = { kind: 'host', hostname: ts.text.toLowerCase().replace(/\.$/, ''), scalar: ts };
           d.mx.push(rec);
           return;
@@ -528,7 +581,7 @@ export function buildModel(ws: Workspace): BuildResult {
           const s = first(st)!;
           const sc: PolicyDecl['scanner'] = { scalar: s, stmt: st };
           d.scanner = sc;
-          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push({ scalar: s, file, kinds: KINDS_SCANNER, role: 'a scanner', resolve: (x) => { sc.node = x as NodeDecl; } });
+          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push(new Pending(s, file, KINDS_SCANNER, 'a scanner', Into.Scanner, sc));
           else sc.hostname = s.text.toLowerCase();
           return;
         }
@@ -550,32 +603,36 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = new LazySourced(v, file, st); return;
       case 'dnsbl': n.dnsbl = v === 'none' && firstList(st).length === 1 ? { zones: [], none: true, file, range: st.range } : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range }; return;
       case 'accept': {
-        const t = { sources: [] as NetSource[], set: emptySet() };
-        const from = opt(st, 'from');
-        if (from.length) readNetList(from, file, t, 'an accept source'); else { t.sources.push(new SourceAt('any', st, true)); t.set = anySet(); }
-        n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), t.sources.slice(), t.set));
+        const from = optArg(st, 'from');
+        let sources: NetSource[];
+        let set: AddrSet;
+        if (from && itemCount(from)) { sources = new Array(itemCount(from)); set = readNetList(from, file, sources, 'an accept source'); } else { sources = [new SourceAt('any', st, true)]; set = anySet(); }
+        n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), sources, set));
         return;
       }
       case 'relay': {
-        const t = { sources: [] as NetSource[], set: emptySet() };
-        readNetList(opt(st, 'from'), file, t, 'a relay source');
-        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', t.sources.slice(), t.set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
+        const from = optArg(st, 'from');
+        const sources: NetSource[] = from ? new Array(itemCount(from)) : [];
+        const set = from ? readNetList(from, file, sources, 'a relay source') : emptySet();
+        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', sources, set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
         return;
       }
       case 'scan': {
         const s = first(st)!;
-        pending.push({ scalar: s, file, kinds: KINDS_POLICY, role: 'a scan policy', resolve: (x) => { n.scan = new ScanAt(file, st, x as PolicyDecl); } });
+        pending.push(new Pending(s, file, KINDS_POLICY, 'a scan policy', Into.Scan, n, st));
         return;
       }
       case 'route': {
-        const via: Hop[] = [];
-        for (const s of opt(st, 'via')) {
-          if (s.text === 'direct') { via.push(new HopAt('direct', s, true)); continue; }
+        const arg = optArg(st, 'via');
+        const via: Hop[] = new Array(arg ? itemCount(arg) : 0); // exact size
+        for (let i = 0; i < via.length; i++) {
+          const s = itemAt(arg!, i)!;
+          if (s.text === 'direct') { via[i] = new HopAt('direct', s, true); continue; }
           const hop: Hop = new HopAt(s.text, s);
-          via.push(hop);
-          pending.push({ scalar: s, file, kinds: KINDS_HOP, role: 'a next hop', resolve: (x) => { hop.node = x as NodeDecl; } });
+          via[i] = hop;
+          pending.push(new Pending(s, file, KINDS_HOP, 'a next hop', Into.Hop, hop));
         }
-        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via.slice()));
+        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via));
         return;
       }
       case 'capacity': n.capacity = Number(v); return;
@@ -583,7 +640,7 @@ export function buildModel(ws: Workspace): BuildResult {
       case 'mode': n.mode = v as NodeDecl['mode']; return;
       case 'members':
         n.membersStmt = st;
-        for (const s of firstList(st)) pending.push({ scalar: s, file, kinds: KINDS_MEMBER, role: 'a pool member', resolve: (x) => { const m = x as NodeDecl; if (!n.members.includes(m)) n.members = add(n.members, m); m.pools = add(m.pools, n); } });
+        for (const s of firstList(st)) pending.push(new Pending(s, file, KINDS_MEMBER, 'a pool member', Into.Member, n));
         return;
       case 'vip': n.vip = new LazySourced(v, file, st); n.addressStmt = new LazySourced([v], file, st); return;
       case 'health': {
@@ -614,6 +671,7 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     p.resolve(d);
   }
+  pending.length = 0; // nothing of the pass stays reachable through it
 
   // `from=` sets: add the ranges of the networks now that they are resolved
   for (const n of model.nodes) {

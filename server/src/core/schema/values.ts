@@ -9,13 +9,16 @@ export interface ValueProblem { code: 'MT102' | 'MT109'; message: string }
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+/** Labels as LABEL, joined by dots (labels hold no dot, so this cannot backtrack far). */
+const HOSTNAME = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+const LAST_LABEL_DIGITS = /(?:^|\.)\d+$/;
 
 export function isHostname(s: string): boolean {
   const h = s.endsWith('.') ? s.slice(0, -1) : s;
   if (h.indexOf('.') < 0 || h.length > 253) return false;
   if (parseIp(h)) return false;
-  const labels = h.split('.');
-  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
+  // every label valid (one regex over the name: no array of labels), the last not all digits
+  return HOSTNAME.test(h) && !LAST_LABEL_DIGITS.test(h);
 }
 
 export function isDomainPattern(s: string): boolean {
