@@ -498,7 +498,9 @@ export function buildModel(ws: Workspace): BuildResult {
       }
       if (!checkStatement(st, ss, file)) continue;
       if (kw === 'route') {
-        for (const s of firstList(st)) {
+        const a = firstPositional(st)!;
+        for (let i = 0, k = itemCount(a); i < k; i++) {
+          const s = itemAt(a, i)!;
           const key = s.text.toLowerCase();
           const prev = seenRoutes.get(key);
           if (prev) report('MT107', 'error', file, s.range, `a second route for '${s.text}' in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first route for it' }] });
@@ -707,11 +709,12 @@ export function buildModel(ws: Workspace): BuildResult {
   };
   for (const n of model.nodes) {
     const list = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
-    const mine = new Set<string>();
-    for (const a of list) {
-      const c = canonicalIp(a);
-      if (!c || mine.has(c)) continue;
-      mine.add(c);
+    // (a repeat within the node's own list counts once: compared by scan, most nodes have one address)
+    const canon = list.length > 1 ? list.map(canonicalIp) : undefined;
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
+      const c = canon ? canon[i] : canonicalIp(a);
+      if (!c || (canon && canon.indexOf(c) < i)) continue;
       const prev = seenAddr.get(c);
       if (prev && prev !== n) {
         const poolMember = (p: NodeDecl, m: NodeDecl) => p.kind === 'pool' && p.members.includes(m);
