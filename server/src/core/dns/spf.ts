@@ -400,6 +400,13 @@ class Engine {
     return node;
   }
 
+  /** A and AAAA of a host together (the `a` mechanism and each MX host); failed lookups go to `fail`. */
+  private async addressesOf(host: string, fail: (r: DnsResult) => void): Promise<{ a: DnsResult; aaaa: DnsResult; addresses: string[] }> {
+    const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
+    for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
+    return { a, aaaa, addresses: [...a.records, ...aaaa.records].map((r) => String(r.data)) };
+  }
+
   /** Fetch what a term needs. With `ip`, dynamic terms are expanded too. */
   async expandTerm(t: SpfTerm, node: SpfRecordNode, ancestors: string[], ip?: ParsedIp): Promise<void> {
     if (t.kind === 'all' || t.kind === 'ip4' || t.kind === 'ip6') return;
@@ -428,11 +435,10 @@ class Engine {
         return;
       }
       case 'a': {
-        const [a, aaaa] = await Promise.all([this.q(target, 'A'), this.q(target, 'AAAA')]);
+        const { a, aaaa, addresses } = await this.addressesOf(target, fail);
         t.queries = 2;
         t.status = a.status === 'ok' ? 'ok' : aaaa.status === 'ok' ? 'ok' : a.status;
-        for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
-        t.addresses = [...a.records, ...aaaa.records].map((r) => String(r.data));
+        t.addresses = addresses;
         t.voidLookup = isVoid(a.status) && isVoid(aaaa.status);
         return;
       }
@@ -445,10 +451,9 @@ class Engine {
         const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
         if (hosts.length > 10) { t.permError = `${hosts.length} MX records (more than 10)`; return; }
         t.mxHosts = await Promise.all(hosts.map(async (h) => {
-          const [a, aaaa] = await Promise.all([this.q(h.exchange, 'A'), this.q(h.exchange, 'AAAA')]);
+          const { addresses } = await this.addressesOf(h.exchange, fail);
           t.queries += 2;
-          for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
-          return { exchange: h.exchange, preference: h.preference, addresses: [...a.records, ...aaaa.records].map((r) => String(r.data)) };
+          return { exchange: h.exchange, preference: h.preference, addresses };
         }));
         t.addresses = t.mxHosts.flatMap((h) => h.addresses);
         return;
