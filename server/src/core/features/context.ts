@@ -37,8 +37,8 @@ export function contextFor(text: string, file = path.resolve('untitled.mailtopo'
   return contextOf(r, file)!;
 }
 
-const lineStartsCache = new WeakMap<ParsedFile, number[]>();
-export function lineStarts(p: ParsedFile): number[] {
+const lineStartsCache = new WeakMap<ParsedFile, Int32Array>();
+export function lineStarts(p: ParsedFile): Int32Array {
   let ls = lineStartsCache.get(p);
   if (!ls) { ls = computeLineStarts(p.text); lineStartsCache.set(p, ls); }
   return ls;

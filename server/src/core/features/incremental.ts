@@ -73,7 +73,7 @@ function shiftStatement(s: Statement, dl: number, doff: number): Statement {
   return out;
 }
 const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({ ...d, range: shiftRange(d.range, dl), related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })) });
-const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ ...c, range: shiftRange(c.range, dl), offset: c.offset + doff });
+const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ text: c.text, range: shiftRange(c.range, dl), offset: c.offset + doff });
 
 /** A private copy at (dl, doff): every range its own objects, so it can later be moved in place. */
 function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {

@@ -21,7 +21,7 @@ class Positions {
   /** Line start offsets, in a typed array (4 bytes a line, kept as long as the tree). */
   readonly starts: Int32Array;
   private cur = 0;
-  constructor(readonly text: string) { this.starts = lineStartsArray(text); }
+  constructor(readonly text: string) { this.starts = computeLineStarts(text); }
   at(off: number): Position {
     const s = this.starts;
     let i = this.cur;
@@ -64,12 +64,12 @@ let BASE = 0;
 // object per range, argument, value and string costs (npm run bench).
 const QUOTED = 1;
 const UNTERMINATED = 2;
-// (`declare`d fields set by plain assignment: a class field definition per
-// object is slower, and these are made once per word of the file)
 /**
  * A word or string. A positional argument of one item is its item's node
  * itself (an Arg whose value is itself, with itself as the only item): most
  * arguments are one word, and a wrapper per argument doubled the tree.
+ * Nodes have `declare`d fields set by plain assignment: a class field
+ * definition per object is slower, and there is a node per word of the file.
  */
 class ScalarNode implements Scalar, Arg, Value {
   declare text: string;
@@ -117,14 +117,16 @@ class CommentNode implements Comment {
 /** One item is kept as itself, a list as an array: most arguments are one word. */
 type Items = Scalar | Scalar[];
 const itemsOf = (v: Items): Scalar[] => (Array.isArray(v) ? v : [v]);
+const countOf = (v: Items): number => (Array.isArray(v) ? v.length : 1);
+const nthOf = (v: Items, i: number): Scalar | undefined => (Array.isArray(v) ? v[i] : i === 0 ? v : undefined);
 
 /** A positional argument: it is its own value (the same items, the same range). */
 class PositionalNode implements Arg, Value {
   #v: Items;
   constructor(v: Items) { this.#v = v; }
   get items(): Scalar[] { return itemsOf(this.#v); }
-  itemCount(): number { const v = this.#v; return Array.isArray(v) ? v.length : 1; }
-  itemAt(i: number): Scalar | undefined { const v = this.#v; return Array.isArray(v) ? v[i] : i === 0 ? v : undefined; }
+  itemCount(): number { return countOf(this.#v); }
+  itemAt(i: number): Scalar | undefined { return nthOf(this.#v, i); }
   get key(): undefined { return undefined; }
   get value(): Value { return this; }
   get range(): Range { return itemsRange(this.items); }
@@ -144,16 +146,14 @@ class OptionNode implements Arg {
   #v: Items;
   constructor(key: Scalar, v: Items) { this.key = key; this.#v = v; }
   get value(): Value { return new ValueNode(itemsOf(this.#v)); }
-  itemCount(): number { const v = this.#v; return Array.isArray(v) ? v.length : 1; }
-  itemAt(i: number): Scalar | undefined { const v = this.#v; return Array.isArray(v) ? v[i] : i === 0 ? v : undefined; }
+  itemCount(): number { return countOf(this.#v); }
+  itemAt(i: number): Scalar | undefined { return nthOf(this.#v, i); }
   get range(): Range { const items = itemsOf(this.#v); return { start: this.key.range.start, end: items[items.length - 1].range.end }; }
   toJSON() { return { key: this.key, value: this.value, range: this.range }; }
 }
 
 /** Shared by every statement without doc comments (attachComments assigns a new array, never mutates this). */
 const NO_COMMENTS: string[] = [];
-/** Shared by every statement without arguments. */
-const NO_ARGS: Arg[] = [];
 
 class StatementNode implements Statement {
   declare block: Block | undefined;
@@ -166,9 +166,8 @@ class StatementNode implements Statement {
   /** One or two arguments are kept as themselves (#a, #b), more as an array in #a (the `args` array is made when asked for). */
   #a: Arg | Arg[] | undefined;
   #b: Arg | undefined;
-  constructor(kw: string, kwOffset: number, pos: Positions, args: Arg | Arg[] | undefined, block: Block | undefined) {
-    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.block = block; this.leadingComments = NO_COMMENTS;
-    if (Array.isArray(args) && args.length === 2) { this.#a = args[0]; this.#b = args[1]; } else { this.#a = args; this.#b = undefined; }
+  constructor(kw: string, kwOffset: number, pos: Positions, a: Arg | Arg[] | undefined, b: Arg | undefined, block: Block | undefined) {
+    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.#a = a; this.#b = b; this.block = block; this.leadingComments = NO_COMMENTS;
   }
   get keyword(): Scalar { return new ScalarNode(this.#kw, this.#ko, this.#kw.length, 0, this.#pos); }
   kwText(): string { return this.#kw; }
@@ -344,16 +343,20 @@ class MailtopoParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.Word);
     this.argN = 0;
     this.MANY(this.argLoop);
-    const args = this.RECORDING_PHASE || !this.argN ? undefined : this.shapeArgs(kw.image, this.argToks, this.argN);
+    // shaped into argScratch now: a nested block reuses the token buffer
+    const n = this.RECORDING_PHASE || !this.argN ? 0 : this.shapeArgs(kw.image, this.argToks, this.argN);
+    const sc = this.argScratch;
+    const a = n === 0 ? undefined : n <= 2 ? sc[0] : sc.slice(0, n);
+    const b = n === 2 ? sc[1] : undefined;
     this.stKw = kw;
     this.OR1(this.endAlts);
     const block = this.lastBlock;
     this.lastBlock = undefined;
-    return (this.RECORDING_PHASE ? undefined : new StatementNode(word(kw.image), BASE + kw.startOffset, P, args, block)) as Statement;
+    return (this.RECORDING_PHASE ? undefined : new StatementNode(word(kw.image), BASE + kw.startOffset, P, a, b, block)) as Statement;
   });
 
-  /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. One argument is returned as itself, more as an exact-size array. */
-  private shapeArgs(kw: string, toks: IToken[], n: number): Arg | Arg[] | undefined {
+  /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. The args go to argScratch; returns how many. */
+  private shapeArgs(kw: string, toks: IToken[], n: number): number {
     const out = this.argScratch;
     let nout = 0;
     let reported = false;
@@ -399,7 +402,7 @@ class MailtopoParser extends EmbeddedActionsParser {
       const v: Items = items ? items.slice() /* exact size */ : head;
       out[nout++] = key ? new OptionNode(key, v) : Array.isArray(v) ? new PositionalNode(v) : (v as ScalarNode);
     }
-    return nout === 0 ? undefined : nout === 1 ? out[0] : out.slice(0, nout);
+    return nout;
   }
 
   private topKwAtCol0(t: IToken): boolean {
@@ -509,18 +512,12 @@ function endRange(text: string): Range {
   return { start: p, end: p };
 }
 
-function lineStartsArray(text: string): Int32Array {
+/** Line start offsets, in a typed array (4 bytes a line: the parser keeps them as long as the tree). */
+export function computeLineStarts(text: string): Int32Array {
   let n = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   const starts = new Int32Array(n);
   for (let k = 1, i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-  return starts;
-}
-
-export function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  let i = text.indexOf('\n');
-  while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
   return starts;
 }
 
@@ -531,7 +528,7 @@ export function lineOf(lineStarts: ArrayLike<number>, off: number): number {
   return lo;
 }
 
-export function offsetToPos(lineStarts: number[], off: number): { line: number; character: number } {
+export function offsetToPos(lineStarts: ArrayLike<number>, off: number): { line: number; character: number } {
   const line = lineOf(lineStarts, off);
   return { line, character: off - lineStarts[line] };
 }
