@@ -1,28 +1,9 @@
 // Parse + schema validation against JSON.parse of the same entities, side by
 // side in one run, and heap growth against the file size.
-import { parse } from '../server/src/core/syntax/parser';
 import { loadWorkspace } from '../server/src/core/model/workspace';
 import { buildModel } from '../server/src/core/model/build';
 import { spawnSync } from 'node:child_process';
 import { generateTopology } from './topology';
-
-/**
- * Best-of-N CPU time (ms) of one call: both sides are measured the same way,
- * and CPU time of the best run is what a busy 2-core machine can still compare.
- */
-export function time(fn: () => unknown, minMs = 400, minRuns = 7): number {
-  let best = Infinity;
-  const start = performance.now();
-  let runs = 0;
-  while (runs < minRuns || performance.now() - start < minMs) {
-    const c = process.cpuUsage();
-    fn();
-    const d = process.cpuUsage(c);
-    best = Math.min(best, (d.user + d.system) / 1000);
-    if (++runs > 2000) break;
-  }
-  return best;
-}
 
 /**
  * Best-of-N CPU time of two calls, in alternating rounds of a few runs each:

@@ -59,9 +59,9 @@ function firstOption(st: Statement, key: string, before: number): Arg | undefine
 }
 
 // Model objects say where they came from; the range is computed only when
-// asked for (most never are). Each is a class of its own with `declare`d
-// fields set by plain assignment in its constructor: one shape per class, no
-// shared base-class initializer running on many shapes (that was a slow,
+// asked for (most never are). Their fields are `declare`d and set by plain
+// assignment in each class's own constructor: one shape per class, and no
+// base-class field initializer running on many shapes (that was a slow,
 // megamorphic define per object), no out-of-object properties.
 interface HasRange { range: Range }
 class SourceAt implements NetSource {
@@ -88,65 +88,50 @@ class RefAt implements Reference {
   constructor(file: string, of: HasRange, target: Decl, kindsAllowed: string[]) { this.file = file; this.#of = of; this.target = target; this.kindsAllowed = kindsAllowed; }
   get range(): Range { return this.#of.range; }
 }
-/** A typed field with its statement. */
-class LazySourced<T> implements Sourced<T> {
-  declare value: T;
+/** A model object read from one statement: its file, the statement, and the statement's range when asked for. */
+class FromStmt {
   declare file: string;
   declare stmt: Statement;
-  constructor(value: T, file: string, stmt: Statement) { this.value = value; this.file = file; this.stmt = stmt; }
   get range(): Range { return this.stmt.range; }
 }
-class AcceptAt implements AcceptRule {
-  declare file: string;
-  declare stmt: Statement;
+/** A typed field with its statement. */
+class LazySourced<T> extends FromStmt implements Sourced<T> {
+  declare value: T;
+  constructor(value: T, file: string, stmt: Statement) { super(); this.value = value; this.file = file; this.stmt = stmt; }
+}
+class AcceptAt extends FromStmt implements AcceptRule {
   declare patterns: string[];
   declare from: NetSource[];
   declare fromSet: AddrSet;
-  constructor(file: string, stmt: Statement, patterns: string[], from: NetSource[], fromSet: AddrSet) { this.file = file; this.stmt = stmt; this.patterns = patterns; this.from = from; this.fromSet = fromSet; }
-  get range(): Range { return this.stmt.range; }
+  constructor(file: string, stmt: Statement, patterns: string[], from: NetSource[], fromSet: AddrSet) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; this.from = from; this.fromSet = fromSet; }
 }
-class RelayAt implements RelayRule {
-  declare file: string;
-  declare stmt: Statement;
+class RelayAt extends FromStmt implements RelayRule {
   declare action: 'allow' | 'deny';
   declare from: NetSource[];
   declare fromSet: AddrSet;
   declare auth: 'required' | 'none';
   declare index: number;
   constructor(file: string, stmt: Statement, action: 'allow' | 'deny', from: NetSource[], fromSet: AddrSet, auth: 'required' | 'none', index: number) {
-    this.file = file; this.stmt = stmt; this.action = action; this.from = from; this.fromSet = fromSet; this.auth = auth; this.index = index;
+    super(); this.file = file; this.stmt = stmt; this.action = action; this.from = from; this.fromSet = fromSet; this.auth = auth; this.index = index;
   }
-  get range(): Range { return this.stmt.range; }
 }
-class RouteAt implements RouteRule {
-  declare file: string;
-  declare stmt: Statement;
+class RouteAt extends FromStmt implements RouteRule {
   declare patterns: string[];
   declare via: Hop[];
-  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) { this.file = file; this.stmt = stmt; this.patterns = patterns; this.via = via; }
-  get range(): Range { return this.stmt.range; }
+  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; this.via = via; }
 }
-class ScanAt {
-  declare file: string;
-  declare stmt: Statement;
+class ScanAt extends FromStmt {
   declare policy: PolicyDecl;
-  constructor(file: string, stmt: Statement, policy: PolicyDecl) { this.file = file; this.stmt = stmt; this.policy = policy; }
-  get range(): Range { return this.stmt.range; }
+  constructor(file: string, stmt: Statement, policy: PolicyDecl) { super(); this.file = file; this.stmt = stmt; this.policy = policy; }
 }
-class PatternsAt {
-  declare file: string;
-  declare stmt: Statement;
+class PatternsAt extends FromStmt {
   declare patterns: string[];
-  constructor(file: string, stmt: Statement, patterns: string[]) { this.file = file; this.stmt = stmt; this.patterns = patterns; }
-  get range(): Range { return this.stmt.range; }
+  constructor(file: string, stmt: Statement, patterns: string[]) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; }
 }
-class MxAt implements MxRecord {
-  declare file: string;
-  declare stmt: Statement;
+class MxAt extends FromStmt implements MxRecord {
   declare preference: number;
   declare target: MxRecord['target'];
-  constructor(file: string, stmt: Statement, preference: number, target: MxRecord['target']) { this.file = file; this.stmt = stmt; this.preference = preference; this.target = target; }
-  get range(): Range { return this.stmt.range; }
+  constructor(file: string, stmt: Statement, preference: number, target: MxRecord['target']) { super(); this.file = file; this.stmt = stmt; this.preference = preference; this.target = target; }
 }
 
 // Defaults shared by every node until a statement sets its own (frozen: a
@@ -362,12 +347,12 @@ export function buildModel(ws: Workspace): BuildResult {
 
   // Plain loops: these run for every statement of every file.
   const NONE: Scalar[] = [];
-  const firstList = (st: Statement): Scalar[] => { for (const a of st.args) if (!a.key) return a.value.items; return NONE; };
   const firstPositional = (st: Statement): Arg | undefined => {
     for (let i = 0, n = argCount(st); i < n; i++) { const a = argAt(st, i); if (!a.key) return a; }
     return undefined;
   };
   const first = (st: Statement): Scalar | undefined => { const a = firstPositional(st); return a ? itemAt(a, 0) : undefined; };
+  const firstList = (st: Statement): Scalar[] => firstPositional(st)?.value.items ?? NONE;
   // Lists read from statements are shared between equal lists (frozen):
   // thousands of rules say `route * …` or `listen 25, 587`.
   const sharedStrings = new Map<string, string[]>();
@@ -395,11 +380,11 @@ export function buildModel(ws: Workspace): BuildResult {
     return shared(sharedNumbers, l.join(','), l);
   };
   const optArg = (st: Statement, key: string): Arg | undefined => firstOption(st, key, argCount(st));
-  const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = firstOption(st, key, argCount(st)); return a ? itemAt(a, 0) : undefined; };
-  const opt = (st: Statement, key: string): Scalar[] => { const a = firstOption(st, key, argCount(st)); return a ? a.value.items : NONE; };
+  const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = optArg(st, key); return a ? itemAt(a, 0) : undefined; };
 
-  // one pair of maps for every block (cleared per block: blocks do not nest)
-  // (small lists reused by count: a Map cleared per block reallocates its table each time)
+  // Reused for every block (cleared per block: blocks do not nest). The
+  // once-statements are a small list reused by count: a Map cleared per block
+  // reallocates its table each time.
   const seenOnce = new SeenList();
   /** Routes by domain pattern (a block may hold thousands: a map). */
   const seenRoutes = new Map<string, Statement>();
