@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { main } from '../../../server/src/cli';
 import { CODES } from '../../../server/src/core/codes';
 import { assertSarif } from './sarif';
+import { writeUnder } from '../files';
 
 export interface Run { code: number; out: string; err: string }
 
@@ -18,12 +19,7 @@ export async function run(...argv: string[]): Promise<Run> {
 }
 
 let dir: string;
-function write(rel: string, text: string): string {
-  const f = path.join(dir, rel);
-  mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, text);
-  return f;
-}
+const write = (rel: string, text: string): string => writeUnder(dir, rel, text);
 
 // Fixtures whose diagnostics come from the language core only.
 const CLEAN = '# nothing declared yet\n';

@@ -2,21 +2,17 @@
 // declared twice across files (MT104, decided by the import line), the
 // display path of an imported file, and references that cross files.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { checkFiles } from '../../../server/src/core/check';
 import type { MtDiagnostic } from '../../../server/src/core/diagnostic';
 import { rangeOf, show } from '../syntax/helpers';
+import { writeUnder } from '../files';
 
 let dir: string;
 
-function write(rel: string, text: string): string {
-  const f = path.join(dir, rel);
-  mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, text);
-  return f;
-}
+const write = (rel: string, text: string): string => writeUnder(dir, rel, text);
 
 const core = (list: MtDiagnostic[]) => list.filter((d) => /^MT[01]/.test(d.code));
 const brief = (list: MtDiagnostic[]) => core(list).map((d) => `${d.code} ${path.basename(d.file)} ${rangeOf(d).join(',')}`);
