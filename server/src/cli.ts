@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles, diskHost, stripBom, type CheckResult } from './core/check';
-import { loadWorkspace, ParseCache } from './core/model/workspace';
+import { loadWorkspace, ParseCache, type FileHost } from './core/model/workspace';
 import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagnostic';
 import { formatText } from './core/features/format';
 import { toSarif } from './core/report/sarif';
@@ -91,15 +91,18 @@ export function checkMany(files: string[], ignore: string[] = []): CheckResult[]
   const texts = files.map((f) => requireReadable(f));
   const abs = files.map((f) => path.resolve(f));
   const cache = new ParseCache();
+  // each imported file is read from disk once, however many workspaces load it
+  const read = new Map<string, string | undefined>();
+  const host: FileHost = { readFile: (p) => { if (!read.has(p)) read.set(p, diskHost.readFile(p)); return read.get(p); } };
   const closures = files.length > 1
-    ? files.map((f, i) => new Set(loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], diskHost, cache).files.map((lf) => lf.abs)))
+    ? files.map((f, i) => new Set(loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], host, cache).files.map((lf) => lf.abs)))
     : [];
   const importedByAnother = (i: number) => closures.some((c, j) => j !== i && abs[j] !== abs[i] && c.has(abs[i]) && !closures[i].has(abs[j]));
   const results: CheckResult[] = [];
   const loaded = new Set<string>();
   for (let i = 0; i < files.length; i++) {
     if (loaded.has(abs[i]) || importedByAnother(i)) continue;
-    const r = checkFiles([{ path: files[i], text: texts[i] }], { host: diskHost, ignore, cache });
+    const r = checkFiles([{ path: files[i], text: texts[i] }], { host, ignore, cache });
     for (const lf of r.workspace.files) loaded.add(lf.abs);
     results.push(r);
   }
