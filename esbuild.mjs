@@ -3,15 +3,26 @@
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, logLevel: 'warning', minify: process.argv.includes('--minify') };
-const builds = [
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.cjs' },
-];
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  logLevel: 'warning',
+  minify: process.argv.includes('--minify'),
+};
+const builds = [{ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.cjs' }];
 if (existsSync('server/src/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' });
 }
 if (existsSync('client/src/extension.ts')) {
-  builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.cjs', external: ['vscode'] });
+  builds.push({
+    ...common,
+    entryPoints: ['client/src/extension.ts'],
+    outfile: 'dist/client.cjs',
+    external: ['vscode'],
+  });
 }
 if (process.argv.includes('--bench')) {
   // The benchmark runs from a bundle, as the server and CLI do (no loader overhead).

@@ -20,16 +20,35 @@ export function layeredTopology(width: number, depth: number): string {
   out.push('network corp {', '  cidr 10.0.0.0/8', '}');
   out.push('policy av {', '  antivirus clamav', `  licenses ${width}`, '}');
   out.push('domain example.com {', '  mx 10 edge', '}');
-  out.push('pool edge {', '  mode balanced', '  vip 198.51.100.1', '  hostname mail.example.com', `  members ${layer(0)}`, '}');
+  out.push(
+    'pool edge {',
+    '  mode balanced',
+    '  vip 198.51.100.1',
+    '  hostname mail.example.com',
+    `  members ${layer(0)}`,
+    '}',
+  );
   for (let l = 0; l < depth; l++) {
     for (let i = 0; i < width; i++) {
-      out.push(`gateway ${name(l, i)} {`, `  role ${l === 0 ? 'edge' : 'relay'}`, `  hostname ${name(l, i)}.example.com`);
-      if (l === 0) out.push(`  address 198.51.100.${10 + i}`, '  accept example.com', '  relay allow from=corp', '  scan av', '  route * via=direct');
+      out.push(
+        `gateway ${name(l, i)} {`,
+        `  role ${l === 0 ? 'edge' : 'relay'}`,
+        `  hostname ${name(l, i)}.example.com`,
+      );
+      if (l === 0)
+        out.push(
+          `  address 198.51.100.${10 + i}`,
+          '  accept example.com',
+          '  relay allow from=corp',
+          '  scan av',
+          '  route * via=direct',
+        );
       else out.push(`  address 10.${l}.0.${i + 1}`, `  route * via=${layer(l - 1)}`);
       out.push(`  route example.com via=${l === depth - 1 ? 'mb1, mb2' : layer(l + 1)}`, '}');
     }
   }
-  for (const mb of ['mb1', 'mb2']) out.push(`server ${mb} {`, '  role mailbox', '  mailboxes example.com', `  route * via=${layer(depth - 1)}`, '}');
+  for (const mb of ['mb1', 'mb2'])
+    out.push(`server ${mb} {`, '  role mailbox', '  mailboxes example.com', `  route * via=${layer(depth - 1)}`, '}');
   return out.join('\n') + '\n';
 }
 
@@ -45,13 +64,36 @@ export function sitesTopology(sites: number): string {
     const d = `site${s}.example`;
     out.push(`domain ${d} {`, `  mx 10 edge${s}`, '}');
     out.push(`policy av${s} {`, '  antivirus clamav', `  scanner scan${s}`, '  licenses 1', '}');
-    out.push(`pool edge${s} {`, '  mode balanced', `  vip 198.${a(10)}`, `  hostname mail.${d}`, `  members e${s}a, e${s}b`, `  scan av${s}`, '}');
+    out.push(
+      `pool edge${s} {`,
+      '  mode balanced',
+      `  vip 198.${a(10)}`,
+      `  hostname mail.${d}`,
+      `  members e${s}a, e${s}b`,
+      `  scan av${s}`,
+      '}',
+    );
     for (const e of ['a', 'b']) {
-      out.push(`gateway e${s}${e} {`, '  role edge', `  hostname e${e}.${d}`, `  address 198.${a(e === 'a' ? 11 : 12)}`, `  accept ${d}`,
-        '  relay allow from=corp', `  route ${d} via=h${s}a, h${s}b`, '  route * via=direct', '}');
+      out.push(
+        `gateway e${s}${e} {`,
+        '  role edge',
+        `  hostname e${e}.${d}`,
+        `  address 198.${a(e === 'a' ? 11 : 12)}`,
+        `  accept ${d}`,
+        '  relay allow from=corp',
+        `  route ${d} via=h${s}a, h${s}b`,
+        '  route * via=direct',
+        '}',
+      );
     }
     for (const h of ['a', 'b']) {
-      out.push(`server h${s}${h} {`, '  role hub', `  route ${d} via=m${s}a, m${s}b, m${s}c, m${s}d`, `  route * via=edge${s}`, '}');
+      out.push(
+        `server h${s}${h} {`,
+        '  role hub',
+        `  route ${d} via=m${s}a, m${s}b, m${s}c, m${s}d`,
+        `  route * via=edge${s}`,
+        '}',
+      );
     }
     for (const m of ['a', 'b', 'c', 'd']) {
       out.push(`server m${s}${m} {`, '  role mailbox', `  mailboxes ${d}`, `  route * via=h${s}a, h${s}b`, '}');
@@ -61,14 +103,22 @@ export function sitesTopology(sites: number): string {
   return out.join('\n') + '\n';
 }
 
-interface Timing { analysisMs: number; analysisCpuMs: number; checkMs: number; nodes: number; diagnostics: MtDiagnostic[] }
+interface Timing {
+  analysisMs: number;
+  analysisCpuMs: number;
+  checkMs: number;
+  nodes: number;
+  diagnostics: MtDiagnostic[];
+}
 
 /**
  * Analysis alone: the rule families on a freshly built model (best of `runs`,
  * wall clock and this process's CPU time), then one full check of the text.
  */
 function time(text: string, runs = 3): Timing {
-  const ws = loadWorkspace([{ abs: '/bench/topology.mailtopo', display: 'topology.mailtopo', text }], { readFile: () => undefined });
+  const ws = loadWorkspace([{ abs: '/bench/topology.mailtopo', display: 'topology.mailtopo', text }], {
+    readFile: () => undefined,
+  });
   let analysisMs = Infinity;
   let analysisCpuMs = Infinity;
   let nodes = 0;
@@ -92,22 +142,38 @@ function time(text: string, runs = 3): Timing {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 export async function benchAnalysis(): Promise<string[]> {
-  const lines: string[] = ['## analysis (MT2xx-MT4xx): rule families on a built model (best of 3; 1 run at 100k), then one full check (parse + model + rules)'];
+  const lines: string[] = [
+    '## analysis (MT2xx-MT4xx): rule families on a built model (best of 3; 1 run at 100k), then one full check (parse + model + rules)',
+  ];
   time(sitesTopology(100), 2); // warm up the JIT
   const layered = time(layeredTopology(10, 10), 5);
   const counts = new Map<string, number>();
   for (const d of layered.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
-  lines.push(`layered 10 wide x 10 deep (${layered.nodes} nodes, 10^10 inbound paths): analysis ${ms(layered.analysisMs)} (cpu ${ms(layered.analysisCpuMs)}), full check ${ms(layered.checkMs)}; diagnostics: ${[...counts].map(([c, n]) => `${c} x${n}`).join(', ') || 'none'}`);
+  lines.push(
+    `layered 10 wide x 10 deep (${layered.nodes} nodes, 10^10 inbound paths): analysis ${ms(layered.analysisMs)} (cpu ${ms(layered.analysisCpuMs)}), full check ${ms(layered.checkMs)}; diagnostics: ${[...counts].map(([c, n]) => `${c} x${n}`).join(', ') || 'none'}`,
+  );
   let prev: Timing | undefined;
   for (const sites of [100, 1000, 10000]) {
     const t = time(sitesTopology(sites), sites >= 10000 ? 1 : 3);
-    const ratio = prev ? `; x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} check for x${(t.nodes / prev.nodes).toFixed(0)} nodes` : '';
-    lines.push(`${t.nodes.toLocaleString('en-US')} nodes (${sites} sites, ${sites} domains): analysis ${ms(t.analysisMs)} (cpu ${ms(t.analysisCpuMs)}), full check ${ms(t.checkMs)}${ratio}`);
+    const ratio = prev
+      ? `; x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} check for x${(t.nodes / prev.nodes).toFixed(0)} nodes`
+      : '';
+    lines.push(
+      `${t.nodes.toLocaleString('en-US')} nodes (${sites} sites, ${sites} domains): analysis ${ms(t.analysisMs)} (cpu ${ms(t.analysisCpuMs)}), full check ${ms(t.checkMs)}${ratio}`,
+    );
     prev = t;
   }
   return lines;
 }
 
 if (process.argv[1] && /bench[\\/]analysis\.ts$/.test(process.argv[1])) {
-  benchAnalysis().then((l) => { for (const x of l) console.log(x); }, (e) => { console.error(e); process.exitCode = 1; });
+  benchAnalysis().then(
+    (l) => {
+      for (const x of l) console.log(x);
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

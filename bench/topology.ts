@@ -1,7 +1,12 @@
 // Generated topologies for the benchmarks: N gateways (each ~12 lines) plus
 // domains, networks and a policy, and the same entities as a JSON document.
 
-export interface Generated { text: string; json: string; lines: number; gateways: number }
+export interface Generated {
+  text: string;
+  json: string;
+  lines: number;
+  gateways: number;
+}
 
 export function generateTopology(targetLines: number): Generated {
   const gwCount = Math.max(1, Math.round(targetLines / 14));
@@ -14,9 +19,29 @@ export function generateTopology(targetLines: number): Generated {
   out.push('policy av {', '  antivirus clamav mode=realtime', '  on-virus quarantine', '}', '');
   js.policies = [{ name: 'av', antivirus: { engine: 'clamav', mode: 'realtime' }, onVirus: 'quarantine' }];
   out.push('domain example.com {', '  mx 10 gw0', '  spf "v=spf1 ip4:198.51.100.0/24 -all"', '}', '');
-  js.domains = [{ name: 'example.com', mx: [{ preference: 10, target: 'gw0' }], spf: 'v=spf1 ip4:198.51.100.0/24 -all' }];
-  out.push('server mbx {', '  role mailbox', '  hostname mbx.example.com', '  address 10.0.0.5', '  mailboxes example.com', '  route * via=gw0', '}', '');
-  js.servers = [{ name: 'mbx', role: 'mailbox', hostname: 'mbx.example.com', address: ['10.0.0.5'], mailboxes: ['example.com'], routes: [{ domains: ['*'], via: ['gw0'] }] }];
+  js.domains = [
+    { name: 'example.com', mx: [{ preference: 10, target: 'gw0' }], spf: 'v=spf1 ip4:198.51.100.0/24 -all' },
+  ];
+  out.push(
+    'server mbx {',
+    '  role mailbox',
+    '  hostname mbx.example.com',
+    '  address 10.0.0.5',
+    '  mailboxes example.com',
+    '  route * via=gw0',
+    '}',
+    '',
+  );
+  js.servers = [
+    {
+      name: 'mbx',
+      role: 'mailbox',
+      hostname: 'mbx.example.com',
+      address: ['10.0.0.5'],
+      mailboxes: ['example.com'],
+      routes: [{ domains: ['*'], via: ['gw0'] }],
+    },
+  ];
   const gws: unknown[] = [];
   for (let i = 0; i < gwCount; i++) {
     const a = `198.${51 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
@@ -37,10 +62,22 @@ export function generateTopology(targetLines: number): Generated {
       '}',
     );
     gws.push({
-      name: `gw${i}`, role: 'edge', hostname: `gw${i}.example.com`, address: [a], tls: 'required', listen: [25, 587],
+      name: `gw${i}`,
+      role: 'edge',
+      hostname: `gw${i}.example.com`,
+      address: [a],
+      tls: 'required',
+      listen: [25, 587],
       accept: [{ domains: ['example.com'] }],
-      relay: [{ action: 'allow', from: ['corp'] }, { action: 'allow', from: ['any'], auth: 'required' }],
-      scan: 'av', routes: [{ domains: ['example.com'], via: ['mbx'] }, { domains: ['*'], via: ['direct'] }],
+      relay: [
+        { action: 'allow', from: ['corp'] },
+        { action: 'allow', from: ['any'], auth: 'required' },
+      ],
+      scan: 'av',
+      routes: [
+        { domains: ['example.com'], via: ['mbx'] },
+        { domains: ['*'], via: ['direct'] },
+      ],
     });
   }
   js.gateways = gws;

@@ -12,19 +12,43 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SCHEMA, TOP_LEVEL_DOCS, describeType, type BlockKind, type OptionSpec, type StatementSpec, type ValueType } from '../server/src/core/schema/schema';
+import {
+  SCHEMA,
+  TOP_LEVEL_DOCS,
+  describeType,
+  type BlockKind,
+  type OptionSpec,
+  type StatementSpec,
+  type ValueType,
+} from '../server/src/core/schema/schema';
 
 export const DOC_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'language.md');
-export const BEGIN = '<!-- BEGIN GENERATED REFERENCE: scripts/gen-language-doc.ts writes this part from the schema; edit the schema, not this -->';
+export const BEGIN =
+  '<!-- BEGIN GENERATED REFERENCE: scripts/gen-language-doc.ts writes this part from the schema; edit the schema, not this -->';
 export const END = '<!-- END GENERATED REFERENCE -->';
 
 /** Block order in the reference: as a file usually reads. */
-export const BLOCK_ORDER: BlockKind[] = ['options', 'network', 'domain', 'gateway', 'pool', 'server', 'policy', 'external'];
+export const BLOCK_ORDER: BlockKind[] = [
+  'options',
+  'network',
+  'domain',
+  'gateway',
+  'pool',
+  'server',
+  'policy',
+  'external',
+];
 
 /** How each declaration is opened in an example. */
 export const DECL_HEAD: Record<BlockKind, string> = {
-  options: 'options', network: 'network corp', domain: 'domain example.com', gateway: 'gateway edge1',
-  pool: 'pool edge-nlb', server: 'server ex1', policy: 'policy av-standard', external: 'external isp',
+  options: 'options',
+  network: 'network corp',
+  domain: 'domain example.com',
+  gateway: 'gateway edge1',
+  pool: 'pool edge-nlb',
+  server: 'server ex1',
+  policy: 'policy av-standard',
+  external: 'external isp',
 };
 
 /**
@@ -121,7 +145,9 @@ function statementSection(kind: BlockKind, s: StatementSpec): string {
   const lines: string[] = [];
   lines.push(`#### \`${s.name}\``, '');
   lines.push(s.doc, '');
-  const args = s.args.map((a, i) => `${i + 1}. *${a.label}*: ${typeText(a.type, a.list)}${a.optional ? ' (optional)' : ''}`);
+  const args = s.args.map(
+    (a, i) => `${i + 1}. *${a.label}*: ${typeText(a.type, a.list)}${a.optional ? ' (optional)' : ''}`,
+  );
   if (s.noneForm) args.push(`or the single word \`none\``);
   lines.push(args.length ? '- **Arguments:**' : '- **Arguments:** none');
   for (const a of args) lines.push(`  ${a}`);
@@ -139,20 +165,34 @@ function statementSection(kind: BlockKind, s: StatementSpec): string {
 export function referenceText(): string {
   const out: string[] = [BEGIN, ''];
   out.push('## 4. Statement reference', '');
-  out.push('Every block and every statement it may hold, generated from the schema that the checker, completion and hover also read. ' +
-    '*Occurs* says whether a statement is required and whether it may appear more than once in its block (a second one of a once-only statement is MT107). ' +
-    'Values in `backticks` are literal words.', '');
+  out.push(
+    'Every block and every statement it may hold, generated from the schema that the checker, completion and hover also read. ' +
+      '*Occurs* says whether a statement is required and whether it may appear more than once in its block (a second one of a once-only statement is MT107). ' +
+      'Values in `backticks` are literal words.',
+    '',
+  );
   out.push('### `import`', '', TOP_LEVEL_DOCS.import, '', '```mailtopo', 'import "domains.mailtopo"', '```', '');
   for (const kind of BLOCK_ORDER) {
     const b = SCHEMA[kind];
     out.push(`### \`${kind}\``, '', b.doc, '');
-    const head = kind === 'options' ? '`options { … }` (no name)' : kind === 'domain' ? '`domain <domain name> { … }`' : `\`${kind} <name> { … }\``;
+    const head =
+      kind === 'options'
+        ? '`options { … }` (no name)'
+        : kind === 'domain'
+          ? '`domain <domain name> { … }`'
+          : `\`${kind} <name> { … }\``;
     out.push(`Written as ${head}. Statements:`, '');
     out.push('| statement | arguments | occurs | default |', '|---|---|---|---|');
     for (const s of Object.values(b.statements)) {
-      const args = s.args.map((a) => `${a.label.replace(/\|/g, '\\|')}${a.list ? ', …' : ''}`).join(' ') + (s.noneForm ? ' \\| `none`' : '');
-      const opts = Object.keys(s.options ?? {}).map((k) => ` ${k}=…`).join('');
-      out.push(`| [\`${s.name}\`](#${kind}-${s.name}) | ${args}${opts} | ${occurrence(s)} | ${s.default ? `\`${s.default}\`` : ''} |`);
+      const args =
+        s.args.map((a) => `${a.label.replace(/\|/g, '\\|')}${a.list ? ', …' : ''}`).join(' ') +
+        (s.noneForm ? ' \\| `none`' : '');
+      const opts = Object.keys(s.options ?? {})
+        .map((k) => ` ${k}=…`)
+        .join('');
+      out.push(
+        `| [\`${s.name}\`](#${kind}-${s.name}) | ${args}${opts} | ${occurrence(s)} | ${s.default ? `\`${s.default}\`` : ''} |`,
+      );
     }
     out.push('');
     for (const s of Object.values(b.statements)) {
@@ -166,7 +206,8 @@ export function referenceText(): string {
 
 /** The whole document: the committed hand-written parts with a fresh reference. */
 export function docText(current = readFileSync(DOC_PATH, 'utf8')): string {
-  const a = current.indexOf(BEGIN), b = current.indexOf(END);
+  const a = current.indexOf(BEGIN),
+    b = current.indexOf(END);
   if (a < 0 || b < a) throw new Error(`${DOC_PATH} has no generated-reference markers`);
   return current.slice(0, a) + referenceText() + current.slice(b + END.length);
 }
@@ -175,7 +216,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const current = readFileSync(DOC_PATH, 'utf8');
   const next = docText(current);
   if (process.argv.includes('--check')) {
-    if (next !== current) { console.error('docs/language.md is stale: run npx tsx scripts/gen-language-doc.ts'); process.exit(1); }
+    if (next !== current) {
+      console.error('docs/language.md is stale: run npx tsx scripts/gen-language-doc.ts');
+      process.exit(1);
+    }
   } else if (next !== current) {
     writeFileSync(DOC_PATH, next);
     console.log('wrote docs/language.md');

@@ -10,7 +10,12 @@ let skipped = 0;
 
 function run(label, cmd, args) {
   process.stdout.write(`\n=== ${label}: ${cmd} ${args.join(' ')}\n`);
-  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024, env: process.env });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+    env: process.env,
+  });
   process.stdout.write(r.stdout ?? '');
   process.stderr.write(r.stderr ?? '');
   return { status: r.status ?? 1, out: `${r.stdout ?? ''}\n${r.stderr ?? ''}` };
@@ -18,7 +23,11 @@ function run(label, cmd, args) {
 
 function step(label, cmd, args) {
   const r = run(label, cmd, args);
-  if (r.status === 0) passed++; else { failed++; console.log(`FAIL ${label}`); }
+  if (r.status === 0) passed++;
+  else {
+    failed++;
+    console.log(`FAIL ${label}`);
+  }
   return r;
 }
 
@@ -26,12 +35,27 @@ const build = step('build', 'node', ['esbuild.mjs']);
 step('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
 
 const m = run('mocha', 'npx', ['mocha', ...process.argv.slice(2)]);
-const num = (re) => { const x = re.exec(m.out); return x ? Number(x[1]) : 0; };
-const p = num(/^\s*(\d+) passing/m), f = num(/^\s*(\d+) failing/m), s = num(/^\s*(\d+) pending/m);
-passed += p; failed += f; skipped += s;
-if (m.status !== 0 && f === 0) { failed++; console.log('FAIL mocha exited non-zero without failing tests (crash?)'); }
+const num = (re) => {
+  const x = re.exec(m.out);
+  return x ? Number(x[1]) : 0;
+};
+const p = num(/^\s*(\d+) passing/m),
+  f = num(/^\s*(\d+) failing/m),
+  s = num(/^\s*(\d+) pending/m);
+passed += p;
+failed += f;
+skipped += s;
+if (m.status !== 0 && f === 0) {
+  failed++;
+  console.log('FAIL mocha exited non-zero without failing tests (crash?)');
+}
 
-const g = run('grammar', 'npx', ['vscode-tmgrammar-test', '-g', 'syntaxes/mailtopo.tmLanguage.json', 'test/grammar/*.test.mailtopo']);
+const g = run('grammar', 'npx', [
+  'vscode-tmgrammar-test',
+  '-g',
+  'syntaxes/mailtopo.tmLanguage.json',
+  'test/grammar/*.test.mailtopo',
+]);
 const gp = (g.out.match(/run successfuly/g) ?? []).length;
 passed += gp;
 if (g.status !== 0) failed += Math.max(1, (g.out.match(/^✖|failed/gm) ?? []).length);

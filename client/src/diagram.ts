@@ -5,15 +5,33 @@
 // node reveals its declaration.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { diagramHtml, makeNonce, type DiagramState, type FromWebview, type NodeMark, type Severity, type ToWebview } from './diagramHtml';
+import {
+  diagramHtml,
+  makeNonce,
+  type DiagramState,
+  type FromWebview,
+  type NodeMark,
+  type Severity,
+  type ToWebview,
+} from './diagramHtml';
 import { renderSvg } from './graphviz';
 import { GraphRequest, type GraphNode, type GraphParams, type GraphResult } from '../../server/src/protocol';
 
-const BADGES: Record<string, string> = { MT201: 'open relay', MT304: 'single point of failure', MT306: 'single point of failure' };
+const BADGES: Record<string, string> = {
+  MT201: 'open relay',
+  MT304: 'single point of failure',
+  MT306: 'single point of failure',
+};
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 function severityName(s: vscode.DiagnosticSeverity): Severity {
-  return s === vscode.DiagnosticSeverity.Error ? 'error' : s === vscode.DiagnosticSeverity.Warning ? 'warning' : s === vscode.DiagnosticSeverity.Information ? 'information' : 'hint';
+  return s === vscode.DiagnosticSeverity.Error
+    ? 'error'
+    : s === vscode.DiagnosticSeverity.Warning
+      ? 'warning'
+      : s === vscode.DiagnosticSeverity.Information
+        ? 'information'
+        : 'hint';
 }
 
 function codeOf(d: vscode.Diagnostic): string {
@@ -25,12 +43,17 @@ function codeOf(d: vscode.Diagnostic): string {
 async function declarations(doc: vscode.TextDocument): Promise<Map<string, vscode.Range>> {
   const map = new Map<string, vscode.Range>();
   try {
-    const syms = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+    const syms = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[]>(
+      'vscode.executeDocumentSymbolProvider',
+      doc.uri,
+    );
     for (const s of syms ?? []) {
       const range = 'range' in s ? s.range : s.location.range;
       if (!map.has(s.name)) map.set(s.name, range);
     }
-  } catch { /* no symbol provider yet: fall back to the text below */ }
+  } catch {
+    /* no symbol provider yet: fall back to the text below */
+  }
   if (map.size === 0) {
     // Fallback: `kind name {` at the start of a line, block to the matching `}`.
     const re = /^[ \t]*(?:network|domain|gateway|pool|server|policy|external)[ \t]+([^\s{};,="#]+)/gm;
@@ -81,34 +104,56 @@ export class DiagramPanel implements vscode.Disposable {
   readonly revealed: string[] = [];
   private readonly editorColumn: vscode.ViewColumn | undefined;
 
-  private constructor(private readonly client: LanguageClient, private readonly output: vscode.OutputChannel, private doc: vscode.TextDocument) {
-    this.firstRender = new Promise((r) => { this.resolveFirst = r; });
+  private constructor(
+    private readonly client: LanguageClient,
+    private readonly output: vscode.OutputChannel,
+    private doc: vscode.TextDocument,
+  ) {
+    this.firstRender = new Promise((r) => {
+      this.resolveFirst = r;
+    });
     this.editorColumn = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.viewColumn;
     const title = `Mail Flow: ${vscode.workspace.asRelativePath(doc.uri, false)}`;
-    this.panel = vscode.window.createWebviewPanel(DiagramPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableForms: false,
-      localResourceRoots: [],
-      retainContextWhenHidden: false,
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      DiagramPanel.viewType,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        enableForms: false,
+        localResourceRoots: [],
+        retainContextWhenHidden: false,
+      },
+    );
     this.state = { svg: '', marks: [], status: 'drawing…', title };
     this.panel.webview.html = diagramHtml(this.state, makeNonce());
     this.subs.push(
       this.panel.onDidDispose(() => this.dispose()),
       this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m)),
-      vscode.workspace.onDidChangeTextDocument((e) => { if (e.document.uri.toString() === this.doc.uri.toString()) this.schedule(300); }),
-      vscode.languages.onDidChangeDiagnostics((e) => { if (e.uris.some((u) => u.toString() === this.doc.uri.toString())) this.schedule(150); }),
-      vscode.workspace.onDidOpenTextDocument((d) => { if (d.uri.toString() === this.doc.uri.toString()) this.doc = d; }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.doc.uri.toString()) this.schedule(300);
+      }),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => u.toString() === this.doc.uri.toString())) this.schedule(150);
+      }),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (d.uri.toString() === this.doc.uri.toString()) this.doc = d;
+      }),
     );
     void this.refresh();
   }
 
-  get current(): DiagramState { return this.state; }
+  get current(): DiagramState {
+    return this.state;
+  }
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = undefined; void this.refresh(); }, ms);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, ms);
   }
 
   async refresh(): Promise<void> {
@@ -118,7 +163,12 @@ export class DiagramPanel implements vscode.Disposable {
       const graph = await this.client.sendRequest<GraphResult | null>(GraphRequest, params);
       if (gen !== this.generation) return;
       if (!graph || graph.nodes.length === 0) {
-        this.post({ ...this.state, svg: '', marks: [], status: 'Nothing to draw: the file declares no mail node yet.' });
+        this.post({
+          ...this.state,
+          svg: '',
+          marks: [],
+          status: 'Nothing to draw: the file declares no mail node yet.',
+        });
         return;
       }
       const svg = await renderSvg(graph.dot);
@@ -168,7 +218,8 @@ export class DiagramPanel implements vscode.Disposable {
 
   private onMessage(m: FromWebview): void {
     if (m.type === 'ready') {
-      if (this.state.svg) void this.panel.webview.postMessage({ type: 'update', state: this.state } satisfies ToWebview);
+      if (this.state.svg)
+        void this.panel.webview.postMessage({ type: 'update', state: this.state } satisfies ToWebview);
     } else if (m.type === 'reveal' && typeof m.id === 'string') {
       void this.reveal(m.id);
     }
@@ -181,7 +232,12 @@ export class DiagramPanel implements vscode.Disposable {
     let range: vscode.Range | undefined;
     if (node?.range) {
       if (node.uri) uri = vscode.Uri.parse(node.uri);
-      range = new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character);
+      range = new vscode.Range(
+        node.range.start.line,
+        node.range.start.character,
+        node.range.end.line,
+        node.range.end.character,
+      );
     } else if (!node || (node.kind !== 'internet' && node.kind !== 'host')) {
       const decls = await declarations(this.doc);
       const r = decls.get(node ? node.name : id);
@@ -189,7 +245,11 @@ export class DiagramPanel implements vscode.Disposable {
     }
     if (!range) return undefined;
     const doc = await vscode.workspace.openTextDocument(uri);
-    const ed = await vscode.window.showTextDocument(doc, { viewColumn: this.editorColumn ?? vscode.ViewColumn.One, preserveFocus: false, selection: range });
+    const ed = await vscode.window.showTextDocument(doc, {
+      viewColumn: this.editorColumn ?? vscode.ViewColumn.One,
+      preserveFocus: false,
+      selection: range,
+    });
     ed.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return range;
   }

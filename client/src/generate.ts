@@ -31,26 +31,49 @@ export interface GenerateResult {
   output?: string;
 }
 
-
 function toUri(u: vscode.Uri | string): vscode.Uri {
-  return typeof u === 'string' ? (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:\\/i.test(u) ? vscode.Uri.parse(u) : vscode.Uri.file(u)) : u;
+  return typeof u === 'string'
+    ? /^[a-z][a-z0-9+.-]*:/i.test(u) && !/^[a-z]:\\/i.test(u)
+      ? vscode.Uri.parse(u)
+      : vscode.Uri.file(u)
+    : u;
 }
 
-
 async function pickTargets(): Promise<string[] | undefined> {
-  const items = GENERATE_TARGETS.map((t) => ({ label: t.label, description: t.id, detail: t.detail, id: t.id as string }));
-  const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Generate Configuration: targets', placeHolder: 'Pick what to generate' });
+  const items = GENERATE_TARGETS.map((t) => ({
+    label: t.label,
+    description: t.id,
+    detail: t.detail,
+    id: t.id,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    canPickMany: true,
+    title: 'Generate Configuration: targets',
+    placeHolder: 'Pick what to generate',
+  });
   return picked && picked.length ? picked.map((p) => p.id) : undefined;
 }
 
 async function pickFolder(file: vscode.Uri): Promise<vscode.Uri | undefined> {
   const ws = vscode.workspace.getWorkspaceFolder(file);
-  const defaultUri = ws ? vscode.Uri.joinPath(ws.uri, 'generated') : vscode.Uri.file(path.join(path.dirname(file.fsPath), 'generated'));
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri, openLabel: 'Generate Here', title: 'Generate Configuration: output folder' });
+  const defaultUri = ws
+    ? vscode.Uri.joinPath(ws.uri, 'generated')
+    : vscode.Uri.file(path.join(path.dirname(file.fsPath), 'generated'));
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    defaultUri,
+    openLabel: 'Generate Here',
+    title: 'Generate Configuration: output folder',
+  });
   return picked?.[0];
 }
 
-export async function generateConfiguration(output: vscode.OutputChannel, args: GenerateArgs = {}): Promise<GenerateResult> {
+export async function generateConfiguration(
+  output: vscode.OutputChannel,
+  args: GenerateArgs = {},
+): Promise<GenerateResult> {
   if (await refuseUntrusted('Generating configuration')) return { refused: 'untrusted' };
 
   let file = args.uri ? toUri(args.uri) : undefined;
@@ -62,10 +85,10 @@ export async function generateConfiguration(output: vscode.OutputChannel, args: 
     void vscode.window.showErrorMessage('mailtopo: open a saved .mailtopo file to generate configuration from it.');
     return { refused: 'no-file' };
   }
-  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file!.toString());
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
   if (doc?.isDirty) await doc.save();
 
-  const targets = args.targets ?? await pickTargets();
+  const targets = args.targets ?? (await pickTargets());
   if (!targets) return { cancelled: true };
   const out = args.outDir ? toUri(args.outDir) : await pickFolder(file);
   if (!out) return { cancelled: true };
@@ -80,10 +103,13 @@ export async function generateConfiguration(output: vscode.OutputChannel, args: 
       output.append(s);
       for (const m of s.matchAll(/^wrote (.+)$/gm)) written.push(path.relative(out.fsPath, m[1]));
     },
-    stderr: (s) => { text += s; output.append(s); },
+    stderr: (s) => {
+      text += s;
+      output.append(s);
+    },
   };
   const run = (force: boolean): Promise<number> => {
-    const argv = [file!.fsPath, '--target', targetArg, '--out', out.fsPath, ...(force ? ['--force'] : [])];
+    const argv = [file.fsPath, '--target', targetArg, '--out', out.fsPath, ...(force ? ['--force'] : [])];
     output.appendLine(`[generate] mailtopo generate ${argv.join(' ')}`);
     return runGenerate(argv, io);
   };
@@ -94,9 +120,16 @@ export async function generateConfiguration(output: vscode.OutputChannel, args: 
     const why = hasErrors() ? 'errors' : 'refused';
     if (args.quiet) return { refused: why, exitCode: code, output: text, outDir: out.fsPath, files: [] };
     const anyway = 'Generate Anyway';
-    const msg = why === 'errors'
-      ? 'mailtopo: the topology has errors, so no configuration was generated. Fix them (see Problems) or generate anyway.'
-      : `mailtopo: nothing was generated: ${text.split('\n').filter((l) => l && !/nothing written/.test(l)).slice(-1)[0]?.replace(/^mailtopo generate: /, '') ?? 'see the mailtopo output'}. Generating anyway overwrites files that mailtopo did not write.`;
+    const msg =
+      why === 'errors'
+        ? 'mailtopo: the topology has errors, so no configuration was generated. Fix them (see Problems) or generate anyway.'
+        : `mailtopo: nothing was generated: ${
+            text
+              .split('\n')
+              .filter((l) => l && !/nothing written/.test(l))
+              .slice(-1)[0]
+              ?.replace(/^mailtopo generate: /, '') ?? 'see the mailtopo output'
+          }. Generating anyway overwrites files that mailtopo did not write.`;
     const pick = await vscode.window.showErrorMessage(msg, { modal: false }, anyway, 'Show Output');
     if (pick === 'Show Output') output.show(true);
     if (pick !== anyway) return { refused: why, exitCode: code, output: text, outDir: out.fsPath, files: [] };
@@ -105,10 +138,20 @@ export async function generateConfiguration(output: vscode.OutputChannel, args: 
   if (code === 0) {
     const reveal = 'Reveal in Explorer';
     const n = written.length;
-    void vscode.window.showInformationMessage(`mailtopo: generated ${targets.join(', ')} in ${out.fsPath} (${n} file${n === 1 ? '' : 's'} written).`, reveal)
-      .then((p) => { if (p === reveal) void vscode.commands.executeCommand('revealInExplorer', out); });
+    void vscode.window
+      .showInformationMessage(
+        `mailtopo: generated ${targets.join(', ')} in ${out.fsPath} (${n} file${n === 1 ? '' : 's'} written).`,
+        reveal,
+      )
+      .then((p) => {
+        if (p === reveal) void vscode.commands.executeCommand('revealInExplorer', out);
+      });
   } else {
-    void vscode.window.showErrorMessage(`mailtopo: generation failed (exit ${code}); see the mailtopo output.`, 'Show Output').then((p) => { if (p) output.show(true); });
+    void vscode.window
+      .showErrorMessage(`mailtopo: generation failed (exit ${code}); see the mailtopo output.`, 'Show Output')
+      .then((p) => {
+        if (p) output.show(true);
+      });
   }
   return { exitCode: code, outDir: out.fsPath, files: written.sort(), output: text };
 }

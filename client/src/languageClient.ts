@@ -1,7 +1,12 @@
 // Starts the bundled language server (dist/server.cjs) over IPC and measures
 // activation: from client start to the server's `initialized`.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { LiveStatusNotification, type InitializationOptions, type LiveStatusParams } from '../../server/src/protocol';
 
 export const CLIENT_ID = 'mailtopo';
@@ -42,10 +47,17 @@ export async function startLanguageClient(
   const execArgv = ['--max-semi-space-size=64'];
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { env, execArgv } },
-    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...execArgv, '--nolazy', '--inspect=6011'] } },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { env, execArgv: [...execArgv, '--nolazy', '--inspect=6011'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'mailtopo', scheme: 'file' }, { language: 'mailtopo', scheme: 'untitled' }],
+    documentSelector: [
+      { language: 'mailtopo', scheme: 'file' },
+      { language: 'mailtopo', scheme: 'untitled' },
+    ],
     outputChannel: output,
     synchronize: {
       configurationSection: 'mailtopo',

@@ -7,12 +7,18 @@ import { Commands } from './commandIds';
 
 export function describeLiveStatus(s: LiveStatusParams, trusted: boolean): { text: string; tooltip: string } {
   if (!trusted) {
-    return { text: '$(shield) Live checks: off', tooltip: 'Restricted Mode: no DNS query is sent until you trust this workspace.' };
+    return {
+      text: '$(shield) Live checks: off',
+      tooltip: 'Restricted Mode: no DNS query is sent until you trust this workspace.',
+    };
   }
   switch (s.state) {
     case 'off':
       return s.reason === 'untrusted'
-        ? { text: '$(shield) Live checks: off', tooltip: 'Restricted Mode: no DNS query is sent until you trust this workspace.' }
+        ? {
+            text: '$(shield) Live checks: off',
+            tooltip: 'Restricted Mode: no DNS query is sent until you trust this workspace.',
+          }
         : { text: '$(circle-slash) Live checks: off', tooltip: 'Live DNS checks are off. Click to turn them on.' };
     case 'checking': {
       const n = s.pending;
@@ -27,7 +33,10 @@ export function describeLiveStatus(s: LiveStatusParams, trusted: boolean): { tex
       };
     }
     case 'offline':
-      return { text: '$(debug-disconnect) Live checks: offline', tooltip: `No resolver answered${s.detail ? ` (${s.detail})` : ''}. Click to re-run.` };
+      return {
+        text: '$(debug-disconnect) Live checks: offline',
+        tooltip: `No resolver answered${s.detail ? ` (${s.detail})` : ''}. Click to re-run.`,
+      };
     default:
       return { text: '$(question) Live checks', tooltip: 'Unknown live-check state.' };
   }
@@ -46,8 +55,12 @@ export class LiveStatusBar implements vscode.Disposable {
     this.updateVisibility();
   }
 
-  get state(): LiveStatusParams { return this.last; }
-  get text(): string { return this.item.text; }
+  get state(): LiveStatusParams {
+    return this.last;
+  }
+  get text(): string {
+    return this.item.text;
+  }
 
   update(s: LiveStatusParams): void {
     this.last = s;
@@ -59,8 +72,13 @@ export class LiveStatusBar implements vscode.Disposable {
     const d = describeLiveStatus(this.last, trusted);
     this.item.text = d.text;
     this.item.tooltip = d.tooltip;
-    this.item.command = !trusted ? 'workbench.trust.manage' : this.last.state === 'off' ? Commands.toggleLiveChecks : Commands.rerunLiveChecks;
-    this.item.backgroundColor = this.last.state === 'offline' && trusted ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.command = !trusted
+      ? 'workbench.trust.manage'
+      : this.last.state === 'off'
+        ? Commands.toggleLiveChecks
+        : Commands.rerunLiveChecks;
+    this.item.backgroundColor =
+      this.last.state === 'offline' && trusted ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
   private updateVisibility(): void {

@@ -22,7 +22,10 @@ export function watchTrust(client: LanguageClient, onGranted: () => void): vscod
 export async function refuseUntrusted(what: string): Promise<boolean> {
   if (vscode.workspace.isTrusted) return false;
   const manage = 'Manage Workspace Trust';
-  void vscode.window.showWarningMessage(`mailtopo: ${what} is disabled in Restricted Mode. Trust this workspace to allow it.`, manage)
-    .then((pick) => { if (pick === manage) void vscode.commands.executeCommand('workbench.trust.manage'); });
+  void vscode.window
+    .showWarningMessage(`mailtopo: ${what} is disabled in Restricted Mode. Trust this workspace to allow it.`, manage)
+    .then((pick) => {
+      if (pick === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   return true;
 }

@@ -17,8 +17,15 @@ import type { FileHost } from './core/model/workspace';
 import { IncrementalParseCache } from './core/features/incremental';
 import { contextOf, type FeatureContext } from './core/features/context';
 
-export interface OpenDoc { uri: string; version: number; getText(): string }
-export interface DocSource { get(uri: string): OpenDoc | undefined; all(): OpenDoc[] }
+export interface OpenDoc {
+  uri: string;
+  version: number;
+  getText(): string;
+}
+export interface DocSource {
+  get(uri: string): OpenDoc | undefined;
+  all(): OpenDoc[];
+}
 
 export interface Analysis {
   /** The open document checked as the root. */
@@ -44,7 +51,10 @@ export class Analyzer {
   /** Every check run: root uri and root version (tests, bench). */
   onAnalysis?: (a: Analysis) => void;
 
-  constructor(private readonly docs: DocSource, private readonly readDisk: (abs: string) => string | undefined = readFileOrUndefined) {}
+  constructor(
+    private readonly docs: DocSource,
+    private readonly readDisk: (abs: string) => string | undefined = readFileOrUndefined,
+  ) {}
 
   /** The file-system path a document stands for (a made-up one for untitled documents). */
   pathOf(uri: string): string {
@@ -82,8 +92,12 @@ export class Analyzer {
   }
 
   /** The last analysis with `root` as root, fresh or not. */
-  last(root: string): Analysis | undefined { return this.analyses.get(root); }
-  all(): Analysis[] { return [...this.analyses.values()]; }
+  last(root: string): Analysis | undefined {
+    return this.analyses.get(root);
+  }
+  all(): Analysis[] {
+    return [...this.analyses.values()];
+  }
 
   isFresh(a: Analysis, open = this.openByPath()): boolean {
     return a.key === this.keyOf(a.root, a.files, open);
@@ -112,8 +126,18 @@ export class Analyzer {
     }
     const files = new Set(result.workspace.files.map((f) => f.abs));
     const versions = new Map<string, number>();
-    for (const f of files) { const d = open.get(f); if (d) versions.set(d.uri, d.version); }
-    const a: Analysis = { root, key: this.keyOf(root, files, open), result, files, versions, ms: performance.now() - t0 };
+    for (const f of files) {
+      const d = open.get(f);
+      if (d) versions.set(d.uri, d.version);
+    }
+    const a: Analysis = {
+      root,
+      key: this.keyOf(root, files, open),
+      result,
+      files,
+      versions,
+      ms: performance.now() - t0,
+    };
     this.analyses.set(root, a);
     this.onAnalysis?.(a);
     return a;
@@ -126,7 +150,10 @@ export class Analyzer {
     let bestSize = -1;
     for (const a of this.analyses.values()) {
       if (a.root === uri || !a.files.has(abs) || !this.docs.get(a.root)) continue;
-      if (a.files.size > bestSize || (a.files.size === bestSize && a.root < best)) { best = a.root; bestSize = a.files.size; }
+      if (a.files.size > bestSize || (a.files.size === bestSize && a.root < best)) {
+        best = a.root;
+        bestSize = a.files.size;
+      }
     }
     // the document's own workspace when it holds more (it imports its importer too, in a cycle)
     const own = this.analyses.get(uri);
@@ -164,7 +191,8 @@ export class Analyzer {
       a.byFile = new Map();
       for (const d of a.result.diagnostics) {
         const l = a.byFile.get(d.file);
-        if (l) l.push(d); else a.byFile.set(d.file, [d]);
+        if (l) l.push(d);
+        else a.byFile.set(d.file, [d]);
       }
     }
     return a.byFile.get(lf.display) ?? [];
@@ -214,6 +242,12 @@ function failedCheck(abs: string, text: string, e: unknown): CheckResult {
   const r = checkFiles([{ path: abs, text: '' }], { host: { readFile: () => undefined } });
   const lf = r.workspace.files[0];
   if (lf) lf.parsed = { ...lf.parsed, text };
-  r.diagnostics.push({ code: 'MT000', severity: 'error', file: abs, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal error while checking this file: ${(e as Error)?.message ?? e}` });
+  r.diagnostics.push({
+    code: 'MT000',
+    severity: 'error',
+    file: abs,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    message: `internal error while checking this file: ${(e as Error)?.message ?? e}`,
+  });
   return r;
 }

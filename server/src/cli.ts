@@ -16,9 +16,18 @@ export class UsageError extends Error {}
 /** A named file cannot be read: exit 2 with the reason, without the usage text. */
 export class InputError extends Error {}
 
-const READ_ERRORS: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EIO: 'input/output error', ELOOP: 'too many symbolic links', ENAMETOOLONG: 'name too long' };
+const READ_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'input/output error',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'name too long',
+};
 
-export interface Io { stdout(s: string): void; stderr(s: string): void }
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
 
 const USAGE = `usage:
   mailtopo check FILE... [--live] [--resolver HOST[:PORT]]... [--timeout MS]
@@ -28,7 +37,10 @@ const USAGE = `usage:
   mailtopo fmt FILE... [--check]
   mailtopo lsp --stdio`;
 
-interface Parsed { files: string[]; flags: Map<string, string[]> }
+interface Parsed {
+  files: string[];
+  flags: Map<string, string[]>;
+}
 
 /** Parse argv against the flags a command takes (`true` = takes a value). */
 export function parseArgs(argv: string[], spec: Record<string, boolean>): Parsed {
@@ -36,7 +48,10 @@ export function parseArgs(argv: string[], spec: Record<string, boolean>): Parsed
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') { files.push(...argv.slice(i + 1)); break; }
+    if (a === '--') {
+      files.push(...argv.slice(i + 1));
+      break;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -59,19 +74,24 @@ function one(p: Parsed, name: string, allowed?: string[], dflt?: string): string
   const v = p.flags.get(name);
   if (!v) return dflt;
   if (v.length > 1) throw new UsageError(`option '--${name}' given twice`);
-  if (allowed && !allowed.includes(v[0])) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${v[0]}')`);
+  if (allowed && !allowed.includes(v[0]))
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${v[0]}')`);
   return v[0];
 }
 
 /** A file the user named must be a readable regular file. */
 function requireReadable(file: string): string {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch (e) {
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'no such file'}`);
   }
   if (st.isDirectory()) throw new InputError(`cannot read '${file}': it is a directory`);
-  try { return stripBom(fs.readFileSync(file, 'utf8')); } catch (e) {
+  try {
+    return stripBom(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'read error'}${code ? ` (${code})` : ''}`);
   }
@@ -93,11 +113,23 @@ export function checkMany(files: string[], ignore: string[] = []): CheckResult[]
   const cache = new ParseCache();
   // each imported file is read from disk once, however many workspaces load it
   const read = new Map<string, string | undefined>();
-  const host: FileHost = { readFile: (p) => { if (!read.has(p)) read.set(p, diskHost.readFile(p)); return read.get(p); } };
-  const closures = files.length > 1
-    ? files.map((f, i) => new Set(loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], host, cache).files.map((lf) => lf.abs)))
-    : [];
-  const importedByAnother = (i: number) => closures.some((c, j) => j !== i && abs[j] !== abs[i] && c.has(abs[i]) && !closures[i].has(abs[j]));
+  const host: FileHost = {
+    readFile: (p) => {
+      if (!read.has(p)) read.set(p, diskHost.readFile(p));
+      return read.get(p);
+    },
+  };
+  const closures =
+    files.length > 1
+      ? files.map(
+          (f, i) =>
+            new Set(
+              loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], host, cache).files.map((lf) => lf.abs),
+            ),
+        )
+      : [];
+  const importedByAnother = (i: number) =>
+    closures.some((c, j) => j !== i && abs[j] !== abs[i] && c.has(abs[i]) && !closures[i].has(abs[j]));
   const results: CheckResult[] = [];
   const loaded = new Set<string>();
   for (let i = 0; i < files.length; i++) {
@@ -128,11 +160,18 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   const format = one(p, 'format', ['text', 'json', 'sarif'], 'text')!;
   const failOn = one(p, 'fail-on', ['error', 'warning'], 'error')! as 'error' | 'warning';
   const timeoutText = one(p, 'timeout', undefined, '3000')!;
-  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1) throw new UsageError(`--timeout must be a whole number of milliseconds (got '${timeoutText}')`);
+  if (!/^\d+$/.test(timeoutText) || Number(timeoutText) < 1)
+    throw new UsageError(`--timeout must be a whole number of milliseconds (got '${timeoutText}')`);
   const resolvers = p.flags.get('resolver') ?? [];
   // HOST must be an IP address (no name lookup to find the resolver); checked before any query is sent.
   for (const r of resolvers) {
-    try { parseServer(r); } catch { throw new UsageError(`--resolver must be HOST[:PORT] with HOST an IP address and PORT 1-65535, e.g. 127.0.0.1:5353 or [::1]:53 (got '${r}')`); }
+    try {
+      parseServer(r);
+    } catch {
+      throw new UsageError(
+        `--resolver must be HOST[:PORT] with HOST an IP address and PORT 1-65535, e.g. 127.0.0.1:5353 or [::1]:53 (got '${r}')`,
+      );
+    }
   }
   if (!p.flags.has('live') && (p.flags.has('resolver') || p.flags.has('timeout'))) {
     io.stderr('mailtopo: note: --resolver and --timeout only matter with --live\n');
@@ -141,28 +180,44 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   const order: string[] = [];
   const byFile = new Map<string, MtDiagnostic[]>();
   for (const r of results) {
-    for (const lf of r.workspace.files) if (!byFile.has(lf.display)) { byFile.set(lf.display, []); order.push(lf.display); }
+    for (const lf of r.workspace.files)
+      if (!byFile.has(lf.display)) {
+        byFile.set(lf.display, []);
+        order.push(lf.display);
+      }
     for (const d of r.diagnostics) {
-      if (!byFile.has(d.file)) { byFile.set(d.file, []); order.push(d.file); }
+      if (!byFile.has(d.file)) {
+        byFile.set(d.file, []);
+        order.push(d.file);
+      }
       byFile.get(d.file)!.push(d);
     }
     if (p.flags.has('live')) {
       const live = await runLive(r, { resolvers, timeoutMs: Number(timeoutText) });
       for (const d of live.diagnostics) {
-        if (!byFile.has(d.file)) { byFile.set(d.file, []); order.push(d.file); }
+        if (!byFile.has(d.file)) {
+          byFile.set(d.file, []);
+          order.push(d.file);
+        }
         byFile.get(d.file)!.push(d);
       }
     }
   }
   const all: MtDiagnostic[] = [];
-  for (const f of order) { sortDiagnostics(byFile.get(f)!); for (const d of byFile.get(f)!) all.push(d); }
+  for (const f of order) {
+    sortDiagnostics(byFile.get(f)!);
+    for (const d of byFile.get(f)!) all.push(d);
+  }
   const summary = summaryOf(all);
   if (format === 'json') {
     const obj = {
       files: order.map((f) => ({
         file: f,
         diagnostics: byFile.get(f)!.map((d) => ({
-          code: d.code, severity: d.severity, message: d.message, range: d.range,
+          code: d.code,
+          severity: d.severity,
+          message: d.message,
+          range: d.range,
           related: (d.related ?? []).map((r) => ({ file: r.file, range: r.range, message: r.message })),
         })),
       })),
@@ -172,8 +227,13 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   } else if (format === 'sarif') {
     io.stdout(JSON.stringify(toSarif(all), null, 2) + '\n');
   } else {
-    for (const d of all) io.stdout(`${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`);
-    io.stdout(`${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.information} information, ${plural(summary.hints, 'hint')} in ${plural(order.length, 'file')}\n`);
+    for (const d of all)
+      io.stdout(
+        `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`,
+      );
+    io.stdout(
+      `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.information} information, ${plural(summary.hints, 'hint')} in ${plural(order.length, 'file')}\n`,
+    );
   }
   const limit = RANK[failOn];
   return all.some((d) => RANK[d.severity] <= limit) ? 1 : 0;
@@ -195,10 +255,23 @@ export async function cmdFmt(argv: string[], io: Io): Promise<number> {
   for (let i = 0; i < p.files.length; i++) {
     const f = p.files[i];
     const r = formatText(texts[i], f);
-    if ('error' in r) { io.stderr(`${r.error}\n`); status = 1; continue; }
+    if ('error' in r) {
+      io.stderr(`${r.error}\n`);
+      status = 1;
+      continue;
+    }
     if (r.text === texts[i]) continue;
-    if (p.flags.has('check')) { io.stdout(`${f}\n`); status = 1; continue; }
-    const bom = fs.readFileSync(f).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? '\ufeff' : ''; // keep it
+    if (p.flags.has('check')) {
+      io.stdout(`${f}\n`);
+      status = 1;
+      continue;
+    }
+    const bom = fs
+      .readFileSync(f)
+      .subarray(0, 3)
+      .equals(Buffer.from([0xef, 0xbb, 0xbf]))
+      ? '\ufeff'
+      : ''; // keep it
     writeAtomic(f, bom + r.text);
     io.stdout(`formatted ${f}\n`);
   }
@@ -209,8 +282,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'check': return await cmdCheck(rest, io);
-      case 'fmt': return await cmdFmt(rest, io);
+      case 'check':
+        return await cmdCheck(rest, io);
+      case 'fmt':
+        return await cmdFmt(rest, io);
       case 'generate': {
         const { runGenerate } = await import('./generateCommand');
         return await runGenerate(rest, io);
@@ -218,19 +293,35 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'lsp': {
         const p = parseArgs(rest, { stdio: false, 'node-ipc': false, socket: true, clientProcessId: true });
         if (p.files.length) throw new UsageError(`lsp takes no files (got '${p.files[0]}')`);
-        if (!p.flags.has('stdio') && !p.flags.has('node-ipc')) throw new UsageError('lsp needs --stdio (or --node-ipc)');
+        if (!p.flags.has('stdio') && !p.flags.has('node-ipc'))
+          throw new UsageError('lsp needs --stdio (or --node-ipc)');
         const { startServer } = await import('./main');
         startServer();
         return -1; // keep running
       }
-      case '--version': case 'version': io.stdout(`${VERSION}\n`); return 0;
-      case undefined: throw new UsageError('a command is needed'); // bad usage: the usage goes to stderr
-      case '--help': case '-h': case 'help': io.stdout(`${USAGE}\n`); return 0;
-      default: throw new UsageError(`unknown command '${cmd}'`);
+      case '--version':
+      case 'version':
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case undefined:
+        throw new UsageError('a command is needed'); // bad usage: the usage goes to stderr
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(`${USAGE}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) { io.stderr(`mailtopo: ${e.message}\n${USAGE}\n`); return 2; }
-    if (e instanceof InputError) { io.stderr(`mailtopo: ${e.message}\n`); return 2; }
+    if (e instanceof UsageError) {
+      io.stderr(`mailtopo: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      io.stderr(`mailtopo: ${e.message}\n`);
+      return 2;
+    }
     io.stderr(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
     if (process.env.MAILTOPO_DEBUG === '1') io.stderr(`${(e as Error)?.stack ?? ''}\n`);
     return 2;
@@ -243,17 +334,21 @@ const VERSION = typeof __MAILTOPO_VERSION__ === 'string' ? __MAILTOPO_VERSION__ 
 // Run when this file is the program (the bundle's entry or `tsx server/src/cli.ts`).
 // A bundle that only includes the CLI (dist/bench.cjs) is its own require.main too:
 // the bundle must be the CLI's own (dist/cli.cjs).
-const isEntry = typeof require !== 'undefined' && typeof module !== 'undefined'
-  ? require.main === module && /^cli\.c?js$/.test(path.basename(__filename))
-  : /(^|[\\/])cli\.ts$/.test(process.argv[1] ?? '');
+const isEntry =
+  typeof require !== 'undefined' && typeof module !== 'undefined'
+    ? require.main === module && /^cli\.c?js$/.test(path.basename(__filename))
+    : /(^|[\\/])cli\.ts$/.test(process.argv[1] ?? '');
 if (isEntry || process.env.MAILTOPO_CLI_ENTRY === '1') {
   const io: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
-  main(process.argv.slice(2), io).then((code) => {
-    if (code >= 0) {
-      process.exitCode = code;
-    }
-  }, (e) => {
-    process.stderr.write(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
-    process.exitCode = 2;
-  });
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      if (code >= 0) {
+        process.exitCode = code;
+      }
+    },
+    (e) => {
+      process.stderr.write(`mailtopo: internal error: ${(e as Error)?.message ?? e}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -12,7 +12,10 @@ import { generate, TARGETS, type Target } from './core/generate/index';
 import { GenerateError } from './core/generate/common';
 import { writeGenerated, WriteRefused } from './core/generate/writer';
 
-export interface GenerateIo { stdout(s: string): void; stderr(s: string): void }
+export interface GenerateIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
 
 const USAGE = `usage: mailtopo generate FILE --target postfix|haproxy|bind|exchange|dot|mermaid|svg|json|all
                          --out DIR [--force]
@@ -23,7 +26,12 @@ const USAGE = `usage: mailtopo generate FILE --target postfix|haproxy|bind|excha
 
 class Usage extends Error {}
 
-interface Args { file: string; targets: Target[]; out: string; force: boolean }
+interface Args {
+  file: string;
+  targets: Target[];
+  out: string;
+  force: boolean;
+}
 
 function parse(argv: string[]): Args | 'help' {
   const files: string[] = [];
@@ -32,12 +40,15 @@ function parse(argv: string[]): Args | 'help' {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') return 'help';
-    if (a === '--') { files.push(...argv.slice(i + 1)); break; }
+    if (a === '--') {
+      files.push(...argv.slice(i + 1));
+      break;
+    }
     if (a.startsWith('-') && a !== '-') {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
       if (name === '--force') {
-        if (eq > 0) throw new Usage("--force takes no value");
+        if (eq > 0) throw new Usage('--force takes no value');
         force = true;
         continue;
       }
@@ -52,41 +63,58 @@ function parse(argv: string[]): Args | 'help' {
     }
     files.push(a);
   }
-  if (files.length !== 1) throw new Usage(files.length ? `generate takes one FILE (got ${files.length})` : 'generate needs a FILE');
+  if (files.length !== 1)
+    throw new Usage(files.length ? `generate takes one FILE (got ${files.length})` : 'generate needs a FILE');
   const t = vals.get('--target');
   if (t === undefined) throw new Usage('generate needs --target');
   const out = vals.get('--out');
   if (out === undefined || !out.length) throw new Usage('generate needs --out DIR');
   const targets: Target[] = [];
   for (const x of t.split(',').map((s) => s.trim())) {
-    if (x === 'all') { for (const y of TARGETS) if (!targets.includes(y)) targets.push(y); continue; }
-    if (!(TARGETS as string[]).includes(x)) throw new Usage(`unknown target '${x}' (one of ${TARGETS.join(', ')}, all)`);
+    if (x === 'all') {
+      for (const y of TARGETS) if (!targets.includes(y)) targets.push(y);
+      continue;
+    }
+    if (!(TARGETS as string[]).includes(x))
+      throw new Usage(`unknown target '${x}' (one of ${TARGETS.join(', ')}, all)`);
     if (!targets.includes(x as Target)) targets.push(x as Target);
   }
   if (out.includes('\0')) throw new Usage('--out has a NUL character');
   return { file: files[0], targets, out, force };
 }
 
-const fmt = (d: MtDiagnostic) => `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`;
+const fmt = (d: MtDiagnostic) =>
+  `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`;
 
 export async function runGenerate(argv: string[], io: GenerateIo): Promise<number> {
   let args: Args | 'help';
   try {
     args = parse(argv);
   } catch (e) {
-    if (e instanceof Usage) { io.stderr(`mailtopo generate: ${e.message}\n${USAGE}\n`); return 2; }
+    if (e instanceof Usage) {
+      io.stderr(`mailtopo generate: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
     throw e;
   }
-  if (args === 'help') { io.stdout(`${USAGE}\n`); return 0; }
+  if (args === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
   const { file, targets, out, force } = args;
   try {
     let text: string;
     try {
       const st = fs.statSync(file);
-      if (!st.isFile()) { io.stderr(`mailtopo generate: cannot read '${file}': not a file\n`); return 2; }
+      if (!st.isFile()) {
+        io.stderr(`mailtopo generate: cannot read '${file}': not a file\n`);
+        return 2;
+      }
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      io.stderr(`mailtopo generate: cannot read '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code ?? 'read error'}\n`);
+      io.stderr(
+        `mailtopo generate: cannot read '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? 'read error')}\n`,
+      );
       return 2;
     }
     const res = checkFiles([{ path: file, text }]);
@@ -94,16 +122,23 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
     if (errors.length) {
       for (const d of res.diagnostics) if (d.severity === 'error' || d.severity === 'warning') io.stderr(fmt(d));
       if (!force) {
-        io.stderr(`mailtopo generate: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing written (--force generates anyway)\n`);
+        io.stderr(
+          `mailtopo generate: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing written (--force generates anyway)\n`,
+        );
         return 1;
       }
-      io.stderr(`mailtopo generate: ${errors.length} error${errors.length === 1 ? '' : 's'}; generating anyway (--force)\n`);
+      io.stderr(
+        `mailtopo generate: ${errors.length} error${errors.length === 1 ? '' : 's'}; generating anyway (--force)\n`,
+      );
     }
     let result;
     try {
       result = await generate(res.model, targets, { source: file, now: new Date() });
     } catch (e) {
-      if (e instanceof GenerateError) { io.stderr(`mailtopo generate: ${e.message}; nothing written\n`); return 1; }
+      if (e instanceof GenerateError) {
+        io.stderr(`mailtopo generate: ${e.message}; nothing written\n`);
+        return 1;
+      }
       throw e;
     }
     let w;
@@ -116,12 +151,17 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
         return 1;
       }
       const err = e as NodeJS.ErrnoException;
-      if (err && typeof err.code === 'string') { io.stderr(`mailtopo generate: cannot write into '${out}': ${err.code}${err.path ? ` (${err.path})` : ''}\n`); return 2; }
+      if (err && typeof err.code === 'string') {
+        io.stderr(`mailtopo generate: cannot write into '${out}': ${err.code}${err.path ? ` (${err.path})` : ''}\n`);
+        return 2;
+      }
       throw e;
     }
     for (const p of w.written) io.stdout(`wrote ${path.join(out, p)}\n`);
     for (const n of result.notes) io.stderr(`mailtopo generate: note: ${n}\n`);
-    io.stdout(`${result.files.length} file${result.files.length === 1 ? '' : 's'} generated in ${out} (${w.written.length} written, ${w.unchanged.length} unchanged; targets: ${targets.join(', ')})\n`);
+    io.stdout(
+      `${result.files.length} file${result.files.length === 1 ? '' : 's'} generated in ${out} (${w.written.length} written, ${w.unchanged.length} unchanged; targets: ${targets.join(', ')})\n`,
+    );
     return 0;
   } catch (e) {
     io.stderr(`mailtopo generate: internal error: ${(e as Error)?.message ?? String(e)}\n`);

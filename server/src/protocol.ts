@@ -5,12 +5,16 @@
 
 /** Client -> server notification: the workspace's trust changed. Untrusted: no DNS query is ever sent. */
 export const SetTrustedNotification = 'mailtopo/setTrusted';
-export interface SetTrustedParams { trusted: boolean }
+export interface SetTrustedParams {
+  trusted: boolean;
+}
 
 /** Client -> server request: forget the live-check results and run them again now (ignores the pause). */
 export const RerunLiveChecksRequest = 'mailtopo/rerunLiveChecks';
 /** `uri` limits the re-run to the workspace of that document; without it every open document's. */
-export interface RerunLiveChecksParams { uri?: string }
+export interface RerunLiveChecksParams {
+  uri?: string;
+}
 export interface RerunLiveChecksResult {
   /** Workspaces queued for a live run (0 when live checks are off or untrusted). */
   queued: number;
@@ -24,8 +28,12 @@ export interface RerunLiveChecksResult {
  * Without `enabled` it flips the current state.
  */
 export const ToggleLiveChecksRequest = 'mailtopo/toggleLiveChecks';
-export interface ToggleLiveChecksParams { enabled?: boolean }
-export interface ToggleLiveChecksResult { enabled: boolean }
+export interface ToggleLiveChecksParams {
+  enabled?: boolean;
+}
+export interface ToggleLiveChecksResult {
+  enabled: boolean;
+}
 
 export type LiveOffReason = 'disabled' | 'untrusted';
 
@@ -42,8 +50,13 @@ export type LiveStatusParams =
 
 /** Client -> server request: the topology graph of a document's workspace, for the diagram webview. */
 export const GraphRequest = 'mailtopo/graph';
-export interface GraphParams { uri: string }
-export interface GraphRange { start: { line: number; character: number }; end: { line: number; character: number } }
+export interface GraphParams {
+  uri: string;
+}
+export interface GraphRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
 /** A node of core/generate/graph.ts's TopoGraph, with its declaration's uri. */
 export interface GraphNode {
   /** Stable id: the declared name for nodes, `domain:<name>`, `host:<hostname>`, `internet`. */
@@ -57,8 +70,17 @@ export interface GraphNode {
   uri?: string;
   range?: GraphRange;
 }
-export interface GraphEdge { from: string; to: string; kind: 'mx' | 'route' | 'member' | 'scanner'; label: string }
-export interface GraphCluster { zone: 'perimeter' | 'internal' | 'external'; label: string; nodeIds: string[] }
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: 'mx' | 'route' | 'member' | 'scanner';
+  label: string;
+}
+export interface GraphCluster {
+  zone: 'perimeter' | 'internal' | 'external';
+  label: string;
+  nodeIds: string[];
+}
 export interface GraphResult {
   uri: string;
   /** The document's version the graph was built from. */

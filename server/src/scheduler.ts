@@ -47,7 +47,9 @@ interface LiveState {
   diagnostics: MtDiagnostic[];
 }
 
-interface Pending { timer: ReturnType<typeof setTimeout> }
+interface Pending {
+  timer: ReturnType<typeof setTimeout>;
+}
 
 export class Scheduler {
   private staticTimers = new Map<string, Pending>();
@@ -65,7 +67,11 @@ export class Scheduler {
   /** Versions published per uri (tests). */
   readonly published = new Map<string, number[]>();
 
-  constructor(private readonly analyzer: Analyzer, private readonly docs: { get(uri: string): { version: number } | undefined; all(): Array<{ uri: string }> }, private readonly o: SchedulerOptions) {}
+  constructor(
+    private readonly analyzer: Analyzer,
+    private readonly docs: { get(uri: string): { version: number } | undefined; all(): Array<{ uri: string }> },
+    private readonly o: SchedulerOptions,
+  ) {}
 
   setDelays(staticMs: number, liveMs: number): void {
     this.o.staticDelayMs = staticMs;
@@ -98,17 +104,25 @@ export class Scheduler {
 
   private fire(uri: string): void {
     const doc = this.docs.get(uri);
-    if (!doc) { this.staticTimers.delete(uri); return; }
+    if (!doc) {
+      this.staticTimers.delete(uri);
+      return;
+    }
     const v = doc.version;
     const entry = this.staticTimers.get(uri);
     // Let messages already read from the connection be handled first: a change
     // among them re-arms the timer, so only the latest version is checked.
-    setImmediate(() => setImmediate(() => {
-      if (this.staticTimers.get(uri) !== entry) return; // re-armed
-      this.staticTimers.delete(uri);
-      if (this.docs.get(uri)?.version !== v) { this.schedule(uri); return; }
-      this.guard(`checking ${uri}`, () => this.flush(uri));
-    }));
+    setImmediate(() =>
+      setImmediate(() => {
+        if (this.staticTimers.get(uri) !== entry) return; // re-armed
+        this.staticTimers.delete(uri);
+        if (this.docs.get(uri)?.version !== v) {
+          this.schedule(uri);
+          return;
+        }
+        this.guard(`checking ${uri}`, () => this.flush(uri));
+      }),
+    );
   }
 
   /** Check now and publish (static plus any live results that still apply). */
@@ -184,9 +198,15 @@ export class Scheduler {
     for (const a of this.analyzer.all()) {
       if (!a.files.has(abs) && a.root !== uri) continue;
       const t = this.liveTimers.get(a.root);
-      if (t) { clearTimeout(t); this.liveTimers.delete(a.root); }
+      if (t) {
+        clearTimeout(t);
+        this.liveTimers.delete(a.root);
+      }
       const run = this.liveRuns.get(a.root);
-      if (run) { run.ctrl.abort(); this.liveRuns.delete(a.root); }
+      if (run) {
+        run.ctrl.abort();
+        this.liveRuns.delete(a.root);
+      }
     }
   }
 
@@ -202,13 +222,22 @@ export class Scheduler {
     }
     const t = this.liveTimers.get(root);
     if (t) clearTimeout(t);
-    this.liveTimers.set(root, setTimeout(() => { this.liveTimers.delete(root); void this.runLive(root); }, delay));
+    this.liveTimers.set(
+      root,
+      setTimeout(() => {
+        this.liveTimers.delete(root);
+        void this.runLive(root);
+      }, delay),
+    );
     this.updateStatus();
   }
 
   private async runLive(root: string): Promise<void> {
     try {
-      if (!this.o.liveAllowed().ok) { this.updateStatus(); return; }
+      if (!this.o.liveAllowed().ok) {
+        this.updateStatus();
+        return;
+      }
       const a = this.analyzer.ensure(root);
       if (!a) return;
       const prev = this.liveRuns.get(root);
@@ -228,15 +257,22 @@ export class Scheduler {
       } finally {
         if (this.liveRuns.get(root)?.ctrl === ctrl) this.liveRuns.delete(root);
       }
-      if (ctrl.signal.aborted || this.disposed || !this.o.liveAllowed().ok) { this.updateStatus(); return; }
+      if (ctrl.signal.aborted || this.disposed || !this.o.liveAllowed().ok) {
+        this.updateStatus();
+        return;
+      }
       this.answers.set(root, toLiveAnswers(r.answers));
       this.o.liveAnswersChanged?.();
       const current = this.analyzer.last(root);
-      if (!current || current.key !== a.key || !this.analyzer.isFresh(current)) { this.updateStatus(); return; } // stale: a change is being checked
+      if (!current || current.key !== a.key || !this.analyzer.isFresh(current)) {
+        this.updateStatus();
+        return;
+      } // stale: a change is being checked
       this.liveResults.set(root, { key: a.key, seq: ++this.liveSeq, diagnostics: r.diagnostics });
       for (const [u] of a.versions) {
         const doc = this.docs.get(u);
-        if (doc && this.analyzer.contextRoot(u) === root && !this.staticTimers.has(u)) this.publishFrom(a, u, doc.version);
+        if (doc && this.analyzer.contextRoot(u) === root && !this.staticTimers.has(u))
+          this.publishFrom(a, u, doc.version);
       }
       const offline = r.diagnostics.length > 0 && r.diagnostics.every((d) => d.code === 'MT590') && isEmptyAnswers(r);
       if (offline) this.emitStatus({ state: 'offline', detail: r.diagnostics[0].message });
@@ -269,7 +305,10 @@ export class Scheduler {
     this.liveTimers.clear();
     const had = this.liveResults.size > 0;
     this.liveResults.clear();
-    if (!this.o.liveAllowed().ok) { this.answers.clear(); this.o.liveAnswersChanged?.(); }
+    if (!this.o.liveAllowed().ok) {
+      this.answers.clear();
+      this.o.liveAnswersChanged?.();
+    }
     if (had || !this.o.liveAllowed().ok) this.all(0);
     if (this.o.liveAllowed().ok) for (const d of this.docs.all()) this.scheduleLive(this.analyzer.contextRoot(d.uri));
     this.updateStatus(true);
@@ -282,10 +321,14 @@ export class Scheduler {
 
   updateStatus(force = false): void {
     const allowed = this.o.liveAllowed();
-    if (!allowed.ok) { this.emitStatus({ state: 'off', reason: allowed.reason }, force); return; }
+    if (!allowed.ok) {
+      this.emitStatus({ state: 'off', reason: allowed.reason }, force);
+      return;
+    }
     const n = this.pendingCount();
     if (n) this.emitStatus({ state: 'checking', pending: n }, force);
-    else if (force || this.lastStatus.includes('"checking"') || this.lastStatus.includes('"off"')) this.emitStatus(this.lastDone ?? { state: 'done', ms: 0, queries: 0, at: Date.now() }, true);
+    else if (force || this.lastStatus.includes('"checking"') || this.lastStatus.includes('"off"'))
+      this.emitStatus(this.lastDone ?? { state: 'done', ms: 0, queries: 0, at: Date.now() }, true);
   }
   private lastDone: LiveStatusParams | undefined;
 
@@ -319,6 +362,7 @@ export class Scheduler {
 function isEmptyAnswers(r: LiveRunResult): boolean {
   const a = r.answers;
   if (!a) return true;
-  const ok = (rec: Record<string, { status?: string }> | undefined) => Object.values(rec ?? {}).some((x) => x.status === 'ok' || x.status === 'nxdomain' || x.status === 'nodata');
+  const ok = (rec: Record<string, { status?: string }> | undefined) =>
+    Object.values(rec ?? {}).some((x) => x.status === 'ok' || x.status === 'nxdomain' || x.status === 'nodata');
   return !ok(a.hosts) && !ok(a.mx) && !ok(a.ptr);
 }

@@ -5,10 +5,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CodeActionKind, DiagnosticSeverity, DiagnosticTag, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
-  ErrorCodes, LSPErrorCodes, ResponseError, TextDocuments, TextDocumentSyncKind,
-  type CancellationToken, type ClientCapabilities, type CodeAction, type Connection, type Diagnostic,
-  type InitializeParams, type InitializeResult, type Location, type ServerCapabilities, type WorkspaceEdit,
+  CodeActionKind,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type ClientCapabilities,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type InitializeParams,
+  type InitializeResult,
+  type Location,
+  type ServerCapabilities,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { MtDiagnostic, Severity } from './core/diagnostic';
@@ -37,21 +53,42 @@ import { Analyzer } from './analysis';
 import { Scheduler, type LiveRunner, type LiveRunResult } from './scheduler';
 import { DEFAULT_SETTINGS, normalizeSettings, sameSettings, type Settings } from './settings';
 import {
-  GraphRequest, LiveStatusNotification, RerunLiveChecksRequest, ServerCommands, SetTrustedNotification, TestRequests, ToggleLiveChecksRequest,
-  type GraphParams, type GraphResult, type InitializationOptions, type LiveStatusParams, type RerunLiveChecksParams, type RerunLiveChecksResult,
-  type SetTrustedParams, type ToggleLiveChecksParams, type ToggleLiveChecksResult,
+  GraphRequest,
+  LiveStatusNotification,
+  RerunLiveChecksRequest,
+  ServerCommands,
+  SetTrustedNotification,
+  TestRequests,
+  ToggleLiveChecksRequest,
+  type GraphParams,
+  type GraphResult,
+  type InitializationOptions,
+  type LiveStatusParams,
+  type RerunLiveChecksParams,
+  type RerunLiveChecksResult,
+  type SetTrustedParams,
+  type ToggleLiveChecksParams,
+  type ToggleLiveChecksResult,
 } from './protocol';
 
 /** Diagnostics published per file at most (a pathological file gets a summary line). */
 export const MAX_PUBLISHED = 1000;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
 };
 
 /** A GitHub-style heading slug (what Markdown previews and GitHub link to). */
 export function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/<[^>]*>/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /**
@@ -61,14 +98,25 @@ export function slug(heading: string): string {
  */
 export function rulesDocLinks(): (code: string) => string {
   const here = typeof __dirname !== 'undefined' ? __dirname : process.cwd();
-  for (const p of [path.resolve(here, '..', 'docs', 'rules.md'), path.resolve(here, '..', '..', 'docs', 'rules.md'), path.resolve(process.cwd(), 'docs', 'rules.md')]) {
+  for (const p of [
+    path.resolve(here, '..', 'docs', 'rules.md'),
+    path.resolve(here, '..', '..', 'docs', 'rules.md'),
+    path.resolve(process.cwd(), 'docs', 'rules.md'),
+  ]) {
     let text: string;
-    try { text = fs.readFileSync(p, 'utf8'); } catch { continue; }
+    try {
+      text = fs.readFileSync(p, 'utf8');
+    } catch {
+      continue;
+    }
     const base = pathToFileURL(p).href;
     const anchors = new Map<string, string>();
     for (const line of text.split('\n')) {
       const id = /<a\s+(?:id|name)="(mt\d{3})"/i.exec(line);
-      if (id) { anchors.set(id[1].toUpperCase(), id[1]); continue; }
+      if (id) {
+        anchors.set(id[1].toUpperCase(), id[1]);
+        continue;
+      }
       const h = /^#{1,6}\s+(MT\d{3})\b(.*)$/.exec(line);
       if (h && !anchors.has(h[1])) anchors.set(h[1], slug(h[1] + h[2]));
       // a family's section (`## MT5xx live DNS ...`) for the codes listed in a table under it
@@ -97,10 +145,22 @@ class CoreLiveRunner implements LiveRunner {
   }
   run(result: CheckResult, opts: { signal: AbortSignal }): Promise<LiveRunResult> {
     const s = this.settings();
-    return runLive(result, { resolvers: s.liveChecks.resolvers, timeoutMs: s.liveChecks.timeoutMs, extraDnsbl: s.liveChecks.dnsbl, signal: opts.signal, resolver: this.get(), ignore: s.diagnostics.ignore });
+    return runLive(result, {
+      resolvers: s.liveChecks.resolvers,
+      timeoutMs: s.liveChecks.timeoutMs,
+      extraDnsbl: s.liveChecks.dnsbl,
+      signal: opts.signal,
+      resolver: this.get(),
+      ignore: s.diagnostics.ignore,
+    });
   }
-  clearCache(): void { this.resolver?.clearCache(); }
-  dispose(): void { this.resolver?.close(); this.resolver = undefined; }
+  clearCache(): void {
+    this.resolver?.clearCache();
+  }
+  dispose(): void {
+    this.resolver?.close();
+    this.resolver = undefined;
+  }
 }
 
 export interface ServerOptions {
@@ -165,7 +225,11 @@ export class MailtopoServer {
   }
 
   private log(message: string): void {
-    try { this.connection?.console.error(message); } catch { /* the connection is gone */ }
+    try {
+      this.connection?.console.error(message);
+    } catch {
+      /* the connection is gone */
+    }
   }
 
   // ---- conversion -------------------------------------------------------------------
@@ -177,11 +241,20 @@ export class MailtopoServer {
 
   toLsp(d: MtDiagnostic, a: CheckResult | undefined): Diagnostic {
     const out: Diagnostic = {
-      range: d.range, severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error, code: d.code, source: 'mailtopo', message: d.message,
+      range: d.range,
+      severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error,
+      code: d.code,
+      source: 'mailtopo',
+      message: d.message,
     };
     if (/^MT\d{3}$/.test(d.code)) out.codeDescription = { href: this.docLink(d.code) };
-    if (d.tags?.length) out.tags = d.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
-    if (d.related?.length) out.relatedInformation = d.related.map((r) => ({ location: { uri: this.uriOfFile(a, r.file), range: r.range }, message: r.message }));
+    if (d.tags?.length)
+      out.tags = d.tags.map((t) => (t === 'unnecessary' ? DiagnosticTag.Unnecessary : DiagnosticTag.Deprecated));
+    if (d.related?.length)
+      out.relatedInformation = d.related.map((r) => ({
+        location: { uri: this.uriOfFile(a, r.file), range: r.range },
+        message: r.message,
+      }));
     if (d.data) out.data = d.data;
     return out;
   }
@@ -194,17 +267,27 @@ export class MailtopoServer {
     if (list.length > MAX_PUBLISHED) {
       shown = list.slice(0, MAX_PUBLISHED - 1);
       const last = shown[shown.length - 1];
-      shown.push({ code: 'MT005', severity: 'information', file: last.file, range: last.range, message: `${list.length - shown.length} more diagnostics in this file are not shown (run \`mailtopo check\` for all of them)` });
+      shown.push({
+        code: 'MT005',
+        severity: 'information',
+        file: last.file,
+        range: last.range,
+        message: `${list.length - shown.length} more diagnostics in this file are not shown (run \`mailtopo check\` for all of them)`,
+      });
     }
     const diagnostics = shown.map((d) => this.toLsp(d, a));
-    void conn.sendDiagnostics(version >= 0 ? { uri, version, diagnostics } : { uri, diagnostics }).catch((e) => this.log(`publishDiagnostics failed: ${e}`));
+    void conn
+      .sendDiagnostics(version >= 0 ? { uri, version, diagnostics } : { uri, diagnostics })
+      .catch((e) => this.log(`publishDiagnostics failed: ${e}`));
   }
 
   /** Ask the client to fetch code lenses and inlay hints again (they show live answers). */
   private refreshLiveViews(): void {
-    const ws = this.clientCaps.workspace as { codeLens?: { refreshSupport?: boolean }; inlayHint?: { refreshSupport?: boolean } } | undefined;
-    if (ws?.codeLens?.refreshSupport) void this.connection?.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-    if (ws?.inlayHint?.refreshSupport) void this.connection?.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
+    const ws = this.clientCaps.workspace;
+    if (ws?.codeLens?.refreshSupport)
+      void this.connection?.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    if (ws?.inlayHint?.refreshSupport)
+      void this.connection?.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
   }
 
   private sendStatus(s: LiveStatusParams): void {
@@ -287,7 +370,9 @@ export class MailtopoServer {
             await connection.client.register(DidChangeConfigurationNotification.type, { section: 'mailtopo' });
           }
           if (this.clientCaps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-            await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.mailtopo' }] });
+            await connection.client.register(DidChangeWatchedFilesNotification.type, {
+              watchers: [{ globPattern: '**/*.mailtopo' }],
+            });
           }
         } catch (e) {
           this.log(`registration failed: ${e}`);
@@ -297,37 +382,47 @@ export class MailtopoServer {
       })();
     });
 
-    connection.onDidChangeConfiguration((p) => this.guardNotification('didChangeConfiguration', () => {
-      const pushed = (p?.settings as Record<string, unknown> | null | undefined)?.mailtopo;
-      if (pushed !== undefined && pushed !== null) this.applySettings(normalizeSettings(pushed));
-      else if (this.pullConfig) void this.pullSettings();
-    }));
+    connection.onDidChangeConfiguration((p) =>
+      this.guardNotification('didChangeConfiguration', () => {
+        const pushed = (p?.settings as Record<string, unknown> | null | undefined)?.mailtopo;
+        if (pushed !== undefined && pushed !== null) this.applySettings(normalizeSettings(pushed));
+        else if (this.pullConfig) void this.pullSettings();
+      }),
+    );
 
-    connection.onDidChangeWatchedFiles((p) => this.guardNotification('didChangeWatchedFiles', () => {
-      this.analyzer.generation++;
-      const affected = new Set<string>();
-      for (const c of p.changes) {
-        const abs = this.analyzer.pathOf(c.uri);
-        this.analyzer.cache.delete(abs);
-        for (const u of this.analyzer.affectedByPath(abs)) affected.add(u);
-      }
-      // a file that appeared may be a missing import: every open document may care
-      if (p.changes.length) this.scheduler.all();
-      else for (const u of affected) this.scheduler.schedule(u);
-    }));
+    connection.onDidChangeWatchedFiles((p) =>
+      this.guardNotification('didChangeWatchedFiles', () => {
+        this.analyzer.generation++;
+        const affected = new Set<string>();
+        for (const c of p.changes) {
+          const abs = this.analyzer.pathOf(c.uri);
+          this.analyzer.cache.delete(abs);
+          for (const u of this.analyzer.affectedByPath(abs)) affected.add(u);
+        }
+        // a file that appeared may be a missing import: every open document may care
+        if (p.changes.length) this.scheduler.all();
+        else for (const u of affected) this.scheduler.schedule(u);
+      }),
+    );
 
-    connection.onNotification(SetTrustedNotification, (p: SetTrustedParams) => this.guardNotification('setTrusted', () => {
-      if (typeof p?.trusted === 'boolean') this.setTrusted(p.trusted);
-    }));
+    connection.onNotification(SetTrustedNotification, (p: SetTrustedParams) =>
+      this.guardNotification('setTrusted', () => {
+        if (typeof p?.trusted === 'boolean') this.setTrusted(p.trusted);
+      }),
+    );
 
-    this.documents.onDidChangeContent((e) => this.guardNotification('didChange', () => this.scheduler.changed(e.document.uri)));
-    this.documents.onDidClose((e) => this.guardNotification('didClose', () => {
-      const uri = e.document.uri;
-      const affected = this.analyzer.dependents(uri).filter((u) => u !== uri && this.documents.get(u));
-      this.analyzer.forget(uri);
-      this.analyzer.generation++;
-      this.scheduler.closed(uri, affected);
-    }));
+    this.documents.onDidChangeContent((e) =>
+      this.guardNotification('didChange', () => this.scheduler.changed(e.document.uri)),
+    );
+    this.documents.onDidClose((e) =>
+      this.guardNotification('didClose', () => {
+        const uri = e.document.uri;
+        const affected = this.analyzer.dependents(uri).filter((u) => u !== uri && this.documents.get(u));
+        this.analyzer.forget(uri);
+        this.analyzer.generation++;
+        this.scheduler.closed(uri, affected);
+      }),
+    );
     this.documents.listen(connection);
 
     // ---- language features ----
@@ -336,105 +431,268 @@ export class MailtopoServer {
       return c ? f(c) : dflt;
     };
 
-    connection.onCompletion(this.guard('completion', (p) => withCtx(p.textDocument.uri, ({ ctx }) =>
-      completion(ctx, p.position, { snippets: !!this.clientCaps.textDocument?.completion?.completionItem?.snippetSupport, data: { uri: p.textDocument.uri } }), null)));
-    connection.onCompletionResolve(this.guard('completionItem/resolve', (item) => {
-      const uri = (item.data as { uri?: unknown } | undefined)?.uri;
-      return resolveCompletion(typeof uri === 'string' ? this.analyzer.contextFor(uri)?.ctx : undefined, item);
-    }));
-    connection.onHover(this.guard('hover', (p) => withCtx(p.textDocument.uri, ({ ctx }) => hover(ctx, p.position, this.scheduler.answersFor(p.textDocument.uri)), null)));
-    connection.onDefinition(this.guard('definition', (p) => withCtx(p.textDocument.uri, ({ analysis, ctx }): Location[] =>
-      definition(ctx, p.position).map((l) => ({ uri: l.abs && !analysis.result.workspace.byAbs.has(l.abs) ? this.analyzer.uriOf(l.abs) : this.uriOfFile(analysis.result, l.file), range: l.range })), [])));
-    connection.onReferences(this.guard('references', (p) => withCtx(p.textDocument.uri, ({ analysis, ctx }): Location[] =>
-      references(ctx, p.position, p.context?.includeDeclaration ?? true).map((l) => ({ uri: this.uriOfFile(analysis.result, l.file), range: l.range })), [])));
-    connection.onPrepareRename(this.guard('prepareRename', (p) => withCtx(p.textDocument.uri, ({ ctx }) => {
-      try {
-        return prepareRename(ctx, p.position);
-      } catch (e) {
-        if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidRequest, e.message);
-        throw e;
-      }
-    }, null)));
-    connection.onRenameRequest(this.guard('rename', (p) => withCtx(p.textDocument.uri, ({ analysis, ctx }): WorkspaceEdit => {
-      try {
-        const edits = rename(ctx, p.position, p.newName);
-        const changes: WorkspaceEdit['changes'] = {};
-        for (const [file, list] of edits) changes[this.uriOfFile(analysis.result, file)] = list;
-        return { changes };
-      } catch (e) {
-        if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidRequest, e.message);
-        throw e;
-      }
-    }, null)));
-    connection.onDocumentSymbol(this.guard('documentSymbol', (p) => withCtx(p.textDocument.uri, ({ ctx }) => documentSymbols(ctx), [])));
-    connection.onWorkspaceSymbol(this.guard('workspace/symbol', (p) => {
-      // make sure every open document's workspace is known
-      for (const d of this.documents.all()) this.analyzer.analysisFor(d.uri);
-      const decls: Decl[] = [];
-      const byDecl = new Map<Decl, CheckResult>();
-      for (const a of this.analyzer.all()) for (const d of a.result.model.decls) { decls.push(d); byDecl.set(d, a.result); }
-      const results = workspaceSymbols(decls, p.query ?? '');
-      return results.map((s) => ({ name: s.name, kind: s.kind, containerName: s.containerName, location: { uri: this.analyzer.uriOf(this.absOfDisplay(s.file)), range: s.range } }));
-    }));
-    connection.languages.semanticTokens.on(this.guard('semanticTokens/full', (p) => withCtx(p.textDocument.uri, ({ ctx }) => semanticTokens(ctx), { data: [] })));
-    connection.languages.semanticTokens.onRange(this.guard('semanticTokens/range', (p) => withCtx(p.textDocument.uri, ({ ctx }) => semanticTokens(ctx, p.range), { data: [] })));
-    connection.onDocumentFormatting(this.guard('formatting', (p) => {
-      const doc = this.documents.get(p.textDocument.uri);
-      if (!doc) return null;
-      const text = doc.getText();
-      if (text.length > MAX_DOCUMENT_CHARS) return [];
-      const r = formatting(text, this.analyzer.pathOf(doc.uri));
-      if ('error' in r) { this.log(r.error); return []; }
-      return r.edits;
-    }));
-    connection.onFoldingRanges(this.guard('foldingRange', (p) => withCtx(p.textDocument.uri, ({ ctx }) => foldingRanges(ctx), [])));
-    connection.onDocumentLinks(this.guard('documentLink', (p) => withCtx(p.textDocument.uri, ({ ctx }) =>
-      documentLinks(ctx).map((l) => ({ range: l.range, target: this.analyzer.uriOf(l.target), tooltip: l.tooltip })), [])));
-    connection.languages.inlayHint.on(this.guard('inlayHint', (p) => withCtx(p.textDocument.uri, ({ ctx }) => inlayHints(ctx, p.range, this.scheduler.answersFor(p.textDocument.uri)), [])));
-    connection.onCodeLens(this.guard('codeLens', (p) => withCtx(p.textDocument.uri, ({ ctx }) =>
-      codeLenses(ctx, this.scheduler.answersFor(p.textDocument.uri), { enabled: this.liveAllowed().ok, checking: this.scheduler.liveCheckingFor(p.textDocument.uri), command: ServerCommands.rerunLiveChecks }), [])));
-    connection.onCodeAction(this.guard('codeAction', (p) => withCtx(p.textDocument.uri, ({ ctx }): CodeAction[] => {
-      const diags = (p.context?.diagnostics ?? []).filter((d) => d.source === undefined || d.source === 'mailtopo') as FixableDiagnostic[];
-      if (p.context?.only && !p.context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.') || k === CodeActionKind.Empty)) return [];
-      return quickFixes(ctx, diags).map((f) => ({
-        title: f.title, kind: CodeActionKind.QuickFix, isPreferred: f.isPreferred, diagnostics: [f.diagnostic as Diagnostic],
-        edit: { changes: { [p.textDocument.uri]: f.edits } },
-      }));
-    }, [])));
-    connection.onExecuteCommand(this.guard('executeCommand', (p) => {
-      if (p.command === ServerCommands.rerunLiveChecks) {
-        const uri = typeof p.arguments?.[0] === 'string' ? (p.arguments[0] as string) : undefined;
-        return { queued: this.scheduler.rerun(uri) };
-      }
-      throw new ResponseError(ErrorCodes.InvalidParams, `unknown command '${p.command}'`);
-    }));
+    connection.onCompletion(
+      this.guard('completion', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) =>
+            completion(ctx, p.position, {
+              snippets: !!this.clientCaps.textDocument?.completion?.completionItem?.snippetSupport,
+              data: { uri: p.textDocument.uri },
+            }),
+          null,
+        ),
+      ),
+    );
+    connection.onCompletionResolve(
+      this.guard('completionItem/resolve', (item) => {
+        const uri = (item.data as { uri?: unknown } | undefined)?.uri;
+        return resolveCompletion(typeof uri === 'string' ? this.analyzer.contextFor(uri)?.ctx : undefined, item);
+      }),
+    );
+    connection.onHover(
+      this.guard('hover', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) => hover(ctx, p.position, this.scheduler.answersFor(p.textDocument.uri)),
+          null,
+        ),
+      ),
+    );
+    connection.onDefinition(
+      this.guard('definition', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ analysis, ctx }): Location[] =>
+            definition(ctx, p.position).map((l) => ({
+              uri:
+                l.abs && !analysis.result.workspace.byAbs.has(l.abs)
+                  ? this.analyzer.uriOf(l.abs)
+                  : this.uriOfFile(analysis.result, l.file),
+              range: l.range,
+            })),
+          [],
+        ),
+      ),
+    );
+    connection.onReferences(
+      this.guard('references', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ analysis, ctx }): Location[] =>
+            references(ctx, p.position, p.context?.includeDeclaration ?? true).map((l) => ({
+              uri: this.uriOfFile(analysis.result, l.file),
+              range: l.range,
+            })),
+          [],
+        ),
+      ),
+    );
+    connection.onPrepareRename(
+      this.guard('prepareRename', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) => {
+            try {
+              return prepareRename(ctx, p.position);
+            } catch (e) {
+              if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidRequest, e.message);
+              throw e;
+            }
+          },
+          null,
+        ),
+      ),
+    );
+    connection.onRenameRequest(
+      this.guard('rename', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ analysis, ctx }): WorkspaceEdit => {
+            try {
+              const edits = rename(ctx, p.position, p.newName);
+              const changes: WorkspaceEdit['changes'] = {};
+              for (const [file, list] of edits) changes[this.uriOfFile(analysis.result, file)] = list;
+              return { changes };
+            } catch (e) {
+              if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidRequest, e.message);
+              throw e;
+            }
+          },
+          null,
+        ),
+      ),
+    );
+    connection.onDocumentSymbol(
+      this.guard('documentSymbol', (p) => withCtx(p.textDocument.uri, ({ ctx }) => documentSymbols(ctx), [])),
+    );
+    connection.onWorkspaceSymbol(
+      this.guard('workspace/symbol', (p) => {
+        // make sure every open document's workspace is known
+        for (const d of this.documents.all()) this.analyzer.analysisFor(d.uri);
+        const decls: Decl[] = [];
+        const byDecl = new Map<Decl, CheckResult>();
+        for (const a of this.analyzer.all())
+          for (const d of a.result.model.decls) {
+            decls.push(d);
+            byDecl.set(d, a.result);
+          }
+        const results = workspaceSymbols(decls, p.query ?? '');
+        return results.map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          containerName: s.containerName,
+          location: { uri: this.analyzer.uriOf(this.absOfDisplay(s.file)), range: s.range },
+        }));
+      }),
+    );
+    connection.languages.semanticTokens.on(
+      this.guard('semanticTokens/full', (p) =>
+        withCtx(p.textDocument.uri, ({ ctx }) => semanticTokens(ctx), { data: [] }),
+      ),
+    );
+    connection.languages.semanticTokens.onRange(
+      this.guard('semanticTokens/range', (p) =>
+        withCtx(p.textDocument.uri, ({ ctx }) => semanticTokens(ctx, p.range), { data: [] }),
+      ),
+    );
+    connection.onDocumentFormatting(
+      this.guard('formatting', (p) => {
+        const doc = this.documents.get(p.textDocument.uri);
+        if (!doc) return null;
+        const text = doc.getText();
+        if (text.length > MAX_DOCUMENT_CHARS) return [];
+        const r = formatting(text, this.analyzer.pathOf(doc.uri));
+        if ('error' in r) {
+          this.log(r.error);
+          return [];
+        }
+        return r.edits;
+      }),
+    );
+    connection.onFoldingRanges(
+      this.guard('foldingRange', (p) => withCtx(p.textDocument.uri, ({ ctx }) => foldingRanges(ctx), [])),
+    );
+    connection.onDocumentLinks(
+      this.guard('documentLink', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) =>
+            documentLinks(ctx).map((l) => ({
+              range: l.range,
+              target: this.analyzer.uriOf(l.target),
+              tooltip: l.tooltip,
+            })),
+          [],
+        ),
+      ),
+    );
+    connection.languages.inlayHint.on(
+      this.guard('inlayHint', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) => inlayHints(ctx, p.range, this.scheduler.answersFor(p.textDocument.uri)),
+          [],
+        ),
+      ),
+    );
+    connection.onCodeLens(
+      this.guard('codeLens', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }) =>
+            codeLenses(ctx, this.scheduler.answersFor(p.textDocument.uri), {
+              enabled: this.liveAllowed().ok,
+              checking: this.scheduler.liveCheckingFor(p.textDocument.uri),
+              command: ServerCommands.rerunLiveChecks,
+            }),
+          [],
+        ),
+      ),
+    );
+    connection.onCodeAction(
+      this.guard('codeAction', (p) =>
+        withCtx(
+          p.textDocument.uri,
+          ({ ctx }): CodeAction[] => {
+            const diags = (p.context?.diagnostics ?? []).filter(
+              (d) => d.source === undefined || d.source === 'mailtopo',
+            ) as FixableDiagnostic[];
+            if (
+              p.context?.only &&
+              !p.context.only.some(
+                (k) =>
+                  k === CodeActionKind.QuickFix ||
+                  CodeActionKind.QuickFix.startsWith(k + '.') ||
+                  k === CodeActionKind.Empty,
+              )
+            )
+              return [];
+            return quickFixes(ctx, diags).map((f) => ({
+              title: f.title,
+              kind: CodeActionKind.QuickFix,
+              isPreferred: f.isPreferred,
+              diagnostics: [f.diagnostic as Diagnostic],
+              edit: { changes: { [p.textDocument.uri]: f.edits } },
+            }));
+          },
+          [],
+        ),
+      ),
+    );
+    connection.onExecuteCommand(
+      this.guard('executeCommand', (p) => {
+        if (p.command === ServerCommands.rerunLiveChecks) {
+          const uri = typeof p.arguments?.[0] === 'string' ? p.arguments[0] : undefined;
+          return { queued: this.scheduler.rerun(uri) };
+        }
+        throw new ResponseError(ErrorCodes.InvalidParams, `unknown command '${p.command}'`);
+      }),
+    );
 
     // ---- custom protocol ----
-    connection.onRequest(RerunLiveChecksRequest, this.guard('rerunLiveChecks', (p: RerunLiveChecksParams | undefined): RerunLiveChecksResult => {
-      const allowed = this.liveAllowed();
-      if (!allowed.ok) return { queued: 0, reason: allowed.reason };
-      return { queued: this.scheduler.rerun(p?.uri) };
-    }));
-    connection.onRequest(ToggleLiveChecksRequest, this.guard('toggleLiveChecks', (p: ToggleLiveChecksParams | undefined): ToggleLiveChecksResult => {
-      const current = this.liveOverride ?? this.settings.liveChecks.enabled;
-      this.liveOverride = typeof p?.enabled === 'boolean' ? p.enabled : !current;
-      this.scheduler.liveConfigChanged();
-      return { enabled: this.liveOverride };
-    }));
-    connection.onRequest(GraphRequest, this.guard('graph', (p: GraphParams): GraphResult | null => {
-      const c = this.analyzer.contextFor(p.uri);
-      if (!c) return null;
-      const r = c.analysis.result;
-      const g = buildGraph(r.model);
-      return {
-        uri: p.uri,
-        version: this.documents.get(p.uri)?.version ?? null,
-        nodes: g.nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, lines: n.lines, zone: n.zone, uri: n.file ? this.uriOfFile(r, n.file) : undefined, range: n.range })),
-        edges: g.edges,
-        clusters: g.clusters,
-        dot: toDot(g),
-      };
-    }));
+    connection.onRequest(
+      RerunLiveChecksRequest,
+      this.guard('rerunLiveChecks', (p: RerunLiveChecksParams | undefined): RerunLiveChecksResult => {
+        const allowed = this.liveAllowed();
+        if (!allowed.ok) return { queued: 0, reason: allowed.reason };
+        return { queued: this.scheduler.rerun(p?.uri) };
+      }),
+    );
+    connection.onRequest(
+      ToggleLiveChecksRequest,
+      this.guard('toggleLiveChecks', (p: ToggleLiveChecksParams | undefined): ToggleLiveChecksResult => {
+        const current = this.liveOverride ?? this.settings.liveChecks.enabled;
+        this.liveOverride = typeof p?.enabled === 'boolean' ? p.enabled : !current;
+        this.scheduler.liveConfigChanged();
+        return { enabled: this.liveOverride };
+      }),
+    );
+    connection.onRequest(
+      GraphRequest,
+      this.guard('graph', (p: GraphParams): GraphResult | null => {
+        const c = this.analyzer.contextFor(p.uri);
+        if (!c) return null;
+        const r = c.analysis.result;
+        const g = buildGraph(r.model);
+        return {
+          uri: p.uri,
+          version: this.documents.get(p.uri)?.version ?? null,
+          nodes: g.nodes.map((n) => ({
+            id: n.id,
+            kind: n.kind,
+            name: n.name,
+            lines: n.lines,
+            zone: n.zone,
+            uri: n.file ? this.uriOfFile(r, n.file) : undefined,
+            range: n.range,
+          })),
+          edges: g.edges,
+          clusters: g.clusters,
+          dot: toDot(g),
+        };
+      }),
+    );
 
     if (this.testMode) this.registerTestRequests(connection);
   }
@@ -448,8 +706,19 @@ export class MailtopoServer {
   }
 
   private registerTestRequests(connection: Connection): void {
-    connection.onRequest(TestRequests.fail, this.guard('test/fail', () => { throw new Error('test-only failure'); }));
-    connection.onRequest(TestRequests.failAsync, this.guard('test/failAsync', async () => { await new Promise((r) => setTimeout(r, 5)); throw new Error('test-only async failure'); }));
+    connection.onRequest(
+      TestRequests.fail,
+      this.guard('test/fail', () => {
+        throw new Error('test-only failure');
+      }),
+    );
+    connection.onRequest(
+      TestRequests.failAsync,
+      this.guard('test/failAsync', async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        throw new Error('test-only async failure');
+      }),
+    );
     connection.onRequest(TestRequests.slow, async (p: { ms?: number } | undefined, token: CancellationToken) => {
       const end = Date.now() + (p?.ms ?? 2000);
       while (Date.now() < end) {
@@ -460,7 +729,10 @@ export class MailtopoServer {
     });
     connection.onRequest(TestRequests.heap, () => {
       const g = (globalThis as { gc?: () => void }).gc;
-      if (g) { g(); g(); }
+      if (g) {
+        g();
+        g();
+      }
       return { heapUsed: process.memoryUsage().heapUsed, gc: !!g };
     });
     connection.onRequest(TestRequests.stats, () => ({
@@ -470,7 +742,9 @@ export class MailtopoServer {
       parsedChunks: this.analyzer.cache.parsedChunks,
     }));
     connection.onRequest(TestRequests.crashLater, () => {
-      setTimeout(() => { throw new Error('test-only uncaught exception'); }, 1);
+      setTimeout(() => {
+        throw new Error('test-only uncaught exception');
+      }, 1);
       void Promise.reject(new Error('test-only unhandled rejection'));
       return { scheduled: true };
     });
@@ -484,12 +758,16 @@ export class MailtopoServer {
   private analysesByRoot = new Map<string, number[]>();
 
   /** Wrap a request handler: cancellation, errors answered and logged, never thrown further. */
-  private guard<P, R>(name: string, f: (p: P, token: CancellationToken) => R | Promise<R>): (p: P, token: CancellationToken) => Promise<R> {
+  private guard<P, R>(
+    name: string,
+    f: (p: P, token: CancellationToken) => R | Promise<R>,
+  ): (p: P, token: CancellationToken) => Promise<R> {
     return async (p: P, token: CancellationToken) => {
       if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
         const r = await f(p, token);
-        if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+        if (token?.isCancellationRequested)
+          throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
         return r;
       } catch (e) {
         if (e instanceof ResponseError) throw e;

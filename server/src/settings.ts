@@ -30,7 +30,12 @@ export const DEFAULT_SETTINGS: Settings = {
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const strings = (x: unknown, dflt: string[]): string[] =>
-  Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string').map((s) => s.trim()).filter((s) => s.length > 0) : dflt;
+  Array.isArray(x)
+    ? x
+        .filter((s): s is string => typeof s === 'string')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : dflt;
 
 /** Read a dotted key (`liveChecks.enabled`) or a nested object, whichever the client used. */
 function pick(raw: Record<string, unknown>, dotted: string): unknown {
@@ -58,7 +63,10 @@ export function normalizeSettings(input: unknown): Settings {
     liveChecks: {
       enabled: typeof enabled === 'boolean' ? enabled : d.liveChecks.enabled,
       resolvers: strings(pick(raw, 'liveChecks.resolvers'), d.liveChecks.resolvers),
-      timeoutMs: typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? Math.min(Math.round(timeout), 60000) : d.liveChecks.timeoutMs,
+      timeoutMs:
+        typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0
+          ? Math.min(Math.round(timeout), 60000)
+          : d.liveChecks.timeoutMs,
       dnsbl: strings(pick(raw, 'liveChecks.dnsbl'), d.liveChecks.dnsbl).map((z) => z.toLowerCase()),
     },
     diagnostics: {

@@ -5,8 +5,23 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {
-  CodeAction, CodeLens, CompletionItem, CompletionList, DocumentLink, DocumentSymbol, FoldingRange, Hover, InlayHint, Location,
-  PrepareRenameResult, SemanticTokens, SemanticTokensLegend, SymbolInformation, TextEdit, WorkspaceEdit, Diagnostic,
+  CodeAction,
+  CodeLens,
+  CompletionItem,
+  CompletionList,
+  DocumentLink,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  InlayHint,
+  Location,
+  PrepareRenameResult,
+  SemanticTokens,
+  SemanticTokensLegend,
+  SymbolInformation,
+  TextEdit,
+  WorkspaceEdit,
+  Diagnostic,
 } from 'vscode-languageserver-protocol';
 import { startSession, tmpDir, fileUri, posOf, applyEdits, codes, ROOT, type Session } from './harness';
 
@@ -23,10 +38,17 @@ describe('protocol: language features (stdio)', function () {
 
   before(async () => {
     dir = tmpDir();
-    for (const f of ['main.mailtopo', 'nodes.mailtopo', 'fixme.mailtopo']) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
-    main = path.join(dir, 'main.mailtopo'); nodes = path.join(dir, 'nodes.mailtopo'); fixme = path.join(dir, 'fixme.mailtopo');
-    mainText = fs.readFileSync(main, 'utf8'); nodesText = fs.readFileSync(nodes, 'utf8'); fixmeText = fs.readFileSync(fixme, 'utf8');
-    mainUri = fileUri(main); nodesUri = fileUri(nodes); fixmeUri = fileUri(fixme);
+    for (const f of ['main.mailtopo', 'nodes.mailtopo', 'fixme.mailtopo'])
+      fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+    main = path.join(dir, 'main.mailtopo');
+    nodes = path.join(dir, 'nodes.mailtopo');
+    fixme = path.join(dir, 'fixme.mailtopo');
+    mainText = fs.readFileSync(main, 'utf8');
+    nodesText = fs.readFileSync(nodes, 'utf8');
+    fixmeText = fs.readFileSync(fixme, 'utf8');
+    mainUri = fileUri(main);
+    nodesUri = fileUri(nodes);
+    fixmeUri = fileUri(fixme);
     s = await startSession();
     s.open(mainUri, mainText);
     s.open(fixmeUri, fixmeText);
@@ -42,10 +64,29 @@ describe('protocol: language features (stdio)', function () {
 
   it('advertises every capability', () => {
     const c = s.initializeResult!.capabilities;
-    assert.deepEqual(c.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } }, 'incremental sync');
-    for (const k of ['completionProvider', 'hoverProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider',
-      'workspaceSymbolProvider', 'semanticTokensProvider', 'documentFormattingProvider', 'foldingRangeProvider', 'documentLinkProvider',
-      'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'executeCommandProvider'] as const) assert.ok(c[k], k);
+    assert.deepEqual(
+      c.textDocumentSync,
+      { openClose: true, change: 2, save: { includeText: false } },
+      'incremental sync',
+    );
+    for (const k of [
+      'completionProvider',
+      'hoverProvider',
+      'definitionProvider',
+      'referencesProvider',
+      'renameProvider',
+      'documentSymbolProvider',
+      'workspaceSymbolProvider',
+      'semanticTokensProvider',
+      'documentFormattingProvider',
+      'foldingRangeProvider',
+      'documentLinkProvider',
+      'inlayHintProvider',
+      'codeLensProvider',
+      'codeActionProvider',
+      'executeCommandProvider',
+    ] as const)
+      assert.ok(c[k], k);
     assert.deepEqual(c.renameProvider, { prepareProvider: true });
     assert.deepEqual(s.initializeResult!.serverInfo?.name, 'mailtopo');
   });
@@ -56,12 +97,16 @@ describe('protocol: language features (stdio)', function () {
     assert.equal(d.version, 1);
     assert.ok(codes(fixDiags).includes('MT101'));
     const mt101 = fixDiags.find((x) => x.code === 'MT101')!;
-    assert.match(mt101.codeDescription!.href, /^file:\/\/.*\/docs\/rules\.md#mt101--unknown-statement-error$/, 'the heading of MT101 in docs/rules.md');
+    assert.match(
+      mt101.codeDescription!.href,
+      /^file:\/\/.*\/docs\/rules\.md#mt101--unknown-statement-error$/,
+      'the heading of MT101 in docs/rules.md',
+    );
     assert.equal(mt101.source, 'mailtopo');
     assert.deepEqual(mt101.data, { suggestion: 'hostname' });
     const mt201 = fixDiags.find((x) => x.code === 'MT201')!;
     assert.ok(mt201.relatedInformation?.length, 'MT201 names what makes the node internet-facing');
-    assert.equal(mt201.relatedInformation![0].location.uri, fixmeUri);
+    assert.equal(mt201.relatedInformation[0].location.uri, fixmeUri);
     const mt203 = fixDiags.find((x) => x.code === 'MT203')!;
     assert.ok(mt203);
     const mt111 = fixDiags.find((x) => x.code === 'MT111');
@@ -75,16 +120,24 @@ describe('protocol: language features (stdio)', function () {
     const list = await req<CompletionList>('textDocument/completion', at(mainUri, pos));
     const labels = list.items.map((i) => i.label);
     for (const l of ['ports', 'health', 'peak-load', 'scan']) assert.ok(labels.includes(l), `${l} in ${labels}`);
-    assert.ok(!labels.includes('mode') && !labels.includes('members'), 'mode and members are already there and may appear once');
+    assert.ok(
+      !labels.includes('mode') && !labels.includes('members'),
+      'mode and members are already there and may appear once',
+    );
     assert.ok(!labels.includes('role'), 'role is not a pool statement');
     const health = list.items.find((i) => i.label === 'health')!;
     assert.match(JSON.stringify(health.documentation), /failed members/);
     // top level: declarations
     const top = await req<CompletionList>('textDocument/completion', at(mainUri, { line: 1, character: 0 }));
     const tl = top.items.map((i) => i.label);
-    for (const l of ['gateway', 'pool', 'server', 'domain', 'policy', 'network', 'external', 'import']) assert.ok(tl.includes(l), `${l} at top level`);
+    for (const l of ['gateway', 'pool', 'server', 'domain', 'policy', 'network', 'external', 'import'])
+      assert.ok(tl.includes(l), `${l} at top level`);
     const gw = top.items.find((i) => i.label === 'gateway')!;
-    assert.match(gw.textEdit!.newText, /^gateway \$\{1:name\} \{\n\trole \$\{2\|edge,proxy,relay\|\}/, 'a snippet with the required statements');
+    assert.match(
+      gw.textEdit!.newText,
+      /^gateway \$\{1:name\} \{\n\trole \$\{2\|edge,proxy,relay\|\}/,
+      'a snippet with the required statements',
+    );
     s.change(mainUri, 3, [{ text: mainText }]);
   });
 
@@ -93,7 +146,10 @@ describe('protocol: language features (stdio)', function () {
       .replace('  mode balanced\n', '  mode \n')
       .replace('  route * via=edge-pool\n', '  route * via=\n  accept \n  relay allow \n');
     s.change(mainUri, 4, [{ text }]);
-    const labels = async (needle: string, delta: number) => (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(text, needle, delta)))).items.map((i) => i.label);
+    const labels = async (needle: string, delta: number) =>
+      (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(text, needle, delta)))).items.map(
+        (i) => i.label,
+      );
     assert.deepEqual(await labels('  mode \n', 7), ['balanced', 'failover', 'round-robin']);
     const via = await labels('via=\n', 4);
     assert.ok(via.includes('edge1') && via.includes('edge-pool') && via.includes('direct'), `via: ${via}`);
@@ -104,11 +160,17 @@ describe('protocol: language features (stdio)', function () {
     const relay = await labels('  relay allow \n', 14);
     assert.ok(relay.includes('from=') && relay.includes('auth='), `relay options: ${relay}`);
     // members: gateways and servers only
-    const members = (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(text, 'members edge1, edge2', 'members edge1, edge2'.length)))).items.map((i) => i.label);
+    const members = (
+      await req<CompletionList>(
+        'textDocument/completion',
+        at(mainUri, posOf(text, 'members edge1, edge2', 'members edge1, edge2'.length)),
+      )
+    ).items.map((i) => i.label);
     void members;
     const mem2 = mainText.replace('members edge1, edge2', 'members edge1, ');
     s.change(mainUri, 5, [{ text: mem2 }]);
-    const m = (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(mem2, 'members edge1, ', 15)))).items;
+    const m = (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(mem2, 'members edge1, ', 15))))
+      .items;
     const ml = m.map((i) => i.label);
     assert.ok(ml.includes('edge2') && ml.includes('ex1'), `members: ${ml}`);
     assert.ok(!ml.includes('edge1'), 'not one already in the list');
@@ -120,7 +182,7 @@ describe('protocol: language features (stdio)', function () {
     s.change(mainUri, 6, [{ text: mainText }]);
   });
 
-  it('hovers: statement docs with leading comments, a reference\'s target, a declaration', async () => {
+  it("hovers: statement docs with leading comments, a reference's target, a declaration", async () => {
     const kw = await req<Hover>('textDocument/hover', at(mainUri, posOf(mainText, 'mode balanced', 1)));
     assert.match(JSON.stringify(kw.contents), /balanced/);
     const decl = await req<Hover>('textDocument/hover', at(mainUri, posOf(mainText, 'pool edge-pool', 1)));
@@ -129,7 +191,9 @@ describe('protocol: language features (stdio)', function () {
     assert.match(JSON.stringify(ref.contents), /gateway edge1.*edge1\.example\.test/);
     assert.match(JSON.stringify(ref.contents), /nodes\.mailtopo/);
     assert.deepEqual(ref.range, { start: posOf(mainText, 'edge1,'), end: posOf(mainText, 'edge1,', 5) });
-    const opt = await req<Hover>('textDocument/hover', at(nodesUri, posOf(nodesText, 'mode=realtime', 1))).catch(() => null);
+    const opt = await req<Hover>('textDocument/hover', at(nodesUri, posOf(nodesText, 'mode=realtime', 1))).catch(
+      () => null,
+    );
     void opt; // nodes.mailtopo is not open: no hover there
     const none = await req<Hover | null>('textDocument/hover', at(mainUri, { line: 2, character: 0 }));
     assert.equal(none, null);
@@ -145,22 +209,59 @@ describe('protocol: language features (stdio)', function () {
   });
 
   it('finds references across files', async () => {
-    const refs = await req<Location[]>('textDocument/references', { ...at(mainUri, posOf(mainText, 'server ex1', 8)), context: { includeDeclaration: true } });
+    const refs = await req<Location[]>('textDocument/references', {
+      ...at(mainUri, posOf(mainText, 'server ex1', 8)),
+      context: { includeDeclaration: true },
+    });
     const where = refs.map((r) => `${path.basename(r.uri)}:${r.range.start.line}`).sort();
-    assert.deepEqual(where, [`main.mailtopo:${posOf(mainText, 'server ex1').line}`, `nodes.mailtopo:${posOf(nodesText, 'via=ex1').line}`, `nodes.mailtopo:${posOf(nodesText, 'via=ex1', 0, 1).line}`].sort());
-    const noDecl = await req<Location[]>('textDocument/references', { ...at(mainUri, posOf(mainText, 'server ex1', 8)), context: { includeDeclaration: false } });
+    assert.deepEqual(
+      where,
+      [
+        `main.mailtopo:${posOf(mainText, 'server ex1').line}`,
+        `nodes.mailtopo:${posOf(nodesText, 'via=ex1').line}`,
+        `nodes.mailtopo:${posOf(nodesText, 'via=ex1', 0, 1).line}`,
+      ].sort(),
+    );
+    const noDecl = await req<Location[]>('textDocument/references', {
+      ...at(mainUri, posOf(mainText, 'server ex1', 8)),
+      context: { includeDeclaration: false },
+    });
     assert.equal(noDecl.length, 2);
   });
 
   it('renames a name across files, refuses keywords and built-ins', async () => {
-    const prep = await req<PrepareRenameResult>('textDocument/prepareRename', at(mainUri, posOf(mainText, 'edge-pool', 2)));
-    assert.deepEqual(prep, { range: { start: posOf(mainText, 'edge-pool'), end: posOf(mainText, 'edge-pool', 9) }, placeholder: 'edge-pool' });
-    await assert.rejects(req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'mode balanced', 1))), /keyword/);
-    await assert.rejects(req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'mode balanced', 6))), /not a declared name/);
-    await assert.rejects(req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'domain example.test', 9))), /DNS name/);
-    await assert.rejects(req('textDocument/rename', { ...at(mainUri, posOf(mainText, 'ex1', 1)), newName: 'edge1' }), /already declared/);
-    await assert.rejects(req('textDocument/rename', { ...at(mainUri, posOf(mainText, 'ex1', 1)), newName: 'a.b' }), /not a valid name/);
-    const edit = await req<WorkspaceEdit>('textDocument/rename', { ...at(mainUri, posOf(mainText, 'server ex1', 8)), newName: 'mbx1' });
+    const prep = await req<PrepareRenameResult>(
+      'textDocument/prepareRename',
+      at(mainUri, posOf(mainText, 'edge-pool', 2)),
+    );
+    assert.deepEqual(prep, {
+      range: { start: posOf(mainText, 'edge-pool'), end: posOf(mainText, 'edge-pool', 9) },
+      placeholder: 'edge-pool',
+    });
+    await assert.rejects(
+      req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'mode balanced', 1))),
+      /keyword/,
+    );
+    await assert.rejects(
+      req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'mode balanced', 6))),
+      /not a declared name/,
+    );
+    await assert.rejects(
+      req('textDocument/prepareRename', at(mainUri, posOf(mainText, 'domain example.test', 9))),
+      /DNS name/,
+    );
+    await assert.rejects(
+      req('textDocument/rename', { ...at(mainUri, posOf(mainText, 'ex1', 1)), newName: 'edge1' }),
+      /already declared/,
+    );
+    await assert.rejects(
+      req('textDocument/rename', { ...at(mainUri, posOf(mainText, 'ex1', 1)), newName: 'a.b' }),
+      /not a valid name/,
+    );
+    const edit = await req<WorkspaceEdit>('textDocument/rename', {
+      ...at(mainUri, posOf(mainText, 'server ex1', 8)),
+      newName: 'mbx1',
+    });
     assert.deepEqual(Object.keys(edit.changes!).sort(), [mainUri, nodesUri].sort());
     const newMain = applyEdits(mainText, edit.changes![mainUri]);
     const newNodes = applyEdits(nodesText, edit.changes![nodesUri]);
@@ -170,49 +271,73 @@ describe('protocol: language features (stdio)', function () {
 
   it('gives hierarchical document symbols and workspace symbols', async () => {
     const syms = await req<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: mainUri } });
-    assert.deepEqual(syms.map((x) => x.name), ['import "nodes.mailtopo"', 'example.test', 'edge-pool', 'ex1']);
+    assert.deepEqual(
+      syms.map((x) => x.name),
+      ['import "nodes.mailtopo"', 'example.test', 'edge-pool', 'ex1'],
+    );
     const pool = syms.find((x) => x.name === 'edge-pool')!;
     assert.ok(pool.children!.some((c) => c.name === 'members edge1, edge2'));
     assert.match(pool.detail!, /^pool/);
     const ws = await req<SymbolInformation[]>('workspace/symbol', { query: 'edg' });
     const names = ws.map((x) => `${x.name}@${path.basename(x.location.uri)}`).sort();
-    assert.deepEqual(names.filter((n) => !n.includes('fixme')), ['edge-pool@main.mailtopo', 'edge1@nodes.mailtopo', 'edge2@nodes.mailtopo']);
+    assert.deepEqual(
+      names.filter((n) => !n.includes('fixme')),
+      ['edge-pool@main.mailtopo', 'edge1@nodes.mailtopo', 'edge2@nodes.mailtopo'],
+    );
   });
 
   it('gives semantic tokens for keywords, option keys, enum values and names by kind', async () => {
-    const legend = s.initializeResult!.capabilities.semanticTokensProvider!.legend as SemanticTokensLegend;
+    const legend = s.initializeResult!.capabilities.semanticTokensProvider!.legend;
     const toks = await req<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: mainUri } });
     const lines = mainText.split('\n');
     const decoded: Array<{ text: string; type: string; mods: string[] }> = [];
-    let line = 0, ch = 0;
+    let line = 0,
+      ch = 0;
     for (let i = 0; i < toks.data.length; i += 5) {
       const [dl, dc, len, type, mods] = toks.data.slice(i, i + 5);
-      line += dl; ch = dl ? dc : ch + dc;
-      decoded.push({ text: lines[line].slice(ch, ch + len), type: legend.tokenTypes[type], mods: legend.tokenModifiers.filter((_, b) => mods & (1 << b)) });
+      line += dl;
+      ch = dl ? dc : ch + dc;
+      decoded.push({
+        text: lines[line].slice(ch, ch + len),
+        type: legend.tokenTypes[type],
+        mods: legend.tokenModifiers.filter((_, b) => mods & (1 << b)),
+      });
     }
     const find = (t: string) => decoded.find((d) => d.text === t);
     assert.equal(find('pool')?.type, 'keyword');
     assert.equal(find('balanced')?.type, 'enumMember');
-    assert.deepEqual(decoded.filter((d) => d.text === 'edge-pool'), [
-      { text: 'edge-pool', type: 'class', mods: [] }, // mx 10 edge-pool
-      { text: 'edge-pool', type: 'class', mods: ['declaration'] },
-      { text: 'edge-pool', type: 'class', mods: [] }, // via=edge-pool
-    ]);
+    assert.deepEqual(
+      decoded.filter((d) => d.text === 'edge-pool'),
+      [
+        { text: 'edge-pool', type: 'class', mods: [] }, // mx 10 edge-pool
+        { text: 'edge-pool', type: 'class', mods: ['declaration'] },
+        { text: 'edge-pool', type: 'class', mods: [] }, // via=edge-pool
+      ],
+    );
     assert.equal(find('edge1')?.type, 'class');
     assert.equal(find('example.test')?.type, 'namespace');
     assert.equal(find('"nodes.mailtopo"')?.type, 'string');
-    const range = await req<SemanticTokens>('textDocument/semanticTokens/range', { textDocument: { uri: mainUri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } } });
+    const range = await req<SemanticTokens>('textDocument/semanticTokens/range', {
+      textDocument: { uri: mainUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } },
+    });
     assert.ok(range.data.length > 0 && range.data.length < toks.data.length);
   });
 
-  it('formats to the canonical layout (the formatter\'s output, as a minimal edit)', async () => {
+  it("formats to the canonical layout (the formatter's output, as a minimal edit)", async () => {
     const messy = 'network   corp{\n     cidr 10.0.0.0/8 ,172.16.0.0/12\n}\n';
     const uri = fileUri(path.join(dir, 'messy.mailtopo'));
     s.open(uri, messy);
-    const edits = await req<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+    const edits = await req<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    });
     const out = applyEdits(messy, edits);
     assert.equal(out, 'network corp {\n  cidr 10.0.0.0/8, 172.16.0.0/12\n}\n');
-    const again = await req<TextEdit[]>('textDocument/formatting', { textDocument: { uri: mainUri }, options: { tabSize: 2, insertSpaces: true } });
+    const again = await req<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri: mainUri },
+      options: { tabSize: 2, insertSpaces: true },
+    });
     assert.deepEqual(again, [], 'an already formatted file needs no edit');
     s.close(uri);
   });
@@ -220,18 +345,27 @@ describe('protocol: language features (stdio)', function () {
   it('folds blocks and comment runs', async () => {
     const folds = await req<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: mainUri } });
     const pool = posOf(mainText, 'pool edge-pool').line;
-    assert.ok(folds.some((f) => f.startLine === pool && f.endLine === posOf(mainText, '  members edge1').line), JSON.stringify(folds));
+    assert.ok(
+      folds.some((f) => f.startLine === pool && f.endLine === posOf(mainText, '  members edge1').line),
+      JSON.stringify(folds),
+    );
   });
 
   it('links imports to their files', async () => {
     const links = await req<DocumentLink[]>('textDocument/documentLink', { textDocument: { uri: mainUri } });
     assert.equal(links.length, 1);
     assert.equal(links[0].target, nodesUri);
-    assert.deepEqual(links[0].range, { start: posOf(mainText, 'nodes.mailtopo'), end: posOf(mainText, 'nodes.mailtopo', 14) });
+    assert.deepEqual(links[0].range, {
+      start: posOf(mainText, 'nodes.mailtopo'),
+      end: posOf(mainText, 'nodes.mailtopo', 14),
+    });
   });
 
   it('offers inlay hints and code lenses (live off: lenses say so, no hints)', async () => {
-    const hints = await req<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: mainUri }, range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } } });
+    const hints = await req<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri: mainUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 30, character: 0 } },
+    });
     assert.deepEqual(hints, []);
     const lenses = await req<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: mainUri } });
     assert.equal(lenses.length, 1);
@@ -244,7 +378,11 @@ describe('protocol: language features (stdio)', function () {
     const fixFor = async (code: string): Promise<CodeAction[]> => {
       const d = fixDiags.find((x) => x.code === code);
       assert.ok(d, `a ${code} diagnostic: ${codes(fixDiags)}`);
-      return req<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: fixmeUri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+      return req<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri: fixmeUri },
+        range: d.range,
+        context: { diagnostics: [d], only: ['quickfix'] },
+      });
     };
     const applied = (a: CodeAction) => applyEdits(fixmeText, a.edit!.changes![fixmeUri]);
 
@@ -252,16 +390,16 @@ describe('protocol: language features (stdio)', function () {
       const [a] = await fixFor('MT101');
       assert.equal(a.title, "Change to 'hostname'");
       assert.equal(a.isPreferred, true);
-      assert.match(applied(a), /\n  hostname open1\.fix\.test\n/);
+      assert.match(applied(a), /\n {2}hostname open1\.fix\.test\n/);
     });
     it('MT105: did you mean', async () => {
       const [a] = await fixFor('MT105');
-      assert.match(applied(a), /\n  scan av-standard\n/);
+      assert.match(applied(a), /\n {2}scan av-standard\n/);
     });
     it('MT103: insert the missing statement', async () => {
       const [a] = await fixFor('MT103');
       assert.equal(a.title, "Add 'role edge'");
-      assert.match(applied(a), /gateway norole \{\n  role edge\n  address 198\.51\.100\.22\n\}/);
+      assert.match(applied(a), /gateway norole \{\n {2}role edge\n {2}address 198\.51\.100\.22\n\}/);
     });
     it('MT201: require auth, or restrict from=', async () => {
       const acts = await fixFor('MT201');
@@ -269,18 +407,18 @@ describe('protocol: language features (stdio)', function () {
       assert.ok(titles[0].includes('auth=required'), titles.join(' | '));
       assert.match(applied(acts[0]), /relay allow from=any auth=required\n/);
       const restrict = acts.find((a) => a.title.includes('corp'))!;
-      assert.match(applied(restrict), /relay allow from=corp\n  relay allow from=corp\n/);
+      assert.match(applied(restrict), /relay allow from=corp\n {2}relay allow from=corp\n/);
     });
     it('MT203: remove the unreachable rule', async () => {
       const [a] = await fixFor('MT203');
       const out = applied(a);
       assert.ok(!out.includes('relay allow from=corp'), out);
-      assert.match(out, /relay allow from=any\n  scan av-standrd\n/);
+      assert.match(out, /relay allow from=any\n {2}scan av-standrd\n/);
     });
     it('MT408: remove the extension from the allow list', async () => {
       const [a] = await fixFor('MT408');
       assert.equal(a.title, "Remove 'exe' from the allow list");
-      assert.match(applied(a), /attachments allow pdf, docx\n  attachments block exe\n/);
+      assert.match(applied(a), /attachments allow pdf, docx\n {2}attachments block exe\n/);
     });
     it('every fix leaves a file whose diagnostic is gone', async () => {
       const acts = await fixFor('MT101');
@@ -294,9 +432,15 @@ describe('protocol: language features (stdio)', function () {
   });
 
   it('answers mailtopo/graph with nodes, edges, clusters and DOT', async () => {
-    const g = await req<{ nodes: Array<{ id: string; uri?: string }>; edges: Array<{ from: string; to: string; kind: string }>; dot: string; version: number }>('mailtopo/graph', { uri: mainUri });
+    const g = await req<{
+      nodes: Array<{ id: string; uri?: string }>;
+      edges: Array<{ from: string; to: string; kind: string }>;
+      dot: string;
+      version: number;
+    }>('mailtopo/graph', { uri: mainUri });
     const ids = g.nodes.map((n) => n.id);
-    for (const id of ['edge1', 'edge2', 'edge-pool', 'ex1', 'domain:example.test']) assert.ok(ids.includes(id), `${id} in ${ids}`);
+    for (const id of ['edge1', 'edge2', 'edge-pool', 'ex1', 'domain:example.test'])
+      assert.ok(ids.includes(id), `${id} in ${ids}`);
     assert.ok(g.edges.some((e) => e.kind === 'mx' && e.from === 'domain:example.test' && e.to === 'edge-pool'));
     assert.equal(g.nodes.find((n) => n.id === 'edge1')!.uri, nodesUri);
     assert.match(g.dot, /^digraph/m);

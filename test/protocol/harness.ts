@@ -8,11 +8,27 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter, IPCMessageReader, IPCMessageWriter,
-  InitializeRequest, InitializedNotification, DidOpenTextDocumentNotification, DidChangeTextDocumentNotification,
-  DidCloseTextDocumentNotification, PublishDiagnosticsNotification, ShutdownRequest, ExitNotification,
-  ConfigurationRequest, RegistrationRequest, LogMessageNotification,
-  type ProtocolConnection, type PublishDiagnosticsParams, type InitializeResult, type ClientCapabilities, type Diagnostic,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  IPCMessageReader,
+  IPCMessageWriter,
+  InitializeRequest,
+  InitializedNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  ExitNotification,
+  ConfigurationRequest,
+  RegistrationRequest,
+  LogMessageNotification,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type InitializeResult,
+  type ClientCapabilities,
+  type Diagnostic,
 } from 'vscode-languageserver-protocol/node';
 import type { LiveStatusParams } from '../../server/src/protocol';
 
@@ -25,10 +41,21 @@ let built: Promise<void> | undefined;
 export function buildServer(): Promise<void> {
   built ??= new Promise<void>((resolve, reject) => {
     execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, async (err, _out, stderr) => {
-      if (!err && fs.existsSync(SERVER)) { resolve(); return; }
+      if (!err && fs.existsSync(SERVER)) {
+        resolve();
+        return;
+      }
       try {
         const esbuild = await import('esbuild');
-        await esbuild.build({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', entryPoints: [path.join(ROOT, 'server/src/main.ts')], outfile: SERVER });
+        await esbuild.build({
+          bundle: true,
+          platform: 'node',
+          target: 'node20',
+          format: 'cjs',
+          logLevel: 'warning',
+          entryPoints: [path.join(ROOT, 'server/src/main.ts')],
+          outfile: SERVER,
+        });
         process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
         resolve();
       } catch (e) {
@@ -52,13 +79,24 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
   },
   textDocument: {
     synchronization: { didSave: true },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true, tagSupport: { valueSet: [1, 2] } },
+    publishDiagnostics: {
+      relatedInformation: true,
+      versionSupport: true,
+      codeDescriptionSupport: true,
+      dataSupport: true,
+      tagSupport: { valueSet: [1, 2] },
+    },
     completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
     hover: { contentFormat: ['markdown', 'plaintext'] },
     rename: { prepareSupport: true },
     documentSymbol: { hierarchicalDocumentSymbolSupport: true },
     codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
-    semanticTokens: { requests: { full: true, range: true }, tokenTypes: [], tokenModifiers: [], formats: ['relative'] },
+    semanticTokens: {
+      requests: { full: true, range: true },
+      tokenTypes: [],
+      tokenModifiers: [],
+      formats: ['relative'],
+    },
   },
 };
 
@@ -89,10 +127,22 @@ export interface Session {
   initializeMs: number;
   initializeResult?: InitializeResult;
   open(uri: string, text: string, version?: number): void;
-  change(uri: string, version: number, changes: Array<{ range?: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }>): void;
+  change(
+    uri: string,
+    version: number,
+    changes: Array<{
+      range?: { start: { line: number; character: number }; end: { line: number; character: number } };
+      text: string;
+    }>,
+  ): void;
   close(uri: string): void;
   /** The next publishDiagnostics for `uri` (after `since` messages) satisfying `pred`. */
-  diagnostics(uri: string, pred?: (p: PublishDiagnosticsParams) => boolean, timeoutMs?: number, since?: number): Promise<PublishDiagnosticsParams>;
+  diagnostics(
+    uri: string,
+    pred?: (p: PublishDiagnosticsParams) => boolean,
+    timeoutMs?: number,
+    since?: number,
+  ): Promise<PublishDiagnosticsParams>;
   stop(): Promise<void>;
 }
 
@@ -107,25 +157,38 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
     env: { ...process.env, MAILTOPO_LSP_TEST: '1', ...o.env },
   });
   let err = '';
-  proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const conn = transport === 'stdio'
-    ? createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!))
-    : createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
+  proc.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const conn =
+    transport === 'stdio'
+      ? createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!))
+      : createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
   const published: PublishDiagnosticsParams[] = [];
   const statuses: LiveStatusParams[] = [];
   const logs: string[] = [];
   const refreshes: string[] = [];
   const waiters: Array<() => void> = [];
   const s: Session = {
-    conn, proc, published, statuses, logs, refreshes,
+    conn,
+    proc,
+    published,
+    statuses,
+    logs,
+    refreshes,
     stderr: () => err,
     settings: o.settings ?? { liveChecks: { enabled: false } },
     initializeMs: 0,
     open(uri, text, version = 1) {
-      void conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'mailtopo', version, text } });
+      void conn.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'mailtopo', version, text },
+      });
     },
     change(uri, version, changes) {
-      void conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes as never });
+      void conn.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges: changes,
+      });
     },
     close(uri) {
       void conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
@@ -135,7 +198,10 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
         let i = since;
         const check = (): boolean => {
           for (; i < published.length; i++) {
-            if (published[i].uri === uri && pred(published[i])) { resolve(published[i]); return true; }
+            if (published[i].uri === uri && pred(published[i])) {
+              resolve(published[i]);
+              return true;
+            }
           }
           return false;
         };
@@ -143,9 +209,24 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
         const timer = setTimeout(() => {
           const idx = waiters.indexOf(w);
           if (idx >= 0) waiters.splice(idx, 1);
-          reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(published.filter((p) => p.uri === uri).slice(-3).map((p) => ({ v: p.version, d: p.diagnostics.map((d) => d.code) })))}\nserver stderr: ${err.slice(-2000)}`));
+          reject(
+            new Error(
+              `no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(
+                published
+                  .filter((p) => p.uri === uri)
+                  .slice(-3)
+                  .map((p) => ({ v: p.version, d: p.diagnostics.map((d) => d.code) })),
+              )}\nserver stderr: ${err.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
-        const w = () => { if (check()) { clearTimeout(timer); const idx = waiters.indexOf(w); if (idx >= 0) waiters.splice(idx, 1); } };
+        const w = () => {
+          if (check()) {
+            clearTimeout(timer);
+            const idx = waiters.indexOf(w);
+            if (idx >= 0) waiters.splice(idx, 1);
+          }
+        };
         waiters.push(w);
       });
     },
@@ -153,27 +234,54 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
       try {
         await Promise.race([conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
         void conn.sendNotification(ExitNotification.type);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       await new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) { resolve(); return; }
-        const t = setTimeout(() => { proc.kill('SIGKILL'); }, 3000);
-        proc.once('exit', () => { clearTimeout(t); resolve(); });
+        if (proc.exitCode !== null || proc.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const t = setTimeout(() => {
+          proc.kill('SIGKILL');
+        }, 3000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
       conn.dispose();
     },
   };
-  conn.onNotification(PublishDiagnosticsNotification.type, (p) => { published.push(p); for (const w of [...waiters]) w(); });
-  conn.onNotification('mailtopo/liveStatus', (p: LiveStatusParams) => { statuses.push(p); });
-  conn.onNotification(LogMessageNotification.type, (p) => { logs.push(p.message); });
-  conn.onRequest(ConfigurationRequest.type, (p) => p.items.map((it) => (it.section === 'mailtopo' ? s.settings : null)));
+  conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    published.push(p);
+    for (const w of [...waiters]) w();
+  });
+  conn.onNotification('mailtopo/liveStatus', (p: LiveStatusParams) => {
+    statuses.push(p);
+  });
+  conn.onNotification(LogMessageNotification.type, (p) => {
+    logs.push(p.message);
+  });
+  conn.onRequest(ConfigurationRequest.type, (p) =>
+    p.items.map((it) => (it.section === 'mailtopo' ? s.settings : null)),
+  );
   conn.onRequest(RegistrationRequest.type, () => undefined);
   conn.onRequest('window/workDoneProgress/create', () => null);
-  conn.onRequest('workspace/codeLens/refresh', () => { refreshes.push('codeLens'); return null; });
-  conn.onRequest('workspace/inlayHint/refresh', () => { refreshes.push('inlayHint'); return null; });
+  conn.onRequest('workspace/codeLens/refresh', () => {
+    refreshes.push('codeLens');
+    return null;
+  });
+  conn.onRequest('workspace/inlayHint/refresh', () => {
+    refreshes.push('inlayHint');
+    return null;
+  });
   conn.listen();
   const t0 = performance.now();
   s.initializeResult = await conn.sendRequest(InitializeRequest.type, {
-    processId: process.pid, rootUri: null, workspaceFolders: null,
+    processId: process.pid,
+    rootUri: null,
+    workspaceFolders: null,
     capabilities: o.capabilities ?? CLIENT_CAPABILITIES,
     initializationOptions: o.initializationOptions ?? { settings: s.settings },
   });
@@ -193,10 +301,17 @@ export function fileUri(p: string): string {
 export const codes = (ds: Diagnostic[]) => ds.map((d) => String(d.code)).sort();
 
 /** Apply LSP text edits to a text (edits must not overlap). */
-export function applyEdits(text: string, edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }>): string {
+export function applyEdits(
+  text: string,
+  edits: Array<{
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    newText: string;
+  }>,
+): string {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const off = (p: { line: number; character: number }) => (p.line >= starts.length ? text.length : Math.min(starts[p.line] + p.character, text.length));
+  const off = (p: { line: number; character: number }) =>
+    p.line >= starts.length ? text.length : Math.min(starts[p.line] + p.character, text.length);
   const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
   let out = text;
   for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
@@ -206,7 +321,10 @@ export function applyEdits(text: string, edits: Array<{ range: { start: { line: 
 /** Position of the `n`th occurrence of `needle` in `text` (plus `delta` characters). */
 export function posOf(text: string, needle: string, delta = 0, n = 0): { line: number; character: number } {
   let idx = -1;
-  for (let k = 0; k <= n; k++) { idx = text.indexOf(needle, idx + 1); if (idx < 0) throw new Error(`'${needle}' not found`); }
+  for (let k = 0; k <= n; k++) {
+    idx = text.indexOf(needle, idx + 1);
+    if (idx < 0) throw new Error(`'${needle}' not found`);
+  }
   idx += delta;
   const before = text.slice(0, idx);
   const line = before.split('\n').length - 1;

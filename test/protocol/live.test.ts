@@ -62,12 +62,27 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
   let s: Session | undefined;
   const uri = fileUri(path.resolve('/tmp/mailtopo-live/topo.mailtopo'));
   const settings = (timeoutMs = 1500) => ({ liveChecks: { enabled: true, resolvers: [dns.address], timeoutMs } });
-  const start = (extra: Record<string, unknown> = {}, timeoutMs = 1500) => startSession({ settings: settings(timeoutMs), initializationOptions: { settings: settings(timeoutMs), livePauseMs: 300, ...extra } });
+  const start = (extra: Record<string, unknown> = {}, timeoutMs = 1500) =>
+    startSession({
+      settings: settings(timeoutMs),
+      initializationOptions: { settings: settings(timeoutMs), livePauseMs: 300, ...extra },
+    });
 
-  before(async () => { dns = await startDnsServer({ zoneFiles: zoneFilesIn(path.join(ROOT, 'test', 'fixtures', 'zones')) }); });
-  after(async () => { await dns?.stop(); });
-  beforeEach(() => { dns.clearFaults(); dns.setDelay(0); dns.resetLog(); });
-  afterEach(async () => { await s?.stop(); s = undefined; });
+  before(async () => {
+    dns = await startDnsServer({ zoneFiles: zoneFilesIn(path.join(ROOT, 'test', 'fixtures', 'zones')) });
+  });
+  after(async () => {
+    await dns?.stop();
+  });
+  beforeEach(() => {
+    dns.clearFaults();
+    dns.setDelay(0);
+    dns.resetLog();
+  });
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
 
   it('publishes static diagnostics first, then merges the live ones in', async () => {
     s = await start();
@@ -76,13 +91,21 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     const first = await s.diagnostics(uri);
     assert.deepEqual(liveCodes(first), [], 'the first publish is the static one');
     const live = await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
-    assert.deepEqual(liveCodes(live).filter((c) => c === 'MT502'), ['MT502', 'MT502'], liveCodes(live).join(','));
+    assert.deepEqual(
+      liveCodes(live).filter((c) => c === 'MT502'),
+      ['MT502', 'MT502'],
+      liveCodes(live).join(','),
+    );
     assert.ok(s.published.indexOf(live) > s.published.indexOf(first));
     assert.equal(live.version, 1);
     assert.ok(dns.queries > q0, 'queries went to the local server');
-    for (const e of dns.log) assert.ok(e.name.endsWith('.test') || e.name.includes('spamhaus') || e.name.includes('arpa'), `only the topology's names: ${e.name}`);
+    for (const e of dns.log)
+      assert.ok(
+        e.name.endsWith('.test') || e.name.includes('spamhaus') || e.name.includes('arpa'),
+        `only the topology's names: ${e.name}`,
+      );
     const mt502 = live.diagnostics.find((d) => d.code === 'MT502')!;
-    assert.match(mt502.codeDescription!.href, /rules\.md#mt5xx-live-dns/, "the live-DNS section of docs/rules.md");
+    assert.match(mt502.codeDescription!.href, /rules\.md#mt5xx-live-dns/, 'the live-DNS section of docs/rules.md');
     // the status bar saw it
     await new Promise((r) => setTimeout(r, 50));
     const states = s.statuses.map((x) => x.state);
@@ -93,16 +116,25 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     s = await start();
     s.open(uri, TOPO);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
-    assert.ok(s.refreshes.includes('codeLens') && s.refreshes.includes('inlayHint'), 'the client is asked to fetch lenses and hints again');
+    assert.ok(
+      s.refreshes.includes('codeLens') && s.refreshes.includes('inlayHint'),
+      'the client is asked to fetch lenses and hints again',
+    );
     const req = <R>(m: string, p: unknown) => s!.conn.sendRequest(m, p) as Promise<R>;
-    const h = await req<Hover>('textDocument/hover', { textDocument: { uri }, position: posOf(TOPO, 'mx2.good.test', 2) });
+    const h = await req<Hover>('textDocument/hover', {
+      textDocument: { uri },
+      position: posOf(TOPO, 'mx2.good.test', 2),
+    });
     assert.match(JSON.stringify(h.contents), /203\.0\.113\.12/);
     assert.match(JSON.stringify(h.contents), /2001:db8::12/);
     const spf = await req<Hover>('textDocument/hover', { textDocument: { uri }, position: posOf(TOPO, 'spf "', 1) });
     const spfText = (spf.contents as { value: string }).value;
     assert.match(spfText, /include:_spf\.good\.test/, spfText);
     assert.match(spfText, /lookups/);
-    const hints = await req<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } } });
+    const hints = await req<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } },
+    });
     const mx1 = hints.find((x) => x.position.line === posOf(TOPO, 'hostname mx1.good.test').line);
     assert.equal(mx1?.label, '→ 203.0.113.11');
     const lenses = await req<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
@@ -126,7 +158,11 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     assert.ok(Date.now() - t0 < 1000, `static diagnostics after ${Date.now() - t0} ms`);
     assert.deepEqual(liveCodes(stat), [], 'live results of the old text are not kept');
     const live = await s.diagnostics(uri, (p) => p.version === 2 && liveCodes(p).length > 0, 15000, since);
-    assert.equal(live.diagnostics.find((d) => d.code === 'MT502')!.range.start.line, posOf(edited, 'mxdiff.test {').line, 'ranges of the new text');
+    assert.equal(
+      live.diagnostics.find((d) => d.code === 'MT502')!.range.start.line,
+      posOf(edited, 'mxdiff.test {').line,
+      'ranges of the new text',
+    );
   });
 
   it('untrusted: no DNS query is sent; trusted again: the checks run; untrusted again: they stop', async () => {
@@ -137,9 +173,9 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     await new Promise((r) => setTimeout(r, 1200)); // well past the live pause
     assert.equal(dns.queries, q0, 'untrusted: not one packet');
     assert.deepEqual(s.statuses[s.statuses.length - 1], { state: 'off', reason: 'untrusted' });
-    const lens = await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as CodeLens[];
+    const lens = (await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
     assert.match(lens[0].command!.title, /off/);
-    const rerun = await s.conn.sendRequest('mailtopo/rerunLiveChecks', {}) as { queued: number; reason?: string };
+    const rerun = (await s.conn.sendRequest('mailtopo/rerunLiveChecks', {})) as { queued: number; reason?: string };
     assert.deepEqual(rerun, { queued: 0, reason: 'untrusted' });
     assert.equal(dns.queries, q0);
     await s.conn.sendNotification('mailtopo/setTrusted', { trusted: true });
@@ -160,12 +196,12 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     s = await start();
     s.open(uri, TOPO);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
-    const off = await s.conn.sendRequest('mailtopo/toggleLiveChecks', {}) as { enabled: boolean };
+    const off = (await s.conn.sendRequest('mailtopo/toggleLiveChecks', {})) as { enabled: boolean };
     assert.deepEqual(off, { enabled: false });
     await s.diagnostics(uri, (p) => liveCodes(p).length === 0, 5000, s.published.length - 1);
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(s.statuses[s.statuses.length - 1], { state: 'off', reason: 'disabled' });
-    const on = await s.conn.sendRequest('mailtopo/toggleLiveChecks', { enabled: true }) as { enabled: boolean };
+    const on = (await s.conn.sendRequest('mailtopo/toggleLiveChecks', { enabled: true })) as { enabled: boolean };
     assert.deepEqual(on, { enabled: true });
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000, s.published.length);
   });
@@ -176,7 +212,7 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
     const q0 = dns.queries;
     const since = s.published.length;
-    const r = await s.conn.sendRequest('mailtopo/rerunLiveChecks', { uri }) as { queued: number };
+    const r = (await s.conn.sendRequest('mailtopo/rerunLiveChecks', { uri })) as { queued: number };
     assert.equal(r.queued, 1);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000, since);
     assert.ok(dns.queries > q0, `${dns.queries} > ${q0}`);
@@ -194,7 +230,10 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     s.open(uri, TOPO);
     const p = await s.diagnostics(uri, (x) => liveCodes(x).length > 0, 15000);
-    assert.ok(p.diagnostics.filter((d) => isLive(String(d.code))).every((d) => d.code === 'MT590' && d.severity === 3), JSON.stringify(liveCodes(p)));
+    assert.ok(
+      p.diagnostics.filter((d) => isLive(String(d.code))).every((d) => d.code === 'MT590' && d.severity === 3),
+      JSON.stringify(liveCodes(p)),
+    );
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(s.statuses[s.statuses.length - 1].state, 'offline');
   });

@@ -35,16 +35,28 @@ describe('protocol: never down (stdio)', function () {
     s.open(uri, GOOD);
     await s.diagnostics(uri);
   });
-  after(async () => { await s?.stop(); });
+  after(async () => {
+    await s?.stop();
+  });
 
   const alive = async () => {
-    const h = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: posOf(GOOD, 'role edge', 1) }) as Hover;
+    const h = (await s.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: posOf(GOOD, 'role edge', 1),
+    })) as Hover;
     assert.ok(h, 'the server still answers');
   };
 
   it('answers an error for a handler that throws, and stays up', async () => {
-    await assert.rejects(s.conn.sendRequest('mailtopo/test/fail'), (e: { code: number; message: string }) => e.code === ErrorCodes.InternalError && /test-only failure/.test(e.message));
-    await assert.rejects(s.conn.sendRequest('mailtopo/test/failAsync'), (e: { code: number }) => e.code === ErrorCodes.InternalError);
+    await assert.rejects(
+      s.conn.sendRequest('mailtopo/test/fail'),
+      (e: { code: number; message: string }) =>
+        e.code === ErrorCodes.InternalError && /test-only failure/.test(e.message),
+    );
+    await assert.rejects(
+      s.conn.sendRequest('mailtopo/test/failAsync'),
+      (e: { code: number }) => e.code === ErrorCodes.InternalError,
+    );
     await alive();
     assert.ok(s.proc.exitCode === null);
   });
@@ -58,7 +70,10 @@ describe('protocol: never down (stdio)', function () {
   });
 
   it('answers an unknown request with MethodNotFound', async () => {
-    await assert.rejects(s.conn.sendRequest('mailtopo/noSuchThing', {}), (e: { code: number }) => e.code === ErrorCodes.MethodNotFound);
+    await assert.rejects(
+      s.conn.sendRequest('mailtopo/noSuchThing', {}),
+      (e: { code: number }) => e.code === ErrorCodes.MethodNotFound,
+    );
     await alive();
   });
 
@@ -73,8 +88,15 @@ describe('protocol: never down (stdio)', function () {
     // a completion cancelled before it runs answers RequestCancelled too
     const src2 = new CancellationTokenSource();
     src2.cancel();
-    const c = s.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 2 } }, src2.token);
-    await c.then(() => undefined, (e: { code: number }) => assert.equal(e.code, LSPErrorCodes.RequestCancelled));
+    const c = s.conn.sendRequest(
+      'textDocument/completion',
+      { textDocument: { uri }, position: { line: 5, character: 2 } },
+      src2.token,
+    );
+    await c.then(
+      () => undefined,
+      (e: { code: number }) => assert.equal(e.code, LSPErrorCodes.RequestCancelled),
+    );
     await alive();
   });
 
@@ -82,7 +104,7 @@ describe('protocol: never down (stdio)', function () {
     const u = fileUri(path.resolve('/tmp/mailtopo-robust/burst.mailtopo'));
     s.open(u, '# burst\n' + GOOD, 1);
     await s.diagnostics(u, (p) => p.version === 1);
-    const h0 = await s.conn.sendRequest('mailtopo/test/heap') as { heapUsed: number; gc: boolean };
+    const h0 = (await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number; gc: boolean };
     assert.ok(h0.gc, 'the server runs with --expose-gc');
     const since = s.published.length;
     let v = 1;
@@ -90,7 +112,18 @@ describe('protocol: never down (stdio)', function () {
       v++;
       // typing into the comment on line 0; the last edit adds a broken declaration at the top
       const at = { line: 0, character: 7 + i };
-      s.change(u, v, i < 999 ? [{ range: { start: at, end: at }, text: 'x' }] : [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'gateway broken {\n}\n' }]);
+      s.change(
+        u,
+        v,
+        i < 999
+          ? [{ range: { start: at, end: at }, text: 'x' }]
+          : [
+              {
+                range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+                text: 'gateway broken {\n}\n',
+              },
+            ],
+      );
     }
     const last = await s.diagnostics(u, (p) => p.version === v, 20000, since);
     assert.ok(codes(last.diagnostics).includes('MT103'), 'the last edit is what was checked');
@@ -98,13 +131,20 @@ describe('protocol: never down (stdio)', function () {
     const after = s.published.slice(since).filter((p) => p.uri === u);
     const versions = after.map((p) => p.version);
     assert.equal(versions[versions.length - 1], v);
-    if (process.env.LSP_VERBOSE) console.log(versions, (await s.conn.sendRequest("mailtopo/test/heap") as { heapUsed: number }).heapUsed - h0.heapUsed);
+    if (process.env.LSP_VERBOSE)
+      console.log(
+        versions,
+        ((await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number }).heapUsed - h0.heapUsed,
+      );
     assert.ok(after.length <= 3, `published for ${after.length} versions during the burst (${versions.join(',')})`);
-    const stats = await s.conn.sendRequest('mailtopo/test/stats') as { analyses: Record<string, number[]> };
+    const stats = (await s.conn.sendRequest('mailtopo/test/stats')) as { analyses: Record<string, number[]> };
     const analysed = stats.analyses[u].filter((x) => x > 1);
     assert.ok(analysed.length <= 3, `analysed versions ${analysed.join(',')}`);
-    const h1 = await s.conn.sendRequest('mailtopo/test/heap') as { heapUsed: number };
-    assert.ok(h1.heapUsed < h0.heapUsed + 8 * 1024 * 1024, `heap ${(h0.heapUsed / 1e6).toFixed(1)} MB -> ${(h1.heapUsed / 1e6).toFixed(1)} MB`);
+    const h1 = (await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number };
+    assert.ok(
+      h1.heapUsed < h0.heapUsed + 8 * 1024 * 1024,
+      `heap ${(h0.heapUsed / 1e6).toFixed(1)} MB -> ${(h1.heapUsed / 1e6).toFixed(1)} MB`,
+    );
     s.close(u);
   });
 
@@ -118,7 +158,10 @@ describe('protocol: never down (stdio)', function () {
     assert.deepEqual(codes(d.diagnostics), ['MT004']);
     assert.match(d.diagnostics[0].message, /million characters/);
     // features answer (empty) instead of failing
-    const c = await s.conn.sendRequest('textDocument/completion', { textDocument: { uri: u }, position: { line: 1, character: 2 } }) as CompletionList;
+    const c = (await s.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri: u },
+      position: { line: 1, character: 2 },
+    })) as CompletionList;
     assert.ok(Array.isArray(c.items));
     await alive();
     s.close(u);
@@ -165,8 +208,12 @@ describe('protocol: never down (stdio)', function () {
 describe('protocol: over Node IPC', function () {
   this.timeout(30000);
   let s: Session;
-  before(async () => { s = await startSession({ transport: 'ipc' }); });
-  after(async () => { await s?.stop(); });
+  before(async () => {
+    s = await startSession({ transport: 'ipc' });
+  });
+  after(async () => {
+    await s?.stop();
+  });
 
   it('initializes, publishes diagnostics and answers requests', async () => {
     assert.ok(s.initializeResult!.capabilities.hoverProvider);
@@ -175,10 +222,16 @@ describe('protocol: over Node IPC', function () {
     s.open(uri, text);
     const d = await s.diagnostics(uri);
     assert.ok(codes(d.diagnostics).includes('MT101'));
-    const c = await s.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: posOf(text, 'rol edge', 3) }) as CompletionList;
+    const c = (await s.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: posOf(text, 'rol edge', 3),
+    })) as CompletionList;
     assert.ok(c.items.some((i) => i.label === 'role'));
     await assert.rejects(s.conn.sendRequest('mailtopo/test/fail'));
-    const h = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: posOf(text, 'edge1 {', 1) }) as Hover;
+    const h = (await s.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: posOf(text, 'edge1 {', 1),
+    })) as Hover;
     assert.match(JSON.stringify(h.contents), /gateway edge1/);
   });
 });

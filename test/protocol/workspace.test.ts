@@ -4,7 +4,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, type Hover, type Location } from 'vscode-languageserver-protocol';
+import {
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  type Hover,
+  type Location,
+} from 'vscode-languageserver-protocol';
 import { startSession, tmpDir, fileUri, codes, posOf, CLIENT_CAPABILITIES, type Session } from './harness';
 
 const A = `import "b.mailtopo"
@@ -51,7 +57,10 @@ describe('protocol: workspaces of files (imports on disk)', function () {
     s.open(aUri, A);
     const d = await s.diagnostics(aUri);
     assert.ok(!codes(d.diagnostics).includes('MT105'), `g1 comes from b.mailtopo: ${codes(d.diagnostics)}`);
-    const def = await s.conn.sendRequest('textDocument/definition', { textDocument: { uri: aUri }, position: posOf(A, 'g1', 1) }) as Location[];
+    const def = (await s.conn.sendRequest('textDocument/definition', {
+      textDocument: { uri: aUri },
+      position: posOf(A, 'g1', 1),
+    })) as Location[];
     assert.equal(def[0].uri, bUri);
   });
 
@@ -60,13 +69,19 @@ describe('protocol: workspaces of files (imports on disk)', function () {
     await s.diagnostics(aUri);
     s.open(bUri, B);
     const b1 = await s.diagnostics(bUri);
-    assert.ok(!codes(b1.diagnostics).includes('MT105'), `b.mailtopo sees 'av' through a.mailtopo, its importer: ${codes(b1.diagnostics)}`);
+    assert.ok(
+      !codes(b1.diagnostics).includes('MT105'),
+      `b.mailtopo sees 'av' through a.mailtopo, its importer: ${codes(b1.diagnostics)}`,
+    );
     const since = s.published.length;
     s.change(bUri, 2, [{ range: { start: posOf(B, 'g1'), end: posOf(B, 'g1', 2) }, text: 'g2' }]);
     const a2 = await s.diagnostics(aUri, (p) => codes(p.diagnostics).includes('MT105'), 5000, since);
     assert.match(a2.diagnostics.find((d) => d.code === 'MT105')!.message, /'g1' is not declared/);
     // hover in b uses the importer's model: the policy from a.mailtopo
-    const h = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri: bUri }, position: posOf(B, 'scan av', 6) }) as Hover;
+    const h = (await s.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri: bUri },
+      position: posOf(B, 'scan av', 6),
+    })) as Hover;
     assert.match(JSON.stringify(h.contents), /policy av/);
   });
 
@@ -94,7 +109,9 @@ describe('protocol: workspaces of files (imports on disk)', function () {
     assert.ok(codes(d.diagnostics).includes('MT110'));
     fs.writeFileSync(path.join(dir, 'c.mailtopo'), 'network office {\n  cidr 192.168.0.0/16\n}\n');
     const since = s.published.length;
-    await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(path.join(dir, 'c.mailtopo')), type: FileChangeType.Created }] });
+    await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: fileUri(path.join(dir, 'c.mailtopo')), type: FileChangeType.Created }],
+    });
     const d2 = await s.diagnostics(aUri, () => true, 5000, since);
     assert.ok(!codes(d2.diagnostics).includes('MT110'), codes(d2.diagnostics).join(','));
   });
@@ -125,15 +142,23 @@ describe('protocol: settings pushed by a client without workspace/configuration'
   this.timeout(20000);
   it('takes didChangeConfiguration settings', async () => {
     const caps = { ...CLIENT_CAPABILITIES, workspace: { ...CLIENT_CAPABILITIES.workspace, configuration: false } };
-    const s = await startSession({ capabilities: caps, initializationOptions: { settings: { liveChecks: { enabled: false } } } });
+    const s = await startSession({
+      capabilities: caps,
+      initializationOptions: { settings: { liveChecks: { enabled: false } } },
+    });
     try {
       const uri = fileUri(path.resolve('/tmp/mailtopo-push/a.mailtopo'));
       s.open(uri, 'gateway x {\n  rol edge\n}\n');
       assert.ok(codes((await s.diagnostics(uri)).diagnostics).includes('MT101'));
       const since = s.published.length;
-      await s.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { mailtopo: { liveChecks: { enabled: false }, diagnostics: { ignore: ['MT101', 'mt103'] } } } });
+      await s.conn.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { mailtopo: { liveChecks: { enabled: false }, diagnostics: { ignore: ['MT101', 'mt103'] } } },
+      });
       const d = await s.diagnostics(uri, () => true, 5000, since);
-      assert.deepEqual(codes(d.diagnostics).filter((c) => c === 'MT101' || c === 'MT103'), []);
+      assert.deepEqual(
+        codes(d.diagnostics).filter((c) => c === 'MT101' || c === 'MT103'),
+        [],
+      );
     } finally {
       await s.stop();
     }

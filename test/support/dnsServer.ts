@@ -41,7 +41,10 @@ function parseTtl(s: string): number | undefined {
   return total;
 }
 
-interface Tok { text: string; quoted: boolean }
+interface Tok {
+  text: string;
+  quoted: boolean;
+}
 
 function tokenize(line: string): Tok[] {
   const out: Tok[] = [];
@@ -49,14 +52,21 @@ function tokenize(line: string): Tok[] {
   while (i < line.length) {
     const c = line[i];
     if (c === ';') break;
-    if (c === ' ' || c === '\t') { i++; continue; }
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
     if (c === '"') {
       let s = '';
       i++;
       while (i < line.length && line[i] !== '"') {
         if (line[i] === '\\' && i + 1 < line.length) {
           const d = /^\d{3}/.exec(line.slice(i + 1));
-          if (d) { s += String.fromCharCode(Number(d[0])); i += 4; continue; }
+          if (d) {
+            s += String.fromCharCode(Number(d[0]));
+            i += 4;
+            continue;
+          }
           s += line[i + 1];
           i += 2;
           continue;
@@ -95,14 +105,29 @@ export function parseZoneText(text: string, defaultOrigin?: string): Zone {
     let inQ = false;
     for (let i = 0; i < raw.length; i++) {
       const c = raw[i];
-      if (c === '\\' && inQ) { line += c + (raw[i + 1] ?? ''); i++; continue; }
+      if (c === '\\' && inQ) {
+        line += c + (raw[i + 1] ?? '');
+        i++;
+        continue;
+      }
       if (c === '"') inQ = !inQ;
       if (!inQ && c === ';') break;
-      if (!inQ && c === '(') { depth++; line += ' '; continue; }
-      if (!inQ && c === ')') { depth--; line += ' '; continue; }
+      if (!inQ && c === '(') {
+        depth++;
+        line += ' ';
+        continue;
+      }
+      if (!inQ && c === ')') {
+        depth--;
+        line += ' ';
+        continue;
+      }
       line += c;
     }
-    if (depth > 0) { acc += (acc ? ' ' : '') + line; continue; }
+    if (depth > 0) {
+      acc += (acc ? ' ' : '') + line;
+      continue;
+    }
     logical.push(acc ? acc + ' ' + line : line);
     acc = '';
   }
@@ -110,34 +135,68 @@ export function parseZoneText(text: string, defaultOrigin?: string): Zone {
     if (!line.trim()) continue;
     const toks = tokenize(line);
     if (!toks.length) continue;
-    if (toks[0].text === '$ORIGIN') { origin = toks[1].text.toLowerCase().replace(/\.$/, ''); continue; }
-    if (toks[0].text === '$TTL') { defaultTtl = parseTtl(toks[1].text) ?? defaultTtl; continue; }
+    if (toks[0].text === '$ORIGIN') {
+      origin = toks[1].text.toLowerCase().replace(/\.$/, '');
+      continue;
+    }
+    if (toks[0].text === '$TTL') {
+      defaultTtl = parseTtl(toks[1].text) ?? defaultTtl;
+      continue;
+    }
     let k = 0;
     let owner: string;
     if (/^[ \t]/.test(line)) owner = lastOwner;
-    else { owner = abs(toks[0].text); k = 1; }
+    else {
+      owner = abs(toks[0].text);
+      k = 1;
+    }
     lastOwner = owner;
     let ttl = defaultTtl;
     for (let guard = 0; guard < 2; guard++) {
       const t = toks[k]?.text;
       if (t === undefined) break;
       const asTtl = parseTtl(t);
-      if (asTtl !== undefined && !TYPES.has(t.toUpperCase())) { ttl = asTtl; k++; continue; }
-      if (['IN', 'CH', 'HS'].includes(t.toUpperCase())) { k++; continue; }
+      if (asTtl !== undefined && !TYPES.has(t.toUpperCase())) {
+        ttl = asTtl;
+        k++;
+        continue;
+      }
+      if (['IN', 'CH', 'HS'].includes(t.toUpperCase())) {
+        k++;
+        continue;
+      }
     }
     const type = toks[k]?.text.toUpperCase();
     if (!type || !TYPES.has(type)) throw new Error(`zone parse: unsupported record '${line.trim()}'`);
     const rd = toks.slice(k + 1);
     let data: unknown;
     switch (type) {
-      case 'A': case 'AAAA': data = rd[0].text; break;
-      case 'CNAME': case 'PTR': case 'NS': data = abs(rd[0].text); break;
-      case 'MX': data = { preference: Number(rd[0].text), exchange: rd[1].text === '.' ? '.' : abs(rd[1].text) }; break;
-      case 'TXT': data = rd.map((t) => Buffer.from(t.text, 'latin1')); break;
-      case 'SOA': data = {
-        mname: abs(rd[0].text), rname: abs(rd[1].text), serial: Number(rd[2].text), refresh: parseTtl(rd[3].text),
-        retry: parseTtl(rd[4].text), expire: parseTtl(rd[5].text), minimum: parseTtl(rd[6].text),
-      }; break;
+      case 'A':
+      case 'AAAA':
+        data = rd[0].text;
+        break;
+      case 'CNAME':
+      case 'PTR':
+      case 'NS':
+        data = abs(rd[0].text);
+        break;
+      case 'MX':
+        data = { preference: Number(rd[0].text), exchange: rd[1].text === '.' ? '.' : abs(rd[1].text) };
+        break;
+      case 'TXT':
+        data = rd.map((t) => Buffer.from(t.text, 'latin1'));
+        break;
+      case 'SOA':
+        data = {
+          mname: abs(rd[0].text),
+          rname: abs(rd[1].text),
+          serial: Number(rd[2].text),
+          refresh: parseTtl(rd[3].text),
+          retry: parseTtl(rd[4].text),
+          expire: parseTtl(rd[5].text),
+          minimum: parseTtl(rd[6].text),
+        };
+        break;
     }
     records.push({ name: owner, type, ttl, data });
   }
@@ -146,13 +205,19 @@ export function parseZoneText(text: string, defaultOrigin?: string): Zone {
 }
 
 export function loadZoneFile(file: string): Zone {
-  const base = path.basename(file).replace(/\.zone$/, '').replace(/^db\./, '');
+  const base = path
+    .basename(file)
+    .replace(/\.zone$/, '')
+    .replace(/^db\./, '');
   return parseZoneText(readFileSync(file, 'utf8'), base);
 }
 
 /** Every *.zone file of a directory. */
 export function zoneFilesIn(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.zone')).sort().map((f) => path.join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.zone'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 // ---------------------------------------------------------------------------
@@ -179,7 +244,10 @@ export type Fault =
   /** TCP replies written in chunks of this many bytes with pauses (partial reads). */
   | { kind: 'tcpChunks'; size: number }
   /** Anything: return the datagrams to send (raw). */
-  | { kind: 'custom'; respond: (query: Buffer, decoded: dnsPacket.DecodedPacket, proto: 'udp' | 'tcp', normal: Buffer) => Buffer[] };
+  | {
+      kind: 'custom';
+      respond: (query: Buffer, decoded: dnsPacket.DecodedPacket, proto: 'udp' | 'tcp', normal: Buffer) => Buffer[];
+    };
 
 export interface FaultMatch {
   name?: string;
@@ -189,7 +257,11 @@ export interface FaultMatch {
   times?: number;
 }
 
-interface FaultEntry { fault: Fault; match: FaultMatch; left: number }
+interface FaultEntry {
+  fault: Fault;
+  match: FaultMatch;
+  left: number;
+}
 
 export interface QueryLogEntry {
   name: string;
@@ -275,7 +347,10 @@ class ZoneDb {
     return undefined;
   }
 
-  answer(qname: string, qtype: string): { rcode: string; answers: ZoneRecord[]; authorities: ZoneRecord[] } | undefined {
+  answer(
+    qname: string,
+    qtype: string,
+  ): { rcode: string; answers: ZoneRecord[]; authorities: ZoneRecord[] } | undefined {
     const zone = this.zoneOf(qname);
     if (zone === undefined) return undefined;
     const answers: ZoneRecord[] = [];
@@ -306,7 +381,8 @@ function bigRecords(name: string): ZoneRecord[] {
   const perRecord = name.length + 2 + 10 + 4;
   const n = Math.floor((65535 - 12 - (name.length + 2 + 4) - 11 - 16) / perRecord);
   const out: ZoneRecord[] = [];
-  for (let i = 0; i < n; i++) out.push({ name, type: 'A', ttl: 60, data: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
+  for (let i = 0; i < n; i++)
+    out.push({ name, type: 'A', ttl: 60, data: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` });
   return out;
 }
 
@@ -354,7 +430,13 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   let port = 0;
   for (let tries = 0; tries < 20 && !tcp; tries++) {
     const u = tries === 0 ? udpSock : dgram.createSocket('udp4');
-    await new Promise<void>((res, rej) => { u.once('error', rej); u.bind(0, '127.0.0.1', () => { u.off('error', rej); res(); }); });
+    await new Promise<void>((res, rej) => {
+      u.once('error', rej);
+      u.bind(0, '127.0.0.1', () => {
+        u.off('error', rej);
+        res();
+      });
+    });
     const p = u.address().port;
     const t = net.createServer();
     const ok = await new Promise<boolean>((res) => {
@@ -364,7 +446,10 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     if (ok) {
       port = p;
       tcp = t;
-      if (u !== udpSock) { udpSock.close(); udpSock = u; }
+      if (u !== udpSock) {
+        udpSock.close();
+        udpSock = u;
+      }
     } else if (u !== udpSock) u.close();
   }
   const udp = udpSock;
@@ -387,16 +472,39 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     const question = q.questions![0];
     const qname = question.name.toLowerCase().replace(/\.$/, '');
     const opt = (q.additionals ?? []).find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
-    let res = big ? { rcode: 'NOERROR', answers: bigRecords(qname), authorities: [] as ZoneRecord[] } : db.answer(qname, question.type);
+    let res = big
+      ? { rcode: 'NOERROR', answers: bigRecords(qname), authorities: [] as ZoneRecord[] }
+      : db.answer(qname, question.type);
     let rcode = res ? res.rcode : 'REFUSED';
-    if (forceRcode) { rcode = forceRcode; res = undefined; }
-    const flags = (rcode === 'REFUSED' && !forceRcode ? 0 : dnsPacket.AUTHORITATIVE_ANSWER) | ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | (RCODES[rcode] ?? 2);
+    if (forceRcode) {
+      rcode = forceRcode;
+      res = undefined;
+    }
+    const flags =
+      (rcode === 'REFUSED' && !forceRcode ? 0 : dnsPacket.AUTHORITATIVE_ANSWER) |
+      ((q.flags ?? 0) & dnsPacket.RECURSION_DESIRED) |
+      (RCODES[rcode] ?? 2);
     const packet: dnsPacket.Packet = {
-      type: 'response', id: q.id, flags,
+      type: 'response',
+      id: q.id,
+      flags,
       questions: [question],
       answers: (res?.answers ?? []).map(toAnswer),
       authorities: (res?.authorities ?? []).map(toAnswer),
-      additionals: opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
+      additionals: opt
+        ? [
+            {
+              type: 'OPT',
+              name: '.',
+              udpPayloadSize: 1232,
+              extendedRcode: 0,
+              ednsVersion: 0,
+              flags: 0,
+              flag_do: false,
+              options: [],
+            },
+          ]
+        : [],
     };
     let buf = dnsPacket.encode(packet);
     const limit = opt ? Math.max(512, Math.min(opt.udpPayloadSize, 4096)) : 512;
@@ -407,28 +515,62 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   };
 
   /** Replies (each with an optional socket override) for one query. */
-  const handle = async (msg: Buffer, proto: 'udp' | 'tcp', send: (b: Buffer, via?: 'other') => void, srcPort = 0): Promise<void> => {
+  const handle = async (
+    msg: Buffer,
+    proto: 'udp' | 'tcp',
+    send: (b: Buffer, via?: 'other') => void,
+    srcPort = 0,
+  ): Promise<void> => {
     let q: dnsPacket.DecodedPacket;
-    try { q = dnsPacket.decode(msg); } catch { return; }
+    try {
+      q = dnsPacket.decode(msg);
+    } catch {
+      return;
+    }
     if (!q.questions || q.questions.length !== 1 || q.type === 'response') return;
     queries++;
     const qname = q.questions[0].name.toLowerCase().replace(/\.$/, '');
     const qtype = q.questions[0].type;
     const key = `${qname} ${qtype}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (keepLog) log.push({ name: qname, type: qtype, proto, port: srcPort, id: q.id ?? 0, edns: (q.additionals ?? []).some((a) => a.type === 'OPT') });
+    if (keepLog)
+      log.push({
+        name: qname,
+        type: qtype,
+        proto,
+        port: srcPort,
+        id: q.id ?? 0,
+        edns: (q.additionals ?? []).some((a) => a.type === 'OPT'),
+      });
     const fault = findFault(qname, qtype, proto);
     if (delayMs > 0) await sleep(delayMs);
-    if (!fault) { send(build(q, proto)); return; }
+    if (!fault) {
+      send(build(q, proto));
+      return;
+    }
     const normal = () => build(q, proto);
     const id = q.id ?? 0;
     switch (fault.kind) {
-      case 'drop': return;
-      case 'delay': await sleep(fault.ms); send(normal()); return;
+      case 'drop':
+        return;
+      case 'delay':
+        await sleep(fault.ms);
+        send(normal());
+        return;
       case 'truncate': {
-        if (proto === 'tcp') { send(normal()); return; }
+        if (proto === 'tcp') {
+          send(normal());
+          return;
+        }
         const t = dnsPacket.decode(normal());
-        send(dnsPacket.encode({ ...t, flags: (t.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [] }));
+        send(
+          dnsPacket.encode({
+            ...t,
+            flags: (t.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
+            answers: [],
+            authorities: [],
+          }),
+        );
         return;
       }
       case 'garbage': {
@@ -450,7 +592,13 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
         return;
       }
       case 'wrongQuestion': {
-        const other = dnsPacket.encode({ type: 'response', id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [{ name: 'evil.' + qname, type: qtype, class: 'IN' }], answers: [{ name: 'evil.' + qname, type: 'A', ttl: 60, class: 'IN', data: '192.0.2.66' }] });
+        const other = dnsPacket.encode({
+          type: 'response',
+          id,
+          flags: dnsPacket.AUTHORITATIVE_ANSWER,
+          questions: [{ name: 'evil.' + qname, type: qtype, class: 'IN' }],
+          answers: [{ name: 'evil.' + qname, type: 'A', ttl: 60, class: 'IN', data: '192.0.2.66' }],
+        });
         send(other);
         if (fault.thenAnswer ?? true) send(normal());
         return;
@@ -459,25 +607,46 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
         send(normal(), 'other');
         if (fault.thenAnswer) send(normal());
         return;
-      case 'rcode': send(build(q, proto, fault.rcode)); return;
-      case 'big': send(build(q, proto, undefined, true)); return;
-      case 'tcpChunks': send(normal()); return; // chunking is applied by the TCP writer
-      case 'custom': for (const b of fault.respond(msg, q, proto, normal())) send(b); return;
+      case 'rcode':
+        send(build(q, proto, fault.rcode));
+        return;
+      case 'big':
+        send(build(q, proto, undefined, true));
+        return;
+      case 'tcpChunks':
+        send(normal());
+        return; // chunking is applied by the TCP writer
+      case 'custom':
+        for (const b of fault.respond(msg, q, proto, normal())) send(b);
+        return;
     }
   };
 
   udp.on('message', (msg, rinfo) => {
-    void handle(msg, 'udp', (b, via) => {
-      const s = via === 'other' ? other : udp;
-      s.send(b, rinfo.port, rinfo.address, () => { /* ignore */ });
-    }, rinfo.port).catch(() => { /* never crash the server */ });
+    void handle(
+      msg,
+      'udp',
+      (b, via) => {
+        const s = via === 'other' ? other : udp;
+        s.send(b, rinfo.port, rinfo.address, () => {
+          /* ignore */
+        });
+      },
+      rinfo.port,
+    ).catch(() => {
+      /* never crash the server */
+    });
   });
-  other.on('message', () => { /* not a server socket */ });
+  other.on('message', () => {
+    /* not a server socket */
+  });
 
   tcp.on('connection', (c) => {
     conns.add(c);
     c.on('close', () => conns.delete(c));
-    c.on('error', () => { /* client went away */ });
+    c.on('error', () => {
+      /* client went away */
+    });
     let buf = Buffer.alloc(0);
     c.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
@@ -490,22 +659,31 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
         try {
           const q = dnsPacket.decode(msg);
           const qn = q.questions?.[0]?.name.toLowerCase().replace(/\.$/, '') ?? '';
-          const f = faults.find((e) => e.fault.kind === 'tcpChunks' && (e.match.name === undefined || e.match.name === qn));
+          const f = faults.find(
+            (e) => e.fault.kind === 'tcpChunks' && (e.match.name === undefined || e.match.name === qn),
+          );
           if (f && f.fault.kind === 'tcpChunks') chunk = f.fault.size;
-        } catch { /* handle() ignores it */ }
+        } catch {
+          /* handle() ignores it */
+        }
         void handle(Buffer.from(msg), 'tcp', (b) => {
           if (c.destroyed) return;
           const framed = Buffer.alloc(b.length + 2);
           framed.writeUInt16BE(b.length, 0);
           b.copy(framed, 2);
-          if (!chunk) { c.write(framed); return; }
+          if (!chunk) {
+            c.write(framed);
+            return;
+          }
           void (async () => {
             for (let i = 0; i < framed.length && !c.destroyed; i += chunk) {
               c.write(framed.subarray(i, i + chunk));
               await sleep(2);
             }
           })();
-        }).catch(() => { /* never crash */ });
+        }).catch(() => {
+          /* never crash */
+        });
       }
     });
   });
@@ -514,7 +692,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     port,
     host: '127.0.0.1',
     address: `127.0.0.1:${port}`,
-    get queries() { return queries; },
+    get queries() {
+      return queries;
+    },
     log,
     count(name: string, type?: string): number {
       const n = name.toLowerCase().replace(/\.$/, '');
@@ -526,13 +706,21 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     setFault(fault: Fault, match: FaultMatch = {}) {
       faults.push({ fault, match, left: match.times ?? Infinity });
     },
-    clearFaults() { faults = []; },
-    setDelay(ms: number) { delayMs = ms; },
-    resetLog() { log.length = 0; counts.clear(); queries = 0; },
+    clearFaults() {
+      faults = [];
+    },
+    setDelay(ms: number) {
+      delayMs = ms;
+    },
+    resetLog() {
+      log.length = 0;
+      counts.clear();
+      queries = 0;
+    },
     async stop() {
       for (const c of conns) c.destroy();
       await Promise.all([
-        new Promise<void>((r) => tcp!.close(() => r())),
+        new Promise<void>((r) => tcp.close(() => r())),
         new Promise<void>((r) => udp.close(() => r())),
         new Promise<void>((r) => other.close(() => r())),
       ]);
@@ -556,6 +744,8 @@ if (/dnsServer\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   }
   void startDnsServer({ zoneFiles: files, delayMs: delay, log: keepLog }).then((s) => {
     process.stdout.write(JSON.stringify({ port: s.port }) + '\n');
-    process.on('SIGTERM', () => { void s.stop().then(() => process.exit(0)); });
+    process.on('SIGTERM', () => {
+      void s.stop().then(() => process.exit(0));
+    });
   });
 }

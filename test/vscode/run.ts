@@ -15,7 +15,18 @@
 // Prints every result, the activation time, and a final `N passed, N failed`
 // line; exits non-zero on failure. Only loopback traffic.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +47,12 @@ const SUITE_TIMEOUT_MS = Number(process.env.MAILTOPO_VSCODE_TIMEOUT_MS ?? 240000
 const TOTAL_TIMEOUT_MS = Number(process.env.MAILTOPO_VSCODE_TOTAL_TIMEOUT_MS ?? 600000);
 let activeServer: ChildProcess | undefined;
 
-interface Result { name: string; ok: boolean; ms?: number; error?: string }
+interface Result {
+  name: string;
+  ok: boolean;
+  ms?: number;
+  error?: string;
+}
 const results: Result[] = [];
 const t0 = Date.now();
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -46,7 +62,10 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const a = s.address() as net.AddressInfo; s.close(() => resolve(a.port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve(a.port));
+    });
   });
 }
 
@@ -57,7 +76,9 @@ async function waitHttp(url: string, timeoutMs: number, alive: () => boolean): P
     try {
       const r = await fetch(url);
       if (r.status < 500) return;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
@@ -65,8 +86,18 @@ async function waitHttp(url: string, timeoutMs: number, alive: () => boolean): P
 
 function killGroup(p: ChildProcess | undefined): void {
   if (!p?.pid) return;
-  try { process.kill(-p.pid, 'SIGTERM'); } catch { /* gone */ }
-  setTimeout(() => { try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ } }, 1500).unref();
+  try {
+    process.kill(-p.pid, 'SIGTERM');
+  } catch {
+    /* gone */
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 1500).unref();
 }
 
 async function bundleSuite(outDir: string): Promise<string> {
@@ -76,7 +107,13 @@ async function bundleSuite(outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'index.js');
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'test', 'vscode', 'suite', 'index.ts')],
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    outfile,
+    logLevel: 'warning',
   });
   return outfile;
 }
@@ -89,7 +126,12 @@ function makeWorkspace(dir: string): void {
   copyFileSync(sample, path.join(dir, 'companyabc.mailtopo'));
 }
 
-async function handleAsk(ev: { what: string; id: string; name?: string; node?: string }, page: Page, dns: DnsServer, dir: string): Promise<void> {
+async function handleAsk(
+  ev: { what: string; id: string; name?: string; node?: string },
+  page: Page,
+  dns: DnsServer,
+  dir: string,
+): Promise<void> {
   let answer = 'ok';
   try {
     if (ev.what === 'screenshot') {
@@ -105,8 +147,15 @@ async function handleAsk(ev: { what: string; id: string; name?: string; node?: s
       let clicked = false;
       while (!clicked && Date.now() < deadline) {
         for (const f of page.frames()) {
-          const n = await f.locator(sel).count().catch(() => 0);
-          if (n > 0) { await f.locator(sel).first().click({ timeout: 5000 }); clicked = true; break; }
+          const n = await f
+            .locator(sel)
+            .count()
+            .catch(() => 0);
+          if (n > 0) {
+            await f.locator(sel).first().click({ timeout: 5000 });
+            clicked = true;
+            break;
+          }
         }
         if (!clicked) await new Promise((r) => setTimeout(r, 200));
       }
@@ -139,16 +188,25 @@ async function runVsCode(browser: Browser): Promise<void> {
   say(`[${since()}] toolchain ready (cache ${tc.cache})`);
   const base = mkdtempSync(path.join(tmpdir(), 'mailtopo-vscode-'));
   const dirs = {
-    user: path.join(base, 'user-data'), server: path.join(base, 'server-data'), ext: path.join(base, 'extensions'),
-    xdg: path.join(base, 'xdg'), events: path.join(base, 'events'), ws: path.join(base, 'workspace'), suite: path.join(base, 'suite'),
+    user: path.join(base, 'user-data'),
+    server: path.join(base, 'server-data'),
+    ext: path.join(base, 'extensions'),
+    xdg: path.join(base, 'xdg'),
+    events: path.join(base, 'events'),
+    ws: path.join(base, 'workspace'),
+    suite: path.join(base, 'suite'),
   };
   Object.values(dirs).forEach((d) => mkdirSync(d, { recursive: true }));
   makeWorkspace(dirs.ws);
   const suite = await bundleSuite(dirs.suite);
 
   // The fixture's zone, and the sample's own (as it declares them) when the fixtures have them.
-  const zones = [path.join(ROOT, 'test', 'vscode', 'fixtures', 'vs.test.zone'),
-    ...['companyabc.com', '100.51.198.in-addr.arpa', 'zen.spamhaus.org', 'bl.spamcop.net'].map((z) => path.join(ROOT, 'test', 'fixtures', 'zones', `${z}.zone`)).filter((f) => existsSync(f))];
+  const zones = [
+    path.join(ROOT, 'test', 'vscode', 'fixtures', 'vs.test.zone'),
+    ...['companyabc.com', '100.51.198.in-addr.arpa', 'zen.spamhaus.org', 'bl.spamcop.net']
+      .map((z) => path.join(ROOT, 'test', 'fixtures', 'zones', `${z}.zone`))
+      .filter((f) => existsSync(f)),
+  ];
   const dns = await startDnsServer({ zoneFiles: zones });
   const settings = {
     'security.workspace.trust.startupPrompt': 'never',
@@ -166,7 +224,11 @@ async function runVsCode(browser: Browser): Promise<void> {
     'mailtopo.liveChecks.resolvers': [dns.address],
     'mailtopo.liveChecks.timeoutMs': 1000,
   };
-  for (const f of [path.join(dirs.user, 'User', 'settings.json'), path.join(dirs.server, 'data', 'Machine', 'settings.json'), path.join(dirs.server, 'data', 'User', 'settings.json')]) {
+  for (const f of [
+    path.join(dirs.user, 'User', 'settings.json'),
+    path.join(dirs.server, 'data', 'Machine', 'settings.json'),
+    path.join(dirs.server, 'data', 'User', 'settings.json'),
+  ]) {
     mkdirSync(path.dirname(f), { recursive: true });
     writeFileSync(f, JSON.stringify(settings, null, 2));
   }
@@ -176,18 +238,40 @@ async function runVsCode(browser: Browser): Promise<void> {
   const logFd = openSync(logFile, 'w');
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|VSCODE_|ELECTRON_)/i.test(k))),
-    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'), XDG_DATA_HOME: path.join(dirs.xdg, 'data'), XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
+    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
+    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
     MAILTOPO_VSCODE_TEST_DIR: dirs.events,
   };
-  const server = spawn(tc.node, [
-    tc.serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-    '--enable-smoke-test-driver', '--extensions-dir', dirs.ext, '--user-data-dir', dirs.user, '--server-data-dir', dirs.server,
-    '--disable-telemetry', '--log', 'warn',
-  ], { detached: true, env, stdio: ['ignore', logFd, logFd] });
+  const server = spawn(
+    tc.node,
+    [
+      tc.serverMain,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--enable-smoke-test-driver',
+      '--extensions-dir',
+      dirs.ext,
+      '--user-data-dir',
+      dirs.user,
+      '--server-data-dir',
+      dirs.server,
+      '--disable-telemetry',
+      '--log',
+      'warn',
+    ],
+    { detached: true, env, stdio: ['ignore', logFd, logFd] },
+  );
   closeSync(logFd);
   activeServer = server;
   let serverAlive = true;
-  server.on('exit', () => { serverAlive = false; });
+  server.on('exit', () => {
+    serverAlive = false;
+  });
   const cleanup = async () => {
     killGroup(server);
     await dns.stop().catch(() => undefined);
@@ -197,7 +281,10 @@ async function runVsCode(browser: Browser): Promise<void> {
     await waitHttp(`http://127.0.0.1:${port}/version`, 60000, () => serverAlive);
     say(`[${since()}] VS Code server listening on 127.0.0.1:${port}`);
     const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-    const payload = [['extensionDevelopmentPath', remote(ROOT)], ['extensionTestsPath', remote(suite)]];
+    const payload = [
+      ['extensionDevelopmentPath', remote(ROOT)],
+      ['extensionTestsPath', remote(suite)],
+    ];
     const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
@@ -207,10 +294,15 @@ async function runVsCode(browser: Browser): Promise<void> {
     page.on('pageerror', (e) => browserLog.push(`[pageerror] ${e.message}`));
     let exitCode: number | undefined;
     const exited = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => { exitCode = code; resolve(code); });
+      void page.exposeFunction('codeAutomationExit', (code: number) => {
+        exitCode = code;
+        resolve(code);
+      });
     });
     await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      browserLog.push(`[ext:${type}] ${(Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+      browserLog.push(
+        `[ext:${type}] ${(Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      );
     });
     const tOpen = Date.now();
     await page.goto(url, { timeout: 60000, waitUntil: 'domcontentloaded' });
@@ -226,18 +318,31 @@ async function runVsCode(browser: Browser): Promise<void> {
         for (const line of lines.slice(seen)) {
           const ev = JSON.parse(line) as Record<string, unknown> & { event: string };
           if (ev.event === 'result') {
-            results.push({ name: `vscode: ${ev.name as string}`, ok: ev.ok as boolean, ms: ev.ms as number, error: ev.error as string | undefined });
-            say(`  ${ev.ok ? '✔' : '✖'} ${ev.name as string} (${ev.ms as number} ms)${ev.ok ? '' : `\n      ${String(ev.error).split('\n').slice(0, 4).join('\n      ')}`}`);
+            results.push({
+              name: `vscode: ${ev.name as string}`,
+              ok: ev.ok as boolean,
+              ms: ev.ms as number,
+              error: ev.error as string | undefined,
+            });
+            say(
+              `  ${ev.ok ? '✔' : '✖'} ${ev.name as string} (${ev.ms as number} ms)${ev.ok ? '' : `\n      ${String(ev.error).split('\n').slice(0, 4).join('\n      ')}`}`,
+            );
           } else if (ev.event === 'activation') {
             const ms = ev.ms as number;
             say(`  activation: ${ms} ms (client start to server initialized; budget ${ACTIVATION_BUDGET_MS} ms)`);
-            results.push({ name: `activation under ${ACTIVATION_BUDGET_MS} ms (measured ${ms} ms)`, ok: ms < ACTIVATION_BUDGET_MS, ms });
+            results.push({
+              name: `activation under ${ACTIVATION_BUDGET_MS} ms (measured ${ms} ms)`,
+              ok: ms < ACTIVATION_BUDGET_MS,
+              ms,
+            });
             writeFileSync(path.join(ART, 'activation-ms.txt'), `${ms}\n`);
           } else if (ev.event === 'warm-start') {
             say(`  warm start (Restart Language Server, compile cache filled): ${ev.ms as number} ms`);
             writeFileSync(path.join(ART, 'warm-start-ms.txt'), `${ev.ms as number}\n`);
           } else if (ev.event === 'start') {
-            say(`  VS Code ${ev.vscode as string} ready after ${((Date.now() - tOpen) / 1000).toFixed(1)} s (trusted: ${ev.trusted as boolean})`);
+            say(
+              `  VS Code ${ev.vscode as string} ready after ${((Date.now() - tOpen) / 1000).toFixed(1)} s (trusted: ${ev.trusted as boolean})`,
+            );
           } else if (ev.event === 'ask') {
             await handleAsk(ev as unknown as { what: string; id: string; name?: string }, page, dns, dirs.events);
           } else if (ev.event !== 'done') {
@@ -253,7 +358,12 @@ async function runVsCode(browser: Browser): Promise<void> {
       for (const line of readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).slice(seen)) {
         const ev = JSON.parse(line) as Record<string, unknown>;
         if (ev.event === 'result') {
-          results.push({ name: `vscode: ${ev.name as string}`, ok: ev.ok as boolean, ms: ev.ms as number, error: ev.error as string | undefined });
+          results.push({
+            name: `vscode: ${ev.name as string}`,
+            ok: ev.ok as boolean,
+            ms: ev.ms as number,
+            error: ev.error as string | undefined,
+          });
           say(`  ${ev.ok ? '✔' : '✖'} ${ev.name as string} (${ev.ms as number} ms)`);
         }
       }
@@ -261,11 +371,21 @@ async function runVsCode(browser: Browser): Promise<void> {
     writeFileSync(path.join(ART, 'vscode-browser.log'), browserLog.join('\n') + '\n');
     if (exitCode === undefined) {
       await page.screenshot({ path: path.join(ART, 'vscode-timeout.png') }).catch(() => undefined);
-      results.push({ name: 'vscode: the extension tests finished', ok: false, error: `no exit within ${SUITE_TIMEOUT_MS} ms (see test/artifacts/vscode-browser.log, vscode-server.log, vscode-timeout.png)` });
+      results.push({
+        name: 'vscode: the extension tests finished',
+        ok: false,
+        error: `no exit within ${SUITE_TIMEOUT_MS} ms (see test/artifacts/vscode-browser.log, vscode-server.log, vscode-timeout.png)`,
+      });
     } else {
       const vsResults = results.filter((r) => r.name.startsWith('vscode: '));
-      if (vsResults.length === 0) results.push({ name: 'vscode: the extension tests ran', ok: false, error: `exit code ${exitCode} and no result (see test/artifacts/vscode-browser.log)` });
-      else if (exitCode !== 0 && vsResults.every((r) => r.ok)) results.push({ name: 'vscode: the extension tests exited 0', ok: false, error: `exit code ${exitCode}` });
+      if (vsResults.length === 0)
+        results.push({
+          name: 'vscode: the extension tests ran',
+          ok: false,
+          error: `exit code ${exitCode} and no result (see test/artifacts/vscode-browser.log)`,
+        });
+      else if (exitCode !== 0 && vsResults.every((r) => r.ok))
+        results.push({ name: 'vscode: the extension tests exited 0', ok: false, error: `exit code ${exitCode}` });
       say(`[${since()}] extension tests exited with ${exitCode}`);
     }
     await ctx.close();
@@ -277,7 +397,11 @@ async function runVsCode(browser: Browser): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(ART, { recursive: true });
-  const only = process.argv.includes('--diagram-only') ? 'diagram' : process.argv.includes('--vscode-only') ? 'vscode' : 'all';
+  const only = process.argv.includes('--diagram-only')
+    ? 'diagram'
+    : process.argv.includes('--vscode-only')
+      ? 'vscode'
+      : 'all';
   const tc = ensureToolchain({ needVsCode: only !== 'diagram' });
   setTimeout(() => {
     results.push({ name: 'the run finished in time', ok: false, error: `stopped after ${TOTAL_TIMEOUT_MS} ms` });
@@ -300,10 +424,16 @@ async function main(): Promise<void> {
     if (only !== 'vscode') {
       say(`[${since()}] diagram webview page in headless Chromium`);
       const sample = path.join(ROOT, 'samples', 'companyabc.mailtopo');
-      const page = await runDiagramPageTests(browser, { sample, artifacts: ART, images: UPDATE_IMAGES ? IMAGES : undefined });
+      const page = await runDiagramPageTests(browser, {
+        sample,
+        artifacts: ART,
+        images: UPDATE_IMAGES ? IMAGES : undefined,
+      });
       for (const r of page) {
         results.push({ ...r, name: `diagram page: ${r.name}` });
-        say(`  ${r.ok ? '✔' : '✖'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n      ${String(r.error).split('\n').slice(0, 4).join('\n      ')}`}`);
+        say(
+          `  ${r.ok ? '✔' : '✖'} ${r.name} (${r.ms} ms)${r.ok ? '' : `\n      ${String(r.error).split('\n').slice(0, 4).join('\n      ')}`}`,
+        );
       }
     }
   } finally {
@@ -312,7 +442,12 @@ async function main(): Promise<void> {
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     say('\nFailures:');
-    for (const f of failed) say(`  ✖ ${f.name}\n    ${String(f.error ?? '').split('\n').join('\n    ')}`);
+    for (const f of failed)
+      say(
+        `  ✖ ${f.name}\n    ${String(f.error ?? '')
+          .split('\n')
+          .join('\n    ')}`,
+      );
   }
   say(`\ntest:vscode took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   say(`${results.length - failed.length} passed, ${failed.length} failed`);

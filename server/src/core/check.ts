@@ -42,7 +42,11 @@ export interface CheckOptions {
 /** Check one workspace: the given root files and their imports. */
 export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: CheckOptions = {}): CheckResult {
   const host = opts.host ?? diskHost;
-  const ws = loadWorkspace(roots.map((r) => ({ abs: path.resolve(r.path), display: r.path, text: r.text })), host, opts.cache);
+  const ws = loadWorkspace(
+    roots.map((r) => ({ abs: path.resolve(r.path), display: r.path, text: r.text })),
+    host,
+    opts.cache,
+  );
   const { model, diagnostics } = buildModel(ws);
   // concat, not push(...): a huge file can carry more diagnostics than a call has arguments
   let all: MtDiagnostic[] = [];
@@ -54,7 +58,14 @@ export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: 
     } catch (e) {
       // A rule bug must not take the whole check down; say so once.
       const f = ws.files[0];
-      if (f) all.push({ code: 'MT000', severity: 'information', file: f.display, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `internal: rule family '${fam.id}' failed: ${(e as Error)?.message ?? e}` });
+      if (f)
+        all.push({
+          code: 'MT000',
+          severity: 'information',
+          file: f.display,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          message: `internal: rule family '${fam.id}' failed: ${(e as Error)?.message ?? e}`,
+        });
     }
   }
   const ignore = new Set(opts.ignore ?? []);

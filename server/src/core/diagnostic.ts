@@ -33,8 +33,10 @@ export function mkRange(line: number, character: number, endLine: number, endCha
 
 /** Sort diagnostics by position, then code, so every output is stable. */
 export function sortDiagnostics(list: MtDiagnostic[]): MtDiagnostic[] {
-  return list.sort((a, b) =>
-    a.range.start.line - b.range.start.line ||
-    a.range.start.character - b.range.start.character ||
-    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return list.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
 }

@@ -11,9 +11,18 @@ import { assertSarif } from './sarif';
 const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'mailtopo.cjs');
 
-interface Out { code: number | null; out: string; err: string }
+interface Out {
+  code: number | null;
+  out: string;
+  err: string;
+}
 function bin(args: string[], env: Record<string, string> = {}): Out {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MAILTOPO_DEBUG: '', ...env }, timeout: 60000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, MAILTOPO_DEBUG: '', ...env },
+    timeout: 60000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -27,8 +36,14 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
     try {
       const esbuild = await import('esbuild');
       await esbuild.build({
-        entryPoints: [path.join(ROOT, 'server/src/cli.ts')], outfile: path.join(ROOT, 'dist/cli.cjs'),
-        bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, logLevel: 'silent',
+        entryPoints: [path.join(ROOT, 'server/src/cli.ts')],
+        outfile: path.join(ROOT, 'dist/cli.cjs'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: false,
+        logLevel: 'silent',
       });
     } catch (e) {
       console.warn(`    (skipped: dist/cli.cjs cannot be built yet: ${String((e as Error).message).split('\n')[0]})`);
@@ -37,7 +52,9 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
     assert.ok(existsSync(path.join(ROOT, 'dist/cli.cjs')));
     dir = mkdtempSync(path.join(tmpdir(), 'mt-bin-'));
   });
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('check a sample: exit 0 and a summary line', () => {
     const r = bin(['check', 'samples/companyabc.mailtopo']);
@@ -47,11 +64,22 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
   });
 
   it('check a split topology by its parts: no errors (each part is checked where it is imported)', () => {
-    const r = bin(['check', 'samples/multi/domains.mailtopo', 'samples/multi/infrastructure.mailtopo', 'samples/multi/main.mailtopo', '--format', 'json']);
+    const r = bin([
+      'check',
+      'samples/multi/domains.mailtopo',
+      'samples/multi/infrastructure.mailtopo',
+      'samples/multi/main.mailtopo',
+      '--format',
+      'json',
+    ]);
     assert.equal(r.code, 0, r.out + r.err);
     const j = JSON.parse(r.out);
     assert.equal(j.summary.errors, 0);
-    assert.deepEqual(j.files.map((f: { file: string }) => f.file).sort(), ['samples/multi/domains.mailtopo', 'samples/multi/infrastructure.mailtopo', 'samples/multi/main.mailtopo']);
+    assert.deepEqual(j.files.map((f: { file: string }) => f.file).sort(), [
+      'samples/multi/domains.mailtopo',
+      'samples/multi/infrastructure.mailtopo',
+      'samples/multi/main.mailtopo',
+    ]);
   });
 
   it('text output of errors, 1-based, exit 1', () => {
@@ -78,14 +106,23 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
 
   it('--fail-on warning', () => {
     const f = path.join(dir, 'warn.mailtopo');
-    writeFileSync(f, 'gateway a {\n  role relay\n  address 10.0.0.1\n}\ngateway b {\n  role relay\n  address 10.0.0.1\n}\n');
+    writeFileSync(
+      f,
+      'gateway a {\n  role relay\n  address 10.0.0.1\n}\ngateway b {\n  role relay\n  address 10.0.0.1\n}\n',
+    );
     assert.equal(bin(['check', f]).code, 0);
     assert.equal(bin(['check', f, '--fail-on', 'warning']).code, 1);
   });
 
   it('unreadable input and bad usage: exit 2, a message on stderr, no stack trace', () => {
     mkdirSync(path.join(dir, 'adir'), { recursive: true });
-    for (const args of [['check', path.join(dir, 'missing.mailtopo')], ['check', path.join(dir, 'adir')], ['check', 'samples/companyabc.mailtopo', '--nope'], ['bogus'], []]) {
+    for (const args of [
+      ['check', path.join(dir, 'missing.mailtopo')],
+      ['check', path.join(dir, 'adir')],
+      ['check', 'samples/companyabc.mailtopo', '--nope'],
+      ['bogus'],
+      [],
+    ]) {
       const r = bin(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, /^mailtopo: /, args.join(' '));

@@ -10,11 +10,23 @@ import { CODES } from '../../../server/src/core/codes';
 import { assertSarif } from './sarif';
 import { writeUnder } from '../files';
 
-export interface Run { code: number; out: string; err: string }
+export interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
 
 export async function run(...argv: string[]): Promise<Run> {
-  let out = '', err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+  let out = '',
+    err = '';
+  const code = await main(argv, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -23,18 +35,23 @@ const write = (rel: string, text: string): string => writeUnder(dir, rel, text);
 
 // Fixtures whose diagnostics come from the language core only.
 const CLEAN = '# nothing declared yet\n';
-const ERRORS = 'gateway g {\n  role sideways\n}\n';                              // MT109 at 2:8
-const SYNTAX = 'network n {\n  cidr 10.0.0.0/8,\n}\n';                          // MT001 at 2:18, MT111 hint
+const ERRORS = 'gateway g {\n  role sideways\n}\n'; // MT109 at 2:8
+const SYNTAX = 'network n {\n  cidr 10.0.0.0/8,\n}\n'; // MT001 at 2:18, MT111 hint
 const WARN = 'gateway a {\n  role relay\n  address 10.0.0.1\n}\ngateway b {\n  role relay\n  address 10.0.0.1\n}\n'; // MT112
-const HINT = 'network n {\n  cidr 10.0.0.0/8\n}\n';                            // MT111
+const HINT = 'network n {\n  cidr 10.0.0.0/8\n}\n'; // MT111
 
 const TEXT_LINE = /^(.+):(\d+):(\d+): (error|warning|information|hint) (MT\d{3}) (.+)$/;
 const SUMMARY = /^(\d+) errors?, (\d+) warnings?, (\d+) information, (\d+) hints? in (\d+) files?$/;
-const noStack = (r: Run) => assert.doesNotMatch(r.err + r.out, /\n\s+at .+:\d+:\d+\)?\n|Error: .*\n\s+at /, 'a stack trace was printed');
+const noStack = (r: Run) =>
+  assert.doesNotMatch(r.err + r.out, /\n\s+at .+:\d+:\d+\)?\n|Error: .*\n\s+at /, 'a stack trace was printed');
 
 describe('cli: check', () => {
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'mt-cli-')); });
-  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mt-cli-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a clean file: exit 0, only the summary line', async () => {
     const f = write('clean.mailtopo', CLEAN);
@@ -55,7 +72,12 @@ describe('cli: check', () => {
     const m = SUMMARY.exec(lines[lines.length - 1]);
     assert.ok(m, lines[lines.length - 1]);
     const count = (sev: string) => lines.filter((l) => TEXT_LINE.exec(l)?.[4] === sev).length;
-    assert.deepEqual(m.slice(1, 5).map(Number), [count('error'), count('warning'), count('information'), count('hint')]);
+    assert.deepEqual(m.slice(1, 5).map(Number), [
+      count('error'),
+      count('warning'),
+      count('information'),
+      count('hint'),
+    ]);
     assert.equal(m[5], '1');
   });
 
@@ -86,7 +108,13 @@ describe('cli: check', () => {
       assert.ok(['error', 'warning', 'information', 'hint'].includes(d.severity));
     }
     const mt001 = j.files[0].diagnostics.find((d: { code: string }) => d.code === 'MT001');
-    assert.deepEqual(mt001, { code: 'MT001', severity: 'error', message: "a trailing ',': expected a value after it", range: { start: { line: 1, character: 17 }, end: { line: 1, character: 18 } }, related: [] });
+    assert.deepEqual(mt001, {
+      code: 'MT001',
+      severity: 'error',
+      message: "a trailing ',': expected a value after it",
+      range: { start: { line: 1, character: 17 }, end: { line: 1, character: 18 } },
+      related: [],
+    });
     const all = j.files[0].diagnostics as Array<{ severity: string }>;
     assert.deepEqual(j.summary, {
       errors: all.filter((d) => d.severity === 'error').length,
@@ -100,7 +128,13 @@ describe('cli: check', () => {
     const f = write('warn.mailtopo', WARN);
     const j = JSON.parse((await run('check', f, '--format=json')).out);
     const d = j.files[0].diagnostics.find((x: { code: string }) => x.code === 'MT112');
-    assert.deepEqual(d.related, [{ file: f, range: { start: { line: 2, character: 10 }, end: { line: 2, character: 18 } }, message: 'a has 10.0.0.1' }]);
+    assert.deepEqual(d.related, [
+      {
+        file: f,
+        range: { start: { line: 2, character: 10 }, end: { line: 2, character: 18 } },
+        message: 'a has 10.0.0.1',
+      },
+    ]);
   });
 
   it("--format json: an imported file's diagnostics are listed under that file, its path the importer's as given joined with the import string", async () => {
@@ -108,7 +142,10 @@ describe('cli: check', () => {
     write('multi/parts/gw.mailtopo', ERRORS);
     const rel = path.relative(process.cwd(), path.join(dir, 'multi/main.mailtopo'));
     const j = JSON.parse((await run('check', rel, '--format', 'json')).out);
-    assert.deepEqual(j.files.map((x: { file: string }) => x.file), [rel, path.join(path.dirname(rel), 'parts/gw.mailtopo')]);
+    assert.deepEqual(
+      j.files.map((x: { file: string }) => x.file),
+      [rel, path.join(path.dirname(rel), 'parts/gw.mailtopo')],
+    );
     assert.deepEqual(j.files[0].diagnostics, []);
     assert.ok(j.files[1].diagnostics.some((d: { code: string }) => d.code === 'MT109'));
   });
@@ -125,7 +162,12 @@ describe('cli: check', () => {
     const ids = run0.tool.driver.rules.map((x: { id: string }) => x.id);
     for (const c of CODES) assert.ok(ids.includes(c.code), c.code);
     const mt001 = run0.results.find((x: { ruleId: string }) => x.ruleId === 'MT001');
-    assert.deepEqual(mt001.locations[0].physicalLocation.region, { startLine: 2, startColumn: 18, endLine: 2, endColumn: 19 });
+    assert.deepEqual(mt001.locations[0].physicalLocation.region, {
+      startLine: 2,
+      startColumn: 18,
+      endLine: 2,
+      endColumn: 19,
+    });
     assert.equal(mt001.level, 'error');
     assert.equal(mt001.locations[0].physicalLocation.artifactLocation.uri, new URL(`file://${f}`).href);
     const mt112 = run0.results.find((x: { ruleId: string }) => x.ruleId === 'MT112');
@@ -140,11 +182,17 @@ describe('cli: check', () => {
     const rel = path.relative(process.cwd(), path.join(dir, 'r.mailtopo'));
     const log = JSON.parse((await run('check', rel, '--format', 'sarif')).out);
     assertSarif(log);
-    assert.equal(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, rel.split(path.sep).map(encodeURIComponent).join('/'));
+    assert.equal(
+      log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri,
+      rel.split(path.sep).map(encodeURIComponent).join('/'),
+    );
   });
 
   it('exit codes: errors 1; warnings 0 unless --fail-on warning; hints never', async () => {
-    const e = write('e.mailtopo', ERRORS), w = write('w.mailtopo', WARN), h = write('h.mailtopo', HINT), c = write('c.mailtopo', CLEAN);
+    const e = write('e.mailtopo', ERRORS),
+      w = write('w.mailtopo', WARN),
+      h = write('h.mailtopo', HINT),
+      c = write('c.mailtopo', CLEAN);
     const errorsIn = async (f: string) => JSON.parse((await run('check', f, '--format', 'json')).out).summary;
     assert.equal((await errorsIn(w)).errors, 0, 'fixture: warnings only');
     assert.ok((await errorsIn(w)).warnings > 0);
@@ -161,13 +209,24 @@ describe('cli: check', () => {
   });
 
   it('several files: each is listed; a file another one imports is checked in that workspace, not alone', async () => {
-    const main = write('m/main.mailtopo', 'import "nets.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n}\n');
+    const main = write(
+      'm/main.mailtopo',
+      'import "nets.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n}\n',
+    );
     const nets = write('m/nets.mailtopo', 'network corp {\n  cidr 10.0.0.0/8\n}\n');
     const other = write('other.mailtopo', ERRORS);
-    for (const order of [[main, nets, other], [nets, main, other], [other, nets, main]]) {
+    for (const order of [
+      [main, nets, other],
+      [nets, main, other],
+      [other, nets, main],
+    ]) {
       const r = await run('check', ...order, '--format', 'json');
       const j = JSON.parse(r.out);
-      assert.deepEqual(j.files.map((x: { file: string }) => x.file).sort(), [main, nets, other].sort(), order.join(' '));
+      assert.deepEqual(
+        j.files.map((x: { file: string }) => x.file).sort(),
+        [main, nets, other].sort(),
+        order.join(' '),
+      );
       // nets alone would not know corp's users (MT111) and main alone is fine: no MT105, no MT111
       const codes = j.files.flatMap((x: { diagnostics: Array<{ code: string }> }) => x.diagnostics.map((d) => d.code));
       assert.ok(!codes.includes('MT105') && !codes.includes('MT111'), `${order.join(' ')}: ${codes}`);
@@ -279,8 +338,12 @@ describe('cli: check', () => {
 });
 
 describe('cli: fmt', () => {
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'mt-fmt-')); });
-  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mt-fmt-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const MESSY = 'gateway   g{\n  role relay;hostname g.example.com # note\n\n\n\n}\n';
   const CANON = 'gateway g {\n  role relay\n  hostname g.example.com # note\n}\n';
@@ -299,7 +362,8 @@ describe('cli: fmt', () => {
   });
 
   it('--check lists the files that would change, exits 1, and changes nothing', async () => {
-    const a = write('a.mailtopo', MESSY), b = write('b.mailtopo', CANON);
+    const a = write('a.mailtopo', MESSY),
+      b = write('b.mailtopo', CANON);
     const r = await run('fmt', '--check', a, b);
     assert.equal(r.code, 1);
     assert.equal(r.out, `${a}\n`);

@@ -21,10 +21,16 @@ function assertPhysical(p: unknown, where: string): void {
   const r = p.region;
   assert.ok(isObj(r), `${where}: region`);
   for (const k of ['startLine', 'startColumn', 'endLine', 'endColumn']) {
-    assert.ok(Number.isInteger(r[k]) && (r[k] as number) >= 1, `${where}: region.${k} must be an integer >= 1, got ${r[k]}`);
+    assert.ok(
+      Number.isInteger(r[k]) && (r[k] as number) >= 1,
+      `${where}: region.${k} must be an integer >= 1, got ${r[k]}`,
+    );
   }
   const rr = r as Record<string, number>;
-  assert.ok(rr.endLine > rr.startLine || (rr.endLine === rr.startLine && rr.endColumn >= rr.startColumn), `${where}: region ends before it starts`);
+  assert.ok(
+    rr.endLine > rr.startLine || (rr.endLine === rr.startLine && rr.endColumn >= rr.startColumn),
+    `${where}: region ends before it starts`,
+  );
 }
 
 export function assertSarif(log: unknown): void {
@@ -34,17 +40,18 @@ export function assertSarif(log: unknown): void {
   assert.ok(Array.isArray(log.runs) && log.runs.length >= 1, 'runs');
   for (const run of log.runs as unknown[]) {
     assert.ok(isObj(run) && isObj(run.tool) && isObj(run.tool.driver), 'runs[].tool.driver');
-    const driver = run.tool.driver as J;
+    const driver = run.tool.driver;
     assert.ok(typeof driver.name === 'string' && driver.name.length > 0, 'tool.driver.name');
     const rules = (driver.rules ?? []) as unknown[];
     assert.ok(Array.isArray(rules));
     const ids = new Set<string>();
     for (const rule of rules) {
       assert.ok(isObj(rule) && typeof rule.id === 'string', 'rule.id');
-      assert.ok(!ids.has(rule.id as string), `one rule per code: ${rule.id} twice`);
-      ids.add(rule.id as string);
+      assert.ok(!ids.has(rule.id), `one rule per code: ${rule.id} twice`);
+      ids.add(rule.id);
       if (rule.shortDescription !== undefined) assertMessage(rule.shortDescription, `rule ${rule.id} shortDescription`);
-      if (isObj(rule.defaultConfiguration) && rule.defaultConfiguration.level !== undefined) assert.ok(LEVELS.includes(rule.defaultConfiguration.level as string));
+      if (isObj(rule.defaultConfiguration) && rule.defaultConfiguration.level !== undefined)
+        assert.ok(LEVELS.includes(rule.defaultConfiguration.level as string));
     }
     assert.ok(Array.isArray(run.results), 'runs[].results');
     (run.results as unknown[]).forEach((res, i) => {
@@ -52,10 +59,14 @@ export function assertSarif(log: unknown): void {
       assert.ok(isObj(res));
       assertMessage(res.message, where);
       assert.ok(typeof res.ruleId === 'string', `${where}: ruleId`);
-      assert.ok(ids.has(res.ruleId as string), `${where}: ruleId ${res.ruleId} has no rule`);
+      assert.ok(ids.has(res.ruleId), `${where}: ruleId ${res.ruleId} has no rule`);
       if (res.ruleIndex !== undefined) {
         assert.ok(Number.isInteger(res.ruleIndex) && (res.ruleIndex as number) >= 0);
-        assert.equal((rules[res.ruleIndex as number] as J).id, res.ruleId, `${where}: ruleIndex points at another rule`);
+        assert.equal(
+          (rules[res.ruleIndex as number] as J).id,
+          res.ruleId,
+          `${where}: ruleIndex points at another rule`,
+        );
       }
       if (res.level !== undefined) assert.ok(LEVELS.includes(res.level as string), `${where}: level`);
       assert.ok(Array.isArray(res.locations) && res.locations.length >= 1, `${where}: locations`);
@@ -67,7 +78,10 @@ export function assertSarif(log: unknown): void {
         const seen = new Set<number>();
         for (const rl of res.relatedLocations as unknown[]) {
           assert.ok(isObj(rl));
-          if (rl.id !== undefined) { assert.ok(Number.isInteger(rl.id) && !seen.has(rl.id as number)); seen.add(rl.id as number); }
+          if (rl.id !== undefined) {
+            assert.ok(Number.isInteger(rl.id) && !seen.has(rl.id as number));
+            seen.add(rl.id as number);
+          }
           if (rl.message !== undefined) assertMessage(rl.message, `${where} related`);
           assertPhysical(rl.physicalLocation, `${where} related`);
         }

@@ -13,7 +13,10 @@ const FILE = 'topo.mailtopo';
 
 // Every statement gets a line of its own, so a range names the statement.
 let nextLine = 0;
-const line = (): Range => { const l = nextLine++; return { start: { line: l, character: 2 }, end: { line: l, character: 40 } }; };
+const line = (): Range => {
+  const l = nextLine++;
+  return { start: { line: l, character: 2 }, end: { line: l, character: 40 } };
+};
 
 interface DomainSpec {
   mx?: Array<[number, string]>;
@@ -28,11 +31,22 @@ interface DomainSpec {
 function domain(name: string, spec: DomainSpec = {}): LiveDomain {
   const nameRange = line();
   const mx: LiveMx[] = (spec.mx ?? []).map(([preference, target]) => ({
-    preference, targetHostname: target, targetIsIp: false, targetName: target.split('.')[0], file: FILE, range: line(),
-    targetDeclFile: FILE, targetDeclRange: line(),
+    preference,
+    targetHostname: target,
+    targetIsIp: false,
+    targetName: target.split('.')[0],
+    file: FILE,
+    range: line(),
+    targetDeclFile: FILE,
+    targetDeclRange: line(),
   }));
   return {
-    name, file: FILE, nameRange, mxNone: !!spec.mxNone, mxNoneRange: spec.mxNone ? line() : undefined, mx,
+    name,
+    file: FILE,
+    nameRange,
+    mxNone: !!spec.mxNone,
+    mxNoneRange: spec.mxNone ? line() : undefined,
+    mx,
     spf: spec.spf !== undefined ? { text: spec.spf, range: line() } : undefined,
     dmarc: spec.dmarc !== undefined ? { text: spec.dmarc, range: line() } : undefined,
     mtaSts: spec.mtaSts !== undefined ? { mode: spec.mtaSts, range: line() } : undefined,
@@ -42,7 +56,14 @@ function domain(name: string, spec: DomainSpec = {}): LiveDomain {
 }
 
 function host(hostname: string, addresses: string[]): LiveHost {
-  return { hostname, file: FILE, range: line(), declaredAddresses: addresses, addressRange: line(), nodeName: hostname.split('.')[0] };
+  return {
+    hostname,
+    file: FILE,
+    range: line(),
+    declaredAddresses: addresses,
+    addressRange: line(),
+    nodeName: hostname.split('.')[0],
+  };
 }
 
 function address(addr: string, nodeName = 'gw'): LiveAddress {
@@ -56,7 +77,10 @@ function input(p: Partial<LiveInput>): LiveInput {
 /** The correct twin: good.test as published in good.test.zone. */
 function goodDomain(): LiveDomain {
   return domain('good.test', {
-    mx: [[10, 'mx1.good.test'], [20, 'mx2.good.test']],
+    mx: [
+      [10, 'mx1.good.test'],
+      [20, 'mx2.good.test'],
+    ],
     spf: 'v=spf1 ip4:203.0.113.0/28 include:_spf.good.test -all',
     dmarc: 'v=DMARC1; p=reject; rua=mailto:dmarc@good.test',
     mtaSts: 'enforce',
@@ -70,7 +94,15 @@ const only = (r: LiveResult, code: string) => r.diagnostics.filter((d) => d.code
 
 function one(r: LiveResult, code: string): MtDiagnostic {
   const list = only(r, code);
-  assert.equal(list.length, 1, `expected one ${code}, got: ${JSON.stringify(r.diagnostics.map((d) => `${d.code} ${d.message}`), null, 1)}`);
+  assert.equal(
+    list.length,
+    1,
+    `expected one ${code}, got: ${JSON.stringify(
+      r.diagnostics.map((d) => `${d.code} ${d.message}`),
+      null,
+      1,
+    )}`,
+  );
   return list[0];
 }
 
@@ -81,36 +113,73 @@ describe('dns/live checks (MT5xx)', function () {
   const run = (inp: LiveInput, extra: Partial<Parameters<typeof runLiveChecks>[1]> = {}) =>
     runLiveChecks(inp, { resolvers: [s.address], timeoutMs: 600, ...extra });
 
-  before(async () => { s = await startDnsServer({ zoneFiles: zoneFilesIn(ZONES) }); });
-  after(async () => { await s.stop(); });
-  beforeEach(() => { s.clearFaults(); s.resetLog(); s.setDelay(0); resolver = new Resolver({ servers: [s.address], timeoutMs: 300 }); });
+  before(async () => {
+    s = await startDnsServer({ zoneFiles: zoneFilesIn(ZONES) });
+  });
+  after(async () => {
+    await s.stop();
+  });
+  beforeEach(() => {
+    s.clearFaults();
+    s.resetLog();
+    s.setDelay(0);
+    resolver = new Resolver({ servers: [s.address], timeoutMs: 300 });
+  });
   afterEach(() => resolver.close());
 
   it('the correct twin: a full topology with nothing wrong has no MT5xx at all', async () => {
-    const r = await run(input({
-      domains: [goodDomain(), domain('realnull.test', { mxNone: true, spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' })],
-      hosts: [host('mx1.good.test', ['203.0.113.11']), host('mx2.good.test', ['203.0.113.12', '2001:DB8:0::12']), host('out.good.test', ['203.0.113.25']),
-        host('ex1.corp.good.test', ['10.0.1.11']), host('v6.hosts.test', ['2001:db8::41'])],
-      addresses: [address('203.0.113.11'), address('203.0.113.12'), address('2001:db8::12'), address('203.0.113.25'), address('10.0.1.11')],
-      dnsblZones: [{ zone: 'bl.test', file: FILE, range: line() }],
-    }));
+    const r = await run(
+      input({
+        domains: [
+          goodDomain(),
+          domain('realnull.test', { mxNone: true, spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' }),
+        ],
+        hosts: [
+          host('mx1.good.test', ['203.0.113.11']),
+          host('mx2.good.test', ['203.0.113.12', '2001:DB8:0::12']),
+          host('out.good.test', ['203.0.113.25']),
+          host('ex1.corp.good.test', ['10.0.1.11']),
+          host('v6.hosts.test', ['2001:db8::41']),
+        ],
+        addresses: [
+          address('203.0.113.11'),
+          address('203.0.113.12'),
+          address('2001:db8::12'),
+          address('203.0.113.25'),
+          address('10.0.1.11'),
+        ],
+        dnsblZones: [{ zone: 'bl.test', file: FILE, range: line() }],
+      }),
+    );
     assert.deepEqual(r.diagnostics, []);
     assert.ok(r.queries > 20);
     // raw answers for hover
-    assert.deepEqual(r.answers.mx['good.test'].records.map((m) => m.exchange), ['mx1.good.test', 'mx2.good.test']);
+    assert.deepEqual(
+      r.answers.mx['good.test'].records.map((m) => m.exchange),
+      ['mx1.good.test', 'mx2.good.test'],
+    );
     assert.deepEqual(r.answers.hosts['mx2.good.test'].aaaa, ['2001:db8::12']);
     assert.deepEqual(r.answers.ptr['203.0.113.11'].names, ['mx1.good.test']);
     assert.equal(r.answers.ptr['203.0.113.11'].confirmed, true);
     assert.equal(r.answers.spf['good.test'].analysis?.totalLookups, 2);
     assert.ok(r.answers.spf['good.test'].tree.some((l) => l.includes('include:_spf.good.test')));
-    assert.deepEqual(r.answers.spf['good.test'].evaluations.map((e) => `${e.ip} ${e.result}`), ['203.0.113.11 pass', '203.0.113.25 pass', '2001:db8:10::5 pass']);
+    assert.deepEqual(
+      r.answers.spf['good.test'].evaluations.map((e) => `${e.ip} ${e.result}`),
+      ['203.0.113.11 pass', '203.0.113.25 pass', '2001:db8:10::5 pass'],
+    );
     assert.equal(r.answers.dmarc['good.test'].parsed?.policy, 'reject');
     assert.equal(r.answers.dnsbl['bl.test'].usable, true);
     assert.equal(r.answers.dnsbl['bl.test'].listings['203.0.113.11'].status, 'clear');
   });
 
   it('MT501: the domain does not exist, and replaces every other MT5xx of it', async () => {
-    const d = domain('gone.test', { mx: [[10, 'mx.gone.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject', mtaSts: 'enforce', outbound: ['203.0.113.99'] });
+    const d = domain('gone.test', {
+      mx: [[10, 'mx.gone.test']],
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+      mtaSts: 'enforce',
+      outbound: ['203.0.113.99'],
+    });
     const r = await run(input({ domains: [d], hosts: [host('mx.gone.test', ['203.0.113.98'])] }));
     const e = one(r, 'MT501');
     assert.equal(e.severity, 'error');
@@ -122,12 +191,23 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('MT502: missing, other preference, extra; the message lists the live set', async () => {
-    const d = domain('mxdiff.test', { mx: [[10, 'mx1.mxdiff.test'], [20, 'mx2.mxdiff.test'], [30, 'mx4.mxdiff.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' });
+    const d = domain('mxdiff.test', {
+      mx: [
+        [10, 'mx1.mxdiff.test'],
+        [20, 'mx2.mxdiff.test'],
+        [30, 'mx4.mxdiff.test'],
+      ],
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+    });
     const r = await run(input({ domains: [d] }));
     const list = only(r, 'MT502');
     assert.equal(list.length, 3, JSON.stringify(list));
     const live = '10 mx1.mxdiff.test, 25 mx2.mxdiff.test, 40 mx3.mxdiff.test';
-    for (const x of list) { assert.equal(x.severity, 'warning'); assert.ok(x.message.includes(live), x.message); }
+    for (const x of list) {
+      assert.equal(x.severity, 'warning');
+      assert.ok(x.message.includes(live), x.message);
+    }
     const at = (rg: Range) => list.find((x) => x.range.start.line === rg.start.line)!;
     assert.match(at(d.mx[1].range).message, /mx2\.mxdiff\.test is published with preference 25, declared 20/);
     assert.match(at(d.mx[2].range).message, /MX 30 mx4\.mxdiff\.test is declared but not published/);
@@ -150,7 +230,11 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('MT504: an MX target without A or AAAA', async () => {
-    const d = domain('noaddr.test', { mx: [[10, 'mail.noaddr.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' });
+    const d = domain('noaddr.test', {
+      mx: [[10, 'mail.noaddr.test']],
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+    });
     const r = await run(input({ domains: [d] }));
     const e = one(r, 'MT504');
     assert.equal(e.severity, 'error');
@@ -163,7 +247,17 @@ describe('dns/live checks (MT5xx)', function () {
   it('MT505: live A/AAAA differ from the declared address (on the address line)', async () => {
     const web = host('web.hosts.test', ['203.0.113.40']);
     const gone = host('nothere.hosts.test', ['203.0.113.42']);
-    const r = await run(input({ hosts: [web, gone, host('v6.hosts.test', ['2001:db8:0::41']), host('internal.hosts.test', ['10.9.9.9']), host('mx2.good.test', ['203.0.113.12', '2001:db8::12', '10.0.0.12'])] }));
+    const r = await run(
+      input({
+        hosts: [
+          web,
+          gone,
+          host('v6.hosts.test', ['2001:db8:0::41']),
+          host('internal.hosts.test', ['10.9.9.9']),
+          host('mx2.good.test', ['203.0.113.12', '2001:db8::12', '10.0.0.12']),
+        ],
+      }),
+    );
     const list = only(r, 'MT505');
     assert.equal(list.length, 2, JSON.stringify(list));
     const w = list.find((x) => x.range.start.line === web.addressRange!.start.line)!;
@@ -178,7 +272,9 @@ describe('dns/live checks (MT5xx)', function () {
     const noPtr = address('203.0.113.50', 'edge1');
     const liar = address('203.0.113.51', 'edge2');
     const good = address('203.0.113.11', 'edge3');
-    const r = await run(input({ addresses: [noPtr, liar, good, address('10.0.0.50'), address('192.168.1.1'), address('fe80::1')] }));
+    const r = await run(
+      input({ addresses: [noPtr, liar, good, address('10.0.0.50'), address('192.168.1.1'), address('fe80::1')] }),
+    );
     const list = only(r, 'MT506');
     assert.equal(list.length, 2);
     const a = list.find((x) => x.range.start.line === noPtr.range.start.line)!;
@@ -187,17 +283,26 @@ describe('dns/live checks (MT5xx)', function () {
     const b = list.find((x) => x.range.start.line === liar.range.start.line)!;
     assert.match(b.message, /liar\.hosts\.test -> 203\.0\.113\.99/);
     assert.deepEqual(codes(r), ['MT506', 'MT506']);
-    for (const priv of ['10.0.0.50', '192.168.1.1', 'fe80::1']) assert.equal(s.count(reverseName(priv)!), 0, `no query for ${priv}`);
+    for (const priv of ['10.0.0.50', '192.168.1.1', 'fe80::1'])
+      assert.equal(s.count(reverseName(priv)!), 0, `no query for ${priv}`);
   });
 
   it('MT507: a listed address, with zone, return code and reason; only after the test points pass', async () => {
     const listed = address('203.0.113.66', 'edge9');
     const zoneRange = line();
-    const r = await run(input({ addresses: [listed, address('203.0.113.11')], dnsblZones: [{ zone: 'BL.test.', file: FILE, range: zoneRange }] }));
+    const r = await run(
+      input({
+        addresses: [listed, address('203.0.113.11')],
+        dnsblZones: [{ zone: 'BL.test.', file: FILE, range: zoneRange }],
+      }),
+    );
     const e = one(r, 'MT507');
     assert.equal(e.severity, 'error');
     assert.deepEqual(e.range, listed.range);
-    assert.match(e.message, /203\.0\.113\.66 \(edge9\) is listed on DNSBL bl\.test: return code 127\.0\.0\.4: 203\.0\.113\.66 listed: spam trap hits/);
+    assert.match(
+      e.message,
+      /203\.0\.113\.66 \(edge9\) is listed on DNSBL bl\.test: return code 127\.0\.0\.4: 203\.0\.113\.66 listed: spam trap hits/,
+    );
     assert.ok(!codes(r).includes('MT508'));
     // the test points were asked before the addresses
     const order = s.log.filter((q) => q.name.endsWith('.bl.test') && q.type === 'A').map((q) => q.name);
@@ -224,7 +329,8 @@ describe('dns/live checks (MT5xx)', function () {
     assert.match(at(2), /fails its RFC 5782 test points: 127\.0\.0\.2 is not listed/);
     assert.match(at(3), /refused to answer for 203\.0\.113\.66: 127\.255\.255\.252/);
     // zones that fail their test points are not used
-    for (const zone of ['refuse.test', 'hijack.test', 'brokenbl.test']) assert.equal(s.count(`66.113.0.203.${zone}`), 0, zone);
+    for (const zone of ['refuse.test', 'hijack.test', 'brokenbl.test'])
+      assert.equal(s.count(`66.113.0.203.${zone}`), 0, zone);
     assert.equal(r.answers.dnsbl['ratelimit.test'].listings['203.0.113.66'].status, 'refused');
     // the well-behaved twin
     const twin = await run(input({ addresses: [listed], dnsblZones: [z('bl.test')] }));
@@ -266,7 +372,11 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('MT510: SPF does not authorize an outbound public address', async () => {
-    const d = domain('spf510.test', { spf: 'v=spf1 ip4:203.0.113.0/28 -all', dmarc: 'v=DMARC1; p=reject', outbound: ['203.0.113.99', '203.0.113.5', '10.1.1.1'] });
+    const d = domain('spf510.test', {
+      spf: 'v=spf1 ip4:203.0.113.0/28 -all',
+      dmarc: 'v=DMARC1; p=reject',
+      outbound: ['203.0.113.99', '203.0.113.5', '10.1.1.1'],
+    });
     const r = await run(input({ domains: [d] }));
     const e = one(r, 'MT510');
     assert.equal(e.severity, 'warning');
@@ -300,8 +410,18 @@ describe('dns/live checks (MT5xx)', function () {
     const list = only(r, 'MT512');
     assert.equal(list.length, 2);
     for (const x of list) assert.equal(x.severity, 'information');
-    assert.ok(list.some((x) => x.range.start.line === d.spf!.range.start.line && /published "v=spf1 ip4:203\.0\.113\.0\/28 -all"/.test(x.message)));
-    assert.ok(list.some((x) => x.range.start.line === d.dmarc!.range.start.line && /published "v=DMARC1; p=reject"/.test(x.message)));
+    assert.ok(
+      list.some(
+        (x) =>
+          x.range.start.line === d.spf!.range.start.line &&
+          /published "v=spf1 ip4:203\.0\.113\.0\/28 -all"/.test(x.message),
+      ),
+    );
+    assert.ok(
+      list.some(
+        (x) => x.range.start.line === d.dmarc!.range.start.line && /published "v=DMARC1; p=reject"/.test(x.message),
+      ),
+    );
     assert.deepEqual(codes(r), ['MT512', 'MT512']);
     // whitespace and case do not count as a difference
     const same = domain('spfdiff.test', { spf: 'V=SPF1   ip4:203.0.113.0/28 -all', dmarc: 'v=DMARC1;p=reject;' });
@@ -309,7 +429,11 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('MT513: a live MX target that resolves to a private address', async () => {
-    const d = domain('privmx.test', { mx: [[10, 'mail.privmx.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' });
+    const d = domain('privmx.test', {
+      mx: [[10, 'mail.privmx.test']],
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+    });
     const r = await run(input({ domains: [d] }));
     const e = one(r, 'MT513');
     assert.equal(e.severity, 'error');
@@ -320,21 +444,40 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('MT514: null MX vs declared targets, both ways; replaces MT502', async () => {
-    const a = domain('nullmx.test', { mx: [[10, 'mail.nullmx.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' });
+    const a = domain('nullmx.test', {
+      mx: [[10, 'mail.nullmx.test']],
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+    });
     const b = domain('declnull.test', { mxNone: true, spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' });
     const r = await run(input({ domains: [a, b] }));
     const list = only(r, 'MT514');
     assert.equal(list.length, 2);
     for (const x of list) assert.equal(x.severity, 'warning');
-    assert.ok(list.some((x) => x.range.start.line === a.mx[0].range.start.line && /publishes a null MX/.test(x.message)));
-    assert.ok(list.some((x) => x.range.start.line === b.mxNoneRange!.start.line && /mx none is declared, but declnull\.test publishes MX targets: 10 mail\.declnull\.test/.test(x.message)));
+    assert.ok(
+      list.some((x) => x.range.start.line === a.mx[0].range.start.line && /publishes a null MX/.test(x.message)),
+    );
+    assert.ok(
+      list.some(
+        (x) =>
+          x.range.start.line === b.mxNoneRange!.start.line &&
+          /mx none is declared, but declnull\.test publishes MX targets: 10 mail\.declnull\.test/.test(x.message),
+      ),
+    );
     assert.ok(!codes(r).includes('MT502'));
-    const twin = await run(input({ domains: [domain('realnull.test', { mxNone: true, spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' })] }));
+    const twin = await run(
+      input({ domains: [domain('realnull.test', { mxNone: true, spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject' })] }),
+    );
     assert.deepEqual(twin.diagnostics, []);
   });
 
   it('MT515: mta-sts / tls-rpt declared without their records', async () => {
-    const d = domain('sts.test', { spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject', mtaSts: 'enforce', tlsRpt: 'mailto:tls@sts.test' });
+    const d = domain('sts.test', {
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+      mtaSts: 'enforce',
+      tlsRpt: 'mailto:tls@sts.test',
+    });
     const r = await run(input({ domains: [d] }));
     const list = only(r, 'MT515');
     assert.equal(list.length, 2);
@@ -377,7 +520,10 @@ describe('dns/live checks (MT5xx)', function () {
     const port = u.address().port;
     await new Promise<void>((res) => u.close(() => res()));
     const d = goodDomain();
-    const r = await runLiveChecks(input({ domains: [d], hosts: [host('mx1.good.test', ['203.0.113.11'])] }), { resolvers: [`127.0.0.1:${port}`], timeoutMs: 500 });
+    const r = await runLiveChecks(input({ domains: [d], hosts: [host('mx1.good.test', ['203.0.113.11'])] }), {
+      resolvers: [`127.0.0.1:${port}`],
+      timeoutMs: 500,
+    });
     assert.ok(r.diagnostics.length > 0);
     for (const x of r.diagnostics) {
       assert.equal(x.code, 'MT590');
@@ -399,9 +545,20 @@ describe('dns/live checks (MT5xx)', function () {
     });
     await run(inp);
     const allowed = (n: string) =>
-      ['good.test', 'mxdiff.test', 'mx1.good.test', 'mx2.good.test', 'ex1.corp.good.test', 'mx1.mxdiff.test', 'out.good.test'].includes(n) ||
-      /^_(dmarc|mta-sts|spf)\.good\.test$/.test(n) || n === '_smtp._tls.good.test' || n === '_dmarc.mxdiff.test' ||
-      n === '11.113.0.203.in-addr.arpa' || n.endsWith('.bl.test');
+      [
+        'good.test',
+        'mxdiff.test',
+        'mx1.good.test',
+        'mx2.good.test',
+        'ex1.corp.good.test',
+        'mx1.mxdiff.test',
+        'out.good.test',
+      ].includes(n) ||
+      /^_(dmarc|mta-sts|spf)\.good\.test$/.test(n) ||
+      n === '_smtp._tls.good.test' ||
+      n === '_dmarc.mxdiff.test' ||
+      n === '11.113.0.203.in-addr.arpa' ||
+      n.endsWith('.bl.test');
     const bad = s.log.map((q) => q.name).filter((n) => !allowed(n));
     assert.deepEqual(bad, []);
     for (const priv of ['10.0.1.11', '172.16.5.5', '100.64.1.1']) {
@@ -411,7 +568,12 @@ describe('dns/live checks (MT5xx)', function () {
   });
 
   it('never asks one (name, type) twice in a run; a shared resolver carries its cache over', async () => {
-    const inp = input({ domains: [goodDomain()], hosts: [host('mx1.good.test', ['203.0.113.11'])], addresses: [address('203.0.113.11')], dnsblZones: [{ zone: 'bl.test' }] });
+    const inp = input({
+      domains: [goodDomain()],
+      hosts: [host('mx1.good.test', ['203.0.113.11'])],
+      addresses: [address('203.0.113.11')],
+      dnsblZones: [{ zone: 'bl.test' }],
+    });
     const first = await runLiveChecks(inp, { resolvers: [], timeoutMs: 600, resolver });
     const keys = s.log.map((q) => `${q.name} ${q.type}`);
     assert.equal(new Set(keys).size, keys.length, 'a repeated query');
@@ -426,11 +588,37 @@ describe('dns/live checks (MT5xx)', function () {
   it('runs lookups in parallel: a medium topology with 50 ms answers finishes in well under 400 ms', async () => {
     s.setDelay(50);
     const inp = input({
-      domains: [goodDomain(), domain('mxdiff.test', { mx: [[10, 'mx1.mxdiff.test'], [20, 'mx2.mxdiff.test']], spf: 'v=spf1 -all', dmarc: 'v=DMARC1; p=reject', outbound: ['203.0.113.21'] }),
-        domain('toomany.test', { spf: 'x', dmarc: 'v=DMARC1; p=reject', outbound: ['203.0.113.77'] })],
-      hosts: [host('mx1.good.test', ['203.0.113.11']), host('mx2.good.test', ['203.0.113.12', '2001:db8::12']), host('out.good.test', ['203.0.113.25']),
-        host('mx1.mxdiff.test', ['203.0.113.21']), host('mx2.mxdiff.test', ['203.0.113.22']), host('ex1.corp.good.test', ['10.0.1.11'])],
-      addresses: ['203.0.113.11', '203.0.113.12', '2001:db8::12', '203.0.113.25', '203.0.113.21', '203.0.113.22', '203.0.113.66', '10.0.1.11'].map((a) => address(a)),
+      domains: [
+        goodDomain(),
+        domain('mxdiff.test', {
+          mx: [
+            [10, 'mx1.mxdiff.test'],
+            [20, 'mx2.mxdiff.test'],
+          ],
+          spf: 'v=spf1 -all',
+          dmarc: 'v=DMARC1; p=reject',
+          outbound: ['203.0.113.21'],
+        }),
+        domain('toomany.test', { spf: 'x', dmarc: 'v=DMARC1; p=reject', outbound: ['203.0.113.77'] }),
+      ],
+      hosts: [
+        host('mx1.good.test', ['203.0.113.11']),
+        host('mx2.good.test', ['203.0.113.12', '2001:db8::12']),
+        host('out.good.test', ['203.0.113.25']),
+        host('mx1.mxdiff.test', ['203.0.113.21']),
+        host('mx2.mxdiff.test', ['203.0.113.22']),
+        host('ex1.corp.good.test', ['10.0.1.11']),
+      ],
+      addresses: [
+        '203.0.113.11',
+        '203.0.113.12',
+        '2001:db8::12',
+        '203.0.113.25',
+        '203.0.113.21',
+        '203.0.113.22',
+        '203.0.113.66',
+        '10.0.1.11',
+      ].map((a) => address(a)),
       dnsblZones: [{ zone: 'bl.test' }, { zone: 'ratelimit.test' }],
     });
     const t0 = Date.now();

@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as path from 'node:path';
 import * as dnsPacket from 'dns-packet';
-import { Resolver, parseServer, parseResolvConf, systemResolvers, describeResult } from '../../../server/src/core/dns/resolver';
+import {
+  Resolver,
+  parseServer,
+  parseResolvConf,
+  systemResolvers,
+  describeResult,
+} from '../../../server/src/core/dns/resolver';
 import { startDnsServer, zoneFilesIn, parseZoneText, type DnsServer } from '../../support/dnsServer';
 
 const ZONES = path.join(__dirname, '../../fixtures/zones');
@@ -13,25 +19,49 @@ describe('dns/resolver', function () {
   const mk = (o: Partial<ConstructorParameters<typeof Resolver>[0]> = {}) =>
     new Resolver({ servers: [s.address], timeoutMs: 200, attempts: 2, ...o });
 
-  before(async () => { s = await startDnsServer({ zoneFiles: zoneFilesIn(ZONES) }); });
-  after(async () => { await s.stop(); });
-  beforeEach(() => { s.clearFaults(); s.resetLog(); s.setDelay(0); r = mk(); });
+  before(async () => {
+    s = await startDnsServer({ zoneFiles: zoneFilesIn(ZONES) });
+  });
+  after(async () => {
+    await s.stop();
+  });
+  beforeEach(() => {
+    s.clearFaults();
+    s.resetLog();
+    s.setDelay(0);
+    r = mk();
+  });
   afterEach(() => r.close());
 
   describe('answers', () => {
     it('resolves A, AAAA, MX, TXT, PTR from the fixtures', async () => {
       const a = await r.resolve('a.test', 'A');
       assert.equal(a.status, 'ok');
-      assert.deepEqual(a.records.map((x) => x.data), ['192.0.2.1']);
+      assert.deepEqual(
+        a.records.map((x) => x.data),
+        ['192.0.2.1'],
+      );
       assert.equal(a.server, s.address);
       const aaaa = await r.resolve('A.TEST.', 'AAAA');
-      assert.deepEqual(aaaa.records.map((x) => x.data), ['2001:db8::1']);
+      assert.deepEqual(
+        aaaa.records.map((x) => x.data),
+        ['2001:db8::1'],
+      );
       const mx = await r.resolve('good.test', 'MX');
-      assert.deepEqual(mx.records.map((x) => x.data), [{ preference: 10, exchange: 'mx1.good.test' }, { preference: 20, exchange: 'mx2.good.test' }]);
+      assert.deepEqual(
+        mx.records.map((x) => x.data),
+        [
+          { preference: 10, exchange: 'mx1.good.test' },
+          { preference: 20, exchange: 'mx2.good.test' },
+        ],
+      );
       const txt = await r.resolve('multi.test', 'TXT');
       assert.deepEqual(txt.records.map((x) => x.data).sort(), [['first', 'second'], ['other']]);
       const ptr = await r.resolve('11.113.0.203.in-addr.arpa', 'PTR');
-      assert.deepEqual(ptr.records.map((x) => x.data), ['mx1.good.test']);
+      assert.deepEqual(
+        ptr.records.map((x) => x.data),
+        ['mx1.good.test'],
+      );
       assert.equal(r.stats.sent, 5);
     });
 
@@ -50,11 +80,17 @@ describe('dns/resolver', function () {
       assert.equal(c.status, 'ok');
       assert.deepEqual(c.cnameChain, ['chain2.test', 'chain3.test']);
       assert.equal(c.canonicalName, 'chain3.test');
-      assert.deepEqual(c.records.map((x) => x.data), ['192.0.2.3']);
+      assert.deepEqual(
+        c.records.map((x) => x.data),
+        ['192.0.2.3'],
+      );
       s.resetLog();
       const out = await r.resolve('outzone.test', 'A');
       assert.equal(out.status, 'ok');
-      assert.deepEqual(out.records.map((x) => x.data), ['203.0.113.11']);
+      assert.deepEqual(
+        out.records.map((x) => x.data),
+        ['203.0.113.11'],
+      );
       assert.equal(s.queries, 2, 'the target in another zone is asked for');
       const loop = await r.resolve('cnloop1.test', 'A');
       assert.equal(loop.status, 'cname-loop');
@@ -69,14 +105,19 @@ describe('dns/resolver', function () {
         const res = await rr.resolve('c0.long.example', 'A');
         assert.equal(res.status, 'cname-loop');
         assert.match(res.error ?? '', /CNAME/);
-      } finally { rr.close(); await other.stop(); }
+      } finally {
+        rr.close();
+        await other.stop();
+      }
     });
 
     it('sends EDNS0 with a random ID and, over many queries, from several random ports', async () => {
       const rr = mk({ maxQueriesPerSocket: 4, socketPoolSize: 2, cache: false });
       try {
         for (let i = 0; i < 40; i++) await rr.resolve('a.test', 'A');
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
       assert.ok(s.log.every((e) => e.edns));
       const ids = new Set(s.log.map((e) => e.id));
       assert.ok(ids.size >= 38, `IDs repeat: ${ids.size} distinct of 40`);
@@ -88,7 +129,10 @@ describe('dns/resolver', function () {
       s.setFault({ kind: 'rcode', rcode: 'FORMERR' }, { name: 'a.test', times: 1 });
       const a = await r.resolve('a.test', 'A');
       assert.equal(a.status, 'ok');
-      assert.deepEqual(s.log.map((e) => e.edns), [true, false]);
+      assert.deepEqual(
+        s.log.map((e) => e.edns),
+        [true, false],
+      );
     });
   });
 
@@ -117,7 +161,9 @@ describe('dns/resolver', function () {
       const t0 = Date.now();
       try {
         assert.equal((await rr.resolve('a.test', 'A')).status, 'timeout');
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
       const ms = Date.now() - t0;
       assert.ok(ms >= 240 && ms < 450, `took ${ms} ms`);
       assert.ok(s.queries <= 3);
@@ -128,7 +174,10 @@ describe('dns/resolver', function () {
       const mx = await r.resolve('good.test', 'MX');
       assert.equal(mx.status, 'ok');
       assert.equal(mx.records.length, 2);
-      assert.deepEqual(s.log.map((e) => e.proto), ['udp', 'tcp']);
+      assert.deepEqual(
+        s.log.map((e) => e.proto),
+        ['udp', 'tcp'],
+      );
       assert.equal(r.stats.tcp, 1);
     });
 
@@ -187,7 +236,10 @@ describe('dns/resolver', function () {
       s.setFault({ kind: 'wrongQuestion' }, { name: 'a.test' });
       const a = await r.resolve('a.test', 'A');
       assert.equal(a.status, 'ok');
-      assert.deepEqual(a.records.map((x) => x.data), ['192.0.2.1']);
+      assert.deepEqual(
+        a.records.map((x) => x.data),
+        ['192.0.2.1'],
+      );
       assert.ok(r.stats.ignored >= 1);
     });
 
@@ -227,7 +279,10 @@ describe('dns/resolver', function () {
         const aaaa = await rr.resolve('a.test', 'AAAA');
         assert.equal(aaaa.status, 'ok');
         assert.equal(aaaa.server, s2.address);
-      } finally { rr.close(); await s2.stop(); }
+      } finally {
+        rr.close();
+        await s2.stop();
+      }
     });
 
     it('a closed port: a network status (ECONNREFUSED), at once, not a timeout', async () => {
@@ -242,25 +297,48 @@ describe('dns/resolver', function () {
         assert.equal(a.status, 'network');
         assert.match(a.error ?? '', /ECONNREFUSED/);
         assert.ok(Date.now() - t0 < 900, `took ${Date.now() - t0} ms`);
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
     });
 
     it('talks to an IPv6 resolver ([::1]:PORT) when the host has IPv6', async function () {
       const u = dgram.createSocket('udp6');
-      const ok = await new Promise<boolean>((res) => { u.once('error', () => res(false)); u.bind(0, '::1', () => res(true)); });
-      if (!ok) { this.skip(); return; }
+      const ok = await new Promise<boolean>((res) => {
+        u.once('error', () => res(false));
+        u.bind(0, '::1', () => res(true));
+      });
+      if (!ok) {
+        this.skip();
+        return;
+      }
       u.on('message', (msg, rinfo) => {
         const q = dnsPacket.decode(msg);
-        u.send(dnsPacket.encode({ type: 'response', id: q.id, flags: 0x8400, questions: q.questions,
-          answers: [{ name: q.questions![0].name, type: 'A', ttl: 5, class: 'IN', data: '192.0.2.77' }] }), rinfo.port, rinfo.address);
+        u.send(
+          dnsPacket.encode({
+            type: 'response',
+            id: q.id,
+            flags: 0x8400,
+            questions: q.questions,
+            answers: [{ name: q.questions![0].name, type: 'A', ttl: 5, class: 'IN', data: '192.0.2.77' }],
+          }),
+          rinfo.port,
+          rinfo.address,
+        );
       });
       const rr = new Resolver({ servers: [`[::1]:${u.address().port}`], timeoutMs: 500 });
       try {
         const a = await rr.resolve('v6.example', 'A');
         assert.equal(a.status, 'ok');
-        assert.deepEqual(a.records.map((x) => x.data), ['192.0.2.77']);
+        assert.deepEqual(
+          a.records.map((x) => x.data),
+          ['192.0.2.77'],
+        );
         assert.equal(a.server, `[::1]:${u.address().port}`);
-      } finally { rr.close(); u.close(); }
+      } finally {
+        rr.close();
+        u.close();
+      }
     });
 
     it('a network error over TCP is a network status', async () => {
@@ -269,14 +347,21 @@ describe('dns/resolver', function () {
       await new Promise<void>((res) => u.bind(0, '127.0.0.1', () => res()));
       u.on('message', (msg, rinfo) => {
         const q = dnsPacket.decode(msg);
-        u.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.TRUNCATED_RESPONSE, questions: q.questions }), rinfo.port, rinfo.address);
+        u.send(
+          dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.TRUNCATED_RESPONSE, questions: q.questions }),
+          rinfo.port,
+          rinfo.address,
+        );
       });
       const rr = new Resolver({ servers: [`127.0.0.1:${u.address().port}`], timeoutMs: 300, attempts: 1 });
       try {
         const a = await rr.resolve('a.test', 'A');
         assert.equal(a.status, 'network');
         assert.match(a.error ?? '', /ECONNREFUSED|closed/);
-      } finally { rr.close(); u.close(); }
+      } finally {
+        rr.close();
+        u.close();
+      }
     });
   });
 
@@ -328,7 +413,9 @@ describe('dns/resolver', function () {
         await rr.resolve('a.test', 'AAAA');
         await rr.resolve('a.test', 'AAAA');
         assert.equal(s.count('a.test', 'AAAA'), 2);
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
     });
 
     it('can be turned off', async () => {
@@ -336,7 +423,9 @@ describe('dns/resolver', function () {
       try {
         await rr.resolve('a.test', 'A');
         await rr.resolve('a.test', 'A');
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
       assert.equal(s.count('a.test', 'A'), 2);
     });
   });
@@ -347,10 +436,22 @@ describe('dns/resolver', function () {
       const rr = mk({ maxInFlight: 3, timeoutMs: 1000 });
       const t0 = Date.now();
       try {
-        const names = ['a.test', 'good.test', 'chain3.test', 'mx1.good.test', 'mx2.good.test', 'out.good.test', 'ns1.good.test', 'host.cname.test', 'web.hosts.test'];
+        const names = [
+          'a.test',
+          'good.test',
+          'chain3.test',
+          'mx1.good.test',
+          'mx2.good.test',
+          'out.good.test',
+          'ns1.good.test',
+          'host.cname.test',
+          'web.hosts.test',
+        ];
         const res = await Promise.all(names.map((n) => rr.resolve(n, 'A')));
         assert.ok(res.every((x) => x.status === 'ok' || x.status === 'nodata'));
-      } finally { rr.close(); }
+      } finally {
+        rr.close();
+      }
       const ms = Date.now() - t0;
       assert.ok(ms >= 110, `9 queries of 40 ms, 3 at a time, took only ${ms} ms`);
     });
@@ -373,7 +474,12 @@ describe('dns/resolver', function () {
   describe('configuration', () => {
     it('parses HOST[:PORT] resolver specs', () => {
       assert.deepEqual(parseServer('127.0.0.1'), { host: '127.0.0.1', port: 53, family: 4, text: '127.0.0.1:53' });
-      assert.deepEqual(parseServer('127.0.0.1:5353'), { host: '127.0.0.1', port: 5353, family: 4, text: '127.0.0.1:5353' });
+      assert.deepEqual(parseServer('127.0.0.1:5353'), {
+        host: '127.0.0.1',
+        port: 5353,
+        family: 4,
+        text: '127.0.0.1:5353',
+      });
       assert.deepEqual(parseServer('[::1]:5353'), { host: '::1', port: 5353, family: 6, text: '[::1]:5353' });
       assert.deepEqual(parseServer('::1'), { host: '::1', port: 53, family: 6, text: '[::1]:53' });
       assert.equal(parseServer('[2001:DB8:0::1]').text, '[2001:db8::1]:53');
@@ -384,7 +490,8 @@ describe('dns/resolver', function () {
     });
 
     it('reads nameservers from resolv.conf text', () => {
-      const text = '# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver  2001:db8::53 # v6\nnameserver fe80::1%eth0\noptions ndots:2\nnameserver bogus\n';
+      const text =
+        '# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver  2001:db8::53 # v6\nnameserver fe80::1%eth0\noptions ndots:2\nnameserver bogus\n';
       assert.deepEqual(parseResolvConf(text), ['192.0.2.53:53', '[2001:db8::53]:53']);
       assert.deepEqual(systemResolvers('/nonexistent/resolv.conf'), ['127.0.0.1:53']);
     });

@@ -1,20 +1,38 @@
 import * as assert from 'node:assert/strict';
 import type { DnsRecord, DnsResult, DnsStatus, RRType } from '../../../server/src/core/dns/resolver';
 import {
-  analyzeSpf, checkHost, evaluateSpf, expandMacros, parseDmarc, parseSpf, renderSpfTree, isDmarcRecord,
+  analyzeSpf,
+  checkHost,
+  evaluateSpf,
+  expandMacros,
+  parseDmarc,
+  parseSpf,
+  renderSpfTree,
+  isDmarcRecord,
   type SpfDns,
 } from '../../../server/src/core/dns/spf';
 import { parseIp } from '../../../server/src/core/dns/ip';
 
 /** An in-memory DNS: keys 'name TYPE', values the records' data (TXT: a string, or string[] for several strings). */
-function fakeDns(data: Record<string, Array<string | string[] | { preference: number; exchange: string }> | DnsStatus>): SpfDns & { asked: string[] } {
+function fakeDns(
+  data: Record<string, Array<string | string[] | { preference: number; exchange: string }> | DnsStatus>,
+): SpfDns & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
     async resolve(name: string, type: RRType): Promise<DnsResult> {
       const n = name.toLowerCase().replace(/\.$/, '');
       asked.push(`${n} ${type}`);
-      const base = { name: n, type, cnameChain: [], canonicalName: n, tried: ['fake'], server: 'fake', fromCache: false, ttl: 60 };
+      const base = {
+        name: n,
+        type,
+        cnameChain: [],
+        canonicalName: n,
+        tried: ['fake'],
+        server: 'fake',
+        fromCache: false,
+        ttl: 60,
+      };
       const v = data[`${n} ${type}`];
       if (typeof v === 'string') return { ...base, status: v, records: [], error: v.toUpperCase() };
       if (v) {
@@ -34,10 +52,26 @@ function fakeDns(data: Record<string, Array<string | string[] | { preference: nu
 describe('dns/spf', () => {
   describe('parser', () => {
     it('parses mechanisms, qualifiers, CIDR lengths and modifiers', () => {
-      const p = parseSpf('v=spf1 +a -mx:mx.example.com/28 ~a:x.example.com/24//64 ?a//64 ip4:192.0.2.0/24 ip6:2001:DB8::/32 include:_spf.example.com exists:%{i}.bl.example.com ptr redirect=_r.example.com exp=exp.example.com foo=bar -all');
+      const p = parseSpf(
+        'v=spf1 +a -mx:mx.example.com/28 ~a:x.example.com/24//64 ?a//64 ip4:192.0.2.0/24 ip6:2001:DB8::/32 include:_spf.example.com exists:%{i}.bl.example.com ptr redirect=_r.example.com exp=exp.example.com foo=bar -all',
+      );
       assert.deepEqual(p.errors, []);
       const k = p.terms.map((t) => `${t.qualifier}${t.kind}`);
-      assert.deepEqual(k, ['+a', '-mx', '~a', '?a', '+ip4', '+ip6', '+include', '+exists', '+ptr', '+redirect', '+exp', '+modifier', '-all']);
+      assert.deepEqual(k, [
+        '+a',
+        '-mx',
+        '~a',
+        '?a',
+        '+ip4',
+        '+ip6',
+        '+include',
+        '+exists',
+        '+ptr',
+        '+redirect',
+        '+exp',
+        '+modifier',
+        '-all',
+      ]);
       assert.equal(p.terms[1].domainSpec, 'mx.example.com');
       assert.equal(p.terms[1].cidr4, 28);
       assert.equal(p.terms[2].cidr4, 24);
@@ -93,8 +127,10 @@ describe('dns/spf', () => {
       it(`${spec} -> ${want}`, () => assert.equal(expandMacros(spec, ctx, spec.includes('@') ? false : true), want));
     }
     it('IPv6 %{i} in nibbles', () => {
-      assert.equal(expandMacros('%{ir}.%{v}._spf.%{d2}', { ...ctx, ip: parseIp('2001:db8::cb01') }),
-        '1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com');
+      assert.equal(
+        expandMacros('%{ir}.%{v}._spf.%{d2}', { ...ctx, ip: parseIp('2001:db8::cb01') }),
+        '1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com',
+      );
     });
     it('needs the IP for %{i}: undefined without one', () => {
       assert.equal(expandMacros('%{i}.bl.example.com', { sender: 'a@b.example', domain: 'b.example' }), undefined);
@@ -131,8 +167,10 @@ describe('dns/spf', () => {
 
     it('qualifiers: ~all softfail, ?all neutral, no match neutral, +all pass', async () => {
       const dns = fakeDns({
-        's.example TXT': ['v=spf1 ip4:192.0.2.1 ~all'], 'n.example TXT': ['v=spf1 ip4:192.0.2.1 ?all'],
-        'x.example TXT': ['v=spf1 ip4:192.0.2.1'], 'p.example TXT': ['v=spf1 +all'],
+        's.example TXT': ['v=spf1 ip4:192.0.2.1 ~all'],
+        'n.example TXT': ['v=spf1 ip4:192.0.2.1 ?all'],
+        'x.example TXT': ['v=spf1 ip4:192.0.2.1'],
+        'p.example TXT': ['v=spf1 +all'],
       });
       assert.equal((await checkHost('192.0.2.9', 's.example', dns)).result, 'softfail');
       assert.equal((await checkHost('192.0.2.9', 'n.example', dns)).result, 'neutral');
@@ -200,7 +238,11 @@ describe('dns/spf', () => {
   describe('limits and problems', () => {
     function chain(n: number): Record<string, string[]> {
       // root includes i1..in, each with one ip4
-      const d: Record<string, string[]> = { 'big.example TXT': [`v=spf1 ip4:203.0.113.1 ${Array.from({ length: n }, (_, i) => `include:i${i + 1}.big.example`).join(' ')} -all`] };
+      const d: Record<string, string[]> = {
+        'big.example TXT': [
+          `v=spf1 ip4:203.0.113.1 ${Array.from({ length: n }, (_, i) => `include:i${i + 1}.big.example`).join(' ')} -all`,
+        ],
+      };
       for (let i = 1; i <= n; i++) d[`i${i}.big.example TXT`] = [`v=spf1 ip4:192.0.2.${i} -all`];
       return d;
     }
@@ -227,8 +269,12 @@ describe('dns/spf', () => {
     it('counts nested terms, a, mx and exists, and names the crossing term inside an include', async () => {
       const dns = fakeDns({
         'n.example TXT': ['v=spf1 a mx include:x.n.example -all'],
-        'n.example A': ['192.0.2.1'], 'n.example MX': [{ preference: 1, exchange: 'm.n.example' }], 'm.n.example A': ['192.0.2.2'],
-        'x.n.example TXT': ['v=spf1 a:h1.n.example a:h2.n.example a:h3.n.example exists:h4.n.example include:y.n.example -all'],
+        'n.example A': ['192.0.2.1'],
+        'n.example MX': [{ preference: 1, exchange: 'm.n.example' }],
+        'm.n.example A': ['192.0.2.2'],
+        'x.n.example TXT': [
+          'v=spf1 a:h1.n.example a:h2.n.example a:h3.n.example exists:h4.n.example include:y.n.example -all',
+        ],
         'y.n.example TXT': ['v=spf1 a:h5.n.example a:h6.n.example a:h7.n.example -all'],
         ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((i) => [`h${i}.n.example A`, [`192.0.2.${10 + i}`]])),
       });
@@ -247,14 +293,19 @@ describe('dns/spf', () => {
     });
 
     it('more than 2 void lookups: the 3rd is named', async () => {
-      const dns = fakeDns({ 'v.example TXT': ['v=spf1 a:nx1.v.example mx:nx2.v.example exists:nx3.v.example ip4:192.0.2.0/24 -all'] });
+      const dns = fakeDns({
+        'v.example TXT': ['v=spf1 a:nx1.v.example mx:nx2.v.example exists:nx3.v.example ip4:192.0.2.0/24 -all'],
+      });
       const a = await analyzeSpf('v.example', dns);
       assert.equal(a.totalVoidLookups, 3);
       const p = a.problems.find((x) => x.kind === 'void-limit')!;
       assert.equal(p.term, 'exists:nx3.v.example');
       assert.equal(a.state, 'permerror');
       assert.equal((await evaluateSpf('192.0.2.1', a, dns)).result, 'permerror');
-      const two = await analyzeSpf('w.example', fakeDns({ 'w.example TXT': ['v=spf1 a:nx1.w.example a:nx2.w.example -all'] }));
+      const two = await analyzeSpf(
+        'w.example',
+        fakeDns({ 'w.example TXT': ['v=spf1 a:nx1.w.example a:nx2.w.example -all'] }),
+      );
       assert.equal(two.totalVoidLookups, 2);
       assert.deepEqual(two.problems, []);
     });
@@ -283,7 +334,17 @@ describe('dns/spf', () => {
         async resolve(name: string, type: RRType): Promise<DnsResult> {
           const n = name.toLowerCase();
           const rec = `v=spf1 include:a.${n} include:b.${n} -all`;
-          return { name: n, type, status: 'ok', records: [{ type: 'TXT', name: n, ttl: 60, data: [rec] }], cnameChain: [], canonicalName: n, tried: [], fromCache: false, ttl: 60 };
+          return {
+            name: n,
+            type,
+            status: 'ok',
+            records: [{ type: 'TXT', name: n, ttl: 60, data: [rec] }],
+            cnameChain: [],
+            canonicalName: n,
+            tried: [],
+            fromCache: false,
+            ttl: 60,
+          };
         },
       };
       const f = await analyzeSpf('f.example', fan);
@@ -292,7 +353,10 @@ describe('dns/spf', () => {
     });
 
     it('multiple v=spf1 records are a permerror; other TXT records do not count', async () => {
-      const dns = fakeDns({ 'm.example TXT': ['v=spf1 -all', 'v=spf1 +all', 'google-site-verification=x'], 'o.example TXT': ['v=spf1 -all', 'hello', 'v=spf10 x'] });
+      const dns = fakeDns({
+        'm.example TXT': ['v=spf1 -all', 'v=spf1 +all', 'google-site-verification=x'],
+        'o.example TXT': ['v=spf1 -all', 'hello', 'v=spf10 x'],
+      });
       const a = await analyzeSpf('m.example', dns);
       assert.ok(a.problems.some((p) => p.kind === 'multiple'));
       assert.equal(a.state, 'permerror');
@@ -328,7 +392,9 @@ describe('dns/spf', () => {
 
   describe('DMARC', () => {
     it('parses a valid record', () => {
-      const d = parseDmarc('v=DMARC1; p=quarantine; sp=reject; pct=50; rua=mailto:a@example.com,mailto:b@example.com; adkim=s; aspf=r; fo=1:d;');
+      const d = parseDmarc(
+        'v=DMARC1; p=quarantine; sp=reject; pct=50; rua=mailto:a@example.com,mailto:b@example.com; adkim=s; aspf=r; fo=1:d;',
+      );
       assert.equal(d.valid, true);
       assert.equal(d.policy, 'quarantine');
       assert.equal(d.subdomainPolicy, 'reject');

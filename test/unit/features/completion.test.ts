@@ -30,7 +30,10 @@ function at(text: string): { text: string; pos: { line: number; character: numbe
   const i = text.indexOf('<|>');
   assert.ok(i >= 0, 'a cursor mark');
   const before = text.slice(0, i);
-  return { text: text.replace('<|>', ''), pos: { line: before.split('\n').length - 1, character: i - (before.lastIndexOf('\n') + 1) } };
+  return {
+    text: text.replace('<|>', ''),
+    pos: { line: before.split('\n').length - 1, character: i - (before.lastIndexOf('\n') + 1) },
+  };
 }
 
 function labels(marked: string): string[] {
@@ -47,7 +50,12 @@ describe('features/completion', () => {
   });
 
   it('continues a comma list over lines', () => {
-    const l = labels(BASE.replace('  cidr 10.0.0.0/8', '  cidr 10.0.0.0/8').replace('  address 198.51.100.1', '  address 198.51.100.1\n  relay allow from=corp,\n    <|>'));
+    const l = labels(
+      BASE.replace('  cidr 10.0.0.0/8', '  cidr 10.0.0.0/8').replace(
+        '  address 198.51.100.1',
+        '  address 198.51.100.1\n  relay allow from=corp,\n    <|>',
+      ),
+    );
     assert.ok(l.includes('any'), l.join(','));
     assert.ok(!l.includes('corp'), 'not one already in the list');
   });
@@ -60,8 +68,14 @@ describe('features/completion', () => {
   });
 
   it('option values: enum values after key=', () => {
-    assert.deepEqual(labels(BASE.replace('  address 198.51.100.1', '  address 198.51.100.1\n  relay allow from=corp auth=<|>')), ['required', 'none']);
-    assert.deepEqual(labels(BASE.replace('  antivirus clamav', '  antivirus clamav mode=<|>')), ['realtime', 'scheduled']);
+    assert.deepEqual(
+      labels(BASE.replace('  address 198.51.100.1', '  address 198.51.100.1\n  relay allow from=corp auth=<|>')),
+      ['required', 'none'],
+    );
+    assert.deepEqual(labels(BASE.replace('  antivirus clamav', '  antivirus clamav mode=<|>')), [
+      'realtime',
+      'scheduled',
+    ]);
   });
 
   it('statement keywords follow the role (mailboxes only for a mailbox server)', () => {
@@ -77,15 +91,35 @@ describe('features/completion', () => {
   });
 
   it('`domain` suggests domains named in mailboxes but not declared', () => {
-    assert.deepEqual(labels(BASE.replace('mailboxes example.test', 'mailboxes example.test, other.test') + 'domain <|>'), ['other.test']);
+    assert.deepEqual(
+      labels(BASE.replace('mailboxes example.test', 'mailboxes example.test, other.test') + 'domain <|>'),
+      ['other.test'],
+    );
   });
 
   it('hover shows the SPF include tree from live answers', () => {
-    const { text, pos } = at(BASE.replace('  mx 10 edge1', '  mx 10 edge1\n  sp<|>f "v=spf1 include:_spf.example.test -all"'));
+    const { text, pos } = at(
+      BASE.replace('  mx 10 edge1', '  mx 10 edge1\n  sp<|>f "v=spf1 include:_spf.example.test -all"'),
+    );
     const ctx = contextFor(text, path.resolve('/tmp/unit/h.mailtopo'), { host: { readFile: () => undefined } });
     const live = toLiveAnswers({
-      hosts: {}, mx: {}, ptr: {}, dmarc: {}, mtaSts: {}, tlsRpt: {}, dnsbl: {},
-      spf: { 'example.test': { domain: 'example.test', status: 'ok', record: 'v=spf1 include:_spf.example.test -all', evaluations: [], tree: ['example.test: v=spf1 … [1/10 lookups, 0/2 void]', '  include:_spf.example.test  (1 lookup)'], analysis: { totalLookups: 1, totalVoidLookups: 0 } as never } },
+      hosts: {},
+      mx: {},
+      ptr: {},
+      dmarc: {},
+      mtaSts: {},
+      tlsRpt: {},
+      dnsbl: {},
+      spf: {
+        'example.test': {
+          domain: 'example.test',
+          status: 'ok',
+          record: 'v=spf1 include:_spf.example.test -all',
+          evaluations: [],
+          tree: ['example.test: v=spf1 … [1/10 lookups, 0/2 void]', '  include:_spf.example.test  (1 lookup)'],
+          analysis: { totalLookups: 1, totalVoidLookups: 0 } as never,
+        },
+      },
     } as never);
     const h = hover(ctx, pos, live)!;
     const v = (h.contents as { value: string }).value;

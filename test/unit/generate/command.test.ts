@@ -10,7 +10,14 @@ import { runGenerate } from '../../../server/src/generateCommand';
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runGenerate(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; } });
+  const code = await runGenerate(argv, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -59,7 +66,9 @@ describe('generate: the mailtopo generate command', function () {
     fs.writeFileSync(good, GOOD);
     fs.writeFileSync(broken, BROKEN);
   });
-  afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const usage: Array<[string, string[], RegExp]> = [
     ['no arguments', [], /needs a FILE/],
@@ -101,7 +110,17 @@ describe('generate: the mailtopo generate command', function () {
     const out = path.join(dir, 'out');
     const r = await run([good, '--target', 'all', '--out', out]);
     assert.equal(r.code, 0, r.err);
-    for (const f of ['postfix/gw/main.cf', 'postfix/gw/master.cf', 'postfix/gw/transport', 'bind/db.example.com', 'exchange/mbx.ps1', 'diagram/topology.dot', 'diagram/topology.mmd', 'diagram/topology.svg', 'model.json']) {
+    for (const f of [
+      'postfix/gw/main.cf',
+      'postfix/gw/master.cf',
+      'postfix/gw/transport',
+      'bind/db.example.com',
+      'exchange/mbx.ps1',
+      'diagram/topology.dot',
+      'diagram/topology.mmd',
+      'diagram/topology.svg',
+      'model.json',
+    ]) {
       assert.ok(fs.existsSync(path.join(out, f)), f);
       assert.match(r.out, new RegExp(`wrote .*${f.replace(/[.]/g, '\\.')}`));
     }

@@ -14,17 +14,28 @@ const WORDS = ['x', 'none', 'any', 'direct', '10.0.0.0/8', 'a.example', '*', '25
 describe('generate: --force on broken topologies', function () {
   this.timeout(60000);
   it('lines dropped or words replaced: every generator still returns files that keep their grammar', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...WORDS)), { minLength: BASE.length, maxLength: BASE.length }),
-      async (plan) => {
-        const lines = BASE.flatMap((l, i) => {
-          const [keep, p, w] = plan[i];
-          if (!keep && p < 0.3) return [];
-          return [p > 0.9 ? l.replace(/[\w.*/-]+$/, w) : l];
-        });
-        const r = checkText(lines.join('\n'), 'broken.mailtopo');
-        const { files } = await generate(r.model, TARGETS.filter((t) => t !== 'svg'), { source: 'broken.mailtopo' });
-        for (const f of files) assert.equal(checkFile(f.path, f.content), undefined, f.path);
-      }), { numRuns: 120, seed: 3 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...WORDS)), {
+          minLength: BASE.length,
+          maxLength: BASE.length,
+        }),
+        async (plan) => {
+          const lines = BASE.flatMap((l, i) => {
+            const [keep, p, w] = plan[i];
+            if (!keep && p < 0.3) return [];
+            return [p > 0.9 ? l.replace(/[\w.*/-]+$/, w) : l];
+          });
+          const r = checkText(lines.join('\n'), 'broken.mailtopo');
+          const { files } = await generate(
+            r.model,
+            TARGETS.filter((t) => t !== 'svg'),
+            { source: 'broken.mailtopo' },
+          );
+          for (const f of files) assert.equal(checkFile(f.path, f.content), undefined, f.path);
+        },
+      ),
+      { numRuns: 120, seed: 3 },
+    );
   });
 });

@@ -13,13 +13,39 @@ import { generate, TARGETS, type Target } from '../../../server/src/core/generat
 import type { GeneratedFile } from '../../../server/src/core/generate/common';
 import { checkFile, decodeTxt, zoneRecords } from './formats';
 
-type Slot = 'spf' | 'dmarc' | 'tlsrpt' | 'contact' | 'name' | 'hostname' | 'domain' | 'dnsbl' | 'engine' | 'ext' | 'ns' | 'cidr' | 'pattern' | 'poolhost' | 'netname';
+type Slot =
+  | 'spf'
+  | 'dmarc'
+  | 'tlsrpt'
+  | 'contact'
+  | 'name'
+  | 'hostname'
+  | 'domain'
+  | 'dnsbl'
+  | 'engine'
+  | 'ext'
+  | 'ns'
+  | 'cidr'
+  | 'pattern'
+  | 'poolhost'
+  | 'netname';
 
 const DEFAULTS: Record<Slot, string> = {
-  spf: 'v=spf1 ip4:198.51.100.0/28 -all', dmarc: 'v=DMARC1; p=reject', tlsrpt: 'mailto:tls@example.com',
-  contact: 'hostmaster@example.com', name: 'edge1', hostname: 'edge1.example.com', domain: 'example.com',
-  dnsbl: 'zen.spamhaus.org', engine: 'clamav', ext: 'exe', ns: 'ns1.example.net', cidr: '10.0.0.0/8',
-  pattern: 'partner.example', poolhost: 'mail.example.com', netname: 'corp',
+  spf: 'v=spf1 ip4:198.51.100.0/28 -all',
+  dmarc: 'v=DMARC1; p=reject',
+  tlsrpt: 'mailto:tls@example.com',
+  contact: 'hostmaster@example.com',
+  name: 'edge1',
+  hostname: 'edge1.example.com',
+  domain: 'example.com',
+  dnsbl: 'zen.spamhaus.org',
+  engine: 'clamav',
+  ext: 'exe',
+  ns: 'ns1.example.net',
+  cidr: '10.0.0.0/8',
+  pattern: 'partner.example',
+  poolhost: 'mail.example.com',
+  netname: 'corp',
 };
 const STRING_SLOTS: Slot[] = ['spf', 'dmarc', 'tlsrpt'];
 
@@ -92,7 +118,10 @@ server mbx {
 const SYNC_TARGETS: Target[] = TARGETS.filter((t) => t !== 'svg');
 const NOW = new Date('2025-06-01T12:00:00Z');
 
-async function gen(text: string, targets: Target[] = SYNC_TARGETS): Promise<{ errors: string[]; files: GeneratedFile[] }> {
+async function gen(
+  text: string,
+  targets: Target[] = SYNC_TARGETS,
+): Promise<{ errors: string[]; files: GeneratedFile[] }> {
   const r = checkText(text, 'hostile.mailtopo');
   const errors = r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
   if (errors.length) return { errors, files: [] };
@@ -100,21 +129,86 @@ async function gen(text: string, targets: Target[] = SYNC_TARGETS): Promise<{ er
 }
 
 // Characters that end a value, a line, a string or a statement in some target.
-const NASTY = ['\n', '\r', '\r\n', '#', '"', "'", '$', '\\', '{', '}', '\0', ';', '`', ' ', '\t', '%', '<', '>', '|', '(', ')', '[', ']', ',', '=', '*', ':', '/', '@', '&', '!', '\u2019', '\u00e9', '$(', '${', '--', '-->', '%%', '*/'];
+const NASTY = [
+  '\n',
+  '\r',
+  '\r\n',
+  '#',
+  '"',
+  "'",
+  '$',
+  '\\',
+  '{',
+  '}',
+  '\0',
+  ';',
+  '`',
+  ' ',
+  '\t',
+  '%',
+  '<',
+  '>',
+  '|',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '=',
+  '*',
+  ':',
+  '/',
+  '@',
+  '&',
+  '!',
+  '\u2019',
+  '\u00e9',
+  '$(',
+  '${',
+  '--',
+  '-->',
+  '%%',
+  '*/',
+];
 const SAFE = ['a', 'b', 'x', 'z', '1', '9', '.', '-', '_', 'example', 'com'];
-const piece = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...NASTY) }, { weight: 3, arbitrary: fc.constantFrom(...SAFE) });
+const piece = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(...NASTY) },
+  { weight: 3, arbitrary: fc.constantFrom(...SAFE) },
+);
 const PAYLOADS = [
-  'evil.example.com\nrelay_domains = *', 'x" ; rm -rf / ; "', '$(reboot)', "a'b", "a\u2019; Remove-Item C:\\ -Recurse; '",
-  'zen.spamhaus.org{x}', 'v=spf1 -all" "extra', 'v=spf1 -all\n@ IN A 6.6.6.6', 'mailto:a@b.c\n$TTL 0', '#include', 'a\\', '\\"',
-  'v=spf1 a #comment', 'v=spf1 $ORIGIN evil.', 'v=DMARC1; p=none; {x}', 'x\u0000y', 'a -->b', '];evil[',
+  'evil.example.com\nrelay_domains = *',
+  'x" ; rm -rf / ; "',
+  '$(reboot)',
+  "a'b",
+  "a\u2019; Remove-Item C:\\ -Recurse; '",
+  'zen.spamhaus.org{x}',
+  'v=spf1 -all" "extra',
+  'v=spf1 -all\n@ IN A 6.6.6.6',
+  'mailto:a@b.c\n$TTL 0',
+  '#include',
+  'a\\',
+  '\\"',
+  'v=spf1 a #comment',
+  'v=spf1 $ORIGIN evil.',
+  'v=DMARC1; p=none; {x}',
+  'x\u0000y',
+  'a -->b',
+  '];evil[',
   'v=spf1 ' + 'ip4:198.51.100.1 '.repeat(19) + '-all', // ~320 bytes: two TXT strings
   'v=spf1 ' + 'a'.repeat(300), // one 300-byte word: split inside it
 ];
 const hostile = fc.oneof(
   fc.array(piece, { minLength: 1, maxLength: 12 }).map((a) => a.join('')),
   fc.constantFrom(...PAYLOADS),
-  fc.tuple(fc.constantFrom('v=spf1 ', 'v=DMARC1; ', 'mailto:', ''), fc.array(piece, { minLength: 1, maxLength: 8 }).map((a) => a.join(''))).map(([p, s]) => p + s),
-  fc.tuple(fc.integer({ min: 250, max: 400 }), fc.constantFrom(...NASTY)).map(([n, c]) => ('v=spf1 ' + 'ip4:203.0.113.7 '.repeat(40)).slice(0, n) + c + ' -all'),
+  fc
+    .tuple(
+      fc.constantFrom('v=spf1 ', 'v=DMARC1; ', 'mailto:', ''),
+      fc.array(piece, { minLength: 1, maxLength: 8 }).map((a) => a.join('')),
+    )
+    .map(([p, s]) => p + s),
+  fc
+    .tuple(fc.integer({ min: 250, max: 400 }), fc.constantFrom(...NASTY))
+    .map(([n, c]) => ('v=spf1 ' + 'ip4:203.0.113.7 '.repeat(40)).slice(0, n) + c + ' -all'),
 );
 
 function assertFilesClean(files: GeneratedFile[], what: string): void {
@@ -143,7 +237,10 @@ describe('generate: hostile values are rejected or land quoted', function () {
       for (const e of fs.readdirSync(d, { withFileTypes: true })) {
         const r = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) walk(path.join(d, e.name), r);
-        else { assert.equal(checkFile(r, fs.readFileSync(path.join(d, e.name), 'utf8')), undefined, r); n++; }
+        else {
+          assert.equal(checkFile(r, fs.readFileSync(path.join(d, e.name), 'utf8')), undefined, r);
+          n++;
+        }
       }
     };
     for (const s of fs.readdirSync(dir)) walk(path.join(dir, s), '');
@@ -154,7 +251,9 @@ describe('generate: hostile values are rejected or land quoted', function () {
     assert.ok(checkFile('postfix/x/main.cf', 'mynetworks = 0.0.0.0/0\n'.replace('mynetworks', 'debugger_command')));
     assert.ok(checkFile('bind/db.x', '@\tIN\tTXT\t"a" "b\n@\tIN\tA\t1.2.3.4'));
     assert.ok(checkFile('exchange/x.ps1', "Set-Foo -Name 'a'; Remove-Item 'x'\n"));
-    assert.ok(checkFile('diagram/topology.dot', '  "a" [label="x"]; "evil" -> "b";\n'.replace('"evil" -> "b";', 'evil')));
+    assert.ok(
+      checkFile('diagram/topology.dot', '  "a" [label="x"]; "evil" -> "b";\n'.replace('"evil" -> "b";', 'evil')),
+    );
     assert.ok(checkFile('diagram/topology.mmd', '  n0("a")\n  click n0 call evil()\n'));
   });
 
@@ -162,23 +261,37 @@ describe('generate: hostile values are rejected or land quoted', function () {
     it(`slot '${slot}': rejected with an error, or every file keeps its grammar${STRING_SLOTS.includes(slot) ? ', no file gains a line, the value round-trips' : ''}`, async () => {
       let accepted = 0;
       let rejected = 0;
-      await fc.assert(fc.asyncProperty(hostile, async (v) => {
-        const r = await gen(topology(slot, v));
-        if (r.errors.length) { rejected++; return; }
-        accepted++;
-        assertFilesClean(r.files, `${slot}=${JSON.stringify(v)}`);
-        if (STRING_SLOTS.includes(slot)) {
-          const base = baselines.get(slot)!;
-          assert.deepEqual(r.files.map((f) => [f.path, f.content.split('\n').length]), base.map((f) => [f.path, f.content.split('\n').length]), 'no file gains or loses a line');
-          const zone = r.files.find((f) => f.path === 'bind/db.example.com')!;
-          const recs = zoneRecords(zone.content).records;
-          const owner = slot === 'spf' ? '@' : slot === 'dmarc' ? '_dmarc' : '_smtp._tls';
-          const txt = recs.filter(([o, t]) => o === owner && t === 'TXT').map(([, , d]) => decodeTxt(d));
-          assert.deepEqual(txt, [slot === 'tlsrpt' ? `v=TLSRPTv1; rua=${v}` : v], 'the TXT record decodes to the value');
-          const j = JSON.parse(r.files.find((f) => f.path === 'model.json')!.content);
-          assert.equal(j.domains[0][slot === 'tlsrpt' ? 'tlsRpt' : slot], v, 'model.json holds the value');
-        }
-      }), { numRuns: 150, seed: 7 + slot.length });
+      await fc.assert(
+        fc.asyncProperty(hostile, async (v) => {
+          const r = await gen(topology(slot, v));
+          if (r.errors.length) {
+            rejected++;
+            return;
+          }
+          accepted++;
+          assertFilesClean(r.files, `${slot}=${JSON.stringify(v)}`);
+          if (STRING_SLOTS.includes(slot)) {
+            const base = baselines.get(slot)!;
+            assert.deepEqual(
+              r.files.map((f) => [f.path, f.content.split('\n').length]),
+              base.map((f) => [f.path, f.content.split('\n').length]),
+              'no file gains or loses a line',
+            );
+            const zone = r.files.find((f) => f.path === 'bind/db.example.com')!;
+            const recs = zoneRecords(zone.content).records;
+            const owner = slot === 'spf' ? '@' : slot === 'dmarc' ? '_dmarc' : '_smtp._tls';
+            const txt = recs.filter(([o, t]) => o === owner && t === 'TXT').map(([, , d]) => decodeTxt(d));
+            assert.deepEqual(
+              txt,
+              [slot === 'tlsrpt' ? `v=TLSRPTv1; rua=${v}` : v],
+              'the TXT record decodes to the value',
+            );
+            const j = JSON.parse(r.files.find((f) => f.path === 'model.json')!.content);
+            assert.equal(j.domains[0][slot === 'tlsrpt' ? 'tlsRpt' : slot], v, 'model.json holds the value');
+          }
+        }),
+        { numRuns: 150, seed: 7 + slot.length },
+      );
       assert.ok(rejected > 0, 'some hostile values are rejected');
       void accepted;
     });
@@ -213,9 +326,16 @@ describe('generate: hostile values are rejected or land quoted', function () {
   });
 
   it('the svg target: hostile accepted values never add markup', async () => {
-    await fc.assert(fc.asyncProperty(fc.constantFrom<Slot>('spf', 'name', 'hostname', 'poolhost', 'domain'), hostile, async (slot, v) => {
-      const r = await gen(topology(slot, v), ['svg', 'dot', 'mermaid']);
-      assertFilesClean(r.files, `${slot}=${JSON.stringify(v)}`);
-    }), { numRuns: 25, seed: 11 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Slot>('spf', 'name', 'hostname', 'poolhost', 'domain'),
+        hostile,
+        async (slot, v) => {
+          const r = await gen(topology(slot, v), ['svg', 'dot', 'mermaid']);
+          assertFilesClean(r.files, `${slot}=${JSON.stringify(v)}`);
+        },
+      ),
+      { numRuns: 25, seed: 11 },
+    );
   });
 });

@@ -21,11 +21,19 @@ const SOURCES = [
 /** Which generated paths belong to a target. */
 function ofTarget(p: string, t: Target): boolean {
   switch (t) {
-    case 'postfix': case 'haproxy': case 'bind': case 'exchange': return p.startsWith(`${t}/`);
-    case 'dot': return p === 'diagram/topology.dot';
-    case 'mermaid': return p === 'diagram/topology.mmd';
-    case 'svg': return p === 'diagram/topology.svg';
-    case 'json': return p === 'model.json';
+    case 'postfix':
+    case 'haproxy':
+    case 'bind':
+    case 'exchange':
+      return p.startsWith(`${t}/`);
+    case 'dot':
+      return p === 'diagram/topology.dot';
+    case 'mermaid':
+      return p === 'diagram/topology.mmd';
+    case 'svg':
+      return p === 'diagram/topology.svg';
+    case 'json':
+      return p === 'model.json';
   }
 }
 
@@ -35,7 +43,8 @@ function listSnapshots(dir: string): string[] {
     if (!fs.existsSync(d)) return;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(d, e.name), r); else out.push(r);
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else out.push(r);
     }
   };
   walk(dir, '');
@@ -50,7 +59,11 @@ describe('generate: snapshots of every target', function () {
       let files: GeneratedFile[] = [];
       before(async () => {
         const res = checkFiles([{ path: src.file }]);
-        assert.deepEqual(res.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`), [], 'the source checks without errors');
+        assert.deepEqual(
+          res.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`),
+          [],
+          'the source checks without errors',
+        );
         files = (await generate(res.model, TARGETS, { source: src.file, now: NOW })).files;
         if (UPDATE) {
           fs.rmSync(dir, { recursive: true, force: true });
@@ -83,7 +96,10 @@ describe('generate: snapshots of every target', function () {
       it('is deterministic: the same model gives the same bytes', async () => {
         const res = checkFiles([{ path: src.file }]);
         const again = (await generate(res.model, TARGETS, { source: src.file, now: NOW })).files;
-        assert.deepEqual(again.map((f) => [f.path, f.content]), files.map((f) => [f.path, f.content]));
+        assert.deepEqual(
+          again.map((f) => [f.path, f.content]),
+          files.map((f) => [f.path, f.content]),
+        );
       });
     });
   }

@@ -20,11 +20,16 @@ const OPTS = { source: 't.mailtopo', now: new Date('2025-06-01T12:00:00Z') };
 function model(text: string, allowErrors = false): Model {
   const r = checkText(text, 't.mailtopo');
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
-  if (!allowErrors) assert.deepEqual(errors.map((d) => `${d.code} ${d.message}`), []);
+  if (!allowErrors)
+    assert.deepEqual(
+      errors.map((d) => `${d.code} ${d.message}`),
+      [],
+    );
   return r.model;
 }
 const node = (m: Model, name: string) => m.nodes.find((n) => n.name === name) as NodeDecl;
-const file = (files: Array<{ path: string; content: string }>, p: string) => files.find((f) => f.path === p)?.content ?? assert.fail(`no ${p} in ${files.map((f) => f.path).join(', ')}`);
+const file = (files: Array<{ path: string; content: string }>, p: string) =>
+  files.find((f) => f.path === p)?.content ?? assert.fail(`no ${p} in ${files.map((f) => f.path).join(', ')}`);
 const param = (mainCf: string, name: string) => new RegExp(`^${name} = (.*)$`, 'm').exec(mainCf)?.[1];
 
 const GW = (body: string, extra = '') => `${extra}
@@ -52,18 +57,44 @@ server mbx {
 describe('generate: targets', () => {
   describe('relay rules', () => {
     it('first match wins, deny before allow excludes, auth=required only matches authenticated clients', () => {
-      const m = model(GW('  relay deny from=10.9.0.0/16\n  relay allow from=10.0.0.0/8\n  relay allow from=any auth=required', 'network x {\n  cidr 10.0.0.0/8\n}'));
+      const m = model(
+        GW(
+          '  relay deny from=10.9.0.0/16\n  relay allow from=10.0.0.0/8\n  relay allow from=any auth=required',
+          'network x {\n  cidr 10.0.0.0/8\n}',
+        ),
+      );
       const rs = relaySets(node(m, 'gw'));
-      assert.deepEqual(setToCidrs(rs.unauth), ['10.0.0.0/13', '10.8.0.0/16', '10.10.0.0/15', '10.12.0.0/14', '10.16.0.0/12', '10.32.0.0/11', '10.64.0.0/10', '10.128.0.0/9']);
+      assert.deepEqual(setToCidrs(rs.unauth), [
+        '10.0.0.0/13',
+        '10.8.0.0/16',
+        '10.10.0.0/15',
+        '10.12.0.0/14',
+        '10.16.0.0/12',
+        '10.32.0.0/11',
+        '10.64.0.0/10',
+        '10.128.0.0/9',
+      ]);
       assert.ok(rs.usesAuth);
-      assert.ok(!setToCidrs(rs.auth).includes('10.9.0.0/16'), 'a deny before the auth rule holds for authenticated clients too');
+      assert.ok(
+        !setToCidrs(rs.auth).includes('10.9.0.0/16'),
+        'a deny before the auth rule holds for authenticated clients too',
+      );
       const main = file(generatePostfix(m, OPTS), 'postfix/gw/main.cf');
       assert.equal(param(main, 'mynetworks'), '!10.9.0.0/16, 10.0.0.0/8');
-      assert.equal(param(main, 'smtpd_relay_restrictions'), 'permit_mynetworks, check_client_access cidr:${config_directory}/sasl_relay_clients.cidr, reject_unauth_destination');
+      assert.equal(
+        param(main, 'smtpd_relay_restrictions'),
+        'permit_mynetworks, check_client_access cidr:${config_directory}/sasl_relay_clients.cidr, reject_unauth_destination',
+      );
       const sasl = file(generatePostfix(m, OPTS), 'postfix/gw/sasl_relay_clients.cidr');
-      assert.deepEqual(sasl.split('\n').filter((l) => l && !l.startsWith('#')), ['10.9.0.0/16\tDUNNO', '10.0.0.0/8\tsasl_relay', '0.0.0.0/0\tsasl_relay', '::/0\tsasl_relay']);
+      assert.deepEqual(
+        sasl.split('\n').filter((l) => l && !l.startsWith('#')),
+        ['10.9.0.0/16\tDUNNO', '10.0.0.0/8\tsasl_relay', '0.0.0.0/0\tsasl_relay', '::/0\tsasl_relay'],
+      );
       const master = file(generatePostfix(m, OPTS), 'postfix/gw/master.cf');
-      assert.match(master, /^submission inet .*smtpd\n  -o syslog_name=postfix\/submission\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes/m);
+      assert.match(
+        master,
+        /^submission inet .*smtpd\n {2}-o syslog_name=postfix\/submission\n {2}-o smtpd_tls_security_level=encrypt\n {2}-o smtpd_sasl_auth_enable=yes/m,
+      );
     });
 
     it('no relay rules: empty mynetworks, and reject_unauth_destination', () => {
@@ -75,11 +106,17 @@ describe('generate: targets', () => {
 
     it('relay allow from=any auth=required alone: permit_sasl_authenticated', () => {
       const main = file(generatePostfix(model(GW('  relay allow from=any auth=required')), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(main, 'smtpd_relay_restrictions'), 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination');
+      assert.equal(
+        param(main, 'smtpd_relay_restrictions'),
+        'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination',
+      );
     });
 
     it('IPv6 ranges are bracketed in mynetworks, plain in cidr tables', () => {
-      const main = file(generatePostfix(model(GW('  relay allow from=2001:db8:1::/48, 10.0.0.1')), OPTS), 'postfix/gw/main.cf');
+      const main = file(
+        generatePostfix(model(GW('  relay allow from=2001:db8:1::/48, 10.0.0.1')), OPTS),
+        'postfix/gw/main.cf',
+      );
       assert.equal(param(main, 'mynetworks'), '[2001:db8:1::]/48, 10.0.0.1/32');
     });
   });
@@ -90,14 +127,19 @@ describe('generate: targets', () => {
       const own = file(generatePostfix(model(GW('  dnsbl b.example.org', opts)), OPTS), 'postfix/gw/main.cf');
       assert.equal(param(own, 'smtpd_client_restrictions'), 'permit_mynetworks, reject_rbl_client b.example.org');
       const dflt = file(generatePostfix(model(GW('', opts)), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(dflt, 'smtpd_client_restrictions'), 'permit_mynetworks, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net');
+      assert.equal(
+        param(dflt, 'smtpd_client_restrictions'),
+        'permit_mynetworks, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net',
+      );
       const none = file(generatePostfix(model(GW('  dnsbl none', opts)), OPTS), 'postfix/gw/main.cf');
       assert.equal(param(none, 'smtpd_client_restrictions'), undefined);
       assert.doesNotMatch(none, /reject_rbl_client/);
     });
 
     it('an internal relay that is not internet-facing gets no default DNSBL', () => {
-      const m = model(`options {\n  dnsbl zen.spamhaus.org\n}\ngateway r {\n  role relay\n  address 10.0.0.9\n  relay allow from=10.0.0.0/8\n  route * via=direct\n}\n`);
+      const m = model(
+        `options {\n  dnsbl zen.spamhaus.org\n}\ngateway r {\n  role relay\n  address 10.0.0.9\n  relay allow from=10.0.0.0/8\n  route * via=direct\n}\n`,
+      );
       assert.doesNotMatch(file(generatePostfix(m, OPTS), 'postfix/r/main.cf'), /reject_rbl_client/);
     });
 
@@ -111,24 +153,42 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const main = file(files, 'postfix/gw/main.cf');
       assert.equal(param(main, 'relay_domains'), 'example.com, .example.com');
       assert.equal(param(main, 'relayhost'), '[smtp.isp.example]');
-      assert.deepEqual(file(files, 'postfix/gw/transport').split('\n').filter((l) => l && !l.startsWith('#')), [
-        'example.com\tsmtp:[10.0.0.1]:2525, [b.example.com]',
-        '.example.com\tsmtp:',
-      ]);
+      assert.deepEqual(
+        file(files, 'postfix/gw/transport')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#')),
+        ['example.com\tsmtp:[10.0.0.1]:2525, [b.example.com]', '.example.com\tsmtp:'],
+      );
     });
 
     it('accept from= limits: a recipient table naming a restriction class per limited domain', () => {
       const m = model(GW('  accept partner.example from=203.0.113.0/24'));
       const files = generatePostfix(m, OPTS);
       const main = file(files, 'postfix/gw/main.cf');
-      assert.equal(param(main, 'smtpd_recipient_restrictions'), 'check_recipient_access texthash:${config_directory}/recipient_access');
-      assert.equal(param(main, 'accept_from_1'), 'check_client_access cidr:${config_directory}/accept_from_1.cidr, reject');
-      assert.deepEqual(file(files, 'postfix/gw/recipient_access').split('\n').filter((l) => l && !l.startsWith('#')), ['example.com\tOK', 'partner.example\taccept_from_1']);
+      assert.equal(
+        param(main, 'smtpd_recipient_restrictions'),
+        'check_recipient_access texthash:${config_directory}/recipient_access',
+      );
+      assert.equal(
+        param(main, 'accept_from_1'),
+        'check_client_access cidr:${config_directory}/accept_from_1.cidr, reject',
+      );
+      assert.deepEqual(
+        file(files, 'postfix/gw/recipient_access')
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#')),
+        ['example.com\tOK', 'partner.example\taccept_from_1'],
+      );
       assert.match(file(files, 'postfix/gw/accept_from_1.cidr'), /^203\.0\.113\.0\/24\tOK$/m);
     });
 
     it('tls, scan policy milters, attachments and max-size', () => {
-      const m = model(GW('  tls required\n  scan p', 'policy p {\n  antivirus clamav\n  antispam rspamd\n  attachments block exe, vbs\n  max-size 64MB\n}'));
+      const m = model(
+        GW(
+          '  tls required\n  scan p',
+          'policy p {\n  antivirus clamav\n  antispam rspamd\n  attachments block exe, vbs\n  max-size 64MB\n}',
+        ),
+      );
       const files = generatePostfix(m, OPTS);
       const main = file(files, 'postfix/gw/main.cf');
       assert.equal(param(main, 'smtpd_tls_security_level'), 'encrypt');
@@ -140,36 +200,55 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
     });
 
     it('a scanner host: content_filter there, and a return service that trusts only the scanner', () => {
-      const m = model(GW('  scan p', 'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n  address 10.1.1.1\n  listen 10024\n  route * via=gw\n}'));
+      const m = model(
+        GW(
+          '  scan p',
+          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n  address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
+        ),
+      );
       const files = generatePostfix(m, OPTS);
       assert.equal(param(file(files, 'postfix/gw/main.cf'), 'content_filter'), 'scan:[10.1.1.1]:10024');
-      assert.match(file(files, 'postfix/gw/master.cf'), /^10025 +inet[^\n]*\n(  -o [^\n]*\n)*  -o mynetworks=10\.1\.1\.1\/32\n/m);
+      assert.match(
+        file(files, 'postfix/gw/master.cf'),
+        /^10025 +inet[^\n]*\n( {2}-o [^\n]*\n)* {2}-o mynetworks=10\.1\.1\.1\/32\n/m,
+      );
     });
   });
 
   describe('haproxy', () => {
-    const POOL = (mode: string, health = 'smtp interval=2s', ports = '25') => `pool p {\n  mode ${mode}\n  vip 198.51.100.10\n  hostname mail.example.com\n  ports ${ports}\n  members a, b\n  health ${health}\n}
+    const POOL = (
+      mode: string,
+      health = 'smtp interval=2s',
+      ports = '25',
+    ) => `pool p {\n  mode ${mode}\n  vip 198.51.100.10\n  hostname mail.example.com\n  ports ${ports}\n  members a, b\n  health ${health}\n}
 gateway a {\n  role edge\n  address 198.51.100.11\n  route * via=direct\n}
 gateway b {\n  role edge\n  hostname b.example.com\n  route * via=direct\n}\n`;
 
     it('balanced: roundrobin, smtpchk, inter from the interval', () => {
       const cfg = file(generateHaproxy(model(POOL('balanced')), OPTS), 'haproxy/haproxy.cfg');
-      assert.match(cfg, /^frontend p\n    bind 198\.51\.100\.10:25\n    default_backend p$/m);
-      assert.match(cfg, /^    balance roundrobin$/m);
-      assert.match(cfg, /^    option smtpchk HELO mail\.example\.com$/m);
-      assert.match(cfg, /^    default-server check inter 2s fall 2 rise 2$/m);
-      assert.match(cfg, /^    mode tcp$/m);
-      assert.match(cfg, /^    timeout client 5m$/m);
-      assert.match(cfg, /^    server a 198\.51\.100\.11:25$/m);
-      assert.match(cfg, /^    server b b\.example\.com:25 resolvers system init-addr none$/m, 'a member known by name is resolved at run time');
+      assert.match(cfg, /^frontend p\n {4}bind 198\.51\.100\.10:25\n {4}default_backend p$/m);
+      assert.match(cfg, /^ {4}balance roundrobin$/m);
+      assert.match(cfg, /^ {4}option smtpchk HELO mail\.example\.com$/m);
+      assert.match(cfg, /^ {4}default-server check inter 2s fall 2 rise 2$/m);
+      assert.match(cfg, /^ {4}mode tcp$/m);
+      assert.match(cfg, /^ {4}timeout client 5m$/m);
+      assert.match(cfg, /^ {4}server a 198\.51\.100\.11:25$/m);
+      assert.match(
+        cfg,
+        /^ {4}server b b\.example\.com:25 resolvers system init-addr none$/m,
+        'a member known by name is resolved at run time',
+      );
     });
 
     it('failover: balance first, the later members backups; health tcp: no smtpchk; several ports', () => {
-      const cfg = file(generateHaproxy(model(POOL('failover', 'tcp interval=500ms', '25, 587')), OPTS), 'haproxy/haproxy.cfg');
-      assert.match(cfg, /^    balance first$/m);
-      assert.match(cfg, /^    server b b\.example\.com backup resolvers system init-addr none$/m);
+      const cfg = file(
+        generateHaproxy(model(POOL('failover', 'tcp interval=500ms', '25, 587')), OPTS),
+        'haproxy/haproxy.cfg',
+      );
+      assert.match(cfg, /^ {4}balance first$/m);
+      assert.match(cfg, /^ {4}server b b\.example\.com backup resolvers system init-addr none$/m);
       assert.doesNotMatch(cfg, /smtpchk/);
-      assert.match(cfg, /^    default-server check inter 500ms fall 2 rise 2 port 25$/m);
+      assert.match(cfg, /^ {4}default-server check inter 500ms fall 2 rise 2 port 25$/m);
       assert.match(cfg, /bind 198\.51\.100\.10:587/);
     });
 
@@ -181,7 +260,9 @@ gateway b {\n  role edge\n  hostname b.example.com\n  route * via=direct\n}\n`;
 
   describe('bind', () => {
     it('null MX, default NS with a placeholder glue, contact with dots', () => {
-      const m = model('options {\n  contact first.last@example.org\n  ttl 5m\n}\ndomain quiet.example {\n  mx none\n}\n');
+      const m = model(
+        'options {\n  contact first.last@example.org\n  ttl 5m\n}\ndomain quiet.example {\n  mx none\n}\n',
+      );
       const [z] = generateBind(m, OPTS);
       assert.equal(z.path, 'bind/db.quiet.example');
       assert.match(z.content, /^@\tIN\tMX\t0 \./m);
@@ -192,10 +273,16 @@ gateway b {\n  role edge\n  hostname b.example.com\n  route * via=direct\n}\n`;
     });
 
     it('a round-robin pool name gets every member address; an MX to an address is left out', () => {
-      const m = model(`domain example.com {\n  mx 10 rr\n  mx 20 192.0.2.9\n}
+      const m = model(
+        `domain example.com {\n  mx 10 rr\n  mx 20 192.0.2.9\n}
 pool rr {\n  mode round-robin\n  hostname mx.example.com\n  members a, b\n}
 gateway a {\n  role edge\n  address 198.51.100.1\n  route * via=direct\n}
-gateway b {\n  role edge\n  address 2001:db8::2\n  route * via=direct\n}\n`.replace('mx 20 192.0.2.9', 'mx 20 backup.example.net'), true);
+gateway b {\n  role edge\n  address 2001:db8::2\n  route * via=direct\n}\n`.replace(
+          'mx 20 192.0.2.9',
+          'mx 20 backup.example.net',
+        ),
+        true,
+      );
       const [z] = generateBind(m, OPTS);
       assert.match(z.content, /^mx\tIN\tA\t198\.51\.100\.1\t/m);
       assert.match(z.content, /^mx\tIN\tAAAA\t2001:db8::2\t/m);
@@ -230,11 +317,27 @@ server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n 
       const ps = file(generateExchange(m, OPTS), 'exchange/ex.ps1');
       assert.match(ps, /^\$Server = 'EX'$/m);
       assert.match(ps, /New-AcceptedDomain -Name 'example\.com' -DomainName 'example\.com' -DomainType Authoritative/);
-      assert.match(ps, /New-SendConnector -Name 'mailtopo ex route 1' -Usage Custom -AddressSpaces 'SMTP:\*;1' -DNSRoutingEnabled \$false -SmartHosts 'mx\.example\.com' -SourceTransportServers \$Server/);
-      assert.match(ps, /New-ReceiveConnector -Name 'mailtopo ex relay' -Server \$Server -TransportRole FrontendTransport -Custom -Bindings '0\.0\.0\.0:25' -RemoteIPRanges '10\.1\.0\.0\/16' -PermissionGroups AnonymousUsers/);
-      assert.match(ps, /Add-ADPermission -User 'NT AUTHORITY\\ANONYMOUS LOGON' -ExtendedRights 'Ms-Exch-SMTP-Accept-Any-Recipient'/);
-      assert.match(ps, /Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -AnyMatch \$true -Enabled \$true -Priority 1/);
-      assert.deepEqual(generateExchange(m, OPTS).map((f) => f.path), ['exchange/ex.ps1'], 'a gateway that is not domain-joined gets no script');
+      assert.match(
+        ps,
+        /New-SendConnector -Name 'mailtopo ex route 1' -Usage Custom -AddressSpaces 'SMTP:\*;1' -DNSRoutingEnabled \$false -SmartHosts 'mx\.example\.com' -SourceTransportServers \$Server/,
+      );
+      assert.match(
+        ps,
+        /New-ReceiveConnector -Name 'mailtopo ex relay' -Server \$Server -TransportRole FrontendTransport -Custom -Bindings '0\.0\.0\.0:25' -RemoteIPRanges '10\.1\.0\.0\/16' -PermissionGroups AnonymousUsers/,
+      );
+      assert.match(
+        ps,
+        /Add-ADPermission -User 'NT AUTHORITY\\ANONYMOUS LOGON' -ExtendedRights 'Ms-Exch-SMTP-Accept-Any-Recipient'/,
+      );
+      assert.match(
+        ps,
+        /Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -AnyMatch \$true -Enabled \$true -Priority 1/,
+      );
+      assert.deepEqual(
+        generateExchange(m, OPTS).map((f) => f.path),
+        ['exchange/ex.ps1'],
+        'a gateway that is not domain-joined gets no script',
+      );
     });
   });
 
@@ -242,10 +345,22 @@ server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n 
     it('the graph: zones as clusters, MX and route edges, pool members, declaration places', () => {
       const m = model(GW('  relay allow from=10.0.0.0/8'));
       const g = buildGraph(m);
-      assert.deepEqual(g.clusters.map((c) => [c.zone, c.nodeIds]), [['perimeter', ['gw']], ['internal', ['mbx']]]);
-      assert.deepEqual(g.edges.map((e) => `${e.from} -${e.kind}-> ${e.to} ${e.label}`), [
-        'domain:example.com -mx-> gw MX 10', 'gw -route-> mbx example.com', 'gw -route-> internet *', 'mbx -route-> gw *',
-      ]);
+      assert.deepEqual(
+        g.clusters.map((c) => [c.zone, c.nodeIds]),
+        [
+          ['perimeter', ['gw']],
+          ['internal', ['mbx']],
+        ],
+      );
+      assert.deepEqual(
+        g.edges.map((e) => `${e.from} -${e.kind}-> ${e.to} ${e.label}`),
+        [
+          'domain:example.com -mx-> gw MX 10',
+          'gw -route-> mbx example.com',
+          'gw -route-> internet *',
+          'mbx -route-> gw *',
+        ],
+      );
       const gw = g.nodes.find((n) => n.id === 'gw')!;
       assert.equal(gw.file, 't.mailtopo');
       assert.equal(gw.range?.start.line, 4);

@@ -18,7 +18,8 @@ function listAll(dir: string): string[] {
   const walk = (d: string, rel: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory() && !e.isSymbolicLink()) walk(path.join(d, e.name), r); else out.push(r);
+      if (e.isDirectory() && !e.isSymbolicLink()) walk(path.join(d, e.name), r);
+      else out.push(r);
     }
   };
   walk(dir, '');
@@ -31,29 +32,56 @@ function refused(fn: () => unknown, re: RegExp): void {
 
 describe('generate: writer', () => {
   let base: string;
-  beforeEach(() => { base = tmp(); });
-  afterEach(() => { fs.rmSync(base, { recursive: true, force: true }); });
+  beforeEach(() => {
+    base = tmp();
+  });
+  afterEach(() => {
+    fs.rmSync(base, { recursive: true, force: true });
+  });
 
   it('creates --out and nested folders and writes every file', () => {
     const out = path.join(base, 'a', 'b');
-    const r = writeGenerated(out, [{ path: 'postfix/gw/main.cf', content: mine('main') }, { path: 'model.json', content: '{"generatedBy": "mailtopo"}\n' }]);
+    const r = writeGenerated(out, [
+      { path: 'postfix/gw/main.cf', content: mine('main') },
+      { path: 'model.json', content: '{"generatedBy": "mailtopo"}\n' },
+    ]);
     assert.deepEqual(r.written, ['postfix/gw/main.cf', 'model.json']);
     assert.equal(fs.readFileSync(path.join(out, 'postfix/gw/main.cf'), 'utf8'), mine('main'));
     assert.deepEqual(listAll(out), ['model.json', 'postfix/gw/main.cf'], 'no temporary files left behind');
   });
 
-  for (const bad of ['../escape.cf', 'postfix/../../escape.cf', '/etc/passwd', 'C:/x', 'a\\b', 'a//b', './a', 'a/./b', '', 'a\0b', 'dir/']) {
+  for (const bad of [
+    '../escape.cf',
+    'postfix/../../escape.cf',
+    '/etc/passwd',
+    'C:/x',
+    'a\\b',
+    'a//b',
+    './a',
+    'a/./b',
+    '',
+    'a\0b',
+    'dir/',
+  ]) {
     it(`refuses the path ${JSON.stringify(bad)} and writes nothing`, () => {
       const out = path.join(base, 'out');
       assert.ok(badRelPath(bad));
-      refused(() => writeGenerated(out, [{ path: 'ok.txt', content: mine('ok') }, { path: bad, content: mine('bad') }]), /refusing/);
+      refused(
+        () =>
+          writeGenerated(out, [
+            { path: 'ok.txt', content: mine('ok') },
+            { path: bad, content: mine('bad') },
+          ]),
+        /refusing/,
+      );
       assert.equal(fs.existsSync(path.join(out, 'ok.txt')), false, 'a refused run writes nothing');
       assert.equal(fs.existsSync(path.join(base, 'escape.cf')), false);
     });
   }
 
   it('accepts ordinary relative paths', () => {
-    for (const ok of ['model.json', 'postfix/edge-1/main.cf', 'bind/db.example.com', 'diagram/topology.svg']) assert.equal(badRelPath(ok), undefined, ok);
+    for (const ok of ['model.json', 'postfix/edge-1/main.cf', 'bind/db.example.com', 'diagram/topology.svg'])
+      assert.equal(badRelPath(ok), undefined, ok);
   });
 
   it('refuses a symbolic link to a folder outside --out, even several levels down', () => {
@@ -62,7 +90,14 @@ describe('generate: writer', () => {
     fs.mkdirSync(path.join(out, 'postfix'), { recursive: true });
     fs.mkdirSync(outside);
     fs.symlinkSync(outside, path.join(out, 'postfix', 'gw'));
-    refused(() => writeGenerated(out, [{ path: 'model.json', content: '{"generatedBy": "mailtopo"}' }, { path: 'postfix/gw/main.cf', content: mine('main') }]), /symbolic link out of the output folder/);
+    refused(
+      () =>
+        writeGenerated(out, [
+          { path: 'model.json', content: '{"generatedBy": "mailtopo"}' },
+          { path: 'postfix/gw/main.cf', content: mine('main') },
+        ]),
+      /symbolic link out of the output folder/,
+    );
     assert.deepEqual(fs.readdirSync(outside), []);
     assert.equal(fs.existsSync(path.join(out, 'model.json')), false, 'nothing written at all');
   });
@@ -72,7 +107,10 @@ describe('generate: writer', () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(base, 'f'), 'outside');
     fs.symlinkSync(path.join(base, 'f'), path.join(out, 'bind'));
-    refused(() => writeGenerated(out, [{ path: 'bind/db.example.com', content: mine('zone') }]), /out of the output folder|not a folder/);
+    refused(
+      () => writeGenerated(out, [{ path: 'bind/db.example.com', content: mine('zone') }]),
+      /out of the output folder|not a folder/,
+    );
   });
 
   it('follows a symbolic link that stays inside --out', () => {
@@ -89,7 +127,10 @@ describe('generate: writer', () => {
     const victim = path.join(base, 'victim.txt');
     fs.writeFileSync(victim, mine('victim'));
     fs.symlinkSync(victim, path.join(out, 'model.json'));
-    refused(() => writeGenerated(out, [{ path: 'model.json', content: '{"generatedBy": "mailtopo"}' }]), /symbolic link/);
+    refused(
+      () => writeGenerated(out, [{ path: 'model.json', content: '{"generatedBy": "mailtopo"}' }]),
+      /symbolic link/,
+    );
     writeGenerated(out, [{ path: 'model.json', content: '{"generatedBy": "mailtopo"}' }], { force: true });
     assert.equal(fs.lstatSync(path.join(out, 'model.json')).isSymbolicLink(), false);
     assert.equal(fs.readFileSync(victim, 'utf8'), mine('victim'), 'the link target is untouched');
@@ -99,7 +140,10 @@ describe('generate: writer', () => {
     const out = path.join(base, 'out');
     fs.mkdirSync(path.join(out, 'haproxy'), { recursive: true });
     fs.writeFileSync(path.join(out, 'haproxy', 'haproxy.cfg'), 'global\n  # hand-written\n');
-    refused(() => writeGenerated(out, [{ path: 'haproxy/haproxy.cfg', content: mine('cfg') }]), /not generated by mailtopo/);
+    refused(
+      () => writeGenerated(out, [{ path: 'haproxy/haproxy.cfg', content: mine('cfg') }]),
+      /not generated by mailtopo/,
+    );
     assert.equal(fs.readFileSync(path.join(out, 'haproxy', 'haproxy.cfg'), 'utf8'), 'global\n  # hand-written\n');
     writeGenerated(out, [{ path: 'haproxy/haproxy.cfg', content: mine('cfg') }], { force: true });
     assert.equal(fs.readFileSync(path.join(out, 'haproxy', 'haproxy.cfg'), 'utf8'), mine('cfg'));
@@ -107,8 +151,14 @@ describe('generate: writer', () => {
 
   it('overwrites its own files, and leaves identical ones alone', () => {
     const out = path.join(base, 'out');
-    writeGenerated(out, [{ path: 'a.cf', content: mine('a', 'v = 1\n') }, { path: 'b.cf', content: mine('b') }]);
-    const r = writeGenerated(out, [{ path: 'a.cf', content: mine('a', 'v = 2\n') }, { path: 'b.cf', content: mine('b') }]);
+    writeGenerated(out, [
+      { path: 'a.cf', content: mine('a', 'v = 1\n') },
+      { path: 'b.cf', content: mine('b') },
+    ]);
+    const r = writeGenerated(out, [
+      { path: 'a.cf', content: mine('a', 'v = 2\n') },
+      { path: 'b.cf', content: mine('b') },
+    ]);
     assert.deepEqual(r.written, ['a.cf']);
     assert.deepEqual(r.unchanged, ['b.cf']);
     assert.equal(fs.readFileSync(path.join(out, 'a.cf'), 'utf8'), mine('a', 'v = 2\n'));
@@ -132,7 +182,14 @@ describe('generate: writer', () => {
   });
 
   it('refuses the same path twice', () => {
-    refused(() => writeGenerated(path.join(base, 'out'), [{ path: 'a', content: '' }, { path: 'a', content: '' }]), /twice/);
+    refused(
+      () =>
+        writeGenerated(path.join(base, 'out'), [
+          { path: 'a', content: '' },
+          { path: 'a', content: '' },
+        ]),
+      /twice/,
+    );
   });
 
   it('recognises its marker in every comment syntax and in model.json', () => {

@@ -38,7 +38,12 @@ describe('big and deep inputs', function () {
   it('10 MB of random bytes', () => {
     const bytes = Buffer.alloc(TEN_MB);
     let x = 0x2545f491;
-    for (let i = 0; i < bytes.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; bytes[i] = x & 0xff; }
+    for (let i = 0; i < bytes.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      bytes[i] = x & 0xff;
+    }
     checkAll(bytes.toString('latin1'));
     checkAll(bytes.subarray(0, TEN_MB / 10).toString('utf8')); // with U+FFFD and real multi-unit characters
   });
@@ -62,7 +67,11 @@ describe('big and deep inputs', function () {
   });
 
   it('one very long line and one very long word', () => {
-    checkAll('gateway g {\n  role relay\n  address ' + Array.from({ length: 50_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(', ') + '\n}\n');
+    checkAll(
+      'gateway g {\n  role relay\n  address ' +
+        Array.from({ length: 50_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(', ') +
+        '\n}\n',
+    );
     checkAll('network ' + 'a'.repeat(2_000_000) + ' {\n}\n');
   });
 });

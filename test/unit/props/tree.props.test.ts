@@ -5,7 +5,17 @@
 // and every position must point at the text it names.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { parse, computeLineStarts, offsetToPos, argAt, argCount, itemAt, itemCount, keywordOf, keywordOffset } from '../../../server/src/core/syntax/parser';
+import {
+  parse,
+  computeLineStarts,
+  offsetToPos,
+  argAt,
+  argCount,
+  itemAt,
+  itemCount,
+  keywordOf,
+  keywordOffset,
+} from '../../../server/src/core/syntax/parser';
 import type { Arg, Scalar, Statement } from '../../../server/src/core/syntax/ast';
 import { SAMPLES, mutatedSample, validDoc } from './gen';
 
@@ -27,16 +37,29 @@ function checkTree(text: string): void {
     // the array view and the accessor view are the same argument
     assert.equal(a.key?.text, b.key?.text, what);
     assert.deepEqual(a.range, b.range, what);
-    assert.deepEqual(a.value.items.map((x) => [x.text, x.offset]), b.value.items.map((x) => [x.text, x.offset]), what);
+    assert.deepEqual(
+      a.value.items.map((x) => [x.text, x.offset]),
+      b.value.items.map((x) => [x.text, x.offset]),
+      what,
+    );
     assert.equal(itemCount(a), a.value.items.length, `${what}: itemCount`);
-    for (let j = 0; j < itemCount(a); j++) assert.equal(itemAt(a, j)!.offset, a.value.items[j].offset, `${what}: itemAt(${j})`);
+    for (let j = 0; j < itemCount(a); j++)
+      assert.equal(itemAt(a, j)!.offset, a.value.items[j].offset, `${what}: itemAt(${j})`);
     assert.equal(itemAt(a, itemCount(a)), undefined, `${what}: past the last item`);
     if (a.key) scalar(a.key, `${what} key`);
     a.value.items.forEach((x, j) => scalar(x, `${what} item ${j}`));
     if (a.value.items.length) {
       assert.deepEqual(a.value.range.start, a.value.items[0].range.start, `${what}: value starts at its first item`);
-      assert.deepEqual(a.value.range.end, a.value.items[a.value.items.length - 1].range.end, `${what}: value ends at its last item`);
-      assert.deepEqual(a.range.start, (a.key ?? a.value.items[0]).range.start, `${what}: argument starts at its key or first item`);
+      assert.deepEqual(
+        a.value.range.end,
+        a.value.items[a.value.items.length - 1].range.end,
+        `${what}: value ends at its last item`,
+      );
+      assert.deepEqual(
+        a.range.start,
+        (a.key ?? a.value.items[0]).range.start,
+        `${what}: argument starts at its key or first item`,
+      );
       if (!a.key) assert.deepEqual(a.range, a.value.range, `${what}: a positional argument is its value`);
     }
   };
@@ -78,28 +101,40 @@ describe('property: the compact syntax tree reads the same through arrays and ac
   });
 
   it('statements of 0, 1, 2, 3 and more arguments, lists, options and strings', () => {
-    checkTree([
-      'options {',
-      '  dnsbl zen.spamhaus.org, bl.spamcop.net',
-      '}',
-      'gateway g {',
-      '  role edge',
-      '  relay allow from=corp auth=required',
-      '  route * via=a, b',
-      '  listen 25, 587,',
-      '     465',
-      '  x a b c d=e f',
-      '  hostname "g.example.com" # trailing',
-      '}',
-      'domain "example.com" { mx 10 g; spf "v=spf1 -all" }',
-    ].join('\n'));
+    checkTree(
+      [
+        'options {',
+        '  dnsbl zen.spamhaus.org, bl.spamcop.net',
+        '}',
+        'gateway g {',
+        '  role edge',
+        '  relay allow from=corp auth=required',
+        '  route * via=a, b',
+        '  listen 25, 587,',
+        '     465',
+        '  x a b c d=e f',
+        '  hostname "g.example.com" # trailing',
+        '}',
+        'domain "example.com" { mx 10 g; spf "v=spf1 -all" }',
+      ].join('\n'),
+    );
   });
 
   it('any mutation of a sample', () => {
-    fc.assert(fc.property(mutatedSample, (text) => { checkTree(text); }), { numRuns: 400 });
+    fc.assert(
+      fc.property(mutatedSample, (text) => {
+        checkTree(text);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('random valid documents', () => {
-    fc.assert(fc.property(validDoc, (d) => { checkTree(d.text); }), { numRuns: 200 });
+    fc.assert(
+      fc.property(validDoc, (d) => {
+        checkTree(d.text);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

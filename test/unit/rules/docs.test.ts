@@ -7,7 +7,11 @@ import { checkText } from '../../../server/src/core/check';
 
 const DOC = fs.readFileSync(path.resolve('docs/rules.md'), 'utf8');
 
-interface Section { code: string; wrong?: string; fixed?: string }
+interface Section {
+  code: string;
+  wrong?: string;
+  fixed?: string;
+}
 
 function sections(): Section[] {
   const out: Section[] = [];
@@ -44,11 +48,26 @@ describe('rules: docs/rules.md', () => {
     it(`${s.code}: the wrong example reports it, the fixed one does not`, () => {
       assert.ok(s.wrong && s.fixed, `${s.code} needs a Wrong and a Fixed example`);
       const w = checkText(s.wrong, 'wrong.mailtopo').diagnostics;
-      assert.ok(!w.some((d) => d.severity === 'error' && /^MT[01]/.test(d.code)), `${s.code} wrong example: ${w.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`).join('; ')}`);
-      assert.ok(w.some((d) => d.code === s.code), `${s.code} wrong example gives ${w.map((d) => d.code).join(', ')}`);
+      assert.ok(
+        !w.some((d) => d.severity === 'error' && /^MT[01]/.test(d.code)),
+        `${s.code} wrong example: ${w
+          .filter((d) => d.severity === 'error')
+          .map((d) => `${d.code} ${d.message}`)
+          .join('; ')}`,
+      );
+      assert.ok(
+        w.some((d) => d.code === s.code),
+        `${s.code} wrong example gives ${w.map((d) => d.code).join(', ')}`,
+      );
       const f = checkText(s.fixed, 'fixed.mailtopo').diagnostics;
       assert.ok(!f.some((d) => d.code === s.code), `${s.code} fixed example still gives it`);
-      assert.ok(!f.some((d) => d.severity === 'error' && /^MT[01]/.test(d.code)), `${s.code} fixed example: ${f.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.message}`).join('; ')}`);
+      assert.ok(
+        !f.some((d) => d.severity === 'error' && /^MT[01]/.test(d.code)),
+        `${s.code} fixed example: ${f
+          .filter((d) => d.severity === 'error')
+          .map((d) => `${d.code} ${d.message}`)
+          .join('; ')}`,
+      );
     });
   }
 });

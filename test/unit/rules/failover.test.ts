@@ -33,7 +33,10 @@ server mb2 {
 }
 `;
 
-const TWO_EDGES = edit(edit(SINGLE_EDGE, 'mx 10 edge1', 'mx 10 edge1\n  mx 20 edge2'), 'server mb1 {', `gateway edge2 {
+const TWO_EDGES = edit(
+  edit(SINGLE_EDGE, 'mx 10 edge1', 'mx 10 edge1\n  mx 20 edge2'),
+  'server mb1 {',
+  `gateway edge2 {
   role edge
   hostname edge2.example.com
   address 198.51.100.12
@@ -42,7 +45,8 @@ const TWO_EDGES = edit(edit(SINGLE_EDGE, 'mx 10 edge1', 'mx 10 edge1\n  mx 20 ed
   route example.com via=mb1, mb2
   route * via=direct
 }
-server mb1 {`).replace(/route \* via=edge1/g, 'route * via=edge1, edge2');
+server mb1 {`,
+).replace(/route \* via=edge1/g, 'route * via=edge1, edge2');
 
 describe('rules: single points of failure (MT304, MT306)', () => {
   describe('MT304 inbound', () => {
@@ -83,8 +87,16 @@ describe('rules: single points of failure (MT304, MT306)', () => {
       expectNone(t, 'MT302');
     });
     it('twin: each edge with its own scanner', () => {
-      let t = edit(TWO_EDGES, 'policy av {\n  antivirus clamav\n}', 'policy av {\n  antivirus clamav\n  scanner scan1\n}\npolicy av2 {\n  antivirus clamav\n  scanner scan2\n}');
-      t = edit(t, 'scan av\n  route example.com via=mb1, mb2\n  route * via=direct\n}\nserver', 'scan av2\n  route example.com via=mb1, mb2\n  route * via=direct\n}\nserver');
+      let t = edit(
+        TWO_EDGES,
+        'policy av {\n  antivirus clamav\n}',
+        'policy av {\n  antivirus clamav\n  scanner scan1\n}\npolicy av2 {\n  antivirus clamav\n  scanner scan2\n}',
+      );
+      t = edit(
+        t,
+        'scan av\n  route example.com via=mb1, mb2\n  route * via=direct\n}\nserver',
+        'scan av2\n  route example.com via=mb1, mb2\n  route * via=direct\n}\nserver',
+      );
       t += '\ngateway scan1 {\n  role relay\n}\ngateway scan2 {\n  role relay\n}\n';
       expectNone(t, 'MT304');
     });
@@ -103,7 +115,8 @@ describe('rules: single points of failure (MT304, MT306)', () => {
     it('twin: two hubs', () => {
       let t = edit(BASE, 'route * via=edge-nlb', 'route * via=hub1, hub2');
       t = edit(t, 'route * via=edge-nlb', 'route * via=hub1, hub2');
-      t += '\nserver hub1 {\n  role hub\n  route * via=edge-nlb\n}\nserver hub2 {\n  role hub\n  route * via=edge-nlb\n}\n';
+      t +=
+        '\nserver hub1 {\n  role hub\n  route * via=edge-nlb\n}\nserver hub2 {\n  role hub\n  route * via=edge-nlb\n}\n';
       expectNone(t, 'MT306');
       expectClean(t);
     });

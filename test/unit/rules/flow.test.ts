@@ -65,9 +65,17 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
 
   describe('MT301 black hole', () => {
     it('a hub with no route for the domain', () => {
-      const t = edit(HUBS, '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n', '  route * via=edge-nlb\n  route other.example via=mb1\n');
+      const t = edit(
+        HUBS,
+        '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n',
+        '  route * via=edge-nlb\n  route other.example via=mb1\n',
+      );
       // hub1's `*` route sends example.com back to the edges: a loop, not a black hole; remove the * route too
-      const t2 = edit(HUBS, '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n', '  route other.example via=mb1\n');
+      const t2 = edit(
+        HUBS,
+        '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n',
+        '  route other.example via=mb1\n',
+      );
       const d = expectDiag(t2, 'MT301', 'error', declRange(t2, 'hub1'));
       assert.match(d.message, /example\.com/);
       assert.match(d.message, /internet -> edge-nlb -> edge1 -> hub1/);
@@ -88,7 +96,11 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
       expectDiag(t, 'MT302', 'error', 'route * via=direct');
     });
     it('outbound: mail from a mailbox server dies at a hub with no * route', () => {
-      const t = edit(HUBS, '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n', '  route example.com via=mb1, mb2\n');
+      const t = edit(
+        HUBS,
+        '  route example.com via=mb1, mb2\n  route * via=edge-nlb\n',
+        '  route example.com via=mb1, mb2\n',
+      );
       const d = expectDiag(t, 'MT301', 'error', declRange(t, 'hub1'));
       assert.match(d.message, /outbound mail from mb1 is lost at hub1/);
       expectNone(t, 'MT305'); // hub2 still carries it
@@ -150,7 +162,7 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
       expectNone(t, 'MT303');
       expectClean(t);
     });
-    it('twin: a pool\'s policy is applied by its members, also when mail reaches a member directly', () => {
+    it("twin: a pool's policy is applied by its members, also when mail reaches a member directly", () => {
       let t = edit(BASE, '  scan av\n', '');
       t = edit(t, '  scan av\n', '');
       t = edit(t, 'members edge1, edge2', 'members edge1, edge2\n  scan av');
@@ -191,9 +203,16 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
     let t = edit(BASE, 'mx 10 edge-nlb', 'mx 10 cloud');
     t += '\nexternal cloud {\n  hostname mx.cloud.example\n  role filter\n  route example.com via=edge-nlb\n}\n';
     const ds = check(t).filter((d) => /^MT3/.test(d.code));
-    assert.deepEqual(ds.map((d) => d.code), []);
+    assert.deepEqual(
+      ds.map((d) => d.code),
+      [],
+    );
     // and when it hands the mail to a black hole, that is found
-    const t2 = edit(t, 'route example.com via=edge-nlb\n}', 'route example.com via=hubx\n}\nserver hubx {\n  role hub\n}');
+    const t2 = edit(
+      t,
+      'route example.com via=edge-nlb\n}',
+      'route example.com via=hubx\n}\nserver hubx {\n  role hub\n}',
+    );
     const d = expectDiag(t2, 'MT301', 'error', declRange(t2, 'hubx'));
     assert.match(d.message, /internet -> cloud -> hubx/);
   });

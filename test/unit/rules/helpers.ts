@@ -24,7 +24,10 @@ export function rangeOf(text: string, needle: string, occurrence = 0): Range {
 
 /** Range of a declaration's name ("on the declaration"). */
 export function declRange(text: string, name: string): Range {
-  const re = new RegExp(`^(?:network|domain|gateway|pool|server|policy|external) (${name.replace(/[.*]/g, (c) => `\\${c}`)})(?=[ {])`, 'm');
+  const re = new RegExp(
+    `^(?:network|domain|gateway|pool|server|policy|external) (${name.replace(/[.*]/g, (c) => `\\${c}`)})(?=[ {])`,
+    'm',
+  );
   const m = re.exec(text);
   if (!m) throw new Error(`no declaration of '${name}' in the test text`);
   const idx = m.index + m[0].length - name.length;
@@ -42,17 +45,31 @@ export function edit(text: string, from: string, to: string): string {
 }
 
 function show(ds: MtDiagnostic[]): string {
-  return ds.map((d) => `  ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`).join('\n');
+  return ds
+    .map(
+      (d) =>
+        `  ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`,
+    )
+    .join('\n');
 }
 
 /**
  * Assert a diagnostic with this code, severity and exact range (the range of
  * `needle` in the text). Returns it for further checks of message and related info.
  */
-export function expectDiag(text: string, code: string, severity: Severity, needle: string | Range, occurrence = 0): MtDiagnostic {
+export function expectDiag(
+  text: string,
+  code: string,
+  severity: Severity,
+  needle: string | Range,
+  occurrence = 0,
+): MtDiagnostic {
   const ds = check(text);
   const want = typeof needle === 'string' ? rangeOf(text, needle, occurrence) : needle;
-  const found = ds.find((d) => d.code === code && d.range.start.line === want.start.line && d.range.start.character === want.start.character);
+  const found = ds.find(
+    (d) =>
+      d.code === code && d.range.start.line === want.start.line && d.range.start.character === want.start.character,
+  );
   assert.ok(found, `expected ${code} at ${want.start.line}:${want.start.character} ('${needle}'), got:\n${show(ds)}`);
   assert.deepEqual(found.range, want, `${code} range`);
   assert.equal(found.severity, severity, `${code} severity`);

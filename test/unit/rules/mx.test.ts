@@ -110,7 +110,8 @@ describe('rules: domains and MX targets (MT307-MT314)', () => {
   });
 
   describe('MT314 null MX with a sending SPF or a weak DMARC', () => {
-    const nul = (spf: string, dmarc: string) => `${BASE}\ndomain parked.example {\n  mx none\n  spf "${spf}"\n  dmarc "${dmarc}"\n}\n`;
+    const nul = (spf: string, dmarc: string) =>
+      `${BASE}\ndomain parked.example {\n  mx none\n  spf "${spf}"\n  dmarc "${dmarc}"\n}\n`;
     it('spf other than v=spf1 -all', () => {
       const t = nul('v=spf1 mx -all', 'v=DMARC1; p=reject');
       expectDiag(t, 'MT314', 'warning', 'spf "v=spf1 mx -all"');

@@ -66,18 +66,31 @@ describe('rules: policies and licences (MT407-MT411)', () => {
       assert.match(d.message, /\.exe/);
     });
     it('twin: exe blocked', () => {
-      expectClean(edit(BASE, 'on-virus quarantine', 'on-virus quarantine\n  attachments allow pdf\n  attachments block exe'));
+      expectClean(
+        edit(BASE, 'on-virus quarantine', 'on-virus quarantine\n  attachments allow pdf\n  attachments block exe'),
+      );
     });
   });
 
   describe('MT408 allowed and blocked', () => {
     it('pdf both ways: on the allowed one, the blocked one related', () => {
-      const t = edit(BASE, 'on-virus quarantine', 'on-virus quarantine\n  attachments allow pdf, docx\n  attachments block zip, pdf');
+      const t = edit(
+        BASE,
+        'on-virus quarantine',
+        'on-virus quarantine\n  attachments allow pdf, docx\n  attachments block zip, pdf',
+      );
       const d = expectDiag(t, 'MT408', 'error', 'pdf');
       assert.deepEqual(d.related?.[0].range, rangeOf(t, 'pdf', 1));
     });
     it('twin: disjoint lists', () => {
-      expectNone(edit(BASE, 'on-virus quarantine', 'on-virus quarantine\n  attachments allow pdf, docx\n  attachments block zip'), 'MT408');
+      expectNone(
+        edit(
+          BASE,
+          'on-virus quarantine',
+          'on-virus quarantine\n  attachments allow pdf, docx\n  attachments block zip',
+        ),
+        'MT408',
+      );
     });
   });
 
@@ -95,7 +108,10 @@ describe('rules: policies and licences (MT407-MT411)', () => {
     it('3 nodes, 2 licences: the message of RULES.md', () => {
       const t = edit(TRIO, 'licenses 3', 'licenses 2');
       const d = expectDiag(t, 'MT410', 'warning', 'licenses 2');
-      assert.equal(d.message, 'licence shortfall: 3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences');
+      assert.equal(
+        d.message,
+        'licence shortfall: 3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences',
+      );
     });
     it('twin: 3 licences', () => {
       expectNone(TRIO, 'MT410');
@@ -103,7 +119,7 @@ describe('rules: policies and licences (MT407-MT411)', () => {
     });
     it('a pool with scan counts every member', () => {
       let t = edit(TRIO, 'licenses 3', 'licenses 2');
-      t = t.replace(/  scan av-standard\n/g, '');
+      t = t.replace(/ {2}scan av-standard\n/g, '');
       t = edit(t, 'members edge1, edge2, edge3', 'members edge1, edge2, edge3\n  scan av-standard');
       const d = expectDiag(t, 'MT410', 'warning', 'licenses 2');
       assert.match(d.message, /^licence shortfall: 3 nodes scan with av-standard \(edge1, edge2, edge3\)/);

@@ -31,7 +31,7 @@ describe('rules: pools (MT401-MT406, MT412)', () => {
   });
 
   describe('MT403 vip equals a member address', () => {
-    it('the vip is edge1\'s address', () => {
+    it("the vip is edge1's address", () => {
       const t = edit(BASE, 'vip 198.51.100.10', 'vip 198.51.100.11');
       const d = expectDiag(t, 'MT403', 'error', 'vip 198.51.100.11');
       assert.deepEqual(d.related?.[0].range, rangeOf(t, 'address 198.51.100.11'));

@@ -14,9 +14,20 @@ describe('rules: relay and perimeter (MT2xx)', () => {
       assert.match(d.message, /open relay: edge1/);
       // related: what makes it internet-facing (its role puts it in the perimeter, its pool is an MX target)
       const rel = d.related ?? [];
-      assert.ok(rel.some((r) => r.range.start.line === rangeOf(t, 'role edge').start.line && /perimeter/.test(r.message)), 'role edge related');
-      assert.ok(rel.some((r) => r.range.start.line === rangeOf(t, 'members edge1, edge2').start.line && /edge-nlb/.test(r.message)), 'pool related');
-      assert.ok(rel.some((r) => r.range.start.line === rangeOf(t, 'mx 10 edge-nlb').start.line), 'mx line related');
+      assert.ok(
+        rel.some((r) => r.range.start.line === rangeOf(t, 'role edge').start.line && /perimeter/.test(r.message)),
+        'role edge related',
+      );
+      assert.ok(
+        rel.some(
+          (r) => r.range.start.line === rangeOf(t, 'members edge1, edge2').start.line && /edge-nlb/.test(r.message),
+        ),
+        'pool related',
+      );
+      assert.ok(
+        rel.some((r) => r.range.start.line === rangeOf(t, 'mx 10 edge-nlb').start.line),
+        'mx line related',
+      );
     });
     it('twin: auth=required closes it', () => {
       expectNone(edit(BASE, 'relay allow from=corp', 'relay allow from=any auth=required'), 'MT201');
@@ -86,12 +97,20 @@ gateway relay1 {
       assert.ok(d.related?.length);
     });
     it('twin: the public range needs authentication', () => {
-      const t = edit(BASE, 'relay allow from=corp', 'relay allow from=corp\n  relay allow from=203.0.113.0/24 auth=required');
+      const t = edit(
+        BASE,
+        'relay allow from=corp',
+        'relay allow from=corp\n  relay allow from=203.0.113.0/24 auth=required',
+      );
       expectNone(t, 'MT202');
       expectClean(t);
     });
     it('twin: a deny before it removes the public part', () => {
-      const t = edit(BASE, 'relay allow from=corp', 'relay deny from=203.0.113.0/24\n  relay allow from=corp, 203.0.113.0/24');
+      const t = edit(
+        BASE,
+        'relay allow from=corp',
+        'relay deny from=203.0.113.0/24\n  relay allow from=corp, 203.0.113.0/24',
+      );
       expectNone(t, 'MT202');
     });
     it('not reported where MT201 is', () => {
@@ -114,7 +133,11 @@ gateway relay1 {
       expectNone(t, 'MT203');
     });
     it('two earlier rules together cover it', () => {
-      const t = edit(BASE, 'relay allow from=corp', 'relay allow from=10.0.0.0/9\n  relay allow from=10.128.0.0/9\n  relay deny from=corp');
+      const t = edit(
+        BASE,
+        'relay allow from=corp',
+        'relay allow from=10.0.0.0/9\n  relay allow from=10.128.0.0/9\n  relay deny from=corp',
+      );
       const d = expectDiag(t, 'MT203', 'warning', 'relay deny from=corp');
       assert.equal(d.related?.length, 2);
     });
@@ -124,7 +147,11 @@ gateway relay1 {
       expectClean(t);
     });
     it('an earlier auth=required rule covers a later auth=required rule', () => {
-      const t = edit(BASE, 'relay allow from=corp', 'relay allow from=any auth=required\n  relay deny from=corp auth=required');
+      const t = edit(
+        BASE,
+        'relay allow from=corp',
+        'relay allow from=any auth=required\n  relay deny from=corp auth=required',
+      );
       expectDiag(t, 'MT203', 'warning', 'relay deny from=corp auth=required');
     });
   });

@@ -16,7 +16,8 @@ function sampleRoots(): string[] {
     const files = entries.filter((e) => e.isFile() && e.name.endsWith('.mailtopo')).map((e) => path.join(dir, e.name));
     const imported = new Set<string>();
     for (const f of files) {
-      for (const m of fs.readFileSync(f, 'utf8').matchAll(/^import\s+"([^"]+)"/gm)) imported.add(path.resolve(dir, m[1]));
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/^import\s+"([^"]+)"/gm))
+        imported.add(path.resolve(dir, m[1]));
     }
     roots.push(...files.filter((f) => !imported.has(path.resolve(f))));
     for (const e of entries) if (e.isDirectory()) visit(path.join(dir, e.name));
@@ -28,14 +29,19 @@ function sampleRoots(): string[] {
 describe('rules: the samples', () => {
   const roots = sampleRoots();
   if (!roots.length) {
-    it('no samples/*.mailtopo yet', function () { this.skip(); });
+    it('no samples/*.mailtopo yet', function () {
+      this.skip();
+    });
     return;
   }
   for (const f of roots) {
     it(`${path.relative(process.cwd(), f)} has no error`, () => {
       const r = checkFiles([{ path: path.relative(process.cwd(), f) }]);
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
-      assert.deepEqual(errors.map((d) => `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`), []);
+      assert.deepEqual(
+        errors.map((d) => `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`),
+        [],
+      );
     });
   }
 });

@@ -23,7 +23,10 @@ describe('rules: scale', () => {
   it('layered 10 wide x 10 deep (10^10 paths): clean, and analysed in well under a second', () => {
     const text = layeredTopology(10, 10);
     const r = checkText(text, 'layered.mailtopo');
-    assert.deepEqual(r.diagnostics.map((d) => d.code), []);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      [],
+    );
     const a = analyse(text);
     assert.ok(a.cpuMs < 500, `${a.cpuMs} ms`);
   });
@@ -34,7 +37,10 @@ describe('rules: scale', () => {
     text = text.replace(/via=l5n0, l5n1, l5n2, l5n3, l5n4, l5n5, l5n6, l5n7, l5n8, l5n9/g, 'via=l5n0');
     const r = checkText(text, 'layered.mailtopo');
     const spof = r.diagnostics.filter((d) => d.code === 'MT304');
-    assert.ok(spof.some((d) => /l5n0 is on every inbound path of example\.com/.test(d.message)), spof.map((d) => d.message).join('\n'));
+    assert.ok(
+      spof.some((d) => /l5n0 is on every inbound path of example\.com/.test(d.message)),
+      spof.map((d) => d.message).join('\n'),
+    );
   });
 
   it('10,000 nodes: analysed in well under a second', () => {

@@ -15,14 +15,22 @@ let dir: string;
 const write = (rel: string, text: string): string => writeUnder(dir, rel, text);
 
 const core = (list: MtDiagnostic[]) => list.filter((d) => /^MT[01]/.test(d.code));
-const brief = (list: MtDiagnostic[]) => core(list).map((d) => `${d.code} ${path.basename(d.file)} ${rangeOf(d).join(',')}`);
+const brief = (list: MtDiagnostic[]) =>
+  core(list).map((d) => `${d.code} ${path.basename(d.file)} ${rangeOf(d).join(',')}`);
 
 describe('imports (files on disk)', () => {
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'mt-imports-')); });
-  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mt-imports-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('references resolve across files and nothing is reported for a clean split', () => {
-    const main = write('main.mailtopo', 'import "nets.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n}\n');
+    const main = write(
+      'main.mailtopo',
+      'import "nets.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n}\n',
+    );
     write('nets.mailtopo', 'network corp {\n  cidr 10.0.0.0/8\n}\n');
     const r = checkFiles([{ path: main }]);
     assert.deepEqual(core(r.diagnostics), [], show(r.diagnostics));
@@ -31,7 +39,10 @@ describe('imports (files on disk)', () => {
   });
 
   it('an import of a missing file is MT110 on the path string; the rest loads', () => {
-    const main = write('main.mailtopo', 'import "nets.mailtopo"\nimport "missing.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n  tls sometimes\n}\n');
+    const main = write(
+      'main.mailtopo',
+      'import "nets.mailtopo"\nimport "missing.mailtopo"\ngateway g {\n  role relay\n  relay allow from=corp\n  tls sometimes\n}\n',
+    );
     write('nets.mailtopo', 'network corp {\n  cidr 10.0.0.0/8\n}\n');
     const r = checkFiles([{ path: main }]);
     const mt110 = r.diagnostics.filter((d) => d.code === 'MT110');
@@ -41,7 +52,11 @@ describe('imports (files on disk)', () => {
     assert.deepEqual(rangeOf(mt110[0]), [1, 7, 1, 25]);
     assert.match(mt110[0].message, /missing\.mailtopo/);
     // the rest still validates: corp resolves, the bad tls value is found
-    assert.deepEqual(brief(r.diagnostics), ['MT110 main.mailtopo 1,7,1,25', 'MT109 main.mailtopo 5,6,5,15'], show(r.diagnostics));
+    assert.deepEqual(
+      brief(r.diagnostics),
+      ['MT110 main.mailtopo 1,7,1,25', 'MT109 main.mailtopo 5,6,5,15'],
+      show(r.diagnostics),
+    );
   });
 
   it('an import of a directory is MT110', () => {
@@ -52,7 +67,11 @@ describe('imports (files on disk)', () => {
   });
 
   it('a cycle is MT110 on the import that closes it, and everything else loads', () => {
-    const a = write('a.mailtopo', 'import "b.mailtopo"\nnetwork na {\n  cidr 10.1.0.0/16\n}\n' + 'gateway g {\n  role relay\n  relay allow from=na, nb, nc\n}\n');
+    const a = write(
+      'a.mailtopo',
+      'import "b.mailtopo"\nnetwork na {\n  cidr 10.1.0.0/16\n}\n' +
+        'gateway g {\n  role relay\n  relay allow from=na, nb, nc\n}\n',
+    );
     const b = write('b.mailtopo', 'import "c.mailtopo"\nnetwork nb {\n  cidr 10.2.0.0/16\n}\n');
     const c = write('c.mailtopo', 'network nc {\n  cidr 10.3.0.0/16\n}\n\nimport "a.mailtopo"\n');
     const r = checkFiles([{ path: a }]);
@@ -65,8 +84,12 @@ describe('imports (files on disk)', () => {
     assert.match(mt110[0].message, /a\.mailtopo.*b\.mailtopo.*c\.mailtopo.*a\.mailtopo/);
     // every declaration loaded, no other complaint
     assert.deepEqual(brief(r.diagnostics), ['MT110 c.mailtopo 4,7,4,19'], show(r.diagnostics));
-    assert.deepEqual(r.workspace.files.map((f) => path.basename(f.abs)), ['a.mailtopo', 'b.mailtopo', 'c.mailtopo']);
-    void b; void c;
+    assert.deepEqual(
+      r.workspace.files.map((f) => path.basename(f.abs)),
+      ['a.mailtopo', 'b.mailtopo', 'c.mailtopo'],
+    );
+    void b;
+    void c;
   });
 
   it('a file importing itself is a cycle', () => {
@@ -79,7 +102,10 @@ describe('imports (files on disk)', () => {
     const main = write('main.mailtopo', 'import "b.mailtopo"\nimport "c.mailtopo"\n');
     write('b.mailtopo', 'import "d.mailtopo"\n');
     write('c.mailtopo', 'import "d.mailtopo"\n');
-    write('d.mailtopo', 'network shared {\n  cidr 10.0.0.0/8\n}\ngateway g {\n  role relay\n  relay allow from=shared\n}\n');
+    write(
+      'd.mailtopo',
+      'network shared {\n  cidr 10.0.0.0/8\n}\ngateway g {\n  role relay\n  relay allow from=shared\n}\n',
+    );
     const r = checkFiles([{ path: main }]);
     assert.deepEqual(core(r.diagnostics), [], show(r.diagnostics));
     assert.equal(r.workspace.files.length, 4);
@@ -93,7 +119,10 @@ describe('imports (files on disk)', () => {
     assert.equal(d.length, 1, show(r.diagnostics));
     assert.equal(d[0].file, main);
     assert.deepEqual(rangeOf(d[0]), [2, 8, 2, 9]);
-    assert.deepEqual(d[0].related?.map((x) => [x.file, rangeOf(x)]), [[path.join(dir, 'gw.mailtopo'), [1, 8, 1, 9]]]);
+    assert.deepEqual(
+      d[0].related?.map((x) => [x.file, rangeOf(x)]),
+      [[path.join(dir, 'gw.mailtopo'), [1, 8, 1, 9]]],
+    );
   });
 
   it('a local declaration above the import line wins: the imported one is the duplicate', () => {
@@ -104,7 +133,10 @@ describe('imports (files on disk)', () => {
     assert.equal(d.length, 1, show(r.diagnostics));
     assert.equal(d[0].file, path.join(dir, 'gw.mailtopo'));
     assert.deepEqual(rangeOf(d[0]), [1, 8, 1, 9]);
-    assert.deepEqual(d[0].related?.map((x) => [x.file, rangeOf(x)]), [[main, [0, 8, 0, 9]]]);
+    assert.deepEqual(
+      d[0].related?.map((x) => [x.file, rangeOf(x)]),
+      [[main, [0, 8, 0, 9]]],
+    );
   });
 
   it('a domain declared in two files', () => {
@@ -139,11 +171,17 @@ describe('imports (files on disk)', () => {
     write('shared/nets.mailtopo', 'network n {\n  cidr 10.0.0.0/33\n}\n');
     // given as an absolute path
     let r = checkFiles([{ path: path.join(dir, 'sub/main.mailtopo') }]);
-    assert.deepEqual(r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file), [path.join(dir, 'sub', 'parts', 'gw.mailtopo')]);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file),
+      [path.join(dir, 'sub', 'parts', 'gw.mailtopo')],
+    );
     // given relative to the working directory
     const rel = path.relative(process.cwd(), path.join(dir, 'sub/main.mailtopo'));
     r = checkFiles([{ path: rel }]);
-    assert.deepEqual(r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file), [path.join(path.dirname(rel), 'parts/gw.mailtopo')]);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file),
+      [path.join(path.dirname(rel), 'parts/gw.mailtopo')],
+    );
     // an import that climbs out of the importer's folder
     write('sub/up.mailtopo', 'import "../shared/nets.mailtopo"\n');
     r = checkFiles([{ path: path.join(dir, 'sub/up.mailtopo') }]);
@@ -158,7 +196,10 @@ describe('imports (files on disk)', () => {
     const main = write('sub/main.mailtopo', `import ${JSON.stringify(target)}\n`);
     const rel = path.relative(process.cwd(), main);
     const r = checkFiles([{ path: rel }]);
-    assert.deepEqual(r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file), [target]);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file),
+      [target],
+    );
   });
 
   it('syntax errors in an imported file are reported in that file, and its declarations still load', () => {

@@ -34,8 +34,9 @@ describe('docs/language.md', () => {
   it('every example is valid where it stands', () => {
     assert.ok(blocks.length > 60);
     for (const text of blocks) {
-      const bad = checkText(text, 'doc.mailtopo', { host: { readFile: () => undefined } }).diagnostics
-        .filter((d) => /^MT[01]/.test(d.code) && !SNIPPET_OK.has(d.code));
+      const bad = checkText(text, 'doc.mailtopo', { host: { readFile: () => undefined } }).diagnostics.filter(
+        (d) => /^MT[01]/.test(d.code) && !SNIPPET_OK.has(d.code),
+      );
       assert.deepEqual(bad, [], `${text}\n${show(bad)}`);
     }
   });
@@ -45,7 +46,9 @@ describe('docs/language.md', () => {
       const kind = key.split('.')[0] as BlockKind;
       for (const a of alts) {
         const text = `${DECL_HEAD[kind]} {\n  ${a}\n}\n`;
-        const bad = checkText(text, 'doc.mailtopo').diagnostics.filter((d) => /^MT[01]/.test(d.code) && !SNIPPET_OK.has(d.code));
+        const bad = checkText(text, 'doc.mailtopo').diagnostics.filter(
+          (d) => /^MT[01]/.test(d.code) && !SNIPPET_OK.has(d.code),
+        );
         assert.deepEqual(bad, [], `${text}\n${show(bad)}`);
       }
     }

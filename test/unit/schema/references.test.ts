@@ -20,7 +20,12 @@ describe('references and literals', () => {
   it('`dnsbl none` on a node is an opt-out, never a reference', () => {
     const r = checkText(relayGw('g', '  dnsbl none\n'));
     assert.deepEqual(coreDiags(relayGw('g', '  dnsbl none\n')), []);
-    assert.deepEqual(r.model.nodes[0].dnsbl, { zones: [], none: true, file: 'untitled.mailtopo', range: r.model.nodes[0].dnsbl!.range });
+    assert.deepEqual(r.model.nodes[0].dnsbl, {
+      zones: [],
+      none: true,
+      file: 'untitled.mailtopo',
+      range: r.model.nodes[0].dnsbl!.range,
+    });
     assert.equal(r.model.references.length, 0);
   });
 
@@ -50,11 +55,15 @@ describe('references and literals', () => {
   });
 
   it('a word without a dot there is a reference', () => {
-    const text = 'domain a.example.com {\n  mx 10 mx1\n}\ngateway mx1 {\n  role edge\n  hostname mx1.a.example.com\n}\n';
+    const text =
+      'domain a.example.com {\n  mx 10 mx1\n}\ngateway mx1 {\n  role edge\n  hostname mx1.a.example.com\n}\n';
     const r = checkText(text);
     assert.equal(r.model.domains[0].mx[0].target.kind, 'ref');
     assert.equal(r.model.references.length, 1);
-    assert.deepEqual(r.model.references[0].range, { start: { line: 1, character: 8 }, end: { line: 1, character: 11 } });
+    assert.deepEqual(r.model.references[0].range, {
+      start: { line: 1, character: 8 },
+      end: { line: 1, character: 11 },
+    });
   });
 
   it('an address as MX target is read as an address (MT313 judges it), not a reference', () => {
@@ -72,10 +81,20 @@ describe('references and literals', () => {
   });
 
   it('`from=` lists take network names, CIDRs, addresses and `any`', () => {
-    const text = 'network corp {\n  cidr 10.0.0.0/8\n}\n' + relayGw('g', '  relay allow from=corp, 192.0.2.0/24, 198.51.100.7, 2001:db8::/32\n  relay deny from=any\n');
+    const text =
+      'network corp {\n  cidr 10.0.0.0/8\n}\n' +
+      relayGw('g', '  relay allow from=corp, 192.0.2.0/24, 198.51.100.7, 2001:db8::/32\n  relay deny from=any\n');
     expectClean(text);
     const r = checkText(text);
-    assert.deepEqual(r.model.nodes[0].relays[0].from.map((s) => [s.text, !!s.network]), [['corp', true], ['192.0.2.0/24', false], ['198.51.100.7', false], ['2001:db8::/32', false]]);
+    assert.deepEqual(
+      r.model.nodes[0].relays[0].from.map((s) => [s.text, !!s.network]),
+      [
+        ['corp', true],
+        ['192.0.2.0/24', false],
+        ['198.51.100.7', false],
+        ['2001:db8::/32', false],
+      ],
+    );
     assert.equal(r.model.nodes[0].relays[1].from[0].any, true);
   });
 
@@ -83,7 +102,12 @@ describe('references and literals', () => {
     for (const kind of ['network', 'gateway', 'pool', 'server', 'policy', 'external']) {
       for (const w of RESERVED_WORDS) {
         const all = coreDiags(`${kind} ${w} {\n}\n`);
-        assert.ok(all.some((d) => d.code === 'MT102' && /reserved word/.test(d.message) && d.range.start.character === kind.length + 1), `${kind} ${w}: ${show(all)}`);
+        assert.ok(
+          all.some(
+            (d) => d.code === 'MT102' && /reserved word/.test(d.message) && d.range.start.character === kind.length + 1,
+          ),
+          `${kind} ${w}: ${show(all)}`,
+        );
       }
     }
   });
@@ -93,7 +117,13 @@ describe('references and literals', () => {
   });
 
   it('names are case-sensitive references; domains are case-insensitive', () => {
-    expectOne(relayGw('Edge1') + 'pool p {\n  mode round-robin\n  members edge1\n}\n', 'MT105', 'error', [5, 10, 5, 15], /did you mean 'Edge1'\?/);
+    expectOne(
+      relayGw('Edge1') + 'pool p {\n  mode round-robin\n  members edge1\n}\n',
+      'MT105',
+      'error',
+      [5, 10, 5, 15],
+      /did you mean 'Edge1'\?/,
+    );
     const r = checkText('domain Example.COM {\n}\n');
     assert.equal(r.model.domains[0].name, 'example.com');
   });
@@ -118,13 +148,13 @@ describe('"did you mean"', () => {
 
   it('suggestions for statements, declarations, references, option keys and enum values', () => {
     const text = [
-      'gatewy g {',                    // 0 MT101 -> gateway
+      'gatewy g {', // 0 MT101 -> gateway
       '  role relay',
       '}',
-      'gateway edge-1 {',              // 3
-      '  role edg',                    // 4 MT109 -> edge
-      '  tsl required',                // 5 MT101 -> tls
-      '  relay allow from=corpnet',    // 6 MT105 -> corp-net
+      'gateway edge-1 {', // 3
+      '  role edg', // 4 MT109 -> edge
+      '  tsl required', // 5 MT101 -> tls
+      '  relay allow from=corpnet', // 6 MT105 -> corp-net
       '  accept a.example.com frm=any', // 7 MT108 -> from
       '}',
       'network corp-net {',
@@ -133,11 +163,21 @@ describe('"did you mean"', () => {
       'pool p {',
       '  mode balanced',
       '  vip 198.51.100.9',
-      '  members edge1',               // 15 MT105 -> edge-1
+      '  members edge1', // 15 MT105 -> edge-1
       '}',
     ].join('\n');
-    const got = coreDiags(text).map((d) => `${d.code}@${d.range.start.line}:${(/did you mean '([^']+)'/.exec(d.message) ?? [])[1] ?? ''}:${d.data?.suggestion ?? ''}`);
-    for (const want of ['MT101@0:gateway:gateway', 'MT109@4:edge:edge', 'MT101@5:tls:tls', 'MT105@6:corp-net:corp-net', 'MT108@7:from:from', 'MT105@15:edge-1:edge-1']) {
+    const got = coreDiags(text).map(
+      (d) =>
+        `${d.code}@${d.range.start.line}:${(/did you mean '([^']+)'/.exec(d.message) ?? [])[1] ?? ''}:${d.data?.suggestion ?? ''}`,
+    );
+    for (const want of [
+      'MT101@0:gateway:gateway',
+      'MT109@4:edge:edge',
+      'MT101@5:tls:tls',
+      'MT105@6:corp-net:corp-net',
+      'MT108@7:from:from',
+      'MT105@15:edge-1:edge-1',
+    ]) {
       assert.ok(got.includes(want), `${want} not in\n${got.join('\n')}`);
     }
   });

@@ -12,24 +12,33 @@ function fmt(text: string): string {
 
 describe('fmt: canonical layout', () => {
   it('two spaces per level, one space between words, key=value tight, `a, b` lists, { on the line, } alone', () => {
-    const messy = 'gateway   g{\n\trole    relay\n      relay allow  from = corp ,10.0.0.0/8   auth=required\n route a.example.com via=x,y\n}\n';
-    assert.equal(fmt(messy), [
-      'gateway g {',
-      '  role relay',
-      '  relay allow from=corp, 10.0.0.0/8 auth=required',
-      '  route a.example.com via=x, y',
-      '}',
-      '',
-    ].join('\n'));
+    const messy =
+      'gateway   g{\n\trole    relay\n      relay allow  from = corp ,10.0.0.0/8   auth=required\n route a.example.com via=x,y\n}\n';
+    assert.equal(
+      fmt(messy),
+      [
+        'gateway g {',
+        '  role relay',
+        '  relay allow from=corp, 10.0.0.0/8 auth=required',
+        '  route a.example.com via=x, y',
+        '}',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('; becomes a line break; statements before } move to their own line', () => {
-    assert.equal(fmt('gateway g { role relay; hostname g.example.com }\n'), 'gateway g {\n  role relay\n  hostname g.example.com\n}\n');
+    assert.equal(
+      fmt('gateway g { role relay; hostname g.example.com }\n'),
+      'gateway g {\n  role relay\n  hostname g.example.com\n}\n',
+    );
   });
 
   it('at most one blank line, none at the start, none after { or before }', () => {
-    assert.equal(fmt('\n\n\nnetwork a {\n\n\n  cidr 10.0.0.0/8\n\n\n}\n\n\n\nnetwork b {\n  cidr 10.1.0.0/16\n}\n\n\n'),
-      'network a {\n  cidr 10.0.0.0/8\n}\n\nnetwork b {\n  cidr 10.1.0.0/16\n}\n');
+    assert.equal(
+      fmt('\n\n\nnetwork a {\n\n\n  cidr 10.0.0.0/8\n\n\n}\n\n\n\nnetwork b {\n  cidr 10.1.0.0/16\n}\n\n\n'),
+      'network a {\n  cidr 10.0.0.0/8\n}\n\nnetwork b {\n  cidr 10.1.0.0/16\n}\n',
+    );
   });
 
   it('empty blocks close on their line', () => {
@@ -49,20 +58,23 @@ describe('fmt: canonical layout', () => {
       'x {} # empty',
       '',
     ].join('\n');
-    assert.equal(fmt(text), [
-      '# Header',
-      'gateway g { # opens',
-      '  # the role',
-      '  role relay # trailing',
-      '  relay allow from=corp # after a semicolon',
-      '} # closes',
-      '# doc of n',
-      'network n {',
-      '  cidr 10.0.0.0/8',
-      '} # inline',
-      'x {} # empty',
-      '',
-    ].join('\n'));
+    assert.equal(
+      fmt(text),
+      [
+        '# Header',
+        'gateway g { # opens',
+        '  # the role',
+        '  role relay # trailing',
+        '  relay allow from=corp # after a semicolon',
+        '} # closes',
+        '# doc of n',
+        'network n {',
+        '  cidr 10.0.0.0/8',
+        '} # inline',
+        'x {} # empty',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('a comma list broken over lines keeps its breaks, continuation lines indented one more level', () => {
@@ -71,7 +83,10 @@ describe('fmt: canonical layout', () => {
   });
 
   it('strings are kept exactly as written', () => {
-    assert.equal(fmt('domain a.example.com {\n  spf   "v=spf1  \\"x\\" \\\\ -all"\n}\n'), 'domain a.example.com {\n  spf "v=spf1  \\"x\\" \\\\ -all"\n}\n');
+    assert.equal(
+      fmt('domain a.example.com {\n  spf   "v=spf1  \\"x\\" \\\\ -all"\n}\n'),
+      'domain a.example.com {\n  spf "v=spf1  \\"x\\" \\\\ -all"\n}\n',
+    );
   });
 
   it('CRLF files stay CRLF; a file without a final newline gets one', () => {

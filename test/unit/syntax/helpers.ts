@@ -42,7 +42,11 @@ export function expectOne(text: string, code: string, severity: Severity, range:
 /** Assert the core diagnostics are exactly these [code, range] pairs (in order). */
 export function expectExactly(text: string, expected: Array<[string, R]>): MtDiagnostic[] {
   const all = coreDiags(text);
-  assert.deepEqual(all.map((d) => [d.code, rangeOf(d)]), expected, show(all));
+  assert.deepEqual(
+    all.map((d) => [d.code, rangeOf(d)]),
+    expected,
+    show(all),
+  );
   return all;
 }
 
@@ -52,12 +56,19 @@ export function expectClean(text: string): void {
 }
 
 /** A statement tree without ranges: keyword, args (key, items), block. */
-export interface Shape { kw: string; args: Array<{ key?: string; items: Array<string> }>; block?: Shape[] }
+export interface Shape {
+  kw: string;
+  args: Array<{ key?: string; items: Array<string> }>;
+  block?: Shape[];
+}
 export function shapeOf(list: Statement[]): Shape[] {
   return list.map((s) => {
     const out: Shape = {
       kw: s.keyword.text,
-      args: s.args.map((a) => ({ ...(a.key ? { key: a.key.text } : {}), items: a.value.items.map((i) => (i.quoted ? JSON.stringify(i.text) : i.text)) })),
+      args: s.args.map((a) => ({
+        ...(a.key ? { key: a.key.text } : {}),
+        items: a.value.items.map((i) => (i.quoted ? JSON.stringify(i.text) : i.text)),
+      })),
     };
     if (s.block) out.block = shapeOf(s.block.statements);
     return out;
@@ -80,10 +91,15 @@ export function positionChecker(text: string): (p: { line: number; character: nu
 export function rangesInside(text: string, list: MtDiagnostic[], file: string): string | undefined {
   const inside = positionChecker(text);
   for (const d of list) {
-    const rs = [...(d.file === file ? [d.range] : []), ...(d.related ?? []).filter((r) => r.file === file).map((r) => r.range)];
+    const rs = [
+      ...(d.file === file ? [d.range] : []),
+      ...(d.related ?? []).filter((r) => r.file === file).map((r) => r.range),
+    ];
     for (const r of rs) {
-      if (!inside(r.start) || !inside(r.end)) return `${d.code} range ${JSON.stringify(r)} outside the document: ${d.message}`;
-      if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) return `${d.code} range ${JSON.stringify(r)} ends before it starts`;
+      if (!inside(r.start) || !inside(r.end))
+        return `${d.code} range ${JSON.stringify(r)} outside the document: ${d.message}`;
+      if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character))
+        return `${d.code} range ${JSON.stringify(r)} ends before it starts`;
     }
   }
   return undefined;

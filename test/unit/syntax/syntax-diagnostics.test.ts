@@ -9,12 +9,19 @@ const GW_OK = 'gateway g {\n  role relay\n}\n';
 
 describe('MT001 syntax errors', () => {
   it('a trailing comma is MT001 on the comma', () => {
-    expectExactly('network n {\n  cidr 10.0.0.0/8,\n}\n', [['MT111', [0, 8, 0, 9]], ['MT001', [1, 17, 1, 18]]]);
+    expectExactly('network n {\n  cidr 10.0.0.0/8,\n}\n', [
+      ['MT111', [0, 8, 0, 9]],
+      ['MT001', [1, 17, 1, 18]],
+    ]);
   });
 
   it('a trailing comma at the end of the file', () => {
     // the comma, and the block left open
-    expectExactly('network n {\n  cidr 10.0.0.0/8,', [['MT111', [0, 8, 0, 9]], ['MT001', [0, 10, 0, 11]], ['MT001', [1, 17, 1, 18]]]);
+    expectExactly('network n {\n  cidr 10.0.0.0/8,', [
+      ['MT111', [0, 8, 0, 9]],
+      ['MT001', [0, 10, 0, 11]],
+      ['MT001', [1, 17, 1, 18]],
+    ]);
   });
 
   it('a trailing comma inside an option value', () => {
@@ -48,7 +55,10 @@ describe('MT001 syntax errors', () => {
   });
 
   it('key= followed by the end of the file', () => {
-    expectExactly('gateway g {\n  role relay\n  relay allow from=', [['MT001', [0, 10, 0, 11]], ['MT001', [2, 18, 2, 19]]]);
+    expectExactly('gateway g {\n  role relay\n  relay allow from=', [
+      ['MT001', [0, 10, 0, 11]],
+      ['MT001', [2, 18, 2, 19]],
+    ]);
   });
 
   it("'key = value' with spaces is MT001 on the =", () => {
@@ -81,10 +91,32 @@ describe('MT001 syntax errors', () => {
   });
 
   it('messages speak of braces and values, never of token names', () => {
-    const texts = ['}', ';', ',', '=', '{', 'a = b', 'a b,', 'a {', 'a b=', 'a "x" {', 'a ,,, b', '"s"', 'gateway g { role relay\nserver s {', 'a $', 'a .exe', 'a é', '"open'];
+    const texts = [
+      '}',
+      ';',
+      ',',
+      '=',
+      '{',
+      'a = b',
+      'a b,',
+      'a {',
+      'a b=',
+      'a "x" {',
+      'a ,,, b',
+      '"s"',
+      'gateway g { role relay\nserver s {',
+      'a $',
+      'a .exe',
+      'a é',
+      '"open',
+    ];
     for (const t of texts) {
       for (const d of parse(t, 'x').diagnostics) {
-        assert.doesNotMatch(d.message, /\b(Word|LBrace|RBrace|Newline|Semi|Comma|Equals|Scalar|String|Unterminated|EOF|token)\b/, `${JSON.stringify(t)}: ${d.message}`);
+        assert.doesNotMatch(
+          d.message,
+          /\b(Word|LBrace|RBrace|Newline|Semi|Comma|Equals|Scalar|String|Unterminated|EOF|token)\b/,
+          `${JSON.stringify(t)}: ${d.message}`,
+        );
       }
     }
   });
@@ -93,11 +125,11 @@ describe('MT001 syntax errors', () => {
 describe('recovery after a missing }', () => {
   it('a gateway missing its } followed by `server x {` at column 0: one MT001, and the server is parsed and validated', () => {
     const text = [
-      'gateway edge1 {',   // 0
-      '  role edge',       // 1
+      'gateway edge1 {', // 0
+      '  role edge', // 1
       '  accept a.example.com',
       '',
-      'server x {',        // 4
+      'server x {', // 4
       '  role mailbox',
       '  mailboxs a.example.com', // 6: typo, MT101 of the server
       '}',
@@ -106,14 +138,23 @@ describe('recovery after a missing }', () => {
     const all = coreDiags(text);
     const mt001 = all.filter((d) => d.code === 'MT001');
     assert.equal(mt001.length, 1, show(all));
-    assert.deepEqual([mt001[0].range.start, mt001[0].range.end], [{ line: 0, character: 14 }, { line: 0, character: 15 }]);
+    assert.deepEqual(
+      [mt001[0].range.start, mt001[0].range.end],
+      [
+        { line: 0, character: 14 },
+        { line: 0, character: 15 },
+      ],
+    );
     assert.match(mt001[0].message, /missing '\}'.*'gateway edge1'/);
     const mt101 = all.filter((d) => d.code === 'MT101');
     assert.equal(mt101.length, 1, show(all));
     assert.deepEqual(mt101[0].range, { start: { line: 6, character: 2 }, end: { line: 6, character: 10 } });
     assert.match(mt101[0].message, /server 'x'.*did you mean 'mailboxes'/);
     const p = parse(text, 'x');
-    assert.deepEqual(p.statements.map((s) => s.keyword.text), ['gateway', 'server']);
+    assert.deepEqual(
+      p.statements.map((s) => s.keyword.text),
+      ['gateway', 'server'],
+    );
     assert.equal(p.statements[0].block?.close, undefined);
     assert.equal(p.statements[0].block?.statements.length, 2);
     assert.equal(p.statements[1].block?.statements.length, 2);
@@ -152,20 +193,23 @@ describe('recovery after a missing }', () => {
     const all = coreDiags(text);
     assert.deepEqual(all.map((d) => d.code).sort(), ['MT001', 'MT001'], show(all));
     const p = parse(text, 'x');
-    assert.deepEqual(p.statements.map((s) => s.keyword.text), ['gateway', 'network']);
+    assert.deepEqual(
+      p.statements.map((s) => s.keyword.text),
+      ['gateway', 'network'],
+    );
   });
 
   it('after a broken statement the rest of the block and file still validate', () => {
     const text = [
       'gateway g {',
       '  role relay',
-      '  relay allow from= auth=',    // 2: broken
-      '  hostnam g.example.com',      // 3: MT101 still found
-      '  tls sometimes',              // 4: MT109 still found
+      '  relay allow from= auth=', // 2: broken
+      '  hostnam g.example.com', // 3: MT101 still found
+      '  tls sometimes', // 4: MT109 still found
       '}',
       'server s {',
       '  role mailbox',
-      '  route * via=nowhere',        // 8: MT105
+      '  route * via=nowhere', // 8: MT105
       '}',
     ].join('\n');
     const all = coreDiags(text);
@@ -179,19 +223,32 @@ describe('recovery after a missing }', () => {
   it('a stray } inside nothing and a { with no statement do not hide later errors', () => {
     const text = '}\n{\n}\ngateway g {\n  role sideways\n}\n';
     const all = coreDiags(text);
-    assert.deepEqual(all.map((d) => d.code), ['MT001', 'MT001', 'MT109'], show(all));
+    assert.deepEqual(
+      all.map((d) => d.code),
+      ['MT001', 'MT001', 'MT109'],
+      show(all),
+    );
   });
 
   it('a forgotten {: MT113 on the declaration and MT001 on the lone }, not one error per statement', () => {
-    const text = 'gateway a\n  role relay\n  hostname a.example.com\n}\nserver s {\n  role hub\n  tls sometimes\n}\nrole x\n';
-    expectExactly(text, [['MT113', [0, 0, 0, 7]], ['MT001', [3, 0, 3, 1]], ['MT109', [6, 6, 6, 15]], ['MT101', [8, 0, 8, 4]]]);
+    const text =
+      'gateway a\n  role relay\n  hostname a.example.com\n}\nserver s {\n  role hub\n  tls sometimes\n}\nrole x\n';
+    expectExactly(text, [
+      ['MT113', [0, 0, 0, 7]],
+      ['MT001', [3, 0, 3, 1]],
+      ['MT109', [6, 6, 6, 15]],
+      ['MT101', [8, 0, 8, 4]],
+    ]);
   });
 
   it('blocks nested deeper than the limit cost diagnostics, not a crash', () => {
     const depth = 200;
     const text = 'gateway g {\n' + 'a {\n'.repeat(depth) + '}\n'.repeat(depth) + '}\n';
     const p = parse(text, 'x');
-    assert.ok(p.diagnostics.some((d) => d.code === 'MT001' && /deeper/.test(d.message)), show(p.diagnostics));
+    assert.ok(
+      p.diagnostics.some((d) => d.code === 'MT001' && /deeper/.test(d.message)),
+      show(p.diagnostics),
+    );
   });
 });
 
@@ -199,9 +256,16 @@ describe('MT002 unterminated string', () => {
   it('is reported on that line only, from the quote to the end of the line, and nothing else', () => {
     const text = 'domain a.example.com {\n  spf "v=spf1 -all\n  dmarc "v=DMARC1; p=reject"\n}\n';
     const all = coreDiags(text);
-    assert.deepEqual(all.map((d) => [d.code, d.severity, d.range]), [['MT002', 'error', { start: { line: 1, character: 6 }, end: { line: 1, character: 18 } }]], show(all));
+    assert.deepEqual(
+      all.map((d) => [d.code, d.severity, d.range]),
+      [['MT002', 'error', { start: { line: 1, character: 6 }, end: { line: 1, character: 18 } }]],
+      show(all),
+    );
     const p = parse(text, 'x');
-    assert.deepEqual(p.statements[0].block!.statements.map((s) => s.keyword.text), ['spf', 'dmarc']);
+    assert.deepEqual(
+      p.statements[0].block!.statements.map((s) => s.keyword.text),
+      ['spf', 'dmarc'],
+    );
     assert.equal(p.statements[0].block!.statements[1].args[0].value.items[0].text, 'v=DMARC1; p=reject');
   });
 
@@ -214,7 +278,11 @@ describe('MT002 unterminated string', () => {
   it('an unterminated string where another kind of value is expected is MT002 only', () => {
     const text = 'gateway g {\n  role relay\n  hostname "g.example.com\n}\n';
     const all = coreDiags(text);
-    assert.deepEqual(all.map((d) => d.code), ['MT002'], show(all));
+    assert.deepEqual(
+      all.map((d) => d.code),
+      ['MT002'],
+      show(all),
+    );
     assert.deepEqual(all[0].range, { start: { line: 2, character: 11 }, end: { line: 2, character: 25 } });
   });
 
@@ -229,7 +297,11 @@ describe('MT002 unterminated string', () => {
 
   it('an unterminated import path is MT002 only (no MT110, no MT102)', () => {
     const all = coreDiags('import "other.mailtopo\n');
-    assert.deepEqual(all.map((d) => d.code), ['MT002'], show(all));
+    assert.deepEqual(
+      all.map((d) => d.code),
+      ['MT002'],
+      show(all),
+    );
   });
 });
 
@@ -255,12 +327,23 @@ describe('MT003 stray characters', () => {
 
   it('stray characters at top level and in a block each get their own diagnostic', () => {
     const all = coreDiags('% \ngateway g {\n  role relay\n  ^\n}\n');
-    assert.deepEqual(all.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['MT003', 0, 0], ['MT003', 3, 2]], show(all));
+    assert.deepEqual(
+      all.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+      [
+        ['MT003', 0, 0],
+        ['MT003', 3, 2],
+      ],
+      show(all),
+    );
   });
 
   it('characters the lexer cannot use do not cost MT001 as well', () => {
     const all = coreDiags('gateway g {\n  role relay $\n  hostname g.example.com\n}\n');
-    assert.deepEqual(all.map((d) => d.code), ['MT003'], show(all));
+    assert.deepEqual(
+      all.map((d) => d.code),
+      ['MT003'],
+      show(all),
+    );
   });
 });
 

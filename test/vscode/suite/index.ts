@@ -33,9 +33,14 @@ async function until<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 2000
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await sleep(100);
   }
 }
@@ -64,7 +69,12 @@ function diags(uri: vscode.Uri): vscode.Diagnostic[] {
 
 const isLive = (d: vscode.Diagnostic) => /^MT5\d\d$/.test(codeOf(d));
 
-interface Result { name: string; ok: boolean; ms: number; error?: string }
+interface Result {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
 const results: Result[] = [];
 
 async function test(name: string, fn: () => Promise<void>): Promise<boolean> {
@@ -111,7 +121,10 @@ export async function run(): Promise<void> {
     assert(relayDoc.languageId === 'mailtopo', `language is mailtopo (got ${relayDoc.languageId})`);
     await until(() => ext.isActive, 'activation', 30000);
     api = ext.exports;
-    assert(api && typeof api.activationMs === 'number', 'activate() returns the API (if not, activation failed: see the mailtopo output)');
+    assert(
+      api && typeof api.activationMs === 'number',
+      'activate() returns the API (if not, activation failed: see the mailtopo output)',
+    );
     emit({ event: 'activation', ms: api.activationMs });
   });
   if (!api || !relayDoc) throw new Error(`cannot go on: ${JSON.stringify(results)}`);
@@ -129,12 +142,17 @@ export async function run(): Promise<void> {
   });
 
   await test('completion offers the statements of a gateway block', async () => {
-    const line = textLine(doc, /^  $/);
+    const line = textLine(doc, /^ {2}$/);
     const pos = new vscode.Position(line, 2);
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', relayUri, pos);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      relayUri,
+      pos,
+    );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     // Statements not yet in the block (hostname is there already, and may appear once).
-    for (const want of ['listen', 'capacity', 'zone']) assert(labels.includes(want), `completion has '${want}' (got ${labels.slice(0, 30).join(', ')})`);
+    for (const want of ['listen', 'capacity', 'zone'])
+      assert(labels.includes(want), `completion has '${want}' (got ${labels.slice(0, 30).join(', ')})`);
     const ed = vscode.window.activeTextEditor;
     if (ed) {
       ed.selection = new vscode.Selection(pos, pos);
@@ -146,7 +164,11 @@ export async function run(): Promise<void> {
 
   await test('hover documents a statement', async () => {
     const line = textLine(doc, /^\s*relay allow/);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', relayUri, new vscode.Position(line, 4));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      relayUri,
+      new vscode.Position(line, 4),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert(text.length > 20, `hover has text (got '${text}')`);
     assert(/relay/i.test(text), `hover is about relay (got '${text.slice(0, 200)}')`);
@@ -154,7 +176,12 @@ export async function run(): Promise<void> {
 
   await test('Generate Configuration refuses in Restricted Mode and writes nothing', async () => {
     const outDir = path.join(ws.uri.fsPath, 'generated-untrusted');
-    const r = await vscode.commands.executeCommand<GenerateResult>('mailtopo.generateConfiguration', { uri: sampleUri.fsPath, targets: ['postfix'], outDir, quiet: true });
+    const r = await vscode.commands.executeCommand<GenerateResult>('mailtopo.generateConfiguration', {
+      uri: sampleUri.fsPath,
+      targets: ['postfix'],
+      outDir,
+      quiet: true,
+    });
     assert(r && r.refused === 'untrusted', `refused as untrusted (got ${JSON.stringify(r)})`);
     assert(!fs.existsSync(outDir), 'no output folder was created');
   });
@@ -172,7 +199,10 @@ export async function run(): Promise<void> {
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
       const live = [...diags(relayUri), ...diags(sampleUri)].filter(isLive);
-      assert(live.length === 0, `no MT5xx while untrusted (got ${live.map((d) => `${codeOf(d)} ${d.message}`).join('; ')})`);
+      assert(
+        live.length === 0,
+        `no MT5xx while untrusted (got ${live.map((d) => `${codeOf(d)} ${d.message}`).join('; ')})`,
+      );
       await sleep(200);
     }
     const dns = await askRunner('dns-count');
@@ -180,16 +210,33 @@ export async function run(): Promise<void> {
   });
 
   await test('granting trust turns live checks on without a reload (MT504 from the test DNS)', async () => {
-    const granted = new Promise<void>((resolve) => { const d = vscode.workspace.onDidGrantWorkspaceTrust(() => { d.dispose(); resolve(); }); });
+    const granted = new Promise<void>((resolve) => {
+      const d = vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        d.dispose();
+        resolve();
+      });
+    });
     await vscode.commands.executeCommand('workbench.trust.manage');
     const answer = await askRunner('click-trust', {}, 60000);
     assert(answer === 'clicked', `the runner clicked Trust (${answer})`);
-    await Promise.race([granted, sleep(15000).then(() => { throw new Error('onDidGrantWorkspaceTrust did not fire'); })]);
+    await Promise.race([
+      granted,
+      sleep(15000).then(() => {
+        throw new Error('onDidGrantWorkspaceTrust did not fire');
+      }),
+    ]);
     assert(vscode.workspace.isTrusted, 'the workspace is trusted');
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
-    const live = await until(() => diags(relayUri).find((d) => codeOf(d) === 'MT504'), 'live MT504 on relay.mailtopo', 30000);
+    const live = await until(
+      () => diags(relayUri).find((d) => codeOf(d) === 'MT504'),
+      'live MT504 on relay.mailtopo',
+      30000,
+    );
     assert(/mx1\.vs\.test/.test(live.message), `MT504 names mx1.vs.test (got '${live.message}')`);
-    assert(diags(relayUri).some((d) => codeOf(d) === 'MT201'), 'static diagnostics are still there');
+    assert(
+      diags(relayUri).some((d) => codeOf(d) === 'MT201'),
+      'static diagnostics are still there',
+    );
     await until(() => !/off/.test(api!.statusBar.text) && api!.statusBar.text, 'the status bar to leave off', 15000);
     emit({ event: 'status-bar', text: api!.statusBar.text });
   });
@@ -209,8 +256,15 @@ export async function run(): Promise<void> {
   await test('the MT201 quick fix applies and the diagnostic goes away', async () => {
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const d = await until(() => diags(relayUri).find((x) => codeOf(x) === 'MT201'), 'MT201');
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', relayUri, d.range, vscode.CodeActionKind.QuickFix.value);
-    const fix = actions.find((a) => a.diagnostics?.some((x) => codeOf(x) === 'MT201')) ?? actions.find((a) => /relay|auth/i.test(a.title));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      relayUri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const fix =
+      actions.find((a) => a.diagnostics?.some((x) => codeOf(x) === 'MT201')) ??
+      actions.find((a) => /relay|auth/i.test(a.title));
     assert(fix, `a quick fix for MT201 (got ${actions.map((a) => a.title).join('; ') || 'none'})`);
     emit({ event: 'quickfix', title: fix.title });
     if (fix.edit) assert(await vscode.workspace.applyEdit(fix.edit), 'the edit applies');
@@ -221,12 +275,20 @@ export async function run(): Promise<void> {
 
   await test('Generate Configuration writes files in a trusted folder', async () => {
     const outDir = path.join(ws.uri.fsPath, 'generated');
-    const r = await vscode.commands.executeCommand<GenerateResult>('mailtopo.generateConfiguration', { uri: sampleUri.fsPath, targets: ['postfix', 'bind'], outDir, quiet: true });
+    const r = await vscode.commands.executeCommand<GenerateResult>('mailtopo.generateConfiguration', {
+      uri: sampleUri.fsPath,
+      targets: ['postfix', 'bind'],
+      outDir,
+      quiet: true,
+    });
     assert(r && !r.refused, `not refused (got ${JSON.stringify(r?.refused)}: ${r?.output ?? ''})`);
     assert(r.exitCode === 0, `exit code 0 (got ${r.exitCode}: ${r.output ?? ''})`);
     assert(r.files && r.files.length > 0, 'some files were written');
     for (const f of r.files) assert(fs.existsSync(path.join(outDir, f)), `${f} exists`);
-    assert(r.files.some((f) => f.startsWith('postfix/')) && r.files.some((f) => f.startsWith('bind/')), `postfix and bind output (got ${r.files.join(', ')})`);
+    assert(
+      r.files.some((f) => f.startsWith('postfix/')) && r.files.some((f) => f.startsWith('bind/')),
+      `postfix and bind output (got ${r.files.join(', ')})`,
+    );
     emit({ event: 'generated', files: r.files });
   });
 
@@ -234,13 +296,23 @@ export async function run(): Promise<void> {
     const sample = await vscode.workspace.openTextDocument(sampleUri);
     await vscode.window.showTextDocument(sample, vscode.ViewColumn.One);
     await until(() => ext.exports.client.isRunning(), 'client running');
-    const panel = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; firstRender: Promise<{ svg: string }> } | undefined>('mailtopo.showDiagram');
+    const panel = await vscode.commands.executeCommand<
+      { panel: vscode.WebviewPanel; firstRender: Promise<{ svg: string }> } | undefined
+    >('mailtopo.showDiagram');
     assert(panel, 'the command returns the panel');
-    const state = await Promise.race([panel.firstRender, sleep(30000).then(() => { throw new Error('no render within 30 s'); })]);
+    const state = await Promise.race([
+      panel.firstRender,
+      sleep(30000).then(() => {
+        throw new Error('no render within 30 s');
+      }),
+    ]);
     assert(panel.panel.visible, 'the webview is visible');
     assert(panel.panel.viewColumn !== vscode.ViewColumn.One, 'beside the editor');
-    const svgText = state.svg.replace(/&#45;/g, '-').replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c)));
-    for (const n of ['edge1', 'edge2', 'edge3', 'edge-nlb', 'ex1', 'ex2']) assert(svgText.includes(`>${n}<`), `the SVG shows ${n}`);
+    const svgText = state.svg
+      .replace(/&#45;/g, '-')
+      .replace(/&#(\d+);/g, (_m, c: string) => String.fromCharCode(Number(c)));
+    for (const n of ['edge1', 'edge2', 'edge3', 'edge-nlb', 'ex1', 'ex2'])
+      assert(svgText.includes(`>${n}<`), `the SVG shows ${n}`);
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await askRunner('screenshot', { name: 'diagram' });
     const p = api!.diagramFor(sampleUri);
@@ -248,10 +320,18 @@ export async function run(): Promise<void> {
     // A real click in the webview (the runner clicks the node in Chromium).
     const answer = await askRunner('click-node', { node: 'ex2' });
     assert(answer === 'clicked', `the runner clicked node ex2 (${answer})`);
-    const ed = await until(() => {
-      const e = vscode.window.activeTextEditor;
-      return e && e.document.uri.toString() === sampleUri.toString() && /^server ex2\b/.test(e.document.lineAt(e.selection.active.line).text) ? e : undefined;
-    }, "the click to reveal 'server ex2'", 10000);
+    const ed = await until(
+      () => {
+        const e = vscode.window.activeTextEditor;
+        return e &&
+          e.document.uri.toString() === sampleUri.toString() &&
+          /^server ex2\b/.test(e.document.lineAt(e.selection.active.line).text)
+          ? e
+          : undefined;
+      },
+      "the click to reveal 'server ex2'",
+      10000,
+    );
     assert(p.revealed.includes('ex2'), 'the reveal message came from the webview');
     assert(ed.viewColumn !== p.panel.viewColumn, 'revealed in the editor, not over the diagram');
   });
@@ -261,7 +341,11 @@ export async function run(): Promise<void> {
     assert(p, 'the panel is open');
     const sample = await vscode.workspace.openTextDocument(sampleUri);
     const edit = new vscode.WorkspaceEdit();
-    edit.insert(sampleUri, new vscode.Position(sample.lineCount, 0), '\ngateway edge9 {\n  role relay\n  route * via=edge-nlb\n}\n');
+    edit.insert(
+      sampleUri,
+      new vscode.Position(sample.lineCount, 0),
+      '\ngateway edge9 {\n  role relay\n  route * via=edge-nlb\n}\n',
+    );
     assert(await vscode.workspace.applyEdit(edit), 'the edit applies');
     await until(() => p.current.svg.includes('>edge9<'), 'edge9 in the diagram', 15000);
     await vscode.commands.executeCommand('undo');

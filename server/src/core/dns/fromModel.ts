@@ -14,7 +14,10 @@ export function outboundNodes(starts: NodeDecl[]): NodeDecl[] {
     const n = stack.pop()!;
     if (seen.has(n)) continue;
     seen.add(n);
-    if (n.kind === 'pool') { stack.push(...n.members); continue; }
+    if (n.kind === 'pool') {
+      stack.push(...n.members);
+      continue;
+    }
     const r = starRoute(n);
     if (!r) continue;
     for (const h of r.via) {
@@ -27,7 +30,9 @@ export function outboundNodes(starts: NodeDecl[]): NodeDecl[] {
 
 export function liveInputFromModel(model: Model, mainFile: string): LiveInput {
   const domains: LiveDomain[] = model.domains.map((d) => {
-    const mailboxServers = model.nodes.filter((n) => isMailboxServer(n) && n.mailboxes && anyPatternMatches(n.mailboxes.patterns, d.name));
+    const mailboxServers = model.nodes.filter(
+      (n) => isMailboxServer(n) && n.mailboxes && anyPatternMatches(n.mailboxes.patterns, d.name),
+    );
     const outbound = outboundNodes(mailboxServers);
     return {
       name: d.name,
@@ -47,14 +52,24 @@ export function liveInputFromModel(model: Model, mainFile: string): LiveInput {
           range: m.range,
           targetDeclFile: node?.file,
           targetDeclRange: node?.nameRange,
-          targetAddresses: node ? (node.kind === 'pool' ? (node.vip ? [node.vip.value] : []) : node.addresses) : undefined,
+          targetAddresses: node
+            ? node.kind === 'pool'
+              ? node.vip
+                ? [node.vip.value]
+                : []
+              : node.addresses
+            : undefined,
         };
       }),
       spf: d.spf ? { text: d.spf.value, range: d.spf.range } : undefined,
       dmarc: d.dmarc ? { text: d.dmarc.value, range: d.dmarc.range } : undefined,
       mtaSts: d.mtaSts ? { mode: d.mtaSts.value, range: d.mtaSts.range } : undefined,
       tlsRpt: d.tlsRpt ? { uri: d.tlsRpt.value, range: d.tlsRpt.range } : undefined,
-      outboundAddresses: outbound.flatMap((n) => n.addresses.filter((a) => !isPrivateIp(a)).map((address) => ({ address, nodeName: n.name, file: n.file, range: n.addressStmt?.range }))),
+      outboundAddresses: outbound.flatMap((n) =>
+        n.addresses
+          .filter((a) => !isPrivateIp(a))
+          .map((address) => ({ address, nodeName: n.name, file: n.file, range: n.addressStmt?.range })),
+      ),
     };
   });
   const hosts: LiveHost[] = [];
@@ -62,13 +77,31 @@ export function liveInputFromModel(model: Model, mainFile: string): LiveInput {
   for (const n of model.nodes) {
     const declared = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
     if (n.hostname) {
-      hosts.push({ hostname: n.hostname.value, file: n.hostname.file, range: n.hostname.range, declaredAddresses: declared, addressRange: n.addressStmt?.range, nodeName: n.name });
+      hosts.push({
+        hostname: n.hostname.value,
+        file: n.hostname.file,
+        range: n.hostname.range,
+        declaredAddresses: declared,
+        addressRange: n.addressStmt?.range,
+        nodeName: n.name,
+      });
     }
     // Externals are not ours: their addresses are still looked up (PTR, DNSBL) only when declared.
-    if (n.addressStmt) for (const a of declared) addresses.push({ address: a, file: n.addressStmt.file, range: n.addressStmt.range, nodeName: n.name, hostname: n.hostname?.value });
+    if (n.addressStmt)
+      for (const a of declared)
+        addresses.push({
+          address: a,
+          file: n.addressStmt.file,
+          range: n.addressStmt.range,
+          nodeName: n.name,
+          hostname: n.hostname?.value,
+        });
   }
   const dnsblZones: LiveDnsblZone[] = [];
-  for (const z of model.options.dnsbl) dnsblZones.push({ zone: z, file: model.options.dnsblStmt?.file, range: model.options.dnsblStmt?.range });
-  for (const n of model.nodes) if (n.dnsbl && !n.dnsbl.none) for (const z of n.dnsbl.zones) dnsblZones.push({ zone: z, file: n.dnsbl.file, range: n.dnsbl.range });
+  for (const z of model.options.dnsbl)
+    dnsblZones.push({ zone: z, file: model.options.dnsblStmt?.file, range: model.options.dnsblStmt?.range });
+  for (const n of model.nodes)
+    if (n.dnsbl && !n.dnsbl.none)
+      for (const z of n.dnsbl.zones) dnsblZones.push({ zone: z, file: n.dnsbl.file, range: n.dnsbl.range });
   return { file: mainFile, domains, hosts, addresses, dnsblZones };
 }

@@ -21,7 +21,10 @@ export function parseIp(s: string): ParsedIp | undefined {
   const n = p.family === 4 ? 4 : 16;
   const bytes = new Array<number>(n);
   let v = p.value;
-  for (let i = n - 1; i >= 0; i--) { bytes[i] = Number(v & 0xffn); v >>= 8n; }
+  for (let i = n - 1; i >= 0; i--) {
+    bytes[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
   return { family: p.family, bytes };
 }
 

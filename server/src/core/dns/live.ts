@@ -14,8 +14,15 @@ import type { LiveAddress, LiveDnsblZone, LiveDomain, LiveHost, LiveInput, LiveM
 import { Resolver, describeResult, systemResolvers, type DnsResult, type DnsStatus, type RRType } from './resolver';
 import { canonicalIp, isPrivateAddress, normalizeName, parseIp, reverseName, reversedLabels, inCidr } from './ip';
 import {
-  analyzeSpf, evaluateSpf, isDmarcRecord, parseDmarc, renderSpfTree,
-  type DmarcRecord, type SpfAnalysis, type SpfDns, type SpfEvaluation,
+  analyzeSpf,
+  evaluateSpf,
+  isDmarcRecord,
+  parseDmarc,
+  renderSpfTree,
+  type DmarcRecord,
+  type SpfAnalysis,
+  type SpfDns,
+  type SpfEvaluation,
 } from './spf';
 
 export interface LiveOptions {
@@ -146,13 +153,20 @@ function normSpf(s: string): string {
 }
 
 function normDmarc(s: string): string {
-  return s.split(';').map((p) => p.trim().replace(/\s*=\s*/, '=')).filter((p) => p.length).join('; ').toLowerCase();
+  return s
+    .split(';')
+    .map((p) => p.trim().replace(/\s*=\s*/, '='))
+    .filter((p) => p.length)
+    .join('; ')
+    .toLowerCase();
 }
 
 function fmtMx(records: Array<{ preference: number; exchange: string }>): string {
   if (!records.length) return 'none';
-  return [...records].sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange))
-    .map((r) => `${r.preference} ${r.exchange}`).join(', ');
+  return [...records]
+    .sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange))
+    .map((r) => `${r.preference} ${r.exchange}`)
+    .join(', ');
 }
 
 const LINE0: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -163,7 +177,11 @@ class LiveRun {
   readonly goneDomains = new Set<string>();
   readonly dns: SpfDns;
 
-  constructor(private readonly resolver: Resolver, private readonly signal: AbortSignal | undefined, private readonly input: LiveInput) {
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly signal: AbortSignal | undefined,
+    private readonly input: LiveInput,
+  ) {
     this.dns = { resolve: (n: string, t: RRType) => this.q(n, t) };
   }
 
@@ -171,7 +189,16 @@ class LiveRun {
     return this.resolver.resolve(name, type, { signal: this.signal });
   }
 
-  diag(code: string, severity: Severity, message: string, file: string, range: Range, domain?: string, related?: RelatedInfo[], data?: Record<string, unknown>): void {
+  diag(
+    code: string,
+    severity: Severity,
+    message: string,
+    file: string,
+    range: Range,
+    domain?: string,
+    related?: RelatedInfo[],
+    data?: Record<string, unknown>,
+  ): void {
     const d: MtDiagnostic = { code, severity, message, file, range };
     if (related && related.length) d.related = related;
     if (data) d.data = data;
@@ -181,8 +208,16 @@ class LiveRun {
   /** MT590 for a failed lookup (never for an aborted one). */
   failed(r: DnsResult, file: string, range: Range, domain?: string, what?: string): void {
     if (r.status === 'aborted') return;
-    this.diag('MT590', 'information', `live check could not finish${what ? ` (${what})` : ''}: ${describeResult(r)}`, file, range, domain, undefined,
-      { query: { name: r.name, type: r.type }, resolver: r.server, tried: r.tried, status: r.status });
+    this.diag(
+      'MT590',
+      'information',
+      `live check could not finish${what ? ` (${what})` : ''}: ${describeResult(r)}`,
+      file,
+      range,
+      domain,
+      undefined,
+      { query: { name: r.name, type: r.type }, resolver: r.server, tried: r.tried, status: r.status },
+    );
   }
 
   // --- domains ---------------------------------------------------------------
@@ -201,19 +236,41 @@ class LiveRun {
     // MT501: the domain does not exist
     if (mx.status === 'nxdomain' || (isFail(mx.status) && spf.root.lookupStatus === 'nxdomain')) {
       this.goneDomains.add(dn);
-      this.diag('MT501', 'error', `domain ${dn} does not exist (NXDOMAIN${mx.server ? ` from ${mx.server}` : ''})`, d.file, d.nameRange, dn);
+      this.diag(
+        'MT501',
+        'error',
+        `domain ${dn} does not exist (NXDOMAIN${mx.server ? ` from ${mx.server}` : ''})`,
+        d.file,
+        d.nameRange,
+        dn,
+      );
       this.answers.mx[dn] = { domain: dn, status: 'nxdomain', records: [], nullMx: false };
       return;
     }
     this.checkMx(d, dn, mx);
     await this.checkSpf(d, dn, spf);
     this.checkDmarc(d, dn, dmarc);
-    if (d.mtaSts && sts) this.checkTxtTag(d, dn, sts, /^v=STSv1\s*(;|$)/, 'v=STSv1', 'mta-sts', d.mtaSts.range, 'mtaSts', 'RFC 8461 §3.1');
-    if (d.tlsRpt && tlsrpt) this.checkTxtTag(d, dn, tlsrpt, /^v=TLSRPTv1\s*(;|$)/, 'v=TLSRPTv1', 'tls-rpt', d.tlsRpt.range, 'tlsRpt', 'RFC 8460 §3');
+    if (d.mtaSts && sts)
+      this.checkTxtTag(d, dn, sts, /^v=STSv1\s*(;|$)/, 'v=STSv1', 'mta-sts', d.mtaSts.range, 'mtaSts', 'RFC 8461 §3.1');
+    if (d.tlsRpt && tlsrpt)
+      this.checkTxtTag(
+        d,
+        dn,
+        tlsrpt,
+        /^v=TLSRPTv1\s*(;|$)/,
+        'v=TLSRPTv1',
+        'tls-rpt',
+        d.tlsRpt.range,
+        'tlsRpt',
+        'RFC 8460 §3',
+      );
   }
 
   checkMx(d: LiveDomain, dn: string, mx: DnsResult): void {
-    if (isFail(mx.status)) { this.failed(mx, d.file, d.mx[0]?.range ?? d.mxNoneRange ?? d.nameRange, dn); return; }
+    if (isFail(mx.status)) {
+      this.failed(mx, d.file, d.mx[0]?.range ?? d.mxNoneRange ?? d.nameRange, dn);
+      return;
+    }
     const live = mx.records.flatMap((r) => (r.type === 'MX' ? [r.data] : []));
     const nullMx = live.some((r) => r.exchange === '.' || r.exchange === '');
     const real = live.filter((r) => r.exchange !== '.' && r.exchange !== '');
@@ -222,18 +279,46 @@ class LiveRun {
     if (d.mxNone) {
       const range = d.mxNoneRange ?? d.nameRange;
       if (real.length) {
-        this.diag('MT514', 'warning', `mx none is declared, but ${dn} publishes MX targets: ${fmtMx(real)}`, d.file, range, dn);
+        this.diag(
+          'MT514',
+          'warning',
+          `mx none is declared, but ${dn} publishes MX targets: ${fmtMx(real)}`,
+          d.file,
+          range,
+          dn,
+        );
       } else if (!nullMx) {
-        this.diag('MT502', 'warning', `mx none is declared, but ${dn} publishes no null MX (live MX: none)`, d.file, range, dn);
+        this.diag(
+          'MT502',
+          'warning',
+          `mx none is declared, but ${dn} publishes no null MX (live MX: none)`,
+          d.file,
+          range,
+          dn,
+        );
       }
       return;
     }
     const declared = d.mx.filter((m) => m.targetHostname && !m.targetIsIp);
     if (nullMx) {
       if (d.mx.length) {
-        this.diag('MT514', 'warning', `${dn} publishes a null MX (RFC 7505) while MX targets are declared (live MX: ${liveText})`, d.file, d.mx[0].range, dn);
+        this.diag(
+          'MT514',
+          'warning',
+          `${dn} publishes a null MX (RFC 7505) while MX targets are declared (live MX: ${liveText})`,
+          d.file,
+          d.mx[0].range,
+          dn,
+        );
       } else {
-        this.diag('MT502', 'warning', `live MX records differ from the declared ones: ${dn} publishes a null MX and declares no mx (live MX: ${liveText})`, d.file, d.nameRange, dn);
+        this.diag(
+          'MT502',
+          'warning',
+          `live MX records differ from the declared ones: ${dn} publishes a null MX and declares no mx (live MX: ${liveText})`,
+          d.file,
+          d.nameRange,
+          dn,
+        );
       }
       return;
     }
@@ -243,21 +328,50 @@ class LiveRun {
       const host = normalizeName(m.targetHostname!);
       const prefs = byHost.get(host);
       if (!prefs) {
-        this.diag('MT502', 'warning', `live MX records differ: MX ${m.preference} ${host} is declared but not published (live MX: ${liveText})`, m.file, m.range, dn, this.related(m));
+        this.diag(
+          'MT502',
+          'warning',
+          `live MX records differ: MX ${m.preference} ${host} is declared but not published (live MX: ${liveText})`,
+          m.file,
+          m.range,
+          dn,
+          this.related(m),
+        );
       } else if (!prefs.includes(m.preference)) {
-        this.diag('MT502', 'warning', `live MX records differ: ${host} is published with preference ${prefs.join(', ')}, declared ${m.preference} (live MX: ${liveText})`, m.file, m.range, dn, this.related(m));
+        this.diag(
+          'MT502',
+          'warning',
+          `live MX records differ: ${host} is published with preference ${prefs.join(', ')}, declared ${m.preference} (live MX: ${liveText})`,
+          m.file,
+          m.range,
+          dn,
+          this.related(m),
+        );
       }
     }
     const declaredHosts = new Set(d.mx.filter((m) => m.targetHostname).map((m) => normalizeName(m.targetHostname!)));
     const extra = real.filter((r) => !declaredHosts.has(r.exchange));
     if (extra.length) {
-      this.diag('MT502', 'warning', `live MX records differ: published but not declared: ${fmtMx(extra)} (live MX: ${liveText})`, d.file, d.nameRange, dn);
+      this.diag(
+        'MT502',
+        'warning',
+        `live MX records differ: published but not declared: ${fmtMx(extra)} (live MX: ${liveText})`,
+        d.file,
+        d.nameRange,
+        dn,
+      );
     }
   }
 
   related(m: LiveMx): RelatedInfo[] | undefined {
     if (!m.targetDeclRange) return undefined;
-    return [{ file: m.targetDeclFile ?? m.file, range: m.targetDeclRange, message: `MX target ${m.targetName ?? m.targetHostname ?? ''} is declared here` }];
+    return [
+      {
+        file: m.targetDeclFile ?? m.file,
+        range: m.targetDeclRange,
+        message: `MX target ${m.targetName ?? m.targetHostname ?? ''} is declared here`,
+      },
+    ];
   }
 
   /** MT503, MT504, MT513 for one declared MX target. */
@@ -268,24 +382,55 @@ class LiveRun {
     const rel = this.related(m);
     const chain = a.cnameChain.length ? a.cnameChain : aaaa.cnameChain;
     if (chain.length) {
-      this.diag('MT503', 'error', `MX target ${host} is a CNAME (to ${chain.join(' -> ')}); an MX must name a host, not an alias (RFC 2181 §10.3)`, m.file, m.range, dn, rel);
+      this.diag(
+        'MT503',
+        'error',
+        `MX target ${host} is a CNAME (to ${chain.join(' -> ')}); an MX must name a host, not an alias (RFC 2181 §10.3)`,
+        m.file,
+        m.range,
+        dn,
+        rel,
+      );
     }
     const fails = [a, aaaa].filter((r) => isFail(r.status));
     for (const f of fails) this.failed(f, m.file, m.range, dn, `MX target ${host}`);
     const addrs = [...a.records, ...aaaa.records].map((r) => String(r.data));
     if (!addrs.length && !fails.length) {
       const why = a.status === 'nxdomain' ? 'the name does not exist' : 'no A or AAAA record';
-      this.diag('MT504', 'error', `MX target ${host} has no A or AAAA record (${why}); mail cannot be delivered to it (RFC 5321 §5.1)`, m.file, m.range, dn, rel);
+      this.diag(
+        'MT504',
+        'error',
+        `MX target ${host} has no A or AAAA record (${why}); mail cannot be delivered to it (RFC 5321 §5.1)`,
+        m.file,
+        m.range,
+        dn,
+        rel,
+      );
     }
     const priv = addrs.filter(isPrivateAddress);
     if (priv.length) {
-      this.diag('MT513', 'error', `MX target ${host} resolves to private address${priv.length > 1 ? 'es' : ''} ${priv.join(', ')}: unreachable from the internet`, m.file, m.range, dn, rel);
+      this.diag(
+        'MT513',
+        'error',
+        `MX target ${host} resolves to private address${priv.length > 1 ? 'es' : ''} ${priv.join(', ')}: unreachable from the internet`,
+        m.file,
+        m.range,
+        dn,
+        rel,
+      );
     }
   }
 
   async checkSpf(d: LiveDomain, dn: string, spf: SpfAnalysis): Promise<void> {
     const range = d.spf?.range ?? d.nameRange;
-    const answer: SpfAnswer = { domain: dn, status: spf.root.lookupStatus, record: spf.root.record, analysis: spf, evaluations: [], tree: renderSpfTree(spf) };
+    const answer: SpfAnswer = {
+      domain: dn,
+      status: spf.root.lookupStatus,
+      record: spf.root.record,
+      analysis: spf,
+      evaluations: [],
+      tree: renderSpfTree(spf),
+    };
     this.answers.spf[dn] = answer;
     const seen = new Set<string>();
     for (const p of spf.problems) {
@@ -296,10 +441,22 @@ class LiveRun {
       const msg = p.kind === 'none' ? `SPF broken: ${dn} publishes no SPF record` : `SPF of ${dn} broken: ${p.message}`;
       if (seen.has(msg)) continue;
       seen.add(msg);
-      this.diag('MT509', 'warning', msg, d.file, range, dn, undefined, { problem: p.kind, term: p.term, inDomain: p.domain, path: p.path });
+      this.diag('MT509', 'warning', msg, d.file, range, dn, undefined, {
+        problem: p.kind,
+        term: p.term,
+        inDomain: p.domain,
+        path: p.path,
+      });
     }
     if (d.spf && spf.root.record && spf.root.records.length === 1 && normSpf(d.spf.text) !== normSpf(spf.root.record)) {
-      this.diag('MT512', 'information', `the published SPF record of ${dn} differs from the declared one: published "${spf.root.record}"`, d.file, d.spf.range, dn);
+      this.diag(
+        'MT512',
+        'information',
+        `the published SPF record of ${dn} differs from the declared one: published "${spf.root.record}"`,
+        d.file,
+        d.spf.range,
+        dn,
+      );
     }
     // none / permerror / temperror: MT509 (or MT590) already says why nothing is authorized
     if (spf.state !== 'ok') return;
@@ -315,8 +472,21 @@ class LiveRun {
       if (ev.result === 'pass' || ev.result === 'temperror') continue;
       if (ev.result === 'permerror' && spf.problems.length) continue;
       const nodes = [...new Set(outbound.get(ev.ip) ?? [])].join(', ');
-      const how = ev.matched ? `${ev.result}, by '${ev.matched.term}'${ev.matched.domain !== dn ? ` in ${ev.matched.domain}` : ''}` : ev.reason ? `${ev.result}: ${ev.reason}` : `${ev.result}: no mechanism matches`;
-      this.diag('MT510', 'warning', `SPF of ${dn} does not authorize ${ev.ip} (${nodes}), which sends its mail (${how})`, d.file, range, dn, undefined, { address: ev.ip, result: ev.result });
+      const how = ev.matched
+        ? `${ev.result}, by '${ev.matched.term}'${ev.matched.domain !== dn ? ` in ${ev.matched.domain}` : ''}`
+        : ev.reason
+          ? `${ev.result}: ${ev.reason}`
+          : `${ev.result}: no mechanism matches`;
+      this.diag(
+        'MT510',
+        'warning',
+        `SPF of ${dn} does not authorize ${ev.ip} (${nodes}), which sends its mail (${how})`,
+        d.file,
+        range,
+        dn,
+        undefined,
+        { address: ev.ip, result: ev.result },
+      );
     }
   }
 
@@ -327,7 +497,10 @@ class LiveRun {
     const recs = txts.filter(isDmarcRecord);
     const answer: DmarcAnswer = { name, status: r.status, records: txts };
     this.answers.dmarc[dn] = answer;
-    if (isFail(r.status)) { this.failed(r, d.file, range, dn, `DMARC of ${dn}`); return; }
+    if (isFail(r.status)) {
+      this.failed(r, d.file, range, dn, `DMARC of ${dn}`);
+      return;
+    }
     if (!recs.length) {
       const other = txts.find((t) => /^v\s*=/i.test(t));
       if (other) this.diag('MT511', 'warning', `DMARC record at ${name} is unparsable: "${other}"`, d.file, range, dn);
@@ -335,28 +508,76 @@ class LiveRun {
       return;
     }
     if (recs.length > 1) {
-      this.diag('MT511', 'warning', `${name} has ${recs.length} DMARC records; receivers ignore them all (RFC 7489 §6.6.3)`, d.file, range, dn);
+      this.diag(
+        'MT511',
+        'warning',
+        `${name} has ${recs.length} DMARC records; receivers ignore them all (RFC 7489 §6.6.3)`,
+        d.file,
+        range,
+        dn,
+      );
       return;
     }
     answer.record = recs[0];
     answer.parsed = parseDmarc(recs[0]);
     if (!answer.parsed.valid) {
-      this.diag('MT511', 'warning', `DMARC record at ${name} is unparsable: ${answer.parsed.errors.join('; ')}`, d.file, range, dn);
+      this.diag(
+        'MT511',
+        'warning',
+        `DMARC record at ${name} is unparsable: ${answer.parsed.errors.join('; ')}`,
+        d.file,
+        range,
+        dn,
+      );
     } else if (answer.parsed.policy === 'none') {
-      this.diag('MT511', 'information', `DMARC policy of ${dn} is p=none: failing mail is only monitored, not rejected or quarantined`, d.file, range, dn);
+      this.diag(
+        'MT511',
+        'information',
+        `DMARC policy of ${dn} is p=none: failing mail is only monitored, not rejected or quarantined`,
+        d.file,
+        range,
+        dn,
+      );
     }
     if (d.dmarc && normDmarc(d.dmarc.text) !== normDmarc(recs[0])) {
-      this.diag('MT512', 'information', `the published DMARC record of ${dn} differs from the declared one: published "${recs[0]}"`, d.file, d.dmarc.range, dn);
+      this.diag(
+        'MT512',
+        'information',
+        `the published DMARC record of ${dn} differs from the declared one: published "${recs[0]}"`,
+        d.file,
+        d.dmarc.range,
+        dn,
+      );
     }
   }
 
-  checkTxtTag(d: LiveDomain, dn: string, r: DnsResult, re: RegExp, tag: string, stmt: string, range: Range, key: 'mtaSts' | 'tlsRpt', rfc: string): void {
+  checkTxtTag(
+    d: LiveDomain,
+    dn: string,
+    r: DnsResult,
+    re: RegExp,
+    tag: string,
+    stmt: string,
+    range: Range,
+    key: 'mtaSts' | 'tlsRpt',
+    rfc: string,
+  ): void {
     const txts = r.records.flatMap((x) => (x.type === 'TXT' ? [x.data.join('')] : []));
     this.answers[key][dn] = { name: r.name, status: r.status, records: txts };
-    if (isFail(r.status)) { this.failed(r, d.file, range, dn, `${stmt} of ${dn}`); return; }
+    if (isFail(r.status)) {
+      this.failed(r, d.file, range, dn, `${stmt} of ${dn}`);
+      return;
+    }
     if (!txts.some((t) => re.test(t))) {
       const found = txts.length ? `; found ${txts.map((t) => `"${t}"`).join(', ')}` : '';
-      this.diag('MT515', 'warning', `${stmt} is declared, but ${r.name} has no ${tag} TXT record (${rfc})${found}`, d.file, range, dn);
+      this.diag(
+        'MT515',
+        'warning',
+        `${stmt} is declared, but ${r.name} has no ${tag} TXT record (${rfc})${found}`,
+        d.file,
+        range,
+        dn,
+      );
     }
   }
 
@@ -381,7 +602,10 @@ class LiveRun {
     if (!host.includes('.') || parseIp(host)) return;
     const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
     const ans = this.recordHost(host, a, aaaa);
-    const dom = this.input.domains.map((d) => normalizeName(d.name)).filter((d) => under(host, d)).sort((x, y) => y.length - x.length)[0];
+    const dom = this.input.domains
+      .map((d) => normalizeName(d.name))
+      .filter((d) => under(host, d))
+      .sort((x, y) => y.length - x.length)[0];
     const fails = [a, aaaa].filter((r) => isFail(r.status));
     for (const f of fails) this.failed(f, h.file, h.range, dom, `hostname ${host}`);
     if (fails.length) return;
@@ -393,9 +617,21 @@ class LiveRun {
     const missing = declared.filter((x) => !isPrivateAddress(x) && !liveSet.has(x));
     const extra = live.filter((x) => !declSet.has(x));
     if (!missing.length && !extra.length) return;
-    const liveText = live.length ? live.join(', ') : a.status === 'nxdomain' ? 'nothing (NXDOMAIN)' : 'no A/AAAA records';
-    this.diag('MT505', 'warning', `${host} resolves to ${liveText}; declared ${declared.join(', ')}`, h.file, h.addressRange ?? h.range, dom,
-      undefined, { live, declared, missing, extra });
+    const liveText = live.length
+      ? live.join(', ')
+      : a.status === 'nxdomain'
+        ? 'nothing (NXDOMAIN)'
+        : 'no A/AAAA records';
+    this.diag(
+      'MT505',
+      'warning',
+      `${host} resolves to ${liveText}; declared ${declared.join(', ')}`,
+      h.file,
+      h.addressRange ?? h.range,
+      dom,
+      undefined,
+      { live, declared, missing, extra },
+    );
   }
 
   // --- addresses: PTR + forward confirmation -------------------------------------
@@ -406,33 +642,63 @@ class LiveRun {
     const ans: PtrAnswer = { address, status: r.status, names: [], forward: {}, confirmed: false };
     this.answers.ptr[address] = ans;
     const who = (e: LiveAddress) => `${address} (${e.nodeName})`;
-    if (isFail(r.status)) { for (const e of entries) this.failed(r, e.file, e.range, undefined, `PTR of ${address}`); return; }
+    if (isFail(r.status)) {
+      for (const e of entries) this.failed(r, e.file, e.range, undefined, `PTR of ${address}`);
+      return;
+    }
     if (isVoid(r.status)) {
-      for (const e of entries) this.diag('MT506', 'warning', `${who(e)} has no PTR record (${rev}: ${r.status === 'nxdomain' ? 'NXDOMAIN' : 'no PTR'})`, e.file, e.range);
+      for (const e of entries)
+        this.diag(
+          'MT506',
+          'warning',
+          `${who(e)} has no PTR record (${rev}: ${r.status === 'nxdomain' ? 'NXDOMAIN' : 'no PTR'})`,
+          e.file,
+          e.range,
+        );
       return;
     }
     ans.names = r.records.map((x) => String(x.data)).slice(0, 10);
     const fam: RRType = parseIp(address)!.family === 4 ? 'A' : 'AAAA';
     const fwd = await Promise.all(ans.names.map((n) => this.q(n, fam)));
-    fwd.forEach((f, i) => { ans.forward[ans.names[i]] = f.records.map((x) => String(x.data)); });
+    fwd.forEach((f, i) => {
+      ans.forward[ans.names[i]] = f.records.map((x) => String(x.data));
+    });
     ans.confirmed = fwd.some((f) => f.records.some((x) => String(x.data) === address));
     if (ans.confirmed) return;
     const failures = fwd.filter((f) => isFail(f.status));
     if (failures.length === fwd.length) {
-      for (const e of entries) for (const f of failures) this.failed(f, e.file, e.range, undefined, `forward confirmation of ${address}`);
+      for (const e of entries)
+        for (const f of failures) this.failed(f, e.file, e.range, undefined, `forward confirmation of ${address}`);
       return;
     }
-    const detail = ans.names.map((n) => `${n} -> ${ans.forward[n].length ? ans.forward[n].join(', ') : 'nothing'}`).join('; ');
+    const detail = ans.names
+      .map((n) => `${n} -> ${ans.forward[n].length ? ans.forward[n].join(', ') : 'nothing'}`)
+      .join('; ');
     for (const e of entries) {
-      this.diag('MT506', 'warning', `the PTR of ${who(e)} does not resolve back to it (forward-confirmed reverse DNS fails: ${detail})`, e.file, e.range);
+      this.diag(
+        'MT506',
+        'warning',
+        `the PTR of ${who(e)} does not resolve back to it (forward-confirmed reverse DNS fails: ${detail})`,
+        e.file,
+        e.range,
+      );
     }
   }
 
   // --- DNSBL ---------------------------------------------------------------------
 
-  zoneDiag(code: string, severity: Severity, message: string, locs: LiveDnsblZone[], data?: Record<string, unknown>): void {
+  zoneDiag(
+    code: string,
+    severity: Severity,
+    message: string,
+    locs: LiveDnsblZone[],
+    data?: Record<string, unknown>,
+  ): void {
     const placed = locs.filter((l) => l.file && l.range);
-    if (!placed.length) { this.diag(code, severity, message, this.input.file, LINE0, undefined, undefined, data); return; }
+    if (!placed.length) {
+      this.diag(code, severity, message, this.input.file, LINE0, undefined, undefined, data);
+      return;
+    }
     for (const l of placed) this.diag(code, severity, message, l.file!, l.range!, undefined, undefined, data);
   }
 
@@ -452,7 +718,8 @@ class LiveRun {
       this.q(`${reversedLabels(v6 ? '::ffff:127.0.0.2' : '127.0.0.2')}.${zone}`, 'A'),
       this.q(`${reversedLabels(v6 ? '::ffff:127.0.0.1' : '127.0.0.1')}.${zone}`, 'A'),
     ]);
-    for (const p of [p2, p1]) ans.testPoints.push({ name: p.name, status: p.status, answers: p.records.map((x) => String(x.data)) });
+    for (const p of [p2, p1])
+      ans.testPoints.push({ name: p.name, status: p.status, answers: p.records.map((x) => String(x.data)) });
     const c2 = this.classify(p2);
     const c1 = this.classify(p1);
     const tp2 = v6 ? '::ffff:127.0.0.2' : '127.0.0.2';
@@ -463,13 +730,21 @@ class LiveRun {
       this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}${suffix}`, locs, { zone, family });
       return false;
     };
-    for (const [c, r] of [[c2, p2], [c1, p1]] as const) {
+    for (const [c, r] of [
+      [c2, p2],
+      [c1, p1],
+    ] as const) {
       if (c.kind === 'failed') {
-        for (const l of locs.length ? locs : [{ zone }]) this.failed(r, l.file ?? this.input.file, l.range ?? LINE0, undefined, `DNSBL ${zone} test point`);
+        for (const l of locs.length ? locs : [{ zone }])
+          this.failed(r, l.file ?? this.input.file, l.range ?? LINE0, undefined, `DNSBL ${zone} test point`);
         return false;
       }
-      if (c.kind === 'refused') return fail(`refused to answer: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]})`);
-      if (c.kind === 'bad-answer') return fail(`answered outside 127.0.0.0/8 (${c.codes.join(', ')}): not a DNSBL answer (a hijacking resolver?)`);
+      if (c.kind === 'refused')
+        return fail(
+          `refused to answer: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]})`,
+        );
+      if (c.kind === 'bad-answer')
+        return fail(`answered outside 127.0.0.0/8 (${c.codes.join(', ')}): not a DNSBL answer (a hijacking resolver?)`);
     }
     if (c2.kind !== 'listed') return fail(`fails its RFC 5782 test points: ${tp2} is not listed`);
     if (c1.kind !== 'void') return fail(`fails its RFC 5782 test points: ${tp1} is listed (${c1.codes.join(', ')})`);
@@ -490,42 +765,54 @@ class LiveRun {
     ans.usableV6 = ok6;
     const checked = [...(ok4 ? v4 : []), ...(ok6 ? v6 : [])];
     let refusedOnce = false;
-    await Promise.all(checked.map(async (address) => {
-      const r = await this.q(`${reversedLabels(address)}.${zone}`, 'A');
-      const c = this.classify(r);
-      const entries = addrs.get(address)!;
-      const listing: DnsblListing = { address, status: 'clear', codes: c.codes };
-      ans.listings[address] = listing;
-      switch (c.kind) {
-        case 'void': return;
-        case 'failed':
-          listing.status = 'failed';
-          for (const e of entries) this.failed(r, e.file, e.range, undefined, `DNSBL ${zone} for ${address}`);
-          return;
-        case 'refused':
-        case 'bad-answer':
-          listing.status = c.kind;
-          if (!refusedOnce) {
-            refusedOnce = true;
-            const why = c.kind === 'refused'
-              ? `refused to answer for ${address}: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); this is not a listing`
-              : `answered outside 127.0.0.0/8 for ${address} (${c.codes.join(', ')}); this is not a listing`;
-            this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}`, locs, { zone, address, codes: c.codes });
+    await Promise.all(
+      checked.map(async (address) => {
+        const r = await this.q(`${reversedLabels(address)}.${zone}`, 'A');
+        const c = this.classify(r);
+        const entries = addrs.get(address)!;
+        const listing: DnsblListing = { address, status: 'clear', codes: c.codes };
+        ans.listings[address] = listing;
+        switch (c.kind) {
+          case 'void':
+            return;
+          case 'failed':
+            listing.status = 'failed';
+            for (const e of entries) this.failed(r, e.file, e.range, undefined, `DNSBL ${zone} for ${address}`);
+            return;
+          case 'refused':
+          case 'bad-answer':
+            listing.status = c.kind;
+            if (!refusedOnce) {
+              refusedOnce = true;
+              const why =
+                c.kind === 'refused'
+                  ? `refused to answer for ${address}: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); this is not a listing`
+                  : `answered outside 127.0.0.0/8 for ${address} (${c.codes.join(', ')}); this is not a listing`;
+              this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}`, locs, { zone, address, codes: c.codes });
+            }
+            return;
+          case 'listed': {
+            listing.status = 'listed';
+            const t = await this.q(`${reversedLabels(address)}.${zone}`, 'TXT');
+            const reason = t.records.flatMap((x) => (x.type === 'TXT' ? [x.data.join('')] : [])).join(' / ');
+            if (reason) listing.reason = reason;
+            for (const e of entries) {
+              this.diag(
+                'MT507',
+                'error',
+                `${address} (${e.nodeName}) is listed on DNSBL ${zone}: return code ${c.codes.join(', ')}${reason ? `: ${reason}` : ''}`,
+                e.file,
+                e.range,
+                undefined,
+                undefined,
+                { zone, codes: c.codes, reason },
+              );
+            }
+            return;
           }
-          return;
-        case 'listed': {
-          listing.status = 'listed';
-          const t = await this.q(`${reversedLabels(address)}.${zone}`, 'TXT');
-          const reason = t.records.flatMap((x) => (x.type === 'TXT' ? [x.data.join('')] : [])).join(' / ');
-          if (reason) listing.reason = reason;
-          for (const e of entries) {
-            this.diag('MT507', 'error', `${address} (${e.nodeName}) is listed on DNSBL ${zone}: return code ${c.codes.join(', ')}${reason ? `: ${reason}` : ''}`,
-              e.file, e.range, undefined, undefined, { zone, codes: c.codes, reason });
-          }
-          return;
         }
-      }
-    }));
+      }),
+    );
   }
 }
 
@@ -540,21 +827,34 @@ function dedupe(list: MtDiagnostic[]): MtDiagnostic[] {
 }
 
 function sortDiags(list: MtDiagnostic[]): MtDiagnostic[] {
-  return list.sort((a, b) =>
-    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character ||
-    (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  return list.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
 }
 
 /** A resolver configured the way the live checks use it: `timeoutMs` bounds each query, attempts included. */
 export function makeLiveResolver(resolvers: string[], timeoutMs: number): Resolver {
   const servers = resolvers.length ? resolvers : systemResolvers();
   const attempts = Math.max(2, servers.length);
-  return new Resolver({ servers, timeoutMs: Math.max(1, Math.floor(timeoutMs / attempts)), attempts, deadlineMs: timeoutMs, maxInFlight: 64 });
+  return new Resolver({
+    servers,
+    timeoutMs: Math.max(1, Math.floor(timeoutMs / attempts)),
+    attempts,
+    deadlineMs: timeoutMs,
+    maxInFlight: 64,
+  });
 }
 
 export class LiveAbortError extends Error {
-  constructor() { super('live checks aborted'); this.name = 'AbortError'; }
+  constructor() {
+    super('live checks aborted');
+    this.name = 'AbortError';
+  }
 }
 
 /**
@@ -597,9 +897,16 @@ export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promis
     ]);
     if (opts.signal?.aborted) throw new LiveAbortError();
     // MT501 replaces every other MT5xx of that domain (and of the hostnames in it)
-    const kept = run.out.filter((t) => !(t.d.code !== 'MT501' && t.domain && [...run.goneDomains].some((g) => under(t.domain!, g))));
+    const kept = run.out.filter(
+      (t) => !(t.d.code !== 'MT501' && t.domain && [...run.goneDomains].some((g) => under(t.domain!, g))),
+    );
     const diagnostics = sortDiags(dedupe(kept.map((t) => t.d)));
-    return { diagnostics, answers: run.answers, queries: resolver.stats.sent - sent0, ms: Math.round(performance.now() - t0) };
+    return {
+      diagnostics,
+      answers: run.answers,
+      queries: resolver.stats.sent - sent0,
+      ms: Math.round(performance.now() - t0),
+    };
   } finally {
     if (!opts.resolver) resolver.close();
   }

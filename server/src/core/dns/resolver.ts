@@ -32,8 +32,19 @@ export type DnsStatus =
   | 'cname-loop' // a CNAME chain that loops or is longer than the bound
   | 'aborted';
 
-export interface MxData { preference: number; exchange: string }
-export interface SoaData { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+export interface MxData {
+  preference: number;
+  exchange: string;
+}
+export interface SoaData {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
 
 export type DnsRecord =
   | { type: 'A' | 'AAAA' | 'PTR' | 'CNAME' | 'NS'; name: string; ttl: number; data: string }
@@ -159,7 +170,11 @@ export function parseResolvConf(text: string): string[] {
 /** The system's resolvers from /etc/resolv.conf (resolv.conf's own default: 127.0.0.1). */
 export function systemResolvers(path = '/etc/resolv.conf'): string[] {
   let text = '';
-  try { text = readFileSync(path, 'utf8'); } catch { /* no file: default */ }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    /* no file: default */
+  }
   const list = parseResolvConf(text);
   return list.length ? list : ['127.0.0.1:53'];
 }
@@ -177,11 +192,41 @@ export function describeResult(r: DnsResult): string {
 // read here directly, which keeps the per-reply cost low. Only the answer and
 // authority sections are read; records of other types or classes are skipped.
 
-const dnsName = (dnsPacket as unknown as { name: { decode(buf: Buffer, offset: number): string & {}; } & { decode: { bytes: number } } }).name;
+const dnsName = (
+  dnsPacket as unknown as { name: { decode(buf: Buffer, offset: number): string & {} } & { decode: { bytes: number } } }
+).name;
 
-const T_A = 1, T_NS = 2, T_CNAME = 5, T_SOA = 6, T_PTR = 12, T_MX = 15, T_TXT = 16, T_AAAA = 28;
-const TYPE_CODE: Record<RRType, number> = { A: T_A, NS: T_NS, CNAME: T_CNAME, SOA: T_SOA, PTR: T_PTR, MX: T_MX, TXT: T_TXT, AAAA: T_AAAA };
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const T_A = 1,
+  T_NS = 2,
+  T_CNAME = 5,
+  T_SOA = 6,
+  T_PTR = 12,
+  T_MX = 15,
+  T_TXT = 16,
+  T_AAAA = 28;
+const TYPE_CODE: Record<RRType, number> = {
+  A: T_A,
+  NS: T_NS,
+  CNAME: T_CNAME,
+  SOA: T_SOA,
+  PTR: T_PTR,
+  MX: T_MX,
+  TXT: T_TXT,
+  AAAA: T_AAAA,
+};
+const RCODE_NAMES = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+];
 
 export interface Reply {
   id: number;
@@ -222,7 +267,10 @@ function readRecord(buf: Buffer, off: number): [DnsRecord | undefined, number] {
   switch (type) {
     case T_A:
       if (rdlen !== 4) throw new Error('bad A');
-      return [{ type: 'A', name, ttl, data: `${buf[start]}.${buf[start + 1]}.${buf[start + 2]}.${buf[start + 3]}` }, end];
+      return [
+        { type: 'A', name, ttl, data: `${buf[start]}.${buf[start + 1]}.${buf[start + 2]}.${buf[start + 3]}` },
+        end,
+      ];
     case T_AAAA: {
       if (rdlen !== 16) throw new Error('bad AAAA');
       const bytes: number[] = new Array(16);
@@ -234,7 +282,10 @@ function readRecord(buf: Buffer, off: number): [DnsRecord | undefined, number] {
     case T_NS: {
       const [target, tl] = readName(buf, start);
       if (tl > rdlen) throw new Error('name overruns rdata');
-      return [{ type: type === T_CNAME ? 'CNAME' : type === T_PTR ? 'PTR' : 'NS', name, ttl, data: normalizeName(target) }, end];
+      return [
+        { type: type === T_CNAME ? 'CNAME' : type === T_PTR ? 'PTR' : 'NS', name, ttl, data: normalizeName(target) },
+        end,
+      ];
     }
     case T_MX: {
       if (rdlen < 3) throw new Error('bad MX');
@@ -259,10 +310,23 @@ function readRecord(buf: Buffer, off: number): [DnsRecord | undefined, number] {
       const [rname, rl] = readName(buf, start + ml);
       const o = start + ml + rl;
       if (o + 20 > end) throw new Error('bad SOA');
-      return [{
-        type: 'SOA', name, ttl,
-        data: { mname: normalizeName(mname), rname: normalizeName(rname), serial: buf.readUInt32BE(o), refresh: buf.readUInt32BE(o + 4), retry: buf.readUInt32BE(o + 8), expire: buf.readUInt32BE(o + 12), minimum: buf.readUInt32BE(o + 16) },
-      }, end];
+      return [
+        {
+          type: 'SOA',
+          name,
+          ttl,
+          data: {
+            mname: normalizeName(mname),
+            rname: normalizeName(rname),
+            serial: buf.readUInt32BE(o),
+            refresh: buf.readUInt32BE(o + 4),
+            retry: buf.readUInt32BE(o + 8),
+            expire: buf.readUInt32BE(o + 12),
+            minimum: buf.readUInt32BE(o + 16),
+          },
+        },
+        end,
+      ];
     }
     default:
       return [undefined, end];
@@ -279,8 +343,13 @@ export function decodeReply(buf: Buffer): Reply | undefined {
     const ns = buf.readUInt16BE(8);
     const rcodeNum = flags & 0xf;
     const reply: Reply = {
-      id: buf.readUInt16BE(0), qr: (flags & 0x8000) !== 0, opcode: (flags >> 11) & 0xf, tc: (flags & 0x0200) !== 0,
-      rcode: RCODE_NAMES[rcodeNum] ?? `RCODE_${rcodeNum}`, qdcount: qd, answers: [],
+      id: buf.readUInt16BE(0),
+      qr: (flags & 0x8000) !== 0,
+      opcode: (flags >> 11) & 0xf,
+      tc: (flags & 0x0200) !== 0,
+      rcode: RCODE_NAMES[rcodeNum] ?? `RCODE_${rcodeNum}`,
+      qdcount: qd,
+      answers: [],
     };
     let off = 12;
     for (let i = 0; i < qd; i++) {
@@ -306,7 +375,11 @@ export function decodeReply(buf: Buffer): Reply | undefined {
   }
 }
 
-interface Expect { id: number; name: string; type: RRType }
+interface Expect {
+  id: number;
+  name: string;
+  type: RRType;
+}
 
 /**
  * Is `buf` an acceptable reply to the query `q` (same ID, a response to a
@@ -340,7 +413,13 @@ export interface Interpretation {
  * left this reply without a conclusion (ask again for finalName). `seen` holds
  * the names already passed (loop detection across replies). Never throws.
  */
-export function interpretReply(p: Reply, qname: string, type: RRType, seen?: Set<string>, negativeTtlNoSoa = 30): Interpretation {
+export function interpretReply(
+  p: Reply,
+  qname: string,
+  type: RRType,
+  seen?: Set<string>,
+  negativeTtlNoSoa = 30,
+): Interpretation {
   const rcode = p.rcode;
   const answers = p.answers;
   const chain: string[] = [];
@@ -352,8 +431,10 @@ export function interpretReply(p: Reply, qname: string, type: RRType, seen?: Set
     for (let i = 0; i < answers.length; i++) {
       const r = answers[i];
       if (r.name !== current) continue;
-      if (r.type === type) { (here ??= []).push(r); if (r.ttl < minTtl) minTtl = r.ttl; }
-      else if (r.type === 'CNAME' && !cname) cname = r;
+      if (r.type === type) {
+        (here ??= []).push(r);
+        if (r.ttl < minTtl) minTtl = r.ttl;
+      } else if (r.type === 'CNAME' && !cname) cname = r;
     }
     if (here) return { status: 'ok', records: here, chain, finalName: current, rcode, ttl: minTtl };
     if (!cname || type === 'CNAME') break;
@@ -444,7 +525,10 @@ export function buildQuery(id: number, name: string, type: RRType, edns: boolean
 const idPool = Buffer.alloc(4096);
 let idPos = idPool.length;
 function randomId(): number {
-  if (idPos + 2 > idPool.length) { randomFillSync(idPool); idPos = 0; }
+  if (idPos + 2 > idPool.length) {
+    randomFillSync(idPool);
+    idPos = 0;
+  }
   const v = idPool.readUInt16BE(idPos);
   idPos += 2;
   return v;
@@ -467,12 +551,20 @@ class Semaphore {
   constructor(private readonly max: number) {}
   /** Take a slot now if one is free. */
   tryAcquire(): boolean {
-    if (this.active < this.max) { this.active++; return true; }
+    if (this.active < this.max) {
+      this.active++;
+      return true;
+    }
     return false;
   }
   acquire(): Promise<void> {
     if (this.tryAcquire()) return Promise.resolve();
-    return new Promise((resolve) => this.queue.push(() => { this.active++; resolve(); }));
+    return new Promise((resolve) =>
+      this.queue.push(() => {
+        this.active++;
+        resolve();
+      }),
+    );
   }
   release(): void {
     this.active--;
@@ -494,17 +586,27 @@ class Slot {
   connected = false;
   /** Datagrams waiting for connect() to finish. */
   queue: UdpQuery[] = [];
-  constructor(readonly sock: dgram.Socket, readonly server: ServerAddr) {}
+  constructor(
+    readonly sock: dgram.Socket,
+    readonly server: ServerAddr,
+  ) {}
 }
 
-function onUdpTimeout(q: UdpQuery): void { q.finish(TIMEOUT); }
+function onUdpTimeout(q: UdpQuery): void {
+  q.finish(TIMEOUT);
+}
 
 /** One UDP attempt: written as a class so the hot path allocates no closures. */
 class UdpQuery {
   timer: NodeJS.Timeout | undefined;
   resolve!: (a: Attempt) => void;
   settled = false;
-  constructor(readonly owner: Resolver, readonly slot: Slot, readonly expect: Expect, readonly msg: Buffer) {}
+  constructor(
+    readonly owner: Resolver,
+    readonly slot: Slot,
+    readonly expect: Expect,
+    readonly msg: Buffer,
+  ) {}
   finish(a: Attempt): void {
     if (this.settled) return;
     this.settled = true;
@@ -526,7 +628,18 @@ type Exchange =
 
 export class Resolver {
   readonly servers: ServerAddr[];
-  readonly stats: ResolverStats = { sent: 0, udp: 0, tcp: 0, accepted: 0, ignored: 0, malformed: 0, timeouts: 0, cacheHits: 0, shared: 0, socketsOpened: 0 };
+  readonly stats: ResolverStats = {
+    sent: 0,
+    udp: 0,
+    tcp: 0,
+    accepted: 0,
+    ignored: 0,
+    malformed: 0,
+    timeouts: 0,
+    cacheHits: 0,
+    shared: 0,
+    socketsOpened: 0,
+  };
   private readonly opts: Required<Omit<ResolverOptions, 'servers' | 'now'>>;
   private readonly now: () => number;
   private readonly sem: Semaphore;
@@ -562,7 +675,9 @@ export class Resolver {
     this.sem = new Semaphore(this.opts.maxInFlight);
   }
 
-  get timeoutMs(): number { return this.opts.timeoutMs; }
+  get timeoutMs(): number {
+    return this.opts.timeoutMs;
+  }
 
   /** Look up `name`/`type`. Never rejects: every failure is a status. */
   resolve(name: string, type: RRType, opts?: { signal?: AbortSignal }): Promise<DnsResult> {
@@ -592,11 +707,16 @@ export class Resolver {
     return new Promise<DnsResult>((resolve) => {
       const onAbort = () => resolve(this.failure(qname, type, 'aborted', [], 'aborted'));
       signal.addEventListener('abort', onAbort, { once: true });
-      shared.then((r) => { signal.removeEventListener('abort', onAbort); resolve(r); });
+      shared.then((r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      });
     });
   }
 
-  clearCache(): void { this.cache.clear(); }
+  clearCache(): void {
+    this.cache.clear();
+  }
 
   /** Close every socket; pending lookups finish as 'aborted'/'network'. */
   close(): void {
@@ -607,8 +727,28 @@ export class Resolver {
     this.sockets.clear();
   }
 
-  private failure(name: string, type: RRType, status: DnsStatus, tried: string[], error: string, rcode?: string): DnsResult {
-    return { name, type, status, records: [], cnameChain: [], canonicalName: name, server: tried[tried.length - 1], tried, rcode, error, fromCache: false, ttl: 0 };
+  private failure(
+    name: string,
+    type: RRType,
+    status: DnsStatus,
+    tried: string[],
+    error: string,
+    rcode?: string,
+  ): DnsResult {
+    return {
+      name,
+      type,
+      status,
+      records: [],
+      cnameChain: [],
+      canonicalName: name,
+      server: tried[tried.length - 1],
+      tried,
+      rcode,
+      error,
+      fromCache: false,
+      ttl: 0,
+    };
   }
 
   private async lookup(qname: string, type: RRType, key: string): Promise<DnsResult> {
@@ -640,20 +780,31 @@ export class Resolver {
       if (it.ttl < ttl) ttl = it.ttl;
       let status: DnsStatus = it.status === 'follow' ? 'ok' : it.status;
       let error: string | undefined;
-      if (chain.length > this.opts.maxCnameChain) { status = 'cname-loop'; error = `CNAME chain longer than ${this.opts.maxCnameChain}`; }
-      else if (it.status === 'follow') {
+      if (chain.length > this.opts.maxCnameChain) {
+        status = 'cname-loop';
+        error = `CNAME chain longer than ${this.opts.maxCnameChain}`;
+      } else if (it.status === 'follow') {
         seen ??= new Set([qname]);
         for (const c of it.chain) seen.add(c);
         current = it.finalName;
         continue;
-      }
-      else if (status === 'cname-loop') error = 'CNAME loop';
+      } else if (status === 'cname-loop') error = 'CNAME loop';
       else if (status === 'malformed') error = `rcode ${it.rcode}`;
       else if (status === 'servfail') error = 'SERVFAIL';
       else if (status === 'refused') error = 'REFUSED';
       return {
-        name: qname, type, status, records: it.records, cnameChain: chain, canonicalName: it.finalName, server: ex.server.text, tried,
-        rcode: it.rcode, error, fromCache: false, ttl: status === 'cname-loop' || !Number.isFinite(ttl) ? 0 : ttl,
+        name: qname,
+        type,
+        status,
+        records: it.records,
+        cnameChain: chain,
+        canonicalName: it.finalName,
+        server: ex.server.text,
+        tried,
+        rcode: it.rcode,
+        error,
+        fromCache: false,
+        ttl: status === 'cname-loop' || !Number.isFinite(ttl) ? 0 : ttl,
       };
     }
   }
@@ -678,7 +829,10 @@ export class Resolver {
       while (gaveUp?.has(idx)) idx = (idx + 1) % n;
       const server = this.servers[idx];
       const remaining = deadline - this.now();
-      if (remaining <= 0) { sawTimeout = true; break; }
+      if (remaining <= 0) {
+        sawTimeout = true;
+        break;
+      }
       tried.push(server.text);
       let a = await this.udp(server, name, type, Math.min(this.opts.timeoutMs, remaining), edns);
       if (a.kind === 'reply' && a.reply.tc) {
@@ -686,7 +840,12 @@ export class Resolver {
       }
       if (a.kind === 'reply') {
         const rcode = a.reply.rcode;
-        if (rcode === 'FORMERR' && edns) { edns = false; i--; tried.pop(); continue; }
+        if (rcode === 'FORMERR' && edns) {
+          edns = false;
+          i--;
+          tried.pop();
+          continue;
+        }
         if (rcode === 'SERVFAIL' || rcode === 'REFUSED') {
           lastRcode = { reply: a.reply, status: rcode === 'SERVFAIL' ? 'servfail' : 'refused' };
           (gaveUp ??= new Set()).add(idx);
@@ -694,12 +853,25 @@ export class Resolver {
         }
         return { kind: 'reply', reply: a.reply, server };
       }
-      if (a.kind === 'timeout') { sawTimeout = true; this.stats.timeouts++; }
-      else if (a.kind === 'network') lastNet = a.error;
+      if (a.kind === 'timeout') {
+        sawTimeout = true;
+        this.stats.timeouts++;
+      } else if (a.kind === 'network') lastNet = a.error;
       else lastMalformed = a.error;
     }
-    if (lastRcode) return { kind: 'fail', status: lastRcode.status, error: lastRcode.status === 'servfail' ? 'SERVFAIL' : 'REFUSED', rcode: lastRcode.reply.rcode };
-    if (sawTimeout) return { kind: 'fail', status: 'timeout', error: `timeout (${tried.length} attempt${tried.length === 1 ? '' : 's'}, ${this.opts.timeoutMs} ms each)` };
+    if (lastRcode)
+      return {
+        kind: 'fail',
+        status: lastRcode.status,
+        error: lastRcode.status === 'servfail' ? 'SERVFAIL' : 'REFUSED',
+        rcode: lastRcode.reply.rcode,
+      };
+    if (sawTimeout)
+      return {
+        kind: 'fail',
+        status: 'timeout',
+        error: `timeout (${tried.length} attempt${tried.length === 1 ? '' : 's'}, ${this.opts.timeoutMs} ms each)`,
+      };
     if (lastMalformed) return { kind: 'fail', status: 'malformed', error: lastMalformed };
     if (this.closed) return { kind: 'fail', status: 'aborted', error: 'resolver closed' };
     return { kind: 'fail', status: 'network', error: lastNet ?? 'network error' };
@@ -709,7 +881,10 @@ export class Resolver {
 
   private slotFor(server: ServerAddr): Slot {
     let list = this.slots.get(server.text);
-    if (!list) { list = []; this.slots.set(server.text, list); }
+    if (!list) {
+      list = [];
+      this.slots.set(server.text, list);
+    }
     // Retired slots leave the rotation (they close once drained).
     for (let i = list.length - 1; i >= 0; i--) if (list[i].retired) list.splice(i, 1);
     if (list.length < this.opts.socketPoolSize) {
@@ -753,7 +928,11 @@ export class Resolver {
     slot.queue = [];
     for (const q of [...slot.pending.values()]) q.finish(why);
     slot.pending.clear();
-    try { slot.sock.close(); } catch { /* already closed */ }
+    try {
+      slot.sock.close();
+    } catch {
+      /* already closed */
+    }
   }
 
   /** @internal An attempt on `slot` settled: release its in-flight slot, close a drained retired socket. */
@@ -763,16 +942,27 @@ export class Resolver {
   }
 
   private onMessage(slot: Slot, buf: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (buf.length < 12) { this.stats.ignored++; return; }
+    if (buf.length < 12) {
+      this.stats.ignored++;
+      return;
+    }
     const q = slot.pending.get(buf.readUInt16BE(0));
     // The socket is connected, so the kernel already filters by source; check anyway.
     const server = slot.server;
-    if (!q || rinfo.port !== server.port || (rinfo.address !== server.host && canonicalIp(rinfo.address) !== server.host)) {
+    if (
+      !q ||
+      rinfo.port !== server.port ||
+      (rinfo.address !== server.host && canonicalIp(rinfo.address) !== server.host)
+    ) {
       this.stats.ignored++;
       return;
     }
     const reply = acceptReply(buf, q.expect);
-    if (!reply) { this.stats.ignored++; this.stats.malformed++; return; }
+    if (!reply) {
+      this.stats.ignored++;
+      this.stats.malformed++;
+      return;
+    }
     this.stats.accepted++;
     q.finish({ kind: 'reply', reply });
   }
@@ -797,12 +987,21 @@ export class Resolver {
 
   /** One UDP exchange; the caller holds an in-flight slot, released when it settles. */
   private udpNow(server: ServerAddr, name: string, type: RRType, timeoutMs: number, edns: boolean): Promise<Attempt> {
-    if (this.closed) { this.sem.release(); return Promise.resolve({ kind: 'network', error: 'resolver closed' }); }
+    if (this.closed) {
+      this.sem.release();
+      return Promise.resolve({ kind: 'network', error: 'resolver closed' });
+    }
     let msg: Buffer;
     let id = 0;
     const slot = this.slotFor(server);
-    for (let k = 0; k < 100; k++) { id = randomId(); if (!slot.pending.has(id)) break; }
-    if (slot.pending.has(id)) { this.sem.release(); return Promise.resolve({ kind: 'network', error: 'no free query ID' }); }
+    for (let k = 0; k < 100; k++) {
+      id = randomId();
+      if (!slot.pending.has(id)) break;
+    }
+    if (slot.pending.has(id)) {
+      this.sem.release();
+      return Promise.resolve({ kind: 'network', error: 'no free query ID' });
+    }
     try {
       msg = buildQuery(id, name, type, edns, this.opts.udpPayloadSize);
     } catch (e) {
@@ -810,7 +1009,9 @@ export class Resolver {
       return Promise.resolve({ kind: 'malformed', error: `cannot encode query: ${(e as Error).message}` });
     }
     const q = new UdpQuery(this, slot, { id, name, type }, msg);
-    const p = new Promise<Attempt>((resolve) => { q.resolve = resolve; });
+    const p = new Promise<Attempt>((resolve) => {
+      q.resolve = resolve;
+    });
     slot.pending.set(id, q);
     slot.sent++;
     if (slot.sent >= this.opts.maxQueriesPerSocket) slot.retired = true;
@@ -822,11 +1023,20 @@ export class Resolver {
 
   // --- TCP -----------------------------------------------------------------
 
-  private async tcp(server: ServerAddr, name: string, type: RRType, timeoutMs: number, edns: boolean): Promise<Attempt> {
+  private async tcp(
+    server: ServerAddr,
+    name: string,
+    type: RRType,
+    timeoutMs: number,
+    edns: boolean,
+  ): Promise<Attempt> {
     await this.sem.acquire();
     try {
       return await new Promise<Attempt>((resolve) => {
-        if (this.closed) { resolve({ kind: 'network', error: 'resolver closed' }); return; }
+        if (this.closed) {
+          resolve({ kind: 'network', error: 'resolver closed' });
+          return;
+        }
         const id = randomId();
         let msg: Buffer;
         try {

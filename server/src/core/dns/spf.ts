@@ -95,7 +95,11 @@ export function parseSpfTerm(text: string): ParsedSpfTerm {
   let t = text;
   let qualifier: SpfQualifier = '+';
   let explicitQ = false;
-  if ('+-~?'.includes(t[0] ?? '')) { qualifier = t[0] as SpfQualifier; t = t.slice(1); explicitQ = true; }
+  if ('+-~?'.includes(t[0] ?? '')) {
+    qualifier = t[0] as SpfQualifier;
+    t = t.slice(1);
+    explicitQ = true;
+  }
   const m = /^([A-Za-z][A-Za-z0-9_.-]*)(.*)$/.exec(t);
   if (!m) return { text, kind: 'modifier', qualifier, error: `unknown term '${text}'` };
   const name = m[1].toLowerCase();
@@ -118,7 +122,10 @@ export function parseSpfTerm(text: string): ParsedSpfTerm {
     case 'include':
     case 'exists': {
       term.kind = name;
-      if (!rest.startsWith(':')) { term.error = `'${name}' needs ':domain': '${text}'`; return term; }
+      if (!rest.startsWith(':')) {
+        term.error = `'${name}' needs ':domain': '${text}'`;
+        return term;
+      }
       term.domainSpec = rest.slice(1);
       const err = checkDomainSpec(term.domainSpec);
       if (err) term.error = `${name}: ${err}`;
@@ -131,11 +138,17 @@ export function parseSpfTerm(text: string): ParsedSpfTerm {
       const before = rest.slice(0, rest.length - cm[0].length);
       const c4 = parseCidrLen(cm[1], 32);
       const c6 = parseCidrLen(cm[2], 128);
-      if (c4 === null || c6 === null) { term.error = `bad CIDR length in '${text}'`; return term; }
+      if (c4 === null || c6 === null) {
+        term.error = `bad CIDR length in '${text}'`;
+        return term;
+      }
       term.cidr4 = c4;
       term.cidr6 = c6;
       if (before === '') return term;
-      if (!before.startsWith(':')) { term.error = `unknown mechanism '${text}'`; return term; }
+      if (!before.startsWith(':')) {
+        term.error = `unknown mechanism '${text}'`;
+        return term;
+      }
       term.domainSpec = before.slice(1);
       const err = checkDomainSpec(term.domainSpec);
       if (err) term.error = `${name}: ${err}`;
@@ -144,7 +157,10 @@ export function parseSpfTerm(text: string): ParsedSpfTerm {
     case 'ptr': {
       term.kind = 'ptr';
       if (rest === '') return term;
-      if (!rest.startsWith(':')) { term.error = `unknown mechanism '${text}'`; return term; }
+      if (!rest.startsWith(':')) {
+        term.error = `unknown mechanism '${text}'`;
+        return term;
+      }
       term.domainSpec = rest.slice(1);
       const err = checkDomainSpec(term.domainSpec);
       if (err) term.error = `ptr: ${err}`;
@@ -153,15 +169,24 @@ export function parseSpfTerm(text: string): ParsedSpfTerm {
     case 'ip4':
     case 'ip6': {
       term.kind = name;
-      if (!rest.startsWith(':')) { term.error = `'${name}' needs an address: '${text}'`; return term; }
+      if (!rest.startsWith(':')) {
+        term.error = `'${name}' needs an address: '${text}'`;
+        return term;
+      }
       const v = rest.slice(1);
       const slash = v.indexOf('/');
       const addr = slash < 0 ? v : v.slice(0, slash);
       const ip = parseIp(addr);
       const fam = name === 'ip4' ? 4 : 6;
-      if (!ip || ip.family !== fam || addr.startsWith('[')) { term.error = `${name}: '${addr}' is not an IPv${fam} address`; return term; }
+      if (!ip || ip.family !== fam || addr.startsWith('[')) {
+        term.error = `${name}: '${addr}' is not an IPv${fam} address`;
+        return term;
+      }
       const len = slash < 0 ? (fam === 4 ? 32 : 128) : parseCidrLen(v.slice(slash + 1), fam === 4 ? 32 : 128);
-      if (len === null || len === undefined) { term.error = `${name}: bad prefix length in '${text}'`; return term; }
+      if (len === null || len === undefined) {
+        term.error = `${name}: bad prefix length in '${text}'`;
+        return term;
+      }
       term.network = formatIp(ip);
       term.prefix = len;
       return term;
@@ -177,7 +202,10 @@ export function parseSpf(text: string): ParsedSpf {
   if (!isSpfRecord(text)) return { terms: [], errors: ["an SPF record starts with 'v=spf1'"] };
   const body = text.slice(6);
   if (/[^ \x21-\x7e]/.test(body)) errors.push('only spaces may separate terms');
-  const terms = body.split(/\s+/).filter((s) => s.length).map(parseSpfTerm);
+  const terms = body
+    .split(/\s+/)
+    .filter((s) => s.length)
+    .map(parseSpfTerm);
   for (const t of terms) if (t.error) errors.push(t.error);
   for (const k of ['redirect', 'exp'] as const) {
     if (terms.filter((t) => t.kind === k).length > 1) errors.push(`'${k}' appears more than once`);
@@ -207,46 +235,79 @@ export function expandMacros(spec: string, ctx: MacroContext, isDomain = true): 
   const at = ctx.sender.lastIndexOf('@');
   const local = at > 0 ? ctx.sender.slice(0, at) : 'postmaster';
   const senderDomain = at >= 0 ? ctx.sender.slice(at + 1) : ctx.sender;
-  const out = spec.replace(MACRO_RE, (m: string, letter: string | undefined, digits: string, rev: string, delims: string) => {
-    if (m === '%%') return '%';
-    if (m === '%_') return ' ';
-    if (m === '%-') return '%20';
-    if (letter === undefined) return m;
-    let value: string;
-    switch (letter.toLowerCase()) {
-      case 's': value = ctx.sender.includes('@') ? ctx.sender : `postmaster@${ctx.sender}`; break;
-      case 'l': value = local; break;
-      case 'o': value = senderDomain; break;
-      case 'd': value = ctx.domain; break;
-      case 'h': value = ctx.helo ?? ctx.domain; break;
-      case 'i':
-        if (!ctx.ip) { missing = true; return ''; }
-        value = ctx.ip.family === 4 ? ctx.ip.bytes.join('.') : ctx.ip.bytes.flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]).join('.');
-        break;
-      case 'v':
-        if (!ctx.ip) { missing = true; return ''; }
-        value = ctx.ip.family === 4 ? 'in-addr' : 'ip6';
-        break;
-      case 'p':
-        if (!ctx.ip) { missing = true; return ''; }
-        value = 'unknown';
-        break;
-      case 'c':
-        if (!ctx.ip) { missing = true; return ''; }
-        value = formatIp(ctx.ip);
-        break;
-      case 'r': value = 'unknown'; break;
-      case 't': value = String(Math.floor(Date.now() / 1000)); break;
-      default: value = '';
-    }
-    const splitter = new RegExp(`[${(delims || '.').replace(/[-\\\]^]/g, '\\$&')}]`);
-    let parts = value.split(splitter);
-    if (rev) parts = parts.reverse();
-    if (digits) parts = parts.slice(-Number(digits));
-    let res = parts.join('.');
-    if (letter !== letter.toLowerCase()) res = encodeURIComponent(res);
-    return res;
-  });
+  const out = spec.replace(
+    MACRO_RE,
+    (m: string, letter: string | undefined, digits: string, rev: string, delims: string) => {
+      if (m === '%%') return '%';
+      if (m === '%_') return ' ';
+      if (m === '%-') return '%20';
+      if (letter === undefined) return m;
+      let value: string;
+      switch (letter.toLowerCase()) {
+        case 's':
+          value = ctx.sender.includes('@') ? ctx.sender : `postmaster@${ctx.sender}`;
+          break;
+        case 'l':
+          value = local;
+          break;
+        case 'o':
+          value = senderDomain;
+          break;
+        case 'd':
+          value = ctx.domain;
+          break;
+        case 'h':
+          value = ctx.helo ?? ctx.domain;
+          break;
+        case 'i':
+          if (!ctx.ip) {
+            missing = true;
+            return '';
+          }
+          value =
+            ctx.ip.family === 4
+              ? ctx.ip.bytes.join('.')
+              : ctx.ip.bytes.flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]).join('.');
+          break;
+        case 'v':
+          if (!ctx.ip) {
+            missing = true;
+            return '';
+          }
+          value = ctx.ip.family === 4 ? 'in-addr' : 'ip6';
+          break;
+        case 'p':
+          if (!ctx.ip) {
+            missing = true;
+            return '';
+          }
+          value = 'unknown';
+          break;
+        case 'c':
+          if (!ctx.ip) {
+            missing = true;
+            return '';
+          }
+          value = formatIp(ctx.ip);
+          break;
+        case 'r':
+          value = 'unknown';
+          break;
+        case 't':
+          value = String(Math.floor(Date.now() / 1000));
+          break;
+        default:
+          value = '';
+      }
+      const splitter = new RegExp(`[${(delims || '.').replace(/[-\\\]^]/g, '\\$&')}]`);
+      let parts = value.split(splitter);
+      if (rev) parts = parts.reverse();
+      if (digits) parts = parts.slice(-Number(digits));
+      let res = parts.join('.');
+      if (letter !== letter.toLowerCase()) res = encodeURIComponent(res);
+      return res;
+    },
+  );
   if (missing) return undefined;
   if (!isDomain) return out;
   let d = out.endsWith('.') ? out.slice(0, -1) : out;
@@ -309,8 +370,18 @@ export interface SpfRecordNode {
 }
 
 export type SpfProblemKind =
-  | 'none' | 'multiple' | 'syntax' | 'lookup-limit' | 'void-limit' | 'loop' | 'plus-all' | 'question-all'
-  | 'ptr' | 'mx-limit' | 'include-none' | 'temperror';
+  | 'none'
+  | 'multiple'
+  | 'syntax'
+  | 'lookup-limit'
+  | 'void-limit'
+  | 'loop'
+  | 'plus-all'
+  | 'question-all'
+  | 'ptr'
+  | 'mx-limit'
+  | 'include-none'
+  | 'temperror';
 
 export interface SpfProblem {
   kind: SpfProblemKind;
@@ -351,7 +422,12 @@ export interface SpfOptions {
   sender?: string;
 }
 
-interface Budget { expansions: number; max: number; maxDepth: number; queries: number }
+interface Budget {
+  expansions: number;
+  max: number;
+  maxDepth: number;
+  queries: number;
+}
 
 const isVoid = (s: DnsStatus) => s === 'nxdomain' || s === 'nodata';
 const isFailure = (s: DnsStatus) => !(s === 'ok' || isVoid(s));
@@ -374,7 +450,11 @@ function effectiveTerms(node: SpfRecordNode): SpfTerm[] {
 }
 
 class Engine {
-  constructor(private readonly dns: SpfDns, private readonly budget: Budget, private readonly sender: string) {}
+  constructor(
+    private readonly dns: SpfDns,
+    private readonly budget: Budget,
+    private readonly sender: string,
+  ) {}
 
   async q(name: string, type: RRType): Promise<DnsResult> {
     this.budget.queries++;
@@ -383,17 +463,49 @@ class Engine {
 
   async fetchRecord(domain: string, ancestors: string[], ip?: ParsedIp): Promise<SpfRecordNode> {
     const res = await this.q(domain, 'TXT');
-    const node: SpfRecordNode = { domain, records: [], lookupStatus: res.status, state: 'ok', terms: [], txtResult: res };
-    if (isVoid(res.status)) { node.state = 'none'; return node; }
-    if (isFailure(res.status)) { node.state = 'temperror'; node.error = res.error ?? res.status; return node; }
+    const node: SpfRecordNode = {
+      domain,
+      records: [],
+      lookupStatus: res.status,
+      state: 'ok',
+      terms: [],
+      txtResult: res,
+    };
+    if (isVoid(res.status)) {
+      node.state = 'none';
+      return node;
+    }
+    if (isFailure(res.status)) {
+      node.state = 'temperror';
+      node.error = res.error ?? res.status;
+      return node;
+    }
     const txts = res.records.map((r) => (r.type === 'TXT' ? r.data.join('') : ''));
     node.records = txts.filter(isSpfRecord);
-    if (node.records.length === 0) { node.state = 'none'; return node; }
+    if (node.records.length === 0) {
+      node.state = 'none';
+      return node;
+    }
     node.record = node.records[0];
-    if (node.records.length > 1) { node.state = 'permerror'; node.error = `${node.records.length} SPF records`; return node; }
+    if (node.records.length > 1) {
+      node.state = 'permerror';
+      node.error = `${node.records.length} SPF records`;
+      return node;
+    }
     const parsed = parseSpf(node.record);
-    node.terms = parsed.terms.map((t) => ({ ...t, lookups: 0, voidLookup: false, subtreeLookups: 0, subtreeVoidLookups: 0, queries: 0 }));
-    if (parsed.errors.length) { node.state = 'permerror'; node.error = parsed.errors.join('; '); return node; }
+    node.terms = parsed.terms.map((t) => ({
+      ...t,
+      lookups: 0,
+      voidLookup: false,
+      subtreeLookups: 0,
+      subtreeVoidLookups: 0,
+      queries: 0,
+    }));
+    if (parsed.errors.length) {
+      node.state = 'permerror';
+      node.error = parsed.errors.join('; ');
+      return node;
+    }
     const live = effectiveTerms(node);
     for (const t of node.terms) if (!live.includes(t) && t.kind !== 'exp' && t.kind !== 'modifier') t.unreached = true;
     await Promise.all(live.map((t) => this.expandTerm(t, node, ancestors, ip)));
@@ -401,7 +513,10 @@ class Engine {
   }
 
   /** A and AAAA of a host together (the `a` mechanism and each MX host); failed lookups go to `fail`. */
-  private async addressesOf(host: string, fail: (r: DnsResult) => void): Promise<{ a: DnsResult; aaaa: DnsResult; addresses: string[] }> {
+  private async addressesOf(
+    host: string,
+    fail: (r: DnsResult) => void,
+  ): Promise<{ a: DnsResult; aaaa: DnsResult; addresses: string[] }> {
     const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
     for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
     return { a, aaaa, addresses: [...a.records, ...aaaa.records].map((r) => String(r.data)) };
@@ -412,16 +527,29 @@ class Engine {
     if (t.kind === 'all' || t.kind === 'ip4' || t.kind === 'ip6') return;
     t.lookups = 1;
     const ctx: MacroContext = { ip, sender: this.sender, domain: node.domain };
-    if (t.kind === 'ptr' && !ip) { t.dynamic = true; t.target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain; return; }
+    if (t.kind === 'ptr' && !ip) {
+      t.dynamic = true;
+      t.target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
+      return;
+    }
     const target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
-    if (target === undefined) { t.dynamic = true; return; }
+    if (target === undefined) {
+      t.dynamic = true;
+      return;
+    }
     t.target = target;
     t.failures = [];
-    const fail = (r: DnsResult) => { t.failures!.push(r); t.tempError = t.tempError ?? `${r.type} ${r.name}: ${r.error ?? r.status}`; };
+    const fail = (r: DnsResult) => {
+      t.failures!.push(r);
+      t.tempError = t.tempError ?? `${r.type} ${r.name}: ${r.error ?? r.status}`;
+    };
     switch (t.kind) {
       case 'include':
       case 'redirect': {
-        if (target === node.domain || ancestors.includes(target)) { t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`; return; }
+        if (target === node.domain || ancestors.includes(target)) {
+          t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`;
+          return;
+        }
         if (ancestors.length + 1 > this.budget.maxDepth || this.budget.expansions >= this.budget.max) {
           t.permError = 'not expanded: too many nested records (the lookup limit is exceeded anyway)';
           return;
@@ -446,15 +574,28 @@ class Engine {
         const mx = await this.q(target, 'MX');
         t.queries = 1;
         t.status = mx.status;
-        if (isFailure(mx.status)) { fail(mx); return; }
-        if (isVoid(mx.status)) { t.voidLookup = true; t.mxHosts = []; t.addresses = []; return; }
+        if (isFailure(mx.status)) {
+          fail(mx);
+          return;
+        }
+        if (isVoid(mx.status)) {
+          t.voidLookup = true;
+          t.mxHosts = [];
+          t.addresses = [];
+          return;
+        }
         const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
-        if (hosts.length > 10) { t.permError = `${hosts.length} MX records (more than 10)`; return; }
-        t.mxHosts = await Promise.all(hosts.map(async (h) => {
-          const { addresses } = await this.addressesOf(h.exchange, fail);
-          t.queries += 2;
-          return { exchange: h.exchange, preference: h.preference, addresses };
-        }));
+        if (hosts.length > 10) {
+          t.permError = `${hosts.length} MX records (more than 10)`;
+          return;
+        }
+        t.mxHosts = await Promise.all(
+          hosts.map(async (h) => {
+            const { addresses } = await this.addressesOf(h.exchange, fail);
+            t.queries += 2;
+            return { exchange: h.exchange, preference: h.preference, addresses };
+          }),
+        );
         t.addresses = t.mxHosts.flatMap((h) => h.addresses);
         return;
       }
@@ -462,7 +603,10 @@ class Engine {
         const a = await this.q(target, 'A');
         t.queries = 1;
         t.status = a.status;
-        if (isFailure(a.status)) { fail(a); return; }
+        if (isFailure(a.status)) {
+          fail(a);
+          return;
+        }
         t.exists = a.status === 'ok';
         t.voidLookup = isVoid(a.status);
         return;
@@ -473,7 +617,11 @@ class Engine {
   }
 }
 
-function summarize(root: SpfRecordNode, maxLookups: number, maxVoid: number): { problems: SpfProblem[]; totalLookups: number; totalVoid: number } {
+function summarize(
+  root: SpfRecordNode,
+  maxLookups: number,
+  maxVoid: number,
+): { problems: SpfProblem[]; totalLookups: number; totalVoid: number } {
   const problems: SpfProblem[] = [];
   let lookups = 0;
   let voids = 0;
@@ -481,39 +629,66 @@ function summarize(root: SpfRecordNode, maxLookups: number, maxVoid: number): { 
   let voidHit = false;
   const walk = (node: SpfRecordNode, path: string[], isRootChain: boolean): { l: number; v: number } => {
     const here = [...path, node.domain];
-    let subL = 0, subV = 0;
+    let subL = 0,
+      subV = 0;
     if (node.state === 'permerror' && node.records.length > 1) {
-      problems.push({ kind: 'multiple', domain: node.domain, path: here, message: `${node.domain} publishes ${node.records.length} SPF records (permerror)` });
+      problems.push({
+        kind: 'multiple',
+        domain: node.domain,
+        path: here,
+        message: `${node.domain} publishes ${node.records.length} SPF records (permerror)`,
+      });
     } else if (node.state === 'permerror' && node.error) {
-      problems.push({ kind: 'syntax', domain: node.domain, path: here, message: `syntax error in the SPF record of ${node.domain}: ${node.error}` });
+      problems.push({
+        kind: 'syntax',
+        domain: node.domain,
+        path: here,
+        message: `syntax error in the SPF record of ${node.domain}: ${node.error}`,
+      });
     }
     for (const t of effectiveTerms(node)) {
       if (t.lookups) {
         lookups++;
         if (lookups > maxLookups && !limitHit) {
           limitHit = true;
-          problems.push({ kind: 'lookup-limit', domain: node.domain, term: t.text, path: here,
-            message: `more than ${maxLookups} DNS-querying terms: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(lookups)}` });
+          problems.push({
+            kind: 'lookup-limit',
+            domain: node.domain,
+            term: t.text,
+            path: here,
+            message: `more than ${maxLookups} DNS-querying terms: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(lookups)}`,
+          });
         }
       }
       if (t.voidLookup) {
         voids++;
         if (voids > maxVoid && !voidHit) {
           voidHit = true;
-          problems.push({ kind: 'void-limit', domain: node.domain, term: t.text, path: here,
-            message: `more than ${maxVoid} void lookups: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(voids)} lookup that found nothing` });
+          problems.push({
+            kind: 'void-limit',
+            domain: node.domain,
+            term: t.text,
+            path: here,
+            message: `more than ${maxVoid} void lookups: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(voids)} lookup that found nothing`,
+          });
         }
       }
       t.cumulativeLookups = lookups;
       t.cumulativeVoidLookups = voids;
-      let childL = 0, childV = 0;
+      let childL = 0,
+        childV = 0;
       if (t.child) {
         const c = walk(t.child, here, isRootChain && t.kind === 'redirect');
         childL = c.l;
         childV = c.v;
         if (t.child.state === 'none') {
-          problems.push({ kind: 'include-none', domain: node.domain, term: t.text, path: here,
-            message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.target} publishes no SPF record (permerror)` });
+          problems.push({
+            kind: 'include-none',
+            domain: node.domain,
+            term: t.text,
+            path: here,
+            message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.target} publishes no SPF record (permerror)`,
+          });
         }
       }
       t.subtreeLookups = t.lookups + childL;
@@ -521,32 +696,77 @@ function summarize(root: SpfRecordNode, maxLookups: number, maxVoid: number): { 
       subL += t.subtreeLookups;
       subV += t.subtreeVoidLookups;
       if (t.permError?.startsWith('loop')) {
-        problems.push({ kind: 'loop', domain: node.domain, term: t.text, path: here, message: `include loop at '${t.text}': ${t.permError.slice(6)}` });
+        problems.push({
+          kind: 'loop',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          message: `include loop at '${t.text}': ${t.permError.slice(6)}`,
+        });
       } else if (t.permError && t.kind === 'mx') {
-        problems.push({ kind: 'mx-limit', domain: node.domain, term: t.text, path: here, message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.permError} (permerror)` });
+        problems.push({
+          kind: 'mx-limit',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.permError} (permerror)`,
+        });
       }
       if (t.kind === 'all' && t.qualifier === '+') {
-        problems.push({ kind: 'plus-all', domain: node.domain, term: t.text, path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} authorizes every host on the internet` });
+        problems.push({
+          kind: 'plus-all',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} authorizes every host on the internet`,
+        });
       } else if (t.kind === 'all' && t.qualifier === '?' && isRootChain) {
-        problems.push({ kind: 'question-all', domain: node.domain, term: t.text, path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} makes every other host neutral: it protects nothing` });
+        problems.push({
+          kind: 'question-all',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} makes every other host neutral: it protects nothing`,
+        });
       }
       if (t.kind === 'ptr') {
-        problems.push({ kind: 'ptr', domain: node.domain, term: t.text, path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)` });
+        problems.push({
+          kind: 'ptr',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)`,
+        });
       }
       for (const f of t.failures ?? []) {
-        problems.push({ kind: 'temperror', domain: node.domain, term: t.text, path: here, failure: f, message: `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}` });
+        problems.push({
+          kind: 'temperror',
+          domain: node.domain,
+          term: t.text,
+          path: here,
+          failure: f,
+          message: `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}`,
+        });
       }
     }
     return { l: subL, v: subV };
   };
   if (root.state === 'none') {
-    problems.push({ kind: 'none', domain: root.domain, path: [root.domain], message: `${root.domain} publishes no SPF record` });
+    problems.push({
+      kind: 'none',
+      domain: root.domain,
+      path: [root.domain],
+      message: `${root.domain} publishes no SPF record`,
+    });
   } else {
     if (root.state === 'temperror' && root.txtResult) {
-      problems.push({ kind: 'temperror', domain: root.domain, path: [root.domain], failure: root.txtResult, message: `SPF lookup failed: TXT ${root.domain}: ${root.error}` });
+      problems.push({
+        kind: 'temperror',
+        domain: root.domain,
+        path: [root.domain],
+        failure: root.txtResult,
+        message: `SPF lookup failed: TXT ${root.domain}: ${root.error}`,
+      });
     }
     walk(root, [], true);
   }
@@ -554,7 +774,8 @@ function summarize(root: SpfRecordNode, maxLookups: number, maxVoid: number): { 
 }
 
 function ordinal(n: number): string {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const s =
+    n % 100 >= 11 && n % 100 <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${s}`;
 }
 
@@ -567,7 +788,12 @@ export async function analyzeSpf(domain: string, dns: SpfDns, opts: SpfOptions =
   const { problems, totalLookups, totalVoid } = summarize(root, opts.maxLookups ?? 10, opts.maxVoidLookups ?? 2);
   let state: SpfAnalysis['state'] = root.state;
   if (state === 'ok') {
-    if (problems.some((p) => ['lookup-limit', 'void-limit', 'loop', 'mx-limit', 'include-none', 'syntax', 'multiple'].includes(p.kind))) state = 'permerror';
+    if (
+      problems.some((p) =>
+        ['lookup-limit', 'void-limit', 'loop', 'mx-limit', 'include-none', 'syntax', 'multiple'].includes(p.kind),
+      )
+    )
+      state = 'permerror';
     else if (problems.some((p) => p.kind === 'temperror')) state = 'temperror';
   }
   return { domain: d, root, totalLookups, totalVoidLookups: totalVoid, queries: budget.queries, problems, state };
@@ -590,23 +816,42 @@ export interface SpfEvaluation {
 const QUAL: Record<SpfQualifier, SpfResult> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
 
 function cidrMatch(ip: ParsedIp, addresses: string[], t: SpfTerm): boolean {
-  const len = ip.family === 4 ? t.cidr4 ?? 32 : t.cidr6 ?? 128;
+  const len = ip.family === 4 ? (t.cidr4 ?? 32) : (t.cidr6 ?? 128);
   return addresses.some((a) => {
     const p = parseIp(a);
     return !!p && inPrefix(ip, p, len);
   });
 }
 
-class Stop { constructor(readonly result: SpfResult, readonly reason: string, readonly term?: string, readonly domain?: string) {} }
+class Stop {
+  constructor(
+    readonly result: SpfResult,
+    readonly reason: string,
+    readonly term?: string,
+    readonly domain?: string,
+  ) {}
+}
 
 /**
  * check_host(ip, domain, sender) over an analyzed tree: RFC 7208 §4, with the
  * limits counted in evaluation order. Terms that depend on the IP are looked
  * up now through `dns`.
  */
-export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: SpfDns, opts: SpfOptions = {}): Promise<SpfEvaluation> {
+export async function evaluateSpf(
+  address: string,
+  analysis: SpfAnalysis,
+  dns: SpfDns,
+  opts: SpfOptions = {},
+): Promise<SpfEvaluation> {
   const ip = parseIp(address);
-  if (!ip) return { ip: address, result: 'permerror', reason: `'${address}' is not an IP address`, lookups: 0, voidLookups: 0 };
+  if (!ip)
+    return {
+      ip: address,
+      result: 'permerror',
+      reason: `'${address}' is not an IP address`,
+      lookups: 0,
+      voidLookups: 0,
+    };
   const maxLookups = opts.maxLookups ?? 10;
   const maxVoid = opts.maxVoidLookups ?? 2;
   const sender = opts.sender ?? `postmaster@${analysis.domain}`;
@@ -618,10 +863,14 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
   const countVoid = (t: SpfTerm, node: SpfRecordNode, isVoidNow: boolean) => {
     if (!isVoidNow) return;
     voids++;
-    if (voids > maxVoid) throw new Stop('permerror', `more than ${maxVoid} void lookups at '${t.text}'`, t.text, node.domain);
+    if (voids > maxVoid)
+      throw new Stop('permerror', `more than ${maxVoid} void lookups at '${t.text}'`, t.text, node.domain);
   };
 
-  const evalNode = async (node: SpfRecordNode, ancestors: string[]): Promise<{ result: SpfResult; matched?: { term: string; domain: string } }> => {
+  const evalNode = async (
+    node: SpfRecordNode,
+    ancestors: string[],
+  ): Promise<{ result: SpfResult; matched?: { term: string; domain: string } }> => {
     if (node.state === 'none') return { result: 'none' };
     if (node.state === 'temperror') throw new Stop('temperror', `TXT ${node.domain}: ${node.error}`);
     if (node.state === 'permerror') throw new Stop('permerror', node.error ?? 'permerror', undefined, node.domain);
@@ -629,7 +878,8 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
       let t = orig;
       if (t.lookups || t.kind === 'ptr') {
         lookups++;
-        if (lookups > maxLookups) throw new Stop('permerror', `more than ${maxLookups} DNS-querying terms at '${t.text}'`, t.text, node.domain);
+        if (lookups > maxLookups)
+          throw new Stop('permerror', `more than ${maxLookups} DNS-querying terms at '${t.text}'`, t.text, node.domain);
       }
       if (t.dynamic) {
         t = { ...orig };
@@ -640,7 +890,9 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
       if (t.permError) throw new Stop('permerror', t.permError, t.text, node.domain);
       let match = false;
       switch (t.kind) {
-        case 'all': match = true; break;
+        case 'all':
+          match = true;
+          break;
         case 'ip4':
         case 'ip6': {
           const net = parseIp(t.network ?? '');
@@ -670,17 +922,25 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
           countVoid(t, node, isVoid(ptr.status));
           const names = ptr.records.map((r) => String(r.data)).slice(0, 10);
           const fam: RRType = ip.family === 4 ? 'A' : 'AAAA';
-          const validated = await Promise.all(names.map(async (n) => {
-            const f = await dns.resolve(n, fam);
-            return f.records.some((r) => { const p = parseIp(String(r.data)); return !!p && formatIp(p) === formatIp(ip); }) ? n : undefined;
-          }));
+          const validated = await Promise.all(
+            names.map(async (n) => {
+              const f = await dns.resolve(n, fam);
+              return f.records.some((r) => {
+                const p = parseIp(String(r.data));
+                return !!p && formatIp(p) === formatIp(ip);
+              })
+                ? n
+                : undefined;
+            }),
+          );
           match = validated.some((n) => n !== undefined && (n === target || n.endsWith('.' + target)));
           break;
         }
         case 'include': {
           countVoid(t, node, t.voidLookup);
           const child = t.child!;
-          if (child.state === 'none') throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
+          if (child.state === 'none')
+            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
           const r = await evalNode(child, [...ancestors, node.domain]);
           if (r.result === 'pass') match = true;
           break;
@@ -688,7 +948,8 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
         case 'redirect': {
           countVoid(t, node, t.voidLookup);
           const child = t.child!;
-          if (child.state === 'none') throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
+          if (child.state === 'none')
+            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
           return evalNode(child, [...ancestors, node.domain]);
         }
       }
@@ -702,14 +963,26 @@ export async function evaluateSpf(address: string, analysis: SpfAnalysis, dns: S
     return { ip: formatIp(ip), result: r.result, matched: r.matched, lookups, voidLookups: voids };
   } catch (e) {
     if (e instanceof Stop) {
-      return { ip: formatIp(ip), result: e.result, reason: e.reason, matched: e.term ? { term: e.term, domain: e.domain ?? analysis.domain } : undefined, lookups, voidLookups: voids };
+      return {
+        ip: formatIp(ip),
+        result: e.result,
+        reason: e.reason,
+        matched: e.term ? { term: e.term, domain: e.domain ?? analysis.domain } : undefined,
+        lookups,
+        voidLookups: voids,
+      };
     }
     return { ip: formatIp(ip), result: 'temperror', reason: (e as Error).message, lookups, voidLookups: voids };
   }
 }
 
 /** check_host(ip, domain): analyze, then evaluate. */
-export async function checkHost(address: string, domain: string, dns: SpfDns, opts: SpfOptions = {}): Promise<SpfEvaluation> {
+export async function checkHost(
+  address: string,
+  domain: string,
+  dns: SpfDns,
+  opts: SpfOptions = {},
+): Promise<SpfEvaluation> {
   return evaluateSpf(address, await analyzeSpf(domain, dns, opts), dns, opts);
 }
 
@@ -717,8 +990,14 @@ export async function checkHost(address: string, domain: string, dns: SpfDns, op
 export function renderSpfTree(analysis: SpfAnalysis): string[] {
   const lines: string[] = [];
   const walk = (node: SpfRecordNode, indent: string) => {
-    if (node.state === 'none') { lines.push(`${indent}(no SPF record at ${node.domain})`); return; }
-    if (!node.record) { lines.push(`${indent}(${node.state}: ${node.error ?? ''})`); return; }
+    if (node.state === 'none') {
+      lines.push(`${indent}(no SPF record at ${node.domain})`);
+      return;
+    }
+    if (!node.record) {
+      lines.push(`${indent}(${node.state}: ${node.error ?? ''})`);
+      return;
+    }
     for (const t of node.terms) {
       const parts: string[] = [];
       if (t.lookups) parts.push(`${t.subtreeLookups} lookup${t.subtreeLookups === 1 ? '' : 's'}`);
@@ -733,7 +1012,9 @@ export function renderSpfTree(analysis: SpfAnalysis): string[] {
       if (t.child) walk(t.child, indent + '  ');
     }
   };
-  lines.push(`${analysis.domain}: ${analysis.root.record ?? '(none)'}  [${analysis.totalLookups}/10 lookups, ${analysis.totalVoidLookups}/2 void]`);
+  lines.push(
+    `${analysis.domain}: ${analysis.root.record ?? '(none)'}  [${analysis.totalLookups}/10 lookups, ${analysis.totalVoidLookups}/2 void]`,
+  );
   walk(analysis.root, '  ');
   return lines;
 }
@@ -769,7 +1050,10 @@ export function parseDmarc(text: string): DmarcRecord {
   }
   for (const p of parts.slice(1)) {
     const m = /^([A-Za-z][A-Za-z0-9]*)\s*=\s*(.*)$/.exec(p);
-    if (!m) { rec.errors.push(`not a tag: '${p}'`); continue; }
+    if (!m) {
+      rec.errors.push(`not a tag: '${p}'`);
+      continue;
+    }
     const k = m[1].toLowerCase();
     const v = m[2].trim();
     if (k in rec.tags) rec.errors.push(`tag '${k}' appears twice`);
@@ -799,12 +1083,18 @@ export function parseDmarc(text: string): DmarcRecord {
   for (const k of ['rua', 'ruf'] as const) {
     const v = rec.tags[k];
     if (v === undefined) continue;
-    const uris = v.split(',').map((s) => s.trim()).filter((s) => s.length);
-    for (const u of uris) if (!/^(mailto|https?):\S+$/i.test(u)) rec.errors.push(`${k}: '${u}' is not a mailto: or https: URI`);
+    const uris = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length);
+    for (const u of uris)
+      if (!/^(mailto|https?):\S+$/i.test(u)) rec.errors.push(`${k}: '${u}' is not a mailto: or https: URI`);
     rec[k] = uris;
   }
-  if (rec.tags.fo !== undefined && !/^[01ds](:[01ds])*$/.test(rec.tags.fo)) rec.errors.push(`fo=${rec.tags.fo}: expected 0, 1, d or s`);
-  if (rec.tags.ri !== undefined && !/^\d+$/.test(rec.tags.ri)) rec.errors.push(`ri=${rec.tags.ri}: expected a number of seconds`);
+  if (rec.tags.fo !== undefined && !/^[01ds](:[01ds])*$/.test(rec.tags.fo))
+    rec.errors.push(`fo=${rec.tags.fo}: expected 0, 1, d or s`);
+  if (rec.tags.ri !== undefined && !/^\d+$/.test(rec.tags.ri))
+    rec.errors.push(`ri=${rec.tags.ri}: expected a number of seconds`);
   rec.valid = rec.errors.length === 0;
   return rec;
 }

@@ -27,7 +27,8 @@ export interface Fix {
   isPreferred?: boolean;
 }
 
-const dataOf = (d: FixableDiagnostic): Record<string, unknown> => (typeof d.data === 'object' && d.data !== null ? (d.data as Record<string, unknown>) : {});
+const dataOf = (d: FixableDiagnostic): Record<string, unknown> =>
+  typeof d.data === 'object' && d.data !== null ? (d.data as Record<string, unknown>) : {};
 
 export function quickFixes(ctx: FeatureContext, diagnostics: FixableDiagnostic[]): Fix[] {
   const out: Fix[] = [];
@@ -46,20 +47,42 @@ function fixesFor(ctx: FeatureContext, d: FixableDiagnostic): Fix[] {
   const data = dataOf(d);
   const suggestion = typeof data.suggestion === 'string' ? data.suggestion : undefined;
   switch (code) {
-    case 'MT101': case 'MT105': case 'MT108': case 'MT109': {
+    case 'MT101':
+    case 'MT105':
+    case 'MT108':
+    case 'MT109': {
       const out: Fix[] = [];
-      if (suggestion) out.push({ title: `Change to '${suggestion}'`, edits: [{ range: d.range, newText: suggestion }], diagnostic: d, isPreferred: true });
+      if (suggestion)
+        out.push({
+          title: `Change to '${suggestion}'`,
+          edits: [{ range: d.range, newText: suggestion }],
+          diagnostic: d,
+          isPreferred: true,
+        });
       if (code === 'MT105' && !suggestion) out.push(...declareFix(ctx, d, data));
       return out;
     }
-    case 'MT103': return typeof data.missing === 'string' ? missingFix(ctx, d, data.missing) : [];
-    case 'MT201': return openRelayFixes(ctx, d);
+    case 'MT103':
+      return typeof data.missing === 'string' ? missingFix(ctx, d, data.missing) : [];
+    case 'MT201':
+      return openRelayFixes(ctx, d);
     case 'MT203': {
       const st = statementAt(ctx, d.range.start, ['relay']);
-      return st ? [{ title: `Remove the unreachable rule '${lineText(ctx.parsed, st.range.start.line).trim()}'`, edits: [deleteStatement(ctx, st)], diagnostic: d, isPreferred: true }] : [];
+      return st
+        ? [
+            {
+              title: `Remove the unreachable rule '${lineText(ctx.parsed, st.range.start.line).trim()}'`,
+              edits: [deleteStatement(ctx, st)],
+              diagnostic: d,
+              isPreferred: true,
+            },
+          ]
+        : [];
     }
-    case 'MT408': return attachmentFixes(ctx, d, data);
-    default: return [];
+    case 'MT408':
+      return attachmentFixes(ctx, d, data);
+    default:
+      return [];
   }
 }
 
@@ -69,7 +92,8 @@ function fixesFor(ctx: FeatureContext, d: FixableDiagnostic): Fix[] {
 function topAt(ctx: FeatureContext, pos: Position): Statement | undefined {
   let best: Statement | undefined;
   for (const s of ctx.parsed.statements) {
-    if (cmpPos(s.range.start, pos) <= 0) best = s; else break;
+    if (cmpPos(s.range.start, pos) <= 0) best = s;
+    else break;
   }
   return best && (touches(best.range, pos) || (best.block && !best.block.close)) ? best : undefined;
 }
@@ -98,7 +122,10 @@ function deleteStatement(ctx: FeatureContext, st: Statement): TextEdit {
   const before = first.slice(0, st.range.start.character);
   const after = last.slice(st.range.end.character);
   if (before.trim() === '' && (after.trim() === '' || after.trim().startsWith('#'))) {
-    return { range: { start: { line: st.range.start.line, character: 0 }, end: { line: st.range.end.line + 1, character: 0 } }, newText: '' };
+    return {
+      range: { start: { line: st.range.start.line, character: 0 }, end: { line: st.range.end.line + 1, character: 0 } },
+      newText: '',
+    };
   }
   return { range: st.range, newText: '' };
 }
@@ -111,7 +138,8 @@ function insertInBlock(ctx: FeatureContext, decl: Statement, text: string): Text
   const indent = inner ? indentOf(ctx, inner.range.start.line) || '  ' : indentOf(ctx, decl.range.start.line) + '  ';
   if (b.close && b.close.start.line === b.open.end.line) {
     const outer = indentOf(ctx, decl.range.start.line);
-    if (!b.statements.length) return { range: { start: b.open.end, end: b.close.start }, newText: `\n${indent}${text}\n${outer}` };
+    if (!b.statements.length)
+      return { range: { start: b.open.end, end: b.close.start }, newText: `\n${indent}${text}\n${outer}` };
     return { range: { start: b.open.end, end: b.open.end }, newText: ` ${text};` };
   }
   const at = { line: b.open.end.line + 1, character: 0 };
@@ -122,37 +150,62 @@ function insertInBlock(ctx: FeatureContext, decl: Statement, text: string): Text
 function placeholder(ctx: FeatureContext, t: ValueType, declName: string | undefined, list?: boolean): string {
   const domain = ctx.model.domains[0]?.name ?? 'example.com';
   switch (t.t) {
-    case 'enum': return t.values[0];
+    case 'enum':
+      return t.values[0];
     case 'ref': {
-      const names = [...ctx.model.byName.values()].filter((x) => t.kinds.includes(x.kind) && x.name !== declName).map((x) => x.name);
+      const names = [...ctx.model.byName.values()]
+        .filter((x) => t.kinds.includes(x.kind) && x.name !== declName)
+        .map((x) => x.name);
       if (names.length) return list ? names.slice(0, 2).join(', ') : names[0];
       return t.builtins?.[0] ?? (t.hostname ? `host.${domain}` : t.kinds[0]);
     }
-    case 'netlist': return ctx.model.networks[0]?.name ?? '10.0.0.0/8';
-    case 'hostname': case 'domain': return `${declName ?? 'host'}.${domain}`;
-    case 'pattern': return domain;
-    case 'ip': return '192.0.2.10';
-    case 'cidr': return '10.0.0.0/8';
-    case 'port': return '25';
-    case 'int': return t.min > 0 ? String(t.min) : '10';
-    case 'number': return '5';
-    case 'duration': return '10s';
-    case 'size': return '25MB';
-    case 'string': return '""';
-    case 'email': return `hostmaster@${domain}`;
-    case 'word': return 'name';
-    case 'name': return 'name';
+    case 'netlist':
+      return ctx.model.networks[0]?.name ?? '10.0.0.0/8';
+    case 'hostname':
+    case 'domain':
+      return `${declName ?? 'host'}.${domain}`;
+    case 'pattern':
+      return domain;
+    case 'ip':
+      return '192.0.2.10';
+    case 'cidr':
+      return '10.0.0.0/8';
+    case 'port':
+      return '25';
+    case 'int':
+      return t.min > 0 ? String(t.min) : '10';
+    case 'number':
+      return '5';
+    case 'duration':
+      return '10s';
+    case 'size':
+      return '25MB';
+    case 'string':
+      return '""';
+    case 'email':
+      return `hostmaster@${domain}`;
+    case 'word':
+      return 'name';
+    case 'name':
+      return 'name';
   }
 }
 
 function statementSkeleton(ctx: FeatureContext, spec: StatementSpec, declName: string | undefined): string {
-  const parts = [spec.name, ...spec.args.filter((a) => !a.optional).map((a) => placeholder(ctx, a.type, declName, a.list))];
-  for (const [k, o] of Object.entries(spec.options ?? {})) if (o.required) parts.push(`${k}=${placeholder(ctx, o.type, declName, false)}`);
+  const parts = [
+    spec.name,
+    ...spec.args.filter((a) => !a.optional).map((a) => placeholder(ctx, a.type, declName, a.list)),
+  ];
+  for (const [k, o] of Object.entries(spec.options ?? {}))
+    if (o.required) parts.push(`${k}=${placeholder(ctx, o.type, declName, false)}`);
   return parts.join(' ');
 }
 
 function missingFix(ctx: FeatureContext, d: FixableDiagnostic, missing: string): Fix[] {
-  const decl = ctx.parsed.statements.find((s) => { const n = firstPositional(s)?.value.items[0]; return n && touches(n.range, d.range.start); });
+  const decl = ctx.parsed.statements.find((s) => {
+    const n = firstPositional(s)?.value.items[0];
+    return n && touches(n.range, d.range.start);
+  });
   const kind = blockKindOf(decl);
   if (!decl || !kind) return [];
   const spec = SCHEMA[kind].statements[missing];
@@ -163,18 +216,29 @@ function missingFix(ctx: FeatureContext, d: FixableDiagnostic, missing: string):
 }
 
 function declareFix(ctx: FeatureContext, d: FixableDiagnostic, data: Record<string, unknown>): Fix[] {
-  const kinds = Array.isArray(data.kinds) ? data.kinds.filter((k): k is DeclKind => typeof k === 'string' && k in SCHEMA && k !== 'domain') : [];
+  const kinds = Array.isArray(data.kinds)
+    ? data.kinds.filter((k): k is DeclKind => typeof k === 'string' && k in SCHEMA && k !== 'domain')
+    : [];
   const nameLine = lineText(ctx.parsed, d.range.start.line);
-  const name = nameLine.slice(d.range.start.character, d.range.end.line === d.range.start.line ? d.range.end.character : undefined);
+  const name = nameLine.slice(
+    d.range.start.character,
+    d.range.end.line === d.range.start.line ? d.range.end.character : undefined,
+  );
   if (!name || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) return [];
   const text = ctx.parsed.text;
   const lines = ctx.parsed.text.split('\n').length;
   const end: Position = { line: lines - 1, character: lineText(ctx.parsed, lines - 1).length };
   return kinds.slice(0, 3).map((k) => {
-    const body = Object.values(SCHEMA[k].statements).filter((s) => s.required).map((s) => `  ${statementSkeleton(ctx, s, name)}`);
+    const body = Object.values(SCHEMA[k].statements)
+      .filter((s) => s.required)
+      .map((s) => `  ${statementSkeleton(ctx, s, name)}`);
     const block = `${k} ${name} {\n${body.join('\n')}${body.length ? '\n' : ''}}\n`;
     const sep = text.length === 0 ? '' : text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-    return { title: `Declare ${k} '${name}'`, edits: [{ range: { start: end, end }, newText: sep + block }], diagnostic: d };
+    return {
+      title: `Declare ${k} '${name}'`,
+      edits: [{ range: { start: end, end }, newText: sep + block }],
+      diagnostic: d,
+    };
   });
 }
 
@@ -185,23 +249,37 @@ function openRelayFixes(ctx: FeatureContext, d: FixableDiagnostic): Fix[] {
   const from = optionArg(st, 'from');
   const nets = ctx.model.networks.slice(0, 3).map((n) => n.name);
   const restrictTo = nets.length ? nets : ['10.0.0.0/8'];
-  const replaceFrom = (value: string): TextEdit => (from && from.value.items.length
-    ? { range: from.value.range, newText: value }
-    : { range: { start: st.range.end, end: st.range.end }, newText: ` from=${value}` });
+  const replaceFrom = (value: string): TextEdit =>
+    from && from.value.items.length
+      ? { range: from.value.range, newText: value }
+      : { range: { start: st.range.end, end: st.range.end }, newText: ` from=${value}` };
   if (st.keyword.text === 'relay') {
     const auth = optionArg(st, 'auth');
-    const edit: TextEdit = auth && auth.value.items.length
-      ? { range: auth.value.range, newText: 'required' }
-      : { range: { start: lastArgEnd(st), end: lastArgEnd(st) }, newText: ' auth=required' };
-    out.push({ title: 'Require authentication for this relay rule (auth=required)', edits: [edit], diagnostic: d, isPreferred: true });
-    for (const n of restrictTo) out.push({ title: `Relay only for clients in ${n}`, edits: [replaceFrom(n)], diagnostic: d });
+    const edit: TextEdit =
+      auth && auth.value.items.length
+        ? { range: auth.value.range, newText: 'required' }
+        : { range: { start: lastArgEnd(st), end: lastArgEnd(st) }, newText: ' auth=required' };
+    out.push({
+      title: 'Require authentication for this relay rule (auth=required)',
+      edits: [edit],
+      diagnostic: d,
+      isPreferred: true,
+    });
+    for (const n of restrictTo)
+      out.push({ title: `Relay only for clients in ${n}`, edits: [replaceFrom(n)], diagnostic: d });
   } else {
     const pats = firstPositional(st);
     const domains = ctx.model.domains.map((x) => x.name);
     if (pats && domains.length && pats.value.items.some((s) => s.text === '*')) {
-      out.push({ title: `Accept only the declared domains (${domains.slice(0, 3).join(', ')}${domains.length > 3 ? ', …' : ''})`, edits: [{ range: pats.value.range, newText: domains.join(', ') }], diagnostic: d, isPreferred: true });
+      out.push({
+        title: `Accept only the declared domains (${domains.slice(0, 3).join(', ')}${domains.length > 3 ? ', …' : ''})`,
+        edits: [{ range: pats.value.range, newText: domains.join(', ') }],
+        diagnostic: d,
+        isPreferred: true,
+      });
     }
-    for (const n of restrictTo) out.push({ title: `Accept only from clients in ${n}`, edits: [replaceFrom(n)], diagnostic: d });
+    for (const n of restrictTo)
+      out.push({ title: `Accept only from clients in ${n}`, edits: [replaceFrom(n)], diagnostic: d });
   }
   return out;
 }
@@ -213,16 +291,36 @@ function lastArgEnd(st: Statement): Position {
 function attachmentFixes(ctx: FeatureContext, d: FixableDiagnostic, data: Record<string, unknown>): Fix[] {
   const top = topAt(ctx, d.range.start);
   if (!top || top.keyword.text !== 'policy') return [];
-  const lists = (action: string) => (top.block?.statements ?? []).filter((s) => s.keyword.text === 'attachments' && firstPositional(s)?.value.items[0]?.text === action);
+  const lists = (action: string) =>
+    (top.block?.statements ?? []).filter(
+      (s) => s.keyword.text === 'attachments' && firstPositional(s)?.value.items[0]?.text === action,
+    );
   const allow = lists('allow');
   const block = lists('block');
-  const exts = (sts: Statement[]) => sts.flatMap((s) => s.args.filter((a) => !a.key).slice(1).flatMap((a) => a.value.items));
+  const exts = (sts: Statement[]) =>
+    sts.flatMap((s) =>
+      s.args
+        .filter((a) => !a.key)
+        .slice(1)
+        .flatMap((a) => a.value.items),
+    );
   const blocked = new Set(exts(block).map((s) => s.text.toLowerCase().replace(/^\./, '')));
-  let conflicting = [...new Set(exts(allow).map((s) => s.text.toLowerCase().replace(/^\./, '')).filter((e) => blocked.has(e)))];
+  let conflicting = [
+    ...new Set(
+      exts(allow)
+        .map((s) => s.text.toLowerCase().replace(/^\./, ''))
+        .filter((e) => blocked.has(e)),
+    ),
+  ];
   const named = typeof data.extension === 'string' ? data.extension.toLowerCase() : undefined;
-  const under = [...exts(allow), ...exts(block)].find((s) => touches(s.range, d.range.start) && touches(s.range, d.range.end));
+  const under = [...exts(allow), ...exts(block)].find(
+    (s) => touches(s.range, d.range.start) && touches(s.range, d.range.end),
+  );
   const quoted = /'\.?([A-Za-z0-9_+-]+)'/.exec(d.message)?.[1]?.toLowerCase();
-  const focus = named ?? under?.text.toLowerCase().replace(/^\./, '') ?? (quoted && conflicting.includes(quoted) ? quoted : undefined);
+  const focus =
+    named ??
+    under?.text.toLowerCase().replace(/^\./, '') ??
+    (quoted && conflicting.includes(quoted) ? quoted : undefined);
   if (focus) conflicting = conflicting.filter((e) => e === focus);
   const out: Fix[] = [];
   for (const ext of conflicting.slice(0, 5)) {
@@ -232,10 +330,17 @@ function attachmentFixes(ctx: FeatureContext, d: FixableDiagnostic, data: Record
       const items: Scalar[] = list.flatMap((a) => a.value.items);
       if (!items.some((s) => s.text.toLowerCase().replace(/^\./, '') === ext)) continue;
       const rest = items.filter((s) => s.text.toLowerCase().replace(/^\./, '') !== ext);
-      if (!rest.length) { edits.push(deleteStatement(ctx, st)); continue; }
-      edits.push({ range: { start: list[0].range.start, end: list[list.length - 1].range.end }, newText: rest.map((s) => s.text).join(', ') });
+      if (!rest.length) {
+        edits.push(deleteStatement(ctx, st));
+        continue;
+      }
+      edits.push({
+        range: { start: list[0].range.start, end: list[list.length - 1].range.end },
+        newText: rest.map((s) => s.text).join(', '),
+      });
     }
-    if (edits.length) out.push({ title: `Remove '${ext}' from the allow list`, edits, diagnostic: d, isPreferred: true });
+    if (edits.length)
+      out.push({ title: `Remove '${ext}' from the allow list`, edits, diagnostic: d, isPreferred: true });
   }
   return out;
 }

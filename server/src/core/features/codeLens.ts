@@ -21,10 +21,18 @@ function mxLabel(d: DomainDecl, live: LiveAnswers): string {
   if (a.nullMx) return `live MX: null MX${d.mxNone ? ' ✓' : ' ✗ (MX targets declared)'}`;
   const list = (a.mx ?? []).slice().sort((x, y) => x.preference - y.preference);
   if (!list.length) return `live MX: none${d.mx.length ? ' ✗' : ''}`;
-  const declared = d.mx.map((m) => `${m.preference} ${(m.target.kind === 'ref' ? m.target.decl.hostname?.value : m.target.kind === 'host' ? m.target.hostname : m.target.scalar.text) ?? '?'}`.toLowerCase()).sort();
+  const declared = d.mx
+    .map((m) =>
+      `${m.preference} ${(m.target.kind === 'ref' ? m.target.decl.hostname?.value : m.target.kind === 'host' ? m.target.hostname : m.target.scalar.text) ?? '?'}`.toLowerCase(),
+    )
+    .sort();
   const got = list.map((m) => `${m.preference} ${m.exchange.toLowerCase().replace(/\.$/, '')}`).sort();
   const same = a.mxMatches ?? (declared.length === got.length && declared.every((x, i) => x === got[i]));
-  const shown = list.slice(0, 3).map((m) => `${m.preference} ${m.exchange.replace(/\.$/, '')}`).join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
+  const shown =
+    list
+      .slice(0, 3)
+      .map((m) => `${m.preference} ${m.exchange.replace(/\.$/, '')}`)
+      .join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
   return `live MX: ${shown} ${same ? '✓' : '✗ differs from declared'}`;
 }
 

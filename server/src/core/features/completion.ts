@@ -3,10 +3,23 @@
 // schema. The block comes from the syntax tree; the statement being typed from
 // the text of its line (it is usually incomplete, so the tree knows little).
 import {
-  CompletionItemKind, InsertTextFormat, MarkupKind,
-  type CompletionItem, type CompletionList, type Position, type Range,
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type Position,
+  type Range,
 } from 'vscode-languageserver-types';
-import { SCHEMA, TOP_LEVEL_KEYWORDS, TOP_LEVEL_DOCS, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
+import {
+  SCHEMA,
+  TOP_LEVEL_KEYWORDS,
+  TOP_LEVEL_DOCS,
+  type BlockKind,
+  type DeclKind,
+  type StatementSpec,
+  type ValueType,
+} from '../schema/schema';
 import type { Statement } from '../syntax/ast';
 import type { Decl } from '../model/types';
 import { lineText, type FeatureContext } from './context';
@@ -23,15 +36,25 @@ export interface CompletionOptions {
 const WORD_CHARS = /[A-Za-z0-9_.:/*@+-]/;
 const TRAILING_WORD = /[A-Za-z0-9_.:/*@+-]*$/;
 
-interface Tok { t: 'w' | 's' | ',' | '='; text: string }
-interface ArgState { key?: string; values: string[] }
+interface Tok {
+  t: 'w' | 's' | ',' | '=';
+  text: string;
+}
+interface ArgState {
+  key?: string;
+  values: string[];
+}
 
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < s.length) {
     const c = s[i];
-    if (c === ',' || c === '=') { out.push({ t: c, text: c }); i++; continue; }
+    if (c === ',' || c === '=') {
+      out.push({ t: c, text: c });
+      i++;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
@@ -57,7 +80,11 @@ function scanLine(s: string): { comment: number; inString: boolean; lastCut: num
   let lastCut = -1;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (inStr) { if (c === '\\') i++; else if (c === '"') inStr = false; continue; }
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
     if (c === '"') inStr = true;
     else if (c === '#') return { comment: i, inString: false, lastCut };
     else if (c === '{' || c === '}' || c === ';') lastCut = i;
@@ -74,14 +101,21 @@ interface Where {
 
 function whereIs(ctx: FeatureContext, pos: Position): Where {
   const path = statementPath(ctx.parsed, pos);
-  const owners = path.filter((s) => s.block && cmpPos(s.block.open.end, pos) <= 0 && (!s.block.close || cmpPos(pos, s.block.close.start) <= 0));
+  const owners = path.filter(
+    (s) => s.block && cmpPos(s.block.open.end, pos) <= 0 && (!s.block.close || cmpPos(pos, s.block.close.start) <= 0),
+  );
   if (!owners.length) return { depth: 0 };
   return { depth: owners.length, kind: owners.length === 1 ? blockKindOf(owners[0]) : undefined, owner: owners[0] };
 }
 
 const KIND_ICON: Record<string, CompletionItemKind> = {
-  gateway: CompletionItemKind.Class, server: CompletionItemKind.Class, pool: CompletionItemKind.Module,
-  external: CompletionItemKind.Interface, network: CompletionItemKind.Struct, policy: CompletionItemKind.Field, domain: CompletionItemKind.Value,
+  gateway: CompletionItemKind.Class,
+  server: CompletionItemKind.Class,
+  pool: CompletionItemKind.Module,
+  external: CompletionItemKind.Interface,
+  network: CompletionItemKind.Struct,
+  policy: CompletionItemKind.Field,
+  domain: CompletionItemKind.Value,
 };
 
 const EXAMPLES: Record<string, string[]> = {
@@ -91,7 +125,28 @@ const EXAMPLES: Record<string, string[]> = {
   preference: ['10', '20', '30'],
   dnsbl: ['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org'],
   allow: ['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'txt', 'csv', 'png', 'jpg', 'gif', 'zip'],
-  block: ['exe', 'com', 'scr', 'pif', 'bat', 'cmd', 'js', 'jse', 'vbs', 'vbe', 'wsf', 'wsh', 'hta', 'msi', 'ps1', 'jar', 'lnk', 'cpl', 'reg', 'iso'],
+  block: [
+    'exe',
+    'com',
+    'scr',
+    'pif',
+    'bat',
+    'cmd',
+    'js',
+    'jse',
+    'vbs',
+    'vbe',
+    'wsf',
+    'wsh',
+    'hta',
+    'msi',
+    'ps1',
+    'jar',
+    'lnk',
+    'cpl',
+    'reg',
+    'iso',
+  ],
   engine: ['clamav', 'rspamd', 'spamassassin', 'sophos', 'defender'],
 };
 
@@ -110,7 +165,10 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
       const prevLine = lineText(ctx.parsed, l);
       const ps = scanLine(prevLine);
       const code = (ps.comment >= 0 ? prevLine.slice(0, ps.comment) : prevLine).trimEnd();
-      if (!code) { if (ps.comment >= 0) continue; break; }
+      if (!code) {
+        if (ps.comment >= 0) continue;
+        break;
+      }
       if (!code.endsWith(',')) break;
       seg = code.slice(ps.lastCut + 1) + ' ' + seg;
       if (!/^\s/.test(prevLine)) break;
@@ -119,33 +177,46 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   const where = whereIs(ctx, pos);
   const toks = tokenize(seg);
   const data = opts.data;
-  const withData = (items: CompletionItem[]) => (data ? items.map((i) => ({ ...i, data: { ...data, ...(i.data as object | undefined) } })) : items);
+  const withData = (items: CompletionItem[]) =>
+    data ? items.map((i) => ({ ...i, data: { ...data, ...(i.data as object | undefined) } })) : items;
 
   if (!toks.length) {
     // a statement keyword
     const items: CompletionItem[] = [];
-    if (where.depth === 0 || (where.depth >= 1 && range.start.character === 0)) items.push(...topLevelItems(ctx, range, opts, where.depth === 0 ? '0' : '9'));
+    if (where.depth === 0 || (where.depth >= 1 && range.start.character === 0))
+      items.push(...topLevelItems(ctx, range, opts, where.depth === 0 ? '0' : '9'));
     if (where.depth === 1 && where.kind) items.push(...blockItems(ctx, where, range, pos));
     return { isIncomplete: false, items: withData(items) };
   }
   if (toks[0].t !== 'w' || where.depth !== 1 || !where.kind) {
-    return { isIncomplete: false, items: withData(toks[0].t === 'w' && where.depth === 0 ? topLevelArgItems(ctx, toks, range) : []) };
+    return {
+      isIncomplete: false,
+      items: withData(toks[0].t === 'w' && where.depth === 0 ? topLevelArgItems(ctx, toks, range) : []),
+    };
   }
   const spec = SCHEMA[where.kind].statements[toks[0].text];
   if (!spec) return empty;
 
   // replay the arguments typed so far
   const args: ArgState[] = [];
-  type State = { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
+  type State =
+    { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
   let state: State = { s: 'new' };
   for (const t of toks.slice(1)) {
     if (t.t === 'w' || t.t === 's') {
-      if (state.s === 'cont' || state.s === 'optval') { state.arg.values.push(t.text); state = { s: 'after', arg: state.arg }; continue; }
+      if (state.s === 'cont' || state.s === 'optval') {
+        state.arg.values.push(t.text);
+        state = { s: 'after', arg: state.arg };
+        continue;
+      }
       const arg: ArgState = { values: [t.text] };
       args.push(arg);
       state = { s: 'after', arg };
     } else if (t.t === '=') {
-      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) { state.arg.key = state.arg.values.pop(); state = { s: 'optval', arg: state.arg }; } else state = { s: 'new' };
+      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) {
+        state.arg.key = state.arg.values.pop();
+        state = { s: 'optval', arg: state.arg };
+      } else state = { s: 'new' };
     } else {
       state = state.s === 'after' ? { s: 'cont', arg: state.arg } : { s: 'new' };
     }
@@ -166,12 +237,32 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
     const a = spec.args[idx];
     if (a) {
       items.push(...valueItems(env, a.type, [], a.label));
-      if (idx === 0 && spec.noneForm) items.push({ label: 'none', kind: CompletionItemKind.Constant, detail: `${spec.name} none`, documentation: md(spec.name === 'mx' ? 'A null MX (RFC 7505): this domain receives no mail.' : 'Opt this node out of the DNSBL default.'), textEdit: { range, newText: 'none' }, sortText: '0none' });
+      if (idx === 0 && spec.noneForm)
+        items.push({
+          label: 'none',
+          kind: CompletionItemKind.Constant,
+          detail: `${spec.name} none`,
+          documentation: md(
+            spec.name === 'mx'
+              ? 'A null MX (RFC 7505): this domain receives no mail.'
+              : 'Opt this node out of the DNSBL default.',
+          ),
+          textEdit: { range, newText: 'none' },
+          sortText: '0none',
+        });
     }
     const used = new Set(args.filter((x) => x.key).map((x) => x.key!));
     for (const [k, o] of Object.entries(spec.options ?? {})) {
       if (used.has(k)) continue;
-      items.push({ label: `${k}=`, filterText: k, kind: CompletionItemKind.Property, detail: o.required ? 'required option' : 'option', documentation: md(optionMarkdown(spec, k) ?? o.doc), textEdit: { range, newText: `${k}=` }, sortText: `${o.required ? '1' : '2'}${k}` });
+      items.push({
+        label: `${k}=`,
+        filterText: k,
+        kind: CompletionItemKind.Property,
+        detail: o.required ? 'required option' : 'option',
+        documentation: md(optionMarkdown(spec, k) ?? o.doc),
+        textEdit: { range, newText: `${k}=` },
+        sortText: `${o.required ? '1' : '2'}${k}`,
+      });
     }
   }
   return { isIncomplete: false, items: withData(items) };
@@ -179,12 +270,23 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
 
 const md = (value: string) => ({ kind: MarkupKind.Markdown, value });
 
-function topLevelItems(ctx: FeatureContext, range: Range, opts: CompletionOptions, sortPrefix: string): CompletionItem[] {
+function topLevelItems(
+  ctx: FeatureContext,
+  range: Range,
+  opts: CompletionOptions,
+  sortPrefix: string,
+): CompletionItem[] {
   const hasOptions = ctx.workspace.entries.some((e) => e.stmt.keyword.text === 'options');
   const out: CompletionItem[] = [];
   for (const kw of TOP_LEVEL_KEYWORDS) {
     if (kw === 'options' && hasOptions) continue;
-    const item: CompletionItem = { label: kw, kind: CompletionItemKind.Keyword, detail: TOP_LEVEL_DOCS[kw]?.split('.')[0], documentation: md(topLevelMarkdown(kw)), sortText: `${sortPrefix}${kw}` };
+    const item: CompletionItem = {
+      label: kw,
+      kind: CompletionItemKind.Keyword,
+      detail: TOP_LEVEL_DOCS[kw]?.split('.')[0],
+      documentation: md(topLevelMarkdown(kw)),
+      sortText: `${sortPrefix}${kw}`,
+    };
     if (opts.snippets && range.start.character === 0) {
       item.insertTextFormat = InsertTextFormat.Snippet;
       item.textEdit = { range, newText: declSnippet(kw) };
@@ -230,7 +332,8 @@ function blockItems(ctx: FeatureContext, where: Where, range: Range, pos: Positi
     if (spec.roles && role && !spec.roles.includes(role)) continue;
     const missingRequired = spec.required && !present.has(spec.name);
     out.push({
-      label: spec.name, kind: CompletionItemKind.Keyword,
+      label: spec.name,
+      kind: CompletionItemKind.Keyword,
       detail: missingRequired ? 'required' : spec.doc.split(/(?<=[.:])\s/)[0],
       documentation: md(statementMarkdown(kind, spec)),
       textEdit: { range, newText: spec.name },
@@ -246,8 +349,14 @@ function topLevelArgItems(ctx: FeatureContext, toks: Tok[], range: Range): Compl
   if (toks.length !== 1 || toks[0].text !== 'domain') return [];
   const declared = new Set(ctx.model.domains.map((d) => d.name));
   const wanted = new Set<string>();
-  for (const n of ctx.model.nodes) for (const p of n.mailboxes?.patterns ?? []) if (!p.includes('*') && !declared.has(p)) wanted.add(p);
-  return [...wanted].sort().map((d) => ({ label: d, kind: CompletionItemKind.Value, detail: 'in mailboxes, not declared as a domain', textEdit: { range, newText: d } }));
+  for (const n of ctx.model.nodes)
+    for (const p of n.mailboxes?.patterns ?? []) if (!p.includes('*') && !declared.has(p)) wanted.add(p);
+  return [...wanted].sort().map((d) => ({
+    label: d,
+    kind: CompletionItemKind.Value,
+    detail: 'in mailboxes, not declared as a domain',
+    textEdit: { range, newText: d },
+  }));
 }
 
 interface ValueEnv {
@@ -272,7 +381,14 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
   const out: CompletionItem[] = [];
   const add = (text: string, kind: CompletionItemKind, detail?: string, extra: Partial<CompletionItem> = {}) => {
     if (skip.has(text.toLowerCase())) return;
-    out.push({ label: text, kind, detail, textEdit: { range, newText: text }, sortText: `0${out.length.toString().padStart(5, '0')}`, ...extra });
+    out.push({
+      label: text,
+      kind,
+      detail,
+      textEdit: { range, newText: text },
+      sortText: `0${out.length.toString().padStart(5, '0')}`,
+      ...extra,
+    });
   };
   const refs = (kinds: string[]) => {
     for (const d of declsOfKinds(ctx, kinds)) {
@@ -280,14 +396,20 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       add(d.name, KIND_ICON[d.kind] ?? CompletionItemKind.Reference, declSummaryLine(d), { data: { decl: d.name } });
     }
   };
-  const domains = () => { for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain'); };
+  const domains = () => {
+    for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');
+  };
   switch (t.t) {
     case 'enum':
-      for (const v of t.values) add(v, CompletionItemKind.EnumMember, `${spec.name} ${v}`, { documentation: md(statementMarkdown(env.kind, spec)) });
+      for (const v of t.values)
+        add(v, CompletionItemKind.EnumMember, `${spec.name} ${v}`, {
+          documentation: md(statementMarkdown(env.kind, spec)),
+        });
       break;
     case 'ref':
       refs(t.kinds);
-      for (const b of t.builtins ?? []) add(b, CompletionItemKind.Constant, b === 'direct' ? 'deliver by MX lookup on the internet' : 'built-in');
+      for (const b of t.builtins ?? [])
+        add(b, CompletionItemKind.Constant, b === 'direct' ? 'deliver by MX lookup on the internet' : 'built-in');
       break;
     case 'netlist':
       refs(['network']);
@@ -299,30 +421,48 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       break;
     case 'hostname':
       if (spec.name === 'dnsbl') {
-        const zones = new Set<string>([...ctx.model.options.dnsbl, ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []), ...EXAMPLES.dnsbl]);
+        const zones = new Set<string>([
+          ...ctx.model.options.dnsbl,
+          ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []),
+          ...EXAMPLES.dnsbl,
+        ]);
         for (const z of zones) add(z, CompletionItemKind.Value, 'DNSBL zone');
       } else if (spec.name === 'hostname' && env.ownerName) {
-        for (const d of ctx.model.domains.slice(0, 10)) add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
+        for (const d of ctx.model.domains.slice(0, 10))
+          add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
       }
       break;
-    case 'port': for (const p of EXAMPLES.port) add(p, CompletionItemKind.Value, 'SMTP port'); break;
-    case 'duration': for (const p of EXAMPLES.duration) add(p, CompletionItemKind.Value); break;
-    case 'size': for (const p of EXAMPLES.size) add(p, CompletionItemKind.Value); break;
+    case 'port':
+      for (const p of EXAMPLES.port) add(p, CompletionItemKind.Value, 'SMTP port');
+      break;
+    case 'duration':
+      for (const p of EXAMPLES.duration) add(p, CompletionItemKind.Value);
+      break;
+    case 'size':
+      for (const p of EXAMPLES.size) add(p, CompletionItemKind.Value);
+      break;
     case 'int':
-      if (label === 'preference') for (const p of EXAMPLES.preference) add(p, CompletionItemKind.Value, 'MX preference');
+      if (label === 'preference')
+        for (const p of EXAMPLES.preference) add(p, CompletionItemKind.Value, 'MX preference');
       break;
     case 'word': {
       if (spec.name === 'attachments') {
         const action = env.positional[0]?.values[0];
-        for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow']) add(e, CompletionItemKind.Value, `.${e} files`);
+        for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow'])
+          add(e, CompletionItemKind.Value, `.${e} files`);
       } else if (label === 'engine') for (const e of EXAMPLES.engine) add(e, CompletionItemKind.Value, 'engine');
       break;
     }
     case 'string': {
       const domain = env.kind === 'domain' ? env.ownerName : undefined;
-      const ex = spec.name === 'spf' ? '"v=spf1 mx -all"'
-        : spec.name === 'dmarc' ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
-          : spec.name === 'tls-rpt' ? `"mailto:tls-reports@${domain ?? 'example.com'}"` : undefined;
+      const ex =
+        spec.name === 'spf'
+          ? '"v=spf1 mx -all"'
+          : spec.name === 'dmarc'
+            ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
+            : spec.name === 'tls-rpt'
+              ? `"mailto:tls-reports@${domain ?? 'example.com'}"`
+              : undefined;
       if (ex) add(ex, CompletionItemKind.Snippet, `an example ${t.what}`);
       break;
     }

@@ -22,17 +22,31 @@ export interface FeatureContext {
 }
 
 /** A place in some file of the workspace (by display path), for results that point elsewhere. */
-export interface FileLocation { file: string; range: Range }
+export interface FileLocation {
+  file: string;
+  range: Range;
+}
 
 /** The context of `file` (a display path) inside a checked workspace, or undefined when it is not part of it. */
 export function contextOf(result: CheckResult, file: string): FeatureContext | undefined {
   const lf = result.workspace.files.find((f) => f.display === file);
   if (!lf) return undefined;
-  return { file, abs: lf.abs, parsed: lf.parsed, model: result.model, workspace: result.workspace, diagnostics: result.diagnostics };
+  return {
+    file,
+    abs: lf.abs,
+    parsed: lf.parsed,
+    model: result.model,
+    workspace: result.workspace,
+    diagnostics: result.diagnostics,
+  };
 }
 
 /** Check one text (with imports from the host) and return its context: for tests and the CLI. */
-export function contextFor(text: string, file = path.resolve('untitled.mailtopo'), opts: CheckOptions = {}): FeatureContext {
+export function contextFor(
+  text: string,
+  file = path.resolve('untitled.mailtopo'),
+  opts: CheckOptions = {},
+): FeatureContext {
   const r = checkFiles([{ path: file, text }], opts);
   return contextOf(r, file)!;
 }
@@ -40,7 +54,10 @@ export function contextFor(text: string, file = path.resolve('untitled.mailtopo'
 const lineStartsCache = new WeakMap<ParsedFile, Int32Array>();
 export function lineStarts(p: ParsedFile): Int32Array {
   let ls = lineStartsCache.get(p);
-  if (!ls) { ls = computeLineStarts(p.text); lineStartsCache.set(p, ls); }
+  if (!ls) {
+    ls = computeLineStarts(p.text);
+    lineStartsCache.set(p, ls);
+  }
   return ls;
 }
 

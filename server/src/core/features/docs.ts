@@ -1,6 +1,14 @@
 // Documentation text from the schema table, for completion and hover: one
 // place renders a statement's signature, its doc, defaults and rules.
-import { SCHEMA, TOP_LEVEL_DOCS, describeType, type ArgSpec, type BlockKind, type StatementSpec, type ValueType } from '../schema/schema';
+import {
+  SCHEMA,
+  TOP_LEVEL_DOCS,
+  describeType,
+  type ArgSpec,
+  type BlockKind,
+  type StatementSpec,
+  type ValueType,
+} from '../schema/schema';
 import type { Decl, NodeDecl } from '../model/types';
 
 function argText(a: ArgSpec): string {
@@ -10,7 +18,14 @@ function argText(a: ArgSpec): string {
 }
 
 function typeText(t: ValueType, list?: boolean): string {
-  const one = t.t === 'enum' ? t.values.join('|') : t.t === 'netlist' ? '<network>' : t.t === 'ref' ? `<${t.kinds.join('|')}${t.builtins?.length ? '|' + t.builtins.join('|') : ''}>` : `<${t.t}>`;
+  const one =
+    t.t === 'enum'
+      ? t.values.join('|')
+      : t.t === 'netlist'
+        ? '<network>'
+        : t.t === 'ref'
+          ? `<${t.kinds.join('|')}${t.builtins?.length ? '|' + t.builtins.join('|') : ''}>`
+          : `<${t.t}>`;
   return list ? `${one}, …` : one;
 }
 
@@ -27,7 +42,14 @@ export function signature(spec: StatementSpec): string {
 }
 
 const KIND_TITLE: Record<BlockKind, string> = {
-  options: "'options'", network: 'network', domain: 'domain', gateway: 'gateway', pool: 'pool', server: 'server', policy: 'policy', external: 'external',
+  options: "'options'",
+  network: 'network',
+  domain: 'domain',
+  gateway: 'gateway',
+  pool: 'pool',
+  server: 'server',
+  policy: 'policy',
+  external: 'external',
 };
 
 /** Markdown for a statement inside a block of `kind`. */
@@ -37,9 +59,15 @@ export function statementMarkdown(kind: BlockKind, spec: StatementSpec, leadingC
   if (spec.required) facts.push('required');
   facts.push(spec.repeatable ? 'repeatable' : 'at most once');
   if (spec.roles) facts.push(`only with role ${spec.roles.join(', ')}`);
-  out.push('', `*In a ${KIND_TITLE[kind]} block: ${facts.join(', ')}.*${spec.default ? ` Default: \`${spec.default}\`.` : ''}`);
+  out.push(
+    '',
+    `*In a ${KIND_TITLE[kind]} block: ${facts.join(', ')}.*${spec.default ? ` Default: \`${spec.default}\`.` : ''}`,
+  );
   const args = spec.args.map((a) => `- \`${a.label}\`: ${describeType(a.type)}${a.list ? ' (a comma list)' : ''}`);
-  const opts = Object.entries(spec.options ?? {}).map(([k, o]) => `- \`${k}=\`${o.required ? ' (required)' : ''}: ${o.doc}${o.default ? ` Default: \`${o.default}\`.` : ''}`);
+  const opts = Object.entries(spec.options ?? {}).map(
+    ([k, o]) =>
+      `- \`${k}=\`${o.required ? ' (required)' : ''}: ${o.doc}${o.default ? ` Default: \`${o.default}\`.` : ''}`,
+  );
   if (args.length || opts.length) out.push('', ...args, ...opts);
   if (leadingComments.length) out.push('', '---', '', ...leadingComments.map(escapeMd));
   return out.join('\n');
@@ -47,10 +75,24 @@ export function statementMarkdown(kind: BlockKind, spec: StatementSpec, leadingC
 
 /** Markdown for a top-level keyword (`gateway`, `import`, ...). */
 export function topLevelMarkdown(keyword: string, leadingComments: string[] = []): string {
-  const out: string[] = ['```mailtopo', keyword === 'import' ? 'import "path"' : keyword === 'options' ? 'options { … }' : keyword === 'domain' ? 'domain <hostname> { … }' : `${keyword} <name> { … }`, '```', '', TOP_LEVEL_DOCS[keyword] ?? ''];
+  const out: string[] = [
+    '```mailtopo',
+    keyword === 'import'
+      ? 'import "path"'
+      : keyword === 'options'
+        ? 'options { … }'
+        : keyword === 'domain'
+          ? 'domain <hostname> { … }'
+          : `${keyword} <name> { … }`,
+    '```',
+    '',
+    TOP_LEVEL_DOCS[keyword] ?? '',
+  ];
   const kind = keyword as BlockKind;
   if (SCHEMA[kind]) {
-    const req = Object.values(SCHEMA[kind].statements).filter((s) => s.required).map((s) => `\`${s.name}\``);
+    const req = Object.values(SCHEMA[kind].statements)
+      .filter((s) => s.required)
+      .map((s) => `\`${s.name}\``);
     const all = Object.keys(SCHEMA[kind].statements).map((s) => `\`${s}\``);
     out.push('', `Statements: ${all.join(', ')}.${req.length ? ` Required: ${req.join(', ')}.` : ''}`);
   }
@@ -61,7 +103,15 @@ export function topLevelMarkdown(keyword: string, leadingComments: string[] = []
 export function optionMarkdown(spec: StatementSpec, key: string): string | undefined {
   const o = spec.options?.[key];
   if (!o) return undefined;
-  return ['```mailtopo', `${spec.name} … ${key}=${typeText(o.type, o.list)}`, '```', '', o.doc, '', `Takes ${describeType(o.type)}${o.list ? ' (a comma list)' : ''}.${o.required ? ' Required.' : ''}${o.default ? ` Default: \`${o.default}\`.` : ''}`].join('\n');
+  return [
+    '```mailtopo',
+    `${spec.name} … ${key}=${typeText(o.type, o.list)}`,
+    '```',
+    '',
+    o.doc,
+    '',
+    `Takes ${describeType(o.type)}${o.list ? ' (a comma list)' : ''}.${o.required ? ' Required.' : ''}${o.default ? ` Default: \`${o.default}\`.` : ''}`,
+  ].join('\n');
 }
 
 export function escapeMd(s: string): string {
@@ -72,8 +122,18 @@ export function escapeMd(s: string): string {
 export function declSummaryLine(d: Decl): string {
   const bits: string[] = [];
   switch (d.kind) {
-    case 'network': bits.push(d.cidrs.join(', ')); break;
-    case 'domain': bits.push(d.mx.length ? `mx ${d.mx.map((m) => `${m.preference} ${m.target.kind === 'ref' ? m.target.decl.name : m.target.scalar.text}`).join(', ')}` : d.mxNone ? 'mx none' : 'no mx'); break;
+    case 'network':
+      bits.push(d.cidrs.join(', '));
+      break;
+    case 'domain':
+      bits.push(
+        d.mx.length
+          ? `mx ${d.mx.map((m) => `${m.preference} ${m.target.kind === 'ref' ? m.target.decl.name : m.target.scalar.text}`).join(', ')}`
+          : d.mxNone
+            ? 'mx none'
+            : 'no mx',
+      );
+      break;
     case 'policy': {
       if (d.antivirus) bits.push(`antivirus ${d.antivirus.engine}`);
       if (d.antispam) bits.push(`antispam ${d.antispam.engine}`);
@@ -81,12 +141,16 @@ export function declSummaryLine(d: Decl): string {
       break;
     }
     default: {
-      const n = d as NodeDecl;
-      const tags = [n.role, n.kind === 'pool' ? n.mode : undefined, n.kind !== 'external' ? n.zone : undefined].filter(Boolean);
+      const n = d;
+      const tags = [n.role, n.kind === 'pool' ? n.mode : undefined, n.kind !== 'external' ? n.zone : undefined].filter(
+        Boolean,
+      );
       if (tags.length) bits.push(`(${tags.join(', ')})`);
       if (n.hostname) bits.push(n.hostname.value);
-      if (n.kind === 'pool') { if (n.vip) bits.push(n.vip.value); if (n.members.length) bits.push(`members ${n.members.map((m) => m.name).join(', ')}`); }
-      else if (n.addresses.length) bits.push(n.addresses.join(', '));
+      if (n.kind === 'pool') {
+        if (n.vip) bits.push(n.vip.value);
+        if (n.members.length) bits.push(`members ${n.members.map((m) => m.name).join(', ')}`);
+      } else if (n.addresses.length) bits.push(n.addresses.join(', '));
     }
   }
   return `${d.kind} ${d.name}${bits.length ? ' ' + bits.join(' ') : ''}`;

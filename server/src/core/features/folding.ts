@@ -16,19 +16,32 @@ export function foldingRanges(ctx: FeatureContext): FoldingRange[] {
   };
   visit(ctx.parsed.statements);
   // comment runs (whole-line comments on consecutive lines)
-  let runStart = -1, runEnd = -1;
-  const flush = () => { if (runStart >= 0 && runEnd > runStart) out.push({ startLine: runStart, endLine: runEnd, kind: FoldingRangeKind.Comment }); runStart = runEnd = -1; };
+  let runStart = -1,
+    runEnd = -1;
+  const flush = () => {
+    if (runStart >= 0 && runEnd > runStart)
+      out.push({ startLine: runStart, endLine: runEnd, kind: FoldingRangeKind.Comment });
+    runStart = runEnd = -1;
+  };
   for (const c of ctx.parsed.comments) {
     const l = c.range.start.line;
     const whole = ctx.parsed.text.slice(c.offset - c.range.start.character, c.offset).trim() === '';
-    if (!whole) { flush(); continue; }
-    if (runStart >= 0 && l === runEnd + 1) runEnd = l; else { flush(); runStart = runEnd = l; }
+    if (!whole) {
+      flush();
+      continue;
+    }
+    if (runStart >= 0 && l === runEnd + 1) runEnd = l;
+    else {
+      flush();
+      runStart = runEnd = l;
+    }
   }
   flush();
   // import runs
   const imports = ctx.parsed.statements.filter((s) => s.keyword.text === 'import');
   if (imports.length > 1) {
-    const first = imports[0].range.start.line, last = imports[imports.length - 1].range.end.line;
+    const first = imports[0].range.start.line,
+      last = imports[imports.length - 1].range.end.line;
     if (last > first) out.push({ startLine: first, endLine: last, kind: FoldingRangeKind.Imports });
   }
   return out.sort((a, b) => a.startLine - b.startLine);

@@ -20,8 +20,8 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     return { error: `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: not formatted: ${d.message}` };
   }
   const lex = T.lexer.tokenize(text);
-  const toks: IToken[] = [...lex.tokens, ...((lex.groups.comments ?? []) as IToken[])].sort((a, b) => a.startOffset - b.startOffset);
-  const eol = /\r\n/.test(text.slice(0, (text.indexOf('\n') + 1) || text.length)) ? '\r\n' : '\n';
+  const toks: IToken[] = [...lex.tokens, ...(lex.groups.comments ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const eol = /\r\n/.test(text.slice(0, text.indexOf('\n') + 1 || text.length)) ? '\r\n' : '\n';
 
   const out: string[] = [];
   let line = '';
@@ -60,24 +60,40 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     const t = toks[i];
     const tt = t.tokenType;
     if (tt === T.Newline || tt === T.Semi) {
-      if (endedEarly) { endedEarly = tt === T.Semi; continue; }
+      if (endedEarly) {
+        endedEarly = tt === T.Semi;
+        continue;
+      }
       if (tt === T.Semi && line !== '' && toks[i + 1]?.tokenType === T.Comment) continue; // `a; # note`: the note stays on a's line
-      if (line === '') { if (tt === T.Newline && out.length) pendingBlank = true; continue; }
+      if (line === '') {
+        if (tt === T.Newline && out.length) pendingBlank = true;
+        continue;
+      }
       continuation = prev?.tokenType === T.Comma && tt === T.Newline;
       finish();
       continue;
     }
     endedEarly = false;
     if (tt === T.Comment) {
-      if (line === '') { startLine(continuation ? 1 : 0); line += t.image.replace(/\s+$/, ''); finish(); }
-      else { continuation = prev?.tokenType === T.Comma; line += ' ' + t.image.replace(/\s+$/, ''); finish(); }
+      if (line === '') {
+        startLine(continuation ? 1 : 0);
+        line += t.image.replace(/\s+$/, '');
+        finish();
+      } else {
+        continuation = prev?.tokenType === T.Comma;
+        line += ' ' + t.image.replace(/\s+$/, '');
+        finish();
+      }
       endedEarly = true;
       continue;
     }
     if (tt === T.LBrace) {
       word('{');
       const c = trailingComment(i);
-      if (c !== undefined) { line += c; i++; }
+      if (c !== undefined) {
+        line += c;
+        i++;
+      }
       finish();
       depth++;
       afterOpen = true;
@@ -104,8 +120,16 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
       endedEarly = true;
       continue;
     }
-    if (tt === T.Comma) { line += ','; prev = t; continue; }
-    if (tt === T.Equals) { line += '='; prev = t; continue; }
+    if (tt === T.Comma) {
+      line += ',';
+      prev = t;
+      continue;
+    }
+    if (tt === T.Equals) {
+      line += '=';
+      prev = t;
+      continue;
+    }
     word(t.image);
     prev = t;
     continuation = false;

@@ -18,11 +18,18 @@ export function minimalEdit(before: string, after: string): TextEdit[] {
   let start = 0;
   const max = Math.min(before.length, after.length);
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endB = before.length, endA = after.length;
-  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) { endB--; endA--; }
+  let endB = before.length,
+    endA = after.length;
+  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
+    endB--;
+    endA--;
+  }
   // never split a \r\n pair
   if (start > 0 && before[start - 1] === '\r' && before[start] === '\n') start--;
-  if (endB < before.length && before[endB] === '\n' && before[endB - 1] === '\r') { endB++; endA++; }
+  if (endB < before.length && before[endB] === '\n' && before[endB - 1] === '\r') {
+    endB++;
+    endA++;
+  }
   const ls = computeLineStarts(before);
   return [{ range: { start: offsetToPos(ls, start), end: offsetToPos(ls, endB) }, newText: after.slice(start, endA) }];
 }

@@ -35,12 +35,16 @@ function hoverParts(ctx: FeatureContext, hit: Hit, live: LiveAnswers | undefined
 
   if (hit.role === 'keyword') {
     if (hit.path.length === 1) out.push(topLevelMarkdown(topKw, top.leadingComments));
-    else if (inBlock && hit.path.length === 2) out.push(statementMarkdown(inBlock.kind, inBlock.spec, hit.stmt.leadingComments));
+    else if (inBlock && hit.path.length === 2)
+      out.push(statementMarkdown(inBlock.kind, inBlock.spec, hit.stmt.leadingComments));
     out.push(...stmtLive());
     return out;
   }
   if (hit.role === 'key') {
-    if (inBlock) { const m = optionMarkdown(inBlock.spec, hit.scalar.text); if (m) out.push(m); }
+    if (inBlock) {
+      const m = optionMarkdown(inBlock.spec, hit.scalar.text);
+      if (m) out.push(m);
+    }
     return out;
   }
   // a value
@@ -48,14 +52,19 @@ function hoverParts(ctx: FeatureContext, hit: Hit, live: LiveAnswers | undefined
   if (d) {
     out.push(declMarkdown(d.decl, d.decl.kind === 'domain' ? undefined : refCount(ctx, d.decl.name)));
     if (d.decl.kind === 'domain' && live) out.push(domainLive(d.decl.name, live));
-    else if (live && d.decl.kind !== 'network' && d.decl.kind !== 'policy' && 'hostname' in d.decl && d.decl.hostname) out.push(hostLive(d.decl.hostname.value, live));
+    else if (live && d.decl.kind !== 'network' && d.decl.kind !== 'policy' && 'hostname' in d.decl && d.decl.hostname)
+      out.push(hostLive(d.decl.hostname.value, live));
     return out;
   }
   if (hit.path.length === 1) {
     if (topKw === 'import' && hit.scalar.quoted) {
       const abs = path.resolve(path.dirname(ctx.abs), hit.scalar.text);
       const lf = ctx.workspace.byAbs.get(abs);
-      out.push(lf ? `Imports \`${escapeMd(abs)}\` (${lf.parsed.statements.length} statements).` : `Imports \`${escapeMd(abs)}\`: not loaded (missing, or an import cycle).`);
+      out.push(
+        lf
+          ? `Imports \`${escapeMd(abs)}\` (${lf.parsed.statements.length} statements).`
+          : `Imports \`${escapeMd(abs)}\`: not loaded (missing, or an import cycle).`,
+      );
     }
     return out;
   }
@@ -67,8 +76,14 @@ function hoverParts(ctx: FeatureContext, hit: Hit, live: LiveAnswers | undefined
       else out.push(hostLive(text.toLowerCase().replace(/\.$/, ''), live));
       return out;
     }
-    if (live && vt.type.t === 'ip') { out.push(addressLive(text, live)); return out; }
-    if (live && vt.spec.name === 'spf' && vt.kind === 'domain') { out.push(...stmtLive()); return out; }
+    if (live && vt.type.t === 'ip') {
+      out.push(addressLive(text, live));
+      return out;
+    }
+    if (live && vt.spec.name === 'spf' && vt.kind === 'domain') {
+      out.push(...stmtLive());
+      return out;
+    }
   }
   if (inBlock) out.push(statementMarkdown(inBlock.kind, inBlock.spec, hit.stmt.leadingComments));
   return out;
@@ -81,10 +96,17 @@ function liveForStatement(st: Statement, p: Statement[], live: LiveAnswers | und
   const owner = p[0].args.find((a) => !a.key)?.value.items[0]?.text?.toLowerCase();
   const values = st.args.filter((a) => !a.key).flatMap((a) => a.value.items.map((s) => s.text));
   switch (st.keyword.text) {
-    case 'hostname': return values[0] ? [hostLive(values[0].toLowerCase().replace(/\.$/, ''), live)] : [];
-    case 'address': case 'vip': return values.filter((v) => parseIp(v)).map((v) => addressLive(v, live));
-    case 'mx': case 'spf': case 'dmarc': return kind === 'domain' && owner ? [domainLive(owner.replace(/\.$/, ''), live, st.keyword.text)] : [];
-    default: return [];
+    case 'hostname':
+      return values[0] ? [hostLive(values[0].toLowerCase().replace(/\.$/, ''), live)] : [];
+    case 'address':
+    case 'vip':
+      return values.filter((v) => parseIp(v)).map((v) => addressLive(v, live));
+    case 'mx':
+    case 'spf':
+    case 'dmarc':
+      return kind === 'domain' && owner ? [domainLive(owner.replace(/\.$/, ''), live, st.keyword.text)] : [];
+    default:
+      return [];
   }
 }
 
@@ -97,7 +119,10 @@ export function hostLive(host: string, live: LiveAnswers): string {
   const lines = [head, ''];
   if (h.cname?.length) lines.push(`- CNAME: ${[host, ...h.cname].map(escapeMd).join(' → ')}`);
   if (h.addresses.length) lines.push(`- A/AAAA: ${h.addresses.join(', ')}`);
-  else lines.push(`- no A or AAAA record${h.status && h.status !== 'ok' ? ` (${h.status}${h.error ? `: ${escapeMd(h.error)}` : ''})` : ''}`);
+  else
+    lines.push(
+      `- no A or AAAA record${h.status && h.status !== 'ok' ? ` (${h.status}${h.error ? `: ${escapeMd(h.error)}` : ''})` : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -106,8 +131,14 @@ export function addressLive(address: string, live: LiveAnswers): string {
   const head = `**${address}**${when(live)}`;
   if (!a) return `${head}\n\nNo live answer for this address yet (private addresses are not looked up).`;
   const lines = [head, ''];
-  lines.push(`- PTR: ${a.ptr?.length ? a.ptr.map(escapeMd).join(', ') : 'none'}${a.fcrdns === true ? ' (forward-confirmed)' : a.fcrdns === false ? ' (does not resolve back)' : ''}`);
-  if (a.listings?.length) for (const l of a.listings) lines.push(`- **listed** on ${escapeMd(l.zone)}${l.code ? ` (${l.code})` : ''}${l.reason ? `: ${escapeMd(l.reason)}` : ''}`);
+  lines.push(
+    `- PTR: ${a.ptr?.length ? a.ptr.map(escapeMd).join(', ') : 'none'}${a.fcrdns === true ? ' (forward-confirmed)' : a.fcrdns === false ? ' (does not resolve back)' : ''}`,
+  );
+  if (a.listings?.length)
+    for (const l of a.listings)
+      lines.push(
+        `- **listed** on ${escapeMd(l.zone)}${l.code ? ` (${l.code})` : ''}${l.reason ? `: ${escapeMd(l.reason)}` : ''}`,
+      );
   else if (a.clean?.length) lines.push(`- not listed on ${a.clean.map(escapeMd).join(', ')}`);
   return lines.join('\n');
 }
@@ -120,15 +151,29 @@ export function domainLive(domain: string, live: LiveAnswers, focus?: string): s
   if (d.status && d.status !== 'ok') lines.push(`- status: ${escapeMd(d.status)}`);
   if (focus !== 'spf' && focus !== 'dmarc') {
     if (d.nullMx) lines.push('- MX: null MX (0 .)');
-    else if (d.mx) lines.push(`- MX: ${d.mx.length ? d.mx.map((m) => `${m.preference} ${escapeMd(m.exchange)}`).join(', ') : 'none'}${d.mxMatches === true ? ' (as declared)' : d.mxMatches === false ? ' (differs from the declared MX)' : ''}`);
+    else if (d.mx)
+      lines.push(
+        `- MX: ${d.mx.length ? d.mx.map((m) => `${m.preference} ${escapeMd(m.exchange)}`).join(', ') : 'none'}${d.mxMatches === true ? ' (as declared)' : d.mxMatches === false ? ' (differs from the declared MX)' : ''}`,
+      );
   }
   if (focus !== 'mx' && focus !== 'dmarc') {
-    if (d.spf) lines.push(`- SPF: ${d.spf.length ? d.spf.map((s) => '`' + s.replace(/`/g, "'") + '`').join(', ') : 'none published'}`);
+    if (d.spf)
+      lines.push(
+        `- SPF: ${d.spf.length ? d.spf.map((s) => '`' + s.replace(/`/g, "'") + '`').join(', ') : 'none published'}`,
+      );
     if (d.spfTree?.length) {
-      const cost = [d.spfLookups !== undefined ? `${d.spfLookups}/10 DNS lookups` : '', d.spfVoidLookups !== undefined ? `${d.spfVoidLookups}/2 void lookups` : ''].filter(Boolean).join(', ');
+      const cost = [
+        d.spfLookups !== undefined ? `${d.spfLookups}/10 DNS lookups` : '',
+        d.spfVoidLookups !== undefined ? `${d.spfVoidLookups}/2 void lookups` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       lines.push('', `SPF include tree${cost ? ` (${cost})` : ''}:`, '```', ...d.spfTree, '```');
     }
   }
-  if (focus !== 'mx' && focus !== 'spf' && d.dmarc) lines.push(`- DMARC: ${d.dmarc.length ? d.dmarc.map((s) => '`' + s.replace(/`/g, "'") + '`').join(', ') : 'none published'}`);
+  if (focus !== 'mx' && focus !== 'spf' && d.dmarc)
+    lines.push(
+      `- DMARC: ${d.dmarc.length ? d.dmarc.map((s) => '`' + s.replace(/`/g, "'") + '`').join(', ') : 'none published'}`,
+    );
   return lines.join('\n');
 }

@@ -20,9 +20,22 @@ export const MAX_DOCUMENT_CHARS = 2_000_000;
 /** The last line with something on it ends in a comma (possibly followed by a comment). */
 const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n]*)?[\s]*$/;
 
-interface Chunk { text: string; offset: number; line: number }
-interface Placed { text: string; line: number; offset: number; shifted: ParsedFile }
-interface FileState { text: string; parsed: ParsedFile; placed: Placed[] }
+interface Chunk {
+  text: string;
+  offset: number;
+  line: number;
+}
+interface Placed {
+  text: string;
+  line: number;
+  offset: number;
+  shifted: ParsedFile;
+}
+interface FileState {
+  text: string;
+  parsed: ParsedFile;
+  placed: Placed[];
+}
 
 /** Split a text into independently parseable chunks (exported for tests). */
 export function splitChunks(text: string): Chunk[] {
@@ -32,7 +45,10 @@ export function splitChunks(text: string): Chunk[] {
     const start = cuts[i];
     const end = i + 1 < cuts.length ? cuts[i + 1] : text.length;
     const prev = out[out.length - 1];
-    if (prev && ENDS_WITH_COMMA.test(prev.text)) { prev.text = text.slice(prev.offset, end); continue; }
+    if (prev && ENDS_WITH_COMMA.test(prev.text)) {
+      prev.text = text.slice(prev.offset, end);
+      continue;
+    }
     out.push({ text: text.slice(start, end), offset: start, line: 0 });
   }
   // line numbers: count newlines between chunk starts
@@ -48,7 +64,10 @@ export function splitChunks(text: string): Chunk[] {
   return out;
 }
 
-const shiftRange = (r: Range, dl: number): Range => ({ start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character } });
+const shiftRange = (r: Range, dl: number): Range => ({
+  start: { line: r.start.line + dl, character: r.start.character },
+  end: { line: r.end.line + dl, character: r.end.character },
+});
 // Copies are built field by field: parser nodes compute range, quoted and a
 // positional argument's value on demand, which a spread would not copy.
 const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => {
@@ -56,7 +75,10 @@ const shiftScalar = (s: Scalar, dl: number, doff: number): Scalar => {
   if (s.unterminated) out.unterminated = true;
   return out;
 };
-const shiftValue = (v: Value, dl: number, doff: number): Value => ({ items: v.items.map((s) => shiftScalar(s, dl, doff)), range: shiftRange(v.range, dl) });
+const shiftValue = (v: Value, dl: number, doff: number): Value => ({
+  items: v.items.map((s) => shiftScalar(s, dl, doff)),
+  range: shiftRange(v.range, dl),
+});
 const shiftArg = (a: Arg, dl: number, doff: number): Arg => {
   const out: Arg = { value: shiftValue(a.value, dl, doff), range: shiftRange(a.range, dl) };
   if (a.key) out.key = shiftScalar(a.key, dl, doff);
@@ -68,12 +90,25 @@ function shiftBlock(b: Block, dl: number, doff: number): Block {
   return out;
 }
 function shiftStatement(s: Statement, dl: number, doff: number): Statement {
-  const out: Statement = { keyword: shiftScalar(s.keyword, dl, doff), args: s.args.map((a) => shiftArg(a, dl, doff)), range: shiftRange(s.range, dl), leadingComments: s.leadingComments };
+  const out: Statement = {
+    keyword: shiftScalar(s.keyword, dl, doff),
+    args: s.args.map((a) => shiftArg(a, dl, doff)),
+    range: shiftRange(s.range, dl),
+    leadingComments: s.leadingComments,
+  };
   if (s.block) out.block = shiftBlock(s.block, dl, doff);
   return out;
 }
-const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({ ...d, range: shiftRange(d.range, dl), related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })) });
-const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({ text: c.text, range: shiftRange(c.range, dl), offset: c.offset + doff });
+const shiftDiag = (d: MtDiagnostic, dl: number): MtDiagnostic => ({
+  ...d,
+  range: shiftRange(d.range, dl),
+  related: d.related?.map((r) => ({ ...r, range: shiftRange(r.range, dl) })),
+});
+const shiftComment = (c: Comment, dl: number, doff: number): Comment => ({
+  text: c.text,
+  range: shiftRange(c.range, dl),
+  offset: c.offset + doff,
+});
 
 /** A private copy at (dl, doff): every range its own objects, so it can later be moved in place. */
 function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {
@@ -81,13 +116,23 @@ function shiftParsed(p: ParsedFile, dl: number, doff: number): ParsedFile {
     ...p,
     statements: p.statements.map((s) => shiftStatement(s, dl, doff)),
     comments: p.comments.map((c) => shiftComment(c, dl, doff)),
-    diagnostics: p.diagnostics.map((d) => { const x = shiftDiag(d, dl); if (!x.related) delete x.related; return x; }),
+    diagnostics: p.diagnostics.map((d) => {
+      const x = shiftDiag(d, dl);
+      if (!x.related) delete x.related;
+      return x;
+    }),
   };
 }
 
 // Moving a placed chunk in place (no allocation: an edit above it only changes its line and offset).
-const moveRange = (r: Range, dl: number) => { r.start.line += dl; r.end.line += dl; };
-const moveScalar = (s: Scalar, dl: number, doff: number) => { moveRange(s.range, dl); s.offset += doff; };
+const moveRange = (r: Range, dl: number) => {
+  r.start.line += dl;
+  r.end.line += dl;
+};
+const moveScalar = (s: Scalar, dl: number, doff: number) => {
+  moveRange(s.range, dl);
+  s.offset += doff;
+};
 function moveStatement(s: Statement, dl: number, doff: number): void {
   moveScalar(s.keyword, dl, doff);
   moveRange(s.range, dl);
@@ -106,19 +151,34 @@ function moveStatement(s: Statement, dl: number, doff: number): void {
 function moveParsed(p: ParsedFile, dl: number, doff: number): void {
   if (dl === 0 && doff === 0) return;
   for (const s of p.statements) moveStatement(s, dl, doff);
-  for (const c of p.comments) { moveRange(c.range, dl); c.offset += doff; }
-  if (dl) for (const d of p.diagnostics) { moveRange(d.range, dl); for (const r of d.related ?? []) moveRange(r.range, dl); }
+  for (const c of p.comments) {
+    moveRange(c.range, dl);
+    c.offset += doff;
+  }
+  if (dl)
+    for (const d of p.diagnostics) {
+      moveRange(d.range, dl);
+      for (const r of d.related ?? []) moveRange(r.range, dl);
+    }
 }
 
 /** The ParsedFile for a document too large to analyse in the editor. */
 export function tooLarge(text: string, file: string): ParsedFile {
   const mb = (text.length / 1e6).toFixed(1);
   return {
-    file, text, statements: [], comments: [],
-    diagnostics: [{
-      code: 'MT004', severity: 'warning', file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      message: `this file has ${mb} million characters; the editor analyses files up to ${MAX_DOCUMENT_CHARS / 1e6} million: run \`mailtopo check\` on it`,
-    }],
+    file,
+    text,
+    statements: [],
+    comments: [],
+    diagnostics: [
+      {
+        code: 'MT004',
+        severity: 'warning',
+        file,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        message: `this file has ${mb} million characters; the editor analyses files up to ${MAX_DOCUMENT_CHARS / 1e6} million: run \`mailtopo check\` on it`,
+      },
+    ],
   };
 }
 
@@ -144,14 +204,17 @@ export class IncrementalParseCache extends ParseCache {
     return state.parsed;
   }
 
-  override delete(display: string): void { this.files.delete(display); }
+  override delete(display: string): void {
+    this.files.delete(display);
+  }
 
   private incremental(display: string, text: string, prev: FileState | undefined): FileState {
     const chunks = splitChunks(text);
     const old = new Map<string, Placed[]>();
     for (const p of prev?.placed ?? []) {
       const l = old.get(p.text);
-      if (l) l.push(p); else old.set(p.text, [p]);
+      if (l) l.push(p);
+      else old.set(p.text, [p]);
     }
     const placed: Placed[] = [];
     let diagCount = 0;
@@ -193,7 +256,8 @@ export class IncrementalParseCache extends ParseCache {
     if (placed.length > 1) {
       // only a comment alone on its line documents what follows (as the parser decides)
       const byLine = new Map<number, Comment>();
-      for (const c of comments) if (text.slice(c.offset - c.range.start.character, c.offset).trim() === '') byLine.set(c.range.start.line, c);
+      for (const c of comments)
+        if (text.slice(c.offset - c.range.start.character, c.offset).trim() === '') byLine.set(c.range.start.line, c);
       for (let i = 1; i < placed.length; i++) {
         const first = placed[i].shifted.statements[0];
         if (!first || first.keyword.range.start.line !== placed[i].line) continue;

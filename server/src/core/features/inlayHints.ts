@@ -26,7 +26,13 @@ export function inlayHints(ctx: FeatureContext, range: Range, live: LiveAnswers 
           const label = h.addresses.length
             ? `→ ${h.cname?.length ? `CNAME ${h.cname[h.cname.length - 1]} → ` : ''}${shortList(h.addresses)}`
             : `→ ${h.status && h.status !== 'ok' ? h.status : 'no address'}`;
-          out.push({ position: s.range.end, label, kind: InlayHintKind.Type, paddingLeft: true, tooltip: `live DNS answer for ${s.text}` });
+          out.push({
+            position: s.range.end,
+            label,
+            kind: InlayHintKind.Type,
+            paddingLeft: true,
+            tooltip: `live DNS answer for ${s.text}`,
+          });
         }
       }
     }

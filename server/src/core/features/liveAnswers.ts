@@ -58,15 +58,26 @@ export function toLiveAnswers(raw: DnsLiveAnswers | undefined, at = Date.now()):
   const out: LiveAnswers = { at, hosts: {}, addresses: {}, domains: {} };
   if (!raw) return out;
   for (const [k, h] of Object.entries(raw.hosts ?? {})) {
-    out.hosts[k.toLowerCase()] = { addresses: [...(h.a ?? []), ...(h.aaaa ?? [])], cname: h.cnameChain?.length ? h.cnameChain : undefined, status: h.status };
+    out.hosts[k.toLowerCase()] = {
+      addresses: [...(h.a ?? []), ...(h.aaaa ?? [])],
+      cname: h.cnameChain?.length ? h.cnameChain : undefined,
+      status: h.status,
+    };
   }
   for (const [k, p] of Object.entries(raw.ptr ?? {})) {
-    out.addresses[k] = { ptr: p.names, fcrdns: p.names.length ? p.confirmed : undefined, status: p.status, listings: [], clean: [] };
+    out.addresses[k] = {
+      ptr: p.names,
+      fcrdns: p.names.length ? p.confirmed : undefined,
+      status: p.status,
+      listings: [],
+      clean: [],
+    };
   }
   for (const [zone, z] of Object.entries(raw.dnsbl ?? {})) {
     for (const [addr, l] of Object.entries(z.listings ?? {})) {
       const a = (out.addresses[addr] ??= { listings: [], clean: [] });
-      if (l.status === 'listed') (a.listings ??= []).push({ zone, code: l.codes.join(', ') || undefined, reason: l.reason });
+      if (l.status === 'listed')
+        (a.listings ??= []).push({ zone, code: l.codes.join(', ') || undefined, reason: l.reason });
       else if (l.status === 'clear') (a.clean ??= []).push(zone);
     }
   }
@@ -81,7 +92,10 @@ export function toLiveAnswers(raw: DnsLiveAnswers | undefined, at = Date.now()):
     const x = dom(d);
     x.spf = s.record ? [s.record] : [];
     if (s.tree?.length) x.spfTree = s.tree;
-    if (s.analysis) { x.spfLookups = s.analysis.totalLookups; x.spfVoidLookups = s.analysis.totalVoidLookups; }
+    if (s.analysis) {
+      x.spfLookups = s.analysis.totalLookups;
+      x.spfVoidLookups = s.analysis.totalVoidLookups;
+    }
   }
   for (const [d, m] of Object.entries(raw.dmarc ?? {})) {
     const name = d.toLowerCase().replace(/^_dmarc\./, '');

@@ -2,7 +2,14 @@
 // cursor and what it is (keyword, option key, value), the block kind.
 import type { Arg, ParsedFile, Scalar, Statement } from '../syntax/ast';
 import type { Position, Range } from '../diagnostic';
-import { SCHEMA, TOP_LEVEL_KEYWORDS, type BlockKind, type StatementSpec, type ValueType, type OptionSpec } from '../schema/schema';
+import {
+  SCHEMA,
+  TOP_LEVEL_KEYWORDS,
+  type BlockKind,
+  type StatementSpec,
+  type ValueType,
+  type OptionSpec,
+} from '../schema/schema';
 import type { Decl, Model, Reference } from '../model/types';
 
 export const cmpPos = (a: Position, b: Position): number => a.line - b.line || a.character - b.character;
@@ -20,10 +27,15 @@ export function blockKindOf(top: Statement | undefined): BlockKind | undefined {
 
 /** Index of the last statement starting at or before `pos` (binary search; statements are in text order). */
 export function lastStartingBefore(list: Statement[], pos: Position): number {
-  let lo = 0, hi = list.length - 1, ans = -1;
+  let lo = 0,
+    hi = list.length - 1,
+    ans = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (cmpPos(list[mid].range.start, pos) <= 0) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+    if (cmpPos(list[mid].range.start, pos) <= 0) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   return ans;
 }
@@ -36,7 +48,16 @@ export function statementPath(p: ParsedFile, pos: Position): Statement[] {
     const i = lastStartingBefore(list, pos);
     if (i < 0) break;
     const s = list[i];
-    if (!touches(s.range, pos) && !(s.block && !s.block.close && cmpPos(s.block.open.end, pos) <= 0 && (i + 1 >= list.length || cmpPos(pos, list[i + 1].range.start) < 0))) break;
+    if (
+      !touches(s.range, pos) &&
+      !(
+        s.block &&
+        !s.block.close &&
+        cmpPos(s.block.open.end, pos) <= 0 &&
+        (i + 1 >= list.length || cmpPos(pos, list[i + 1].range.start) < 0)
+      )
+    )
+      break;
     out.push(s);
     if (!s.block) break;
     list = s.block.statements;
@@ -47,7 +68,15 @@ export function statementPath(p: ParsedFile, pos: Position): Statement[] {
 export type Hit =
   | { role: 'keyword'; scalar: Scalar; stmt: Statement; path: Statement[] }
   | { role: 'key'; scalar: Scalar; stmt: Statement; arg: Arg; path: Statement[] }
-  | { role: 'value'; scalar: Scalar; stmt: Statement; arg: Arg; /** positional index, or -1 for an option value */ argIndex: number; itemIndex: number; path: Statement[] };
+  | {
+      role: 'value';
+      scalar: Scalar;
+      stmt: Statement;
+      arg: Arg;
+      /** positional index, or -1 for an option value */ argIndex: number;
+      itemIndex: number;
+      path: Statement[];
+    };
 
 /** The scalar under `pos` (touching it), with what it is. */
 export function hitAt(p: ParsedFile, pos: Position): Hit | undefined {
@@ -62,7 +91,10 @@ export function hitAt(p: ParsedFile, pos: Position): Hit | undefined {
       const idx = arg.key ? -1 : posIdx++;
       if (!touches(arg.range, pos)) continue;
       if (arg.key && touches(arg.key.range, pos)) found.push({ role: 'key', scalar: arg.key, stmt, arg, path: upto });
-      arg.value.items.forEach((s, itemIndex) => { if (touches(s.range, pos)) found.push({ role: 'value', scalar: s, stmt, arg, argIndex: idx, itemIndex, path: upto }); });
+      arg.value.items.forEach((s, itemIndex) => {
+        if (touches(s.range, pos))
+          found.push({ role: 'value', scalar: s, stmt, arg, argIndex: idx, itemIndex, path: upto });
+      });
     }
     if (found.length) {
       // two words touching the cursor (`a,b` with the cursor on the comma's side): prefer the one it is inside
@@ -83,7 +115,9 @@ export function specOf(path: Statement[], stmt: Statement): { kind: BlockKind; s
 }
 
 /** The value type a hit stands in (positional argument or option), when the schema knows it. */
-export function valueTypeOf(hit: Hit): { type: ValueType; option?: OptionSpec; spec: StatementSpec; kind: BlockKind } | undefined {
+export function valueTypeOf(
+  hit: Hit,
+): { type: ValueType; option?: OptionSpec; spec: StatementSpec; kind: BlockKind } | undefined {
   if (hit.role !== 'value') return undefined;
   const s = specOf(hit.path, hit.stmt);
   if (!s) return undefined;
@@ -108,7 +142,11 @@ export function declNameAt(model: Model, file: string, pos: Position): Decl | un
 }
 
 /** The declaration a position designates: a reference to it, or its name. */
-export function declAt(model: Model, file: string, pos: Position): { decl: Decl; range: Range; isReference: boolean } | undefined {
+export function declAt(
+  model: Model,
+  file: string,
+  pos: Position,
+): { decl: Decl; range: Range; isReference: boolean } | undefined {
   const r = referenceAt(model, file, pos);
   if (r) return { decl: r.target, range: r.range, isReference: true };
   const d = declNameAt(model, file, pos);

@@ -14,6 +14,7 @@ export function referencesTo(ctx: FeatureContext, decl: Decl, includeDeclaration
 
 export function references(ctx: FeatureContext, pos: Position, includeDeclaration = true): FileLocation[] {
   const d = declAt(ctx.model, ctx.file, pos);
-  if (!d || d.decl.kind === 'domain') return d ? (includeDeclaration ? [{ file: d.decl.file, range: d.decl.nameRange }] : []) : [];
+  if (!d || d.decl.kind === 'domain')
+    return d ? (includeDeclaration ? [{ file: d.decl.file, range: d.decl.nameRange }] : []) : [];
   return referencesTo(ctx, d.decl, includeDeclaration);
 }

@@ -10,7 +10,10 @@ import { referencesTo } from './references';
 
 export class RenameError extends Error {}
 
-export interface PrepareRenameResult { range: Range; placeholder: string }
+export interface PrepareRenameResult {
+  range: Range;
+  placeholder: string;
+}
 
 /** The range and current name to rename at `pos`; throws RenameError with a reason when nothing there can be renamed. */
 export function prepareRename(ctx: FeatureContext, pos: Position): PrepareRenameResult {
@@ -18,11 +21,16 @@ export function prepareRename(ctx: FeatureContext, pos: Position): PrepareRename
   if (!d) {
     const hit = hitAt(ctx.parsed, pos);
     if (!hit) throw new RenameError('Nothing to rename here.');
-    if (hit.role === 'keyword' || hit.role === 'key') throw new RenameError(`'${hit.scalar.text}' is a keyword of the language and cannot be renamed.`);
-    if (RESERVED_WORDS.includes(hit.scalar.text)) throw new RenameError(`'${hit.scalar.text}' is built in and cannot be renamed.`);
+    if (hit.role === 'keyword' || hit.role === 'key')
+      throw new RenameError(`'${hit.scalar.text}' is a keyword of the language and cannot be renamed.`);
+    if (RESERVED_WORDS.includes(hit.scalar.text))
+      throw new RenameError(`'${hit.scalar.text}' is built in and cannot be renamed.`);
     throw new RenameError(`'${hit.scalar.text}' is not a declared name.`);
   }
-  if (d.decl.kind === 'domain') throw new RenameError(`A domain is named by its DNS name: edit 'domain ${d.decl.name}' and the patterns that match it instead.`);
+  if (d.decl.kind === 'domain')
+    throw new RenameError(
+      `A domain is named by its DNS name: edit 'domain ${d.decl.name}' and the patterns that match it instead.`,
+    );
   return { range: d.range, placeholder: d.decl.name };
 }
 
@@ -31,14 +39,23 @@ export function rename(ctx: FeatureContext, pos: Position, newName: string): Map
   const prep = prepareRename(ctx, pos);
   const decl = declAt(ctx.model, ctx.file, pos)!.decl;
   if (newName === prep.placeholder) return new Map();
-  if (!isName(newName) || newName.includes('.')) throw new RenameError(`'${newName}' is not a valid name: letters, digits, '_' and '-', no dot.`);
+  if (!isName(newName) || newName.includes('.'))
+    throw new RenameError(`'${newName}' is not a valid name: letters, digits, '_' and '-', no dot.`);
   if (RESERVED_WORDS.includes(newName)) throw new RenameError(`'${newName}' is a reserved word.`);
   const clash = ctx.model.byName.get(newName);
-  if (clash) throw new RenameError(`'${newName}' is already declared as a ${clash.kind} (${clash.file.split(/[\\/]/).pop()}:${clash.nameRange.start.line + 1}).`);
+  if (clash)
+    throw new RenameError(
+      `'${newName}' is already declared as a ${clash.kind} (${clash.file.split(/[\\/]/).pop()}:${clash.nameRange.start.line + 1}).`,
+    );
   const out = new Map<string, TextEdit[]>();
   for (const loc of referencesTo(ctx, decl, true)) {
     const list = out.get(loc.file) ?? [];
-    if (!list.some((e) => e.range.start.line === loc.range.start.line && e.range.start.character === loc.range.start.character)) list.push({ range: loc.range, newText: newName });
+    if (
+      !list.some(
+        (e) => e.range.start.line === loc.range.start.line && e.range.start.character === loc.range.start.character,
+      )
+    )
+      list.push({ range: loc.range, newText: newName });
     out.set(loc.file, list);
   }
   return out;

@@ -7,28 +7,54 @@ import { RESERVED_WORDS, SCHEMA, type ValueType } from '../schema/schema';
 import type { FeatureContext } from './context';
 import { blockKindOf } from './locate';
 
-export const TOKEN_TYPES = ['keyword', 'property', 'enumMember', 'namespace', 'class', 'struct', 'interface', 'string', 'number', 'variable'] as const;
+export const TOKEN_TYPES = [
+  'keyword',
+  'property',
+  'enumMember',
+  'namespace',
+  'class',
+  'struct',
+  'interface',
+  'string',
+  'number',
+  'variable',
+] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'defaultLibrary'] as const;
 export const SEMANTIC_LEGEND = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 type TokenType = (typeof TOKEN_TYPES)[number];
 const T = (t: TokenType) => TOKEN_TYPES.indexOf(t);
-const DECL = 1, BUILTIN = 2;
+const DECL = 1,
+  BUILTIN = 2;
 
 const KIND_TOKEN: Record<string, TokenType> = {
-  domain: 'namespace', gateway: 'class', server: 'class', pool: 'class', external: 'class', network: 'struct', policy: 'interface',
+  domain: 'namespace',
+  gateway: 'class',
+  server: 'class',
+  pool: 'class',
+  external: 'class',
+  network: 'struct',
+  policy: 'interface',
 };
 
-interface Tok { line: number; char: number; len: number; type: number; mods: number }
+interface Tok {
+  line: number;
+  char: number;
+  len: number;
+  type: number;
+  mods: number;
+}
 
 const NUMERIC: Array<ValueType['t']> = ['port', 'int', 'number', 'duration', 'size'];
 
 export function semanticTokens(ctx: FeatureContext, range?: Range): SemanticTokens {
   const toks: Tok[] = [];
   const refKind = new Map<string, string>();
-  for (const r of ctx.model.references) if (r.file === ctx.file) refKind.set(`${r.range.start.line}:${r.range.start.character}`, r.target.kind);
+  for (const r of ctx.model.references)
+    if (r.file === ctx.file) refKind.set(`${r.range.start.line}:${r.range.start.character}`, r.target.kind);
   const declKind = new Map<string, string>();
-  for (const d of ctx.model.decls) if (d.file === ctx.file) declKind.set(`${d.nameRange.start.line}:${d.nameRange.start.character}`, d.kind);
+  for (const d of ctx.model.decls)
+    if (d.file === ctx.file) declKind.set(`${d.nameRange.start.line}:${d.nameRange.start.character}`, d.kind);
 
   const push = (s: Scalar, type: number, mods = 0) => {
     const r = s.range;
@@ -41,13 +67,18 @@ export function semanticTokens(ctx: FeatureContext, range?: Range): SemanticToke
     if (rk) return push(s, T(KIND_TOKEN[rk] ?? 'variable'));
     if (s.quoted) return push(s, T('string'));
     if (!t) return;
-    if (RESERVED_WORDS.includes(s.text) || t.t === 'enum' || ((t.t === 'ref' || t.t === 'netlist') && (t.t === 'netlist' ? s.text === 'any' : t.builtins?.includes(s.text)))) {
+    if (
+      RESERVED_WORDS.includes(s.text) ||
+      t.t === 'enum' ||
+      ((t.t === 'ref' || t.t === 'netlist') && (t.t === 'netlist' ? s.text === 'any' : t.builtins?.includes(s.text)))
+    ) {
       return push(s, T('enumMember'), RESERVED_WORDS.includes(s.text) || t.t !== 'enum' ? BUILTIN : 0);
     }
     if (NUMERIC.includes(t.t)) return push(s, T('number'));
   };
 
-  const inRange = (st: Statement) => !range || (st.range.end.line >= range.start.line && st.range.start.line <= range.end.line);
+  const inRange = (st: Statement) =>
+    !range || (st.range.end.line >= range.start.line && st.range.start.line <= range.end.line);
   for (const top of ctx.parsed.statements) {
     if (!inRange(top)) continue;
     push(top.keyword, T('keyword'));
@@ -74,7 +105,8 @@ export function semanticTokens(ctx: FeatureContext, range?: Range): SemanticToke
           const i = idx++;
           const spec0 = spec?.args[Math.min(i, (spec?.args.length ?? 1) - 1)];
           t = spec && i < spec.args.length ? spec0?.type : undefined;
-          if (spec?.noneForm && i === 0 && a.value.items.length === 1 && a.value.items[0].text === 'none') t = { t: 'enum', values: ['none'] };
+          if (spec?.noneForm && i === 0 && a.value.items.length === 1 && a.value.items[0].text === 'none')
+            t = { t: 'enum', values: ['none'] };
         }
         for (const s of a.value.items) valueTok(s, t);
       }
@@ -82,11 +114,13 @@ export function semanticTokens(ctx: FeatureContext, range?: Range): SemanticToke
   }
   toks.sort((a, b) => a.line - b.line || a.char - b.char);
   const data: number[] = [];
-  let pl = 0, pc = 0;
+  let pl = 0,
+    pc = 0;
   for (const t of toks) {
     const dl = t.line - pl;
     data.push(dl, dl === 0 ? t.char - pc : t.char, t.len, t.type, t.mods);
-    pl = t.line; pc = t.char;
+    pl = t.line;
+    pc = t.char;
   }
   return { data };
 }

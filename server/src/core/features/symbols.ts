@@ -7,12 +7,20 @@ import type { FeatureContext, FileLocation } from './context';
 import { declSummaryLine } from './docs';
 
 export const SYMBOL_KIND: Record<string, SymbolKind> = {
-  options: SymbolKind.Module, import: SymbolKind.File, network: SymbolKind.Struct, domain: SymbolKind.Namespace,
-  gateway: SymbolKind.Class, pool: SymbolKind.Array, server: SymbolKind.Class, policy: SymbolKind.Interface, external: SymbolKind.Object,
+  options: SymbolKind.Module,
+  import: SymbolKind.File,
+  network: SymbolKind.Struct,
+  domain: SymbolKind.Namespace,
+  gateway: SymbolKind.Class,
+  pool: SymbolKind.Array,
+  server: SymbolKind.Class,
+  policy: SymbolKind.Interface,
+  external: SymbolKind.Object,
 };
 
 const clip = (s: string, n = 60) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
-const nonEmpty = (r: Range, fallback: Range): Range => (r.start.line === r.end.line && r.start.character === r.end.character ? fallback : r);
+const nonEmpty = (r: Range, fallback: Range): Range =>
+  r.start.line === r.end.line && r.start.character === r.end.character ? fallback : r;
 
 function statementText(s: Statement): string {
   const args = s.args.map((a) => {
@@ -23,7 +31,12 @@ function statementText(s: Statement): string {
 }
 
 function childSymbol(s: Statement): DocumentSymbol {
-  const sym: DocumentSymbol = { name: statementText(s), kind: SymbolKind.Property, range: s.range, selectionRange: s.keyword.range };
+  const sym: DocumentSymbol = {
+    name: statementText(s),
+    kind: SymbolKind.Property,
+    range: s.range,
+    selectionRange: s.keyword.range,
+  };
   if (s.block?.statements.length) sym.children = s.block.statements.map(childSymbol);
   return sym;
 }
@@ -36,7 +49,12 @@ export function documentSymbols(ctx: FeatureContext): DocumentSymbol[] {
     const kw = s.keyword.text;
     const nameScalar = s.args.find((a) => !a.key)?.value.items[0];
     const decl = byStmt.get(s);
-    const name = kw === 'options' ? 'options' : kw === 'import' ? `import ${nameScalar ? JSON.stringify(nameScalar.text) : ''}` : nameScalar?.text ?? kw;
+    const name =
+      kw === 'options'
+        ? 'options'
+        : kw === 'import'
+          ? `import ${nameScalar ? JSON.stringify(nameScalar.text) : ''}`
+          : (nameScalar?.text ?? kw);
     const sym: DocumentSymbol = {
       name: name || kw,
       detail: decl ? declSummaryLine(decl).slice(decl.kind.length + decl.name.length + 2) || kw : kw,
@@ -51,7 +69,11 @@ export function documentSymbols(ctx: FeatureContext): DocumentSymbol[] {
   return out;
 }
 
-export interface WorkspaceSymbolResult extends FileLocation { name: string; kind: SymbolKind; containerName?: string }
+export interface WorkspaceSymbolResult extends FileLocation {
+  name: string;
+  kind: SymbolKind;
+  containerName?: string;
+}
 
 /** Fuzzy match: the query's characters in order, case-insensitive. */
 export function fuzzy(query: string, name: string): boolean {
@@ -70,7 +92,13 @@ export function workspaceSymbols(decls: Iterable<Decl>, query: string, limit = 5
     const key = `${d.file}\0${d.nameRange.start.line}\0${d.nameRange.start.character}`;
     if (seen.has(key) || !fuzzy(query, d.name)) continue;
     seen.add(key);
-    out.push({ name: d.name, kind: SYMBOL_KIND[d.kind] ?? SymbolKind.Key, containerName: d.kind, file: d.file, range: d.nameRange });
+    out.push({
+      name: d.name,
+      kind: SYMBOL_KIND[d.kind] ?? SymbolKind.Key,
+      containerName: d.kind,
+      file: d.file,
+      range: d.nameRange,
+    });
     if (out.length >= limit) break;
   }
   return out;

@@ -48,10 +48,14 @@ function rname(email: string): string {
 /** Host names BIND accepts for address records and MX targets (check-names). */
 const CHECK_NAMES = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
-// eslint-disable-next-line no-control-regex
 const printable = (s: string) => s.replace(/[^\x20-\x7e]/g, '?');
 
-interface Rec { owner: string; type: string; data: string; comment?: string }
+interface Rec {
+  owner: string;
+  type: string;
+  data: string;
+  comment?: string;
+}
 
 export function generateBind(model: Model, opts: GenerateOptions): GeneratedFile[] {
   const files: GeneratedFile[] = [];
@@ -75,7 +79,9 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
   const rel = (h: string) => (h === dom ? '@' : h.slice(0, h.length - dom.length - 1));
   const ours = (h: string) => zoneOf(h, allDomains) === dom;
   const ttl = Math.max(1, Math.round(model.options.ttlSeconds || 3600));
-  const nameservers = (model.options.nameservers?.length ? model.options.nameservers : [`ns1.${dom}`]).map((n) => guard(n, 'host', 'an NS record'));
+  const nameservers = (model.options.nameservers?.length ? model.options.nameservers : [`ns1.${dom}`]).map((n) =>
+    guard(n, 'host', 'an NS record'),
+  );
   const contact = model.options.contact ?? `hostmaster@${dom}`;
   const serial = Math.max(1, Math.floor((opts.now?.getTime() ?? 0) / 1000)) >>> 0;
 
@@ -92,30 +98,58 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
     const h = n.hostname.value;
     if (n.kind === 'pool') {
       if (n.vip) addAddr(h, n.vip.value, `pool ${n.name} (vip)`);
-      else if (n.mode === 'round-robin') for (const m of n.members) for (const a of m.addresses) addAddr(h, a, `pool ${n.name} (round-robin member ${m.name})`);
+      else if (n.mode === 'round-robin')
+        for (const m of n.members)
+          for (const a of m.addresses) addAddr(h, a, `pool ${n.name} (round-robin member ${m.name})`);
     } else for (const a of n.addresses) addAddr(h, a, `${n.kind} ${n.name}`);
   }
 
   const sections: Array<{ title: string; recs: Rec[] }> = [];
-  const section = (title: string) => { const s = { title, recs: [] as Rec[] }; sections.push(s); return s.recs; };
+  const section = (title: string) => {
+    const s = { title, recs: [] as Rec[] };
+    sections.push(s);
+    return s.recs;
+  };
 
-  const ns = section(`Name servers (${model.options.nameservers?.length ? 'options nameservers' : `default ns1.${dom}`})`);
+  const ns = section(
+    `Name servers (${model.options.nameservers?.length ? 'options nameservers' : `default ns1.${dom}`})`,
+  );
   for (const n of nameservers) ns.push({ owner: '@', type: 'NS', data: abs(n) });
 
   const mx = section('Mail exchangers');
-  if (d.mxNone) mx.push({ owner: '@', type: 'MX', data: '0 .', comment: 'null MX (RFC 7505): this domain receives no mail' });
+  if (d.mxNone)
+    mx.push({ owner: '@', type: 'MX', data: '0 .', comment: 'null MX (RFC 7505): this domain receives no mail' });
   const mxHosts: string[] = [];
   for (const r of d.mx) {
     let host: string | undefined;
     const t = r.target;
     if (t.kind === 'ref') {
       host = t.decl.hostname?.value;
-      if (!host) { notes.push(`bind ${dom}: MX ${r.preference} ${t.decl.name} has no hostname; left out`); mx.push({ owner: ';', type: '', data: `MX ${r.preference} ${t.decl.name}: no hostname declared, left out` }); continue; }
+      if (!host) {
+        notes.push(`bind ${dom}: MX ${r.preference} ${t.decl.name} has no hostname; left out`);
+        mx.push({ owner: ';', type: '', data: `MX ${r.preference} ${t.decl.name}: no hostname declared, left out` });
+        continue;
+      }
     } else if (t.kind === 'host') host = t.hostname;
-    else { mx.push({ owner: ';', type: '', data: `MX ${r.preference} ${t.kind === 'ip' ? t.ip : t.scalar.text}: an MX must name a host, left out` }); continue; }
+    else {
+      mx.push({
+        owner: ';',
+        type: '',
+        data: `MX ${r.preference} ${t.kind === 'ip' ? t.ip : t.scalar.text}: an MX must name a host, left out`,
+      });
+      continue;
+    }
     guard(host, 'host', 'an MX record');
-    if (!CHECK_NAMES.test(host)) { mx.push({ owner: ';', type: '', data: `MX ${r.preference} ${host}: not a valid host name for BIND, left out` }); continue; }
-    mx.push({ owner: '@', type: 'MX', data: `${r.preference} ${abs(host)}`, comment: t.kind === 'ref' ? `${t.decl.kind} ${t.decl.name}` : undefined });
+    if (!CHECK_NAMES.test(host)) {
+      mx.push({ owner: ';', type: '', data: `MX ${r.preference} ${host}: not a valid host name for BIND, left out` });
+      continue;
+    }
+    mx.push({
+      owner: '@',
+      type: 'MX',
+      data: `${r.preference} ${abs(host)}`,
+      comment: t.kind === 'ref' ? `${t.decl.kind} ${t.decl.name}` : undefined,
+    });
     if (!mxHosts.includes(host)) mxHosts.push(host);
   }
   if (!d.mx.length && !d.mxNone) mx.push({ owner: ';', type: '', data: 'no mx declared' });
@@ -124,7 +158,10 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
   const privNote = new Set<string>();
   for (const [h, list] of [...addrOf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!ours(h)) continue;
-    if (!CHECK_NAMES.test(h)) { addrs.push({ owner: ';', type: '', data: `${h}: not a valid host name for BIND, left out` }); continue; }
+    if (!CHECK_NAMES.test(h)) {
+      addrs.push({ owner: ';', type: '', data: `${h}: not a valid host name for BIND, left out` });
+      continue;
+    }
     for (const x of list) {
       const ip = parseIp(guard(x.ip, 'addr', 'an address record'));
       if (!ip) continue;
@@ -132,14 +169,26 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
       if (isPrivateIp(x.ip)) privNote.add(h);
     }
   }
-  if (privNote.size) addrs.push({ owner: ';', type: '', data: `private addresses (${[...privNote].join(', ')}): publish them only in an internal view` });
+  if (privNote.size)
+    addrs.push({
+      owner: ';',
+      type: '',
+      data: `private addresses (${[...privNote].join(', ')}): publish them only in an internal view`,
+    });
 
   const glue = section('Name server addresses');
   nameservers.forEach((n, i) => {
     if (!ours(n)) return;
-    if (addrOf.has(n)) { glue.push({ owner: ';', type: '', data: `${n}: address above` }); return; }
+    if (addrOf.has(n)) {
+      glue.push({ owner: ';', type: '', data: `${n}: address above` });
+      return;
+    }
     const placeholder = `192.0.2.${53 + i}`;
-    glue.push({ owner: ';', type: '', data: `PLACEHOLDER: the topology gives no address for ${n}; replace ${placeholder} (RFC 5737, never routed)` });
+    glue.push({
+      owner: ';',
+      type: '',
+      data: `PLACEHOLDER: the topology gives no address for ${n}; replace ${placeholder} (RFC 5737, never routed)`,
+    });
     glue.push({ owner: ';', type: '', data: `or declare a node with 'hostname ${n}' and its 'address'` });
     glue.push({ owner: rel(n), type: 'A', data: placeholder });
     notes.push(`bind ${dom}: no address for name server ${n}; wrote placeholder ${placeholder}, replace it`);
@@ -152,28 +201,51 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
     const mode = d.mtaSts.value;
     const maxAge = 86400;
     const id = fnv1a(`${mode}|${mxHosts.join(',')}|${maxAge}`);
-    auth.push({ owner: ';', type: '', data: `MTA-STS (RFC 8461): serve this policy at https://mta-sts.${dom}/.well-known/mta-sts.txt` });
-    auth.push({ owner: ';', type: '', data: `  version: STSv1 / mode: ${mode} / ${mxHosts.map((h) => `mx: ${h}`).join(' / ')}${mxHosts.length ? ' / ' : ''}max_age: ${maxAge}` });
-    auth.push({ owner: ';', type: '', data: `  (the policy host mta-sts.${dom} needs an address record; the id changes when the policy does)` });
+    auth.push({
+      owner: ';',
+      type: '',
+      data: `MTA-STS (RFC 8461): serve this policy at https://mta-sts.${dom}/.well-known/mta-sts.txt`,
+    });
+    auth.push({
+      owner: ';',
+      type: '',
+      data: `  version: STSv1 / mode: ${mode} / ${mxHosts.map((h) => `mx: ${h}`).join(' / ')}${mxHosts.length ? ' / ' : ''}max_age: ${maxAge}`,
+    });
+    auth.push({
+      owner: ';',
+      type: '',
+      data: `  (the policy host mta-sts.${dom} needs an address record; the id changes when the policy does)`,
+    });
     auth.push({ owner: '_mta-sts', type: 'TXT', data: txtStrings(`v=STSv1; id=${id}`), comment: `MTA-STS ${mode}` });
   }
-  if (d.tlsRpt) auth.push({ owner: '_smtp._tls', type: 'TXT', data: txtStrings(`v=TLSRPTv1; rua=${d.tlsRpt.value}`), comment: 'TLS-RPT (RFC 8460)' });
+  if (d.tlsRpt)
+    auth.push({
+      owner: '_smtp._tls',
+      type: 'TXT',
+      data: txtStrings(`v=TLSRPTv1; rua=${d.tlsRpt.value}`),
+      comment: 'TLS-RPT (RFC 8460)',
+    });
 
   const out: string[] = [];
   out.push(commentHeader(';', opts.source, `BIND zone of ${dom}`).trimEnd());
   out.push(`; Check it with: named-checkzone ${dom} db.${dom}`, '');
   out.push(`$ORIGIN ${abs(dom)}`, `$TTL ${ttl}`);
-  out.push(`@\tIN\tSOA\t${abs(nameservers[0])} ${rname(contact)} (`,
+  out.push(
+    `@\tIN\tSOA\t${abs(nameservers[0])} ${rname(contact)} (`,
     `\t\t${serial}\t; serial (Unix time of generation)`,
     '\t\t3600\t\t; refresh',
     '\t\t900\t\t; retry',
     '\t\t1209600\t\t; expire',
-    `\t\t${Math.min(ttl, 3600)} )\t\t; negative-answer TTL`);
+    `\t\t${Math.min(ttl, 3600)} )\t\t; negative-answer TTL`,
+  );
   for (const s of sections) {
     if (!s.recs.length) continue;
     out.push('', `; ${s.title}`);
     for (const r of s.recs) {
-      if (r.owner === ';') { out.push(`; ${printable(r.data)}`); continue; }
+      if (r.owner === ';') {
+        out.push(`; ${printable(r.data)}`);
+        continue;
+      }
       out.push(`${r.owner}\tIN\t${r.type}\t${r.data}${r.comment ? `\t; ${printable(r.comment)}` : ''}`);
     }
   }

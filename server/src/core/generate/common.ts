@@ -8,7 +8,17 @@
 // here are a second line: a value of the wrong shape throws GenerateError
 // instead of landing in a file.
 import {
-  addCidr, anySet, emptySet, formatIp, isAny, isEmpty, parseCidr, subtract, union, type AddrSet, type Interval,
+  addCidr,
+  anySet,
+  emptySet,
+  formatIp,
+  isAny,
+  isEmpty,
+  parseCidr,
+  subtract,
+  union,
+  type AddrSet,
+  type Interval,
 } from '../model/addr';
 import type { Model, NetSource, NodeDecl, PolicyDecl } from '../model/types';
 import { internetFacing } from '../model/flow';
@@ -41,8 +51,13 @@ export function isGeneratedByMailtopo(content: string): boolean {
 
 /** A source path made safe for any comment syntax: printable ASCII, no comment terminators. */
 export function cleanSource(src: string): string {
-  // eslint-disable-next-line no-control-regex
-  return src.replace(/[^\x20-\x7e]/g, '?').replace(/-->/g, '-- >').replace(/\*\//g, '* /').slice(0, 400) || 'untitled';
+  return (
+    src
+      .replace(/[^\x20-\x7e]/g, '?')
+      .replace(/-->/g, '-- >')
+      .replace(/\*\//g, '* /')
+      .slice(0, 400) || 'untitled'
+  );
 }
 
 /** The header lines (without comment prefix). */
@@ -54,7 +69,11 @@ export function headerText(source: string, what: string): string[] {
 }
 
 export function commentHeader(prefix: string, source: string, what: string): string {
-  return headerText(source, what).map((l) => `${prefix} ${l}`).join('\n') + '\n';
+  return (
+    headerText(source, what)
+      .map((l) => `${prefix} ${l}`)
+      .join('\n') + '\n'
+  );
 }
 
 // ---- guards -------------------------------------------------------------------
@@ -91,7 +110,10 @@ export function sourcesSet(from: NetSource[]): AddrSet {
   let s = emptySet();
   for (const src of from) {
     if (src.any) return anySet();
-    if (src.network) { s = union(s, src.network.set); continue; }
+    if (src.network) {
+      s = union(s, src.network.set);
+      continue;
+    }
     const c = parseCidr(src.text);
     if (c) s = addCidr(s, c);
   }
@@ -136,7 +158,10 @@ export interface RelaySets {
 }
 
 export function relaySets(node: NodeDecl): RelaySets {
-  let unauth = emptySet(), unauthDecided = emptySet(), auth = emptySet(), authDecided = emptySet();
+  let unauth = emptySet(),
+    unauthDecided = emptySet(),
+    auth = emptySet(),
+    authDecided = emptySet();
   let usesAuth = false;
   for (const r of node.relays) {
     const s = sourcesSet(r.from);
@@ -198,13 +223,16 @@ export function acceptedPatterns(node: NodeDecl): string[] {
 
 /** Text for a comment line: printable ASCII only. */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return String(s).replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Size in the largest exact unit: 25MB, 512KB, 1000B. */
 export function sizeText(bytes: number): string {
-  const units: Array<[string, number]> = [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]];
+  const units: Array<[string, number]> = [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ];
   for (const [u, m] of units) if (bytes >= m && bytes % m === 0) return `${bytes / m}${u}`;
   return `${bytes}B`;
 }

@@ -7,8 +7,11 @@ import { buildGraph, type TopoGraph, type TopoGraphNode, type GraphEdgeKind } fr
 
 /** A DOT double-quoted string; lines joined with centred line breaks. */
 export function dotString(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+  return `"${s
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r?\n/g, '\\n')}"`;
 }
 
 const SHAPES: Record<TopoGraphNode['kind'], string> = {
@@ -34,20 +37,31 @@ export function toDot(g: TopoGraph, header = ''): string {
   o.push('  graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.4, ranksep=0.8];');
   o.push('  node [fontname="Helvetica", fontsize=11];');
   o.push('  edge [fontname="Helvetica", fontsize=9];');
-  const line = (n: TopoGraphNode, indent: string) => o.push(`${indent}${dotString(n.id)} [label=${dotString(n.lines.join('\n'))}, ${SHAPES[n.kind]}];`);
+  const line = (n: TopoGraphNode, indent: string) =>
+    o.push(`${indent}${dotString(n.id)} [label=${dotString(n.lines.join('\n'))}, ${SHAPES[n.kind]}];`);
   const inCluster = new Set(g.clusters.flatMap((c) => c.nodeIds));
   for (const n of g.nodes) if (!inCluster.has(n.id)) line(n, '  ');
   for (const c of g.clusters) {
     o.push(`  subgraph ${dotString(`cluster_${c.zone}`)} {`);
     o.push(`    label=${dotString(c.label)}; style="rounded,dashed"; color="#9ca3af";`);
-    for (const id of c.nodeIds) line(g.nodes.find((n) => n.id === id)!, '    ');
+    for (const id of c.nodeIds)
+      line(
+        g.nodes.find((n) => n.id === id)!,
+        '    ',
+      );
     o.push('  }');
   }
-  for (const e of g.edges) o.push(`  ${dotString(e.from)} -> ${dotString(e.to)} [label=${dotString(e.label)}, ${EDGES[e.kind]}];`);
+  for (const e of g.edges)
+    o.push(`  ${dotString(e.from)} -> ${dotString(e.to)} [label=${dotString(e.label)}, ${EDGES[e.kind]}];`);
   o.push('}');
   return o.join('\n') + '\n';
 }
 
 export function generateDot(model: Model, opts: GenerateOptions): GeneratedFile[] {
-  return [{ path: 'diagram/topology.dot', content: toDot(buildGraph(model), commentHeader('//', opts.source, 'Graphviz diagram of the topology')) }];
+  return [
+    {
+      path: 'diagram/topology.dot',
+      content: toDot(buildGraph(model), commentHeader('//', opts.source, 'Graphviz diagram of the topology')),
+    },
+  ];
 }

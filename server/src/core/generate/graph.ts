@@ -31,7 +31,11 @@ export interface TopoGraphEdge {
   label: string;
 }
 
-export interface TopoGraphCluster { zone: Zone; label: string; nodeIds: string[] }
+export interface TopoGraphCluster {
+  zone: Zone;
+  label: string;
+  nodeIds: string[];
+}
 
 export interface TopoGraph {
   nodes: TopoGraphNode[];
@@ -53,17 +57,33 @@ export function buildGraph(model: Model): TopoGraph {
   const nodes: TopoGraphNode[] = [];
   const edges: TopoGraphEdge[] = [];
   const byId = new Map<string, TopoGraphNode>();
-  const addNode = (n: TopoGraphNode) => { if (!byId.has(n.id)) { byId.set(n.id, n); nodes.push(n); } return byId.get(n.id)!; };
+  const addNode = (n: TopoGraphNode) => {
+    if (!byId.has(n.id)) {
+      byId.set(n.id, n);
+      nodes.push(n);
+    }
+    return byId.get(n.id)!;
+  };
   const edgeKeys = new Set<string>();
   const addEdge = (e: TopoGraphEdge) => {
     const k = `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.label}`;
-    if (!edgeKeys.has(k)) { edgeKeys.add(k); edges.push(e); }
+    if (!edgeKeys.has(k)) {
+      edgeKeys.add(k);
+      edges.push(e);
+    }
   };
   const internet = () => addNode({ id: 'internet', kind: 'internet', name: 'internet', lines: ['internet'] });
   const nodeId = (n: NodeDecl) => n.name;
 
   for (const d of model.domains) {
-    addNode({ id: `domain:${d.name}`, kind: 'domain', name: d.name, lines: [d.name, d.mxNone ? 'null MX' : 'domain'], file: d.file, range: d.nameRange });
+    addNode({
+      id: `domain:${d.name}`,
+      kind: 'domain',
+      name: d.name,
+      lines: [d.name, d.mxNone ? 'null MX' : 'domain'],
+      file: d.file,
+      range: d.nameRange,
+    });
   }
   for (const n of model.nodes) {
     const lines = [n.name];
@@ -72,7 +92,15 @@ export function buildGraph(model: Model): TopoGraph {
     if (n.hostname) lines.push(n.hostname.value);
     const addrs = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
     if (addrs.length) lines.push(addrs.join(', '));
-    addNode({ id: nodeId(n), kind: n.kind, name: n.name, lines, zone: n.kind === 'pool' ? poolZone(n) : n.zone, file: n.file, range: n.nameRange });
+    addNode({
+      id: nodeId(n),
+      kind: n.kind,
+      name: n.name,
+      lines,
+      zone: n.kind === 'pool' ? poolZone(n) : n.zone,
+      file: n.file,
+      range: n.nameRange,
+    });
   }
   for (const d of model.domains) {
     for (const r of d.mx) {
@@ -94,17 +122,30 @@ export function buildGraph(model: Model): TopoGraph {
       }
     }
     if (n.kind === 'pool') {
-      n.members.forEach((m, i) => addEdge({ from: nodeId(n), to: nodeId(m), kind: 'member', label: n.mode === 'failover' ? `priority ${i + 1}` : 'member' }));
+      n.members.forEach((m, i) =>
+        addEdge({
+          from: nodeId(n),
+          to: nodeId(m),
+          kind: 'member',
+          label: n.mode === 'failover' ? `priority ${i + 1}` : 'member',
+        }),
+      );
     }
     const pol = n.kind === 'pool' ? n.scan?.policy : scanPolicy(n);
     if (pol?.scanner) {
       const sc = pol.scanner;
-      const to = sc.node ? nodeId(sc.node) : sc.hostname ? addNode({ id: `host:${sc.hostname}`, kind: 'host', name: sc.hostname, lines: [sc.hostname] }).id : undefined;
+      const to = sc.node
+        ? nodeId(sc.node)
+        : sc.hostname
+          ? addNode({ id: `host:${sc.hostname}`, kind: 'host', name: sc.hostname, lines: [sc.hostname] }).id
+          : undefined;
       if (to && to !== nodeId(n)) addEdge({ from: nodeId(n), to, kind: 'scanner', label: `scan ${pol.name}` });
     }
   }
-  const clusters: TopoGraphCluster[] = ZONES
-    .map((z) => ({ zone: z, label: z, nodeIds: nodes.filter((n) => n.zone === z).map((n) => n.id) }))
-    .filter((c) => c.nodeIds.length);
+  const clusters: TopoGraphCluster[] = ZONES.map((z) => ({
+    zone: z,
+    label: z,
+    nodeIds: nodes.filter((n) => n.zone === z).map((n) => n.id),
+  })).filter((c) => c.nodeIds.length);
   return { nodes, edges, clusters };
 }

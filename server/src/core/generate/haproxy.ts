@@ -20,12 +20,20 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
   const add = (...s: string[]) => out.push(...s);
   add(commentHeader('#', opts.source, 'HAProxy configuration, one frontend and backend per pool').trimEnd());
   add('', 'global', '    log stdout format raw local0 info', '    maxconn 4096', '');
-  const usesResolvers = pools.some((p) => p.mode !== 'round-robin' && p.vip && p.members.some((m) => !m.addresses.length && m.hostname));
+  const usesResolvers = pools.some(
+    (p) => p.mode !== 'round-robin' && p.vip && p.members.some((m) => !m.addresses.length && m.hostname),
+  );
   if (usesResolvers) {
-    add('# Members known only by name are resolved at run time (not at start-up).',
-      'resolvers system', '    parse-resolv-conf', '    hold valid 10s', '');
+    add(
+      '# Members known only by name are resolved at run time (not at start-up).',
+      'resolvers system',
+      '    parse-resolv-conf',
+      '    hold valid 10s',
+      '',
+    );
   }
-  add('defaults',
+  add(
+    'defaults',
     '    mode tcp',
     '    log global',
     '    option tcplog',
@@ -36,26 +44,35 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
     '    # A connection to a member that just failed is retried on another.',
     '    option redispatch',
     '    retries 2',
-    '');
+    '',
+  );
   let served = 0;
   for (const p of pools) {
     const name = guard(p.name, 'name', 'an HAProxy section name');
     if (p.mode === 'round-robin' || !p.vip) {
-      add(`# pool ${name}: mode ${p.mode ?? '?'}${p.vip ? '' : ', no vip'}: ${p.mode === 'round-robin' ? 'DNS round-robin, no load balancer' : 'nothing to bind to'}.`, '');
+      add(
+        `# pool ${name}: mode ${p.mode ?? '?'}${p.vip ? '' : ', no vip'}: ${p.mode === 'round-robin' ? 'DNS round-robin, no load balancer' : 'nothing to bind to'}.`,
+        '',
+      );
       if (p.mode !== 'round-robin') notes.push(`haproxy: pool ${name} has no vip; skipped`);
       continue;
     }
     const members = p.members.filter((m) => m.addresses.length || m.hostname);
-    for (const m of p.members) if (!members.includes(m)) notes.push(`haproxy: member ${m.name} of pool ${name} has no address or hostname; left out`);
+    for (const m of p.members)
+      if (!members.includes(m))
+        notes.push(`haproxy: member ${m.name} of pool ${name} has no address or hostname; left out`);
     served++;
     const ports = p.ports.length ? p.ports : [25];
-    add(`# pool ${name}: mode ${p.mode}, health ${p.health.check} every ${p.health.interval}${p.hostname ? `, published as ${guard(p.hostname.value, 'host', 'a comment')}` : ''}.`);
+    add(
+      `# pool ${name}: mode ${p.mode}, health ${p.health.check} every ${p.health.interval}${p.hostname ? `, published as ${guard(p.hostname.value, 'host', 'a comment')}` : ''}.`,
+    );
     add(`frontend ${name}`);
     for (const port of ports) add(`    bind ${bindAddr(p.vip.value, port)}`);
     add(`    default_backend ${name}`, '');
     add(`backend ${name}`);
     add(`    balance ${p.mode === 'failover' ? 'first' : 'roundrobin'}`);
-    if (p.health.check === 'smtp') add(`    option smtpchk HELO ${guard(p.hostname?.value ?? 'localhost', 'host', 'option smtpchk')}`);
+    if (p.health.check === 'smtp')
+      add(`    option smtpchk HELO ${guard(p.hostname?.value ?? 'localhost', 'host', 'option smtpchk')}`);
     const inter = durationText(p.health.intervalSeconds);
     // A single pool port: each member is reached on the port it listens on. Several:
     // a member is reached on the port the client came in on, and checked on the first.
@@ -65,15 +82,27 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
       const mn = guard(m.name, 'name', 'an HAProxy server name');
       const a = m.addresses[0];
       const port = single ? (m.listen.includes(ports[0]) ? ports[0] : smtpPort(m)) : undefined;
-      const where = a ? (port ? bindAddr(a, port) : (parseIp(a)?.family === 6 ? `[${guard(a, 'addr', 'an HAProxy server')}]` : guard(a, 'addr', 'an HAProxy server'))) : `${guard(m.hostname!.value, 'host', 'an HAProxy server')}${port ? `:${port}` : ''}`;
-      const extra = [p.mode === 'failover' && i > 0 ? 'backup' : '', a ? '' : 'resolvers system init-addr none'].filter(Boolean);
+      const where = a
+        ? port
+          ? bindAddr(a, port)
+          : parseIp(a)?.family === 6
+            ? `[${guard(a, 'addr', 'an HAProxy server')}]`
+            : guard(a, 'addr', 'an HAProxy server')
+        : `${guard(m.hostname!.value, 'host', 'an HAProxy server')}${port ? `:${port}` : ''}`;
+      const extra = [p.mode === 'failover' && i > 0 ? 'backup' : '', a ? '' : 'resolvers system init-addr none'].filter(
+        Boolean,
+      );
       add(`    server ${mn} ${where}${extra.length ? ' ' + extra.join(' ') : ''}`);
     });
     add('');
   }
   // HAProxy refuses a configuration without a listener: no pool to balance, no file.
   if (!served) return [];
-  return [{ path: 'haproxy/haproxy.cfg', content: out.join('\n').replace(/\n+$/, '') + '\n', notes: notes.length ? notes : undefined }];
+  return [
+    {
+      path: 'haproxy/haproxy.cfg',
+      content: out.join('\n').replace(/\n+$/, '') + '\n',
+      notes: notes.length ? notes : undefined,
+    },
+  ];
 }
-
-

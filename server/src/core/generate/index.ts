@@ -32,10 +32,16 @@ const EMPTY: Record<Target, string> = {
   haproxy: 'no pool with a vip: no haproxy.cfg',
   bind: 'no domain: no zone',
   exchange: 'no server or domain-joined gateway: no Exchange script',
-  dot: '', mermaid: '', svg: '', json: '',
+  dot: '',
+  mermaid: '',
+  svg: '',
+  json: '',
 };
 
-export interface GenerateResult { files: GeneratedFile[]; notes: string[] }
+export interface GenerateResult {
+  files: GeneratedFile[];
+  notes: string[];
+}
 
 /** Run targets (in TARGETS order, each once) over a model. */
 export async function generate(model: Model, targets: Target[], opts: GenerateOptions): Promise<GenerateResult> {
@@ -45,12 +51,24 @@ export async function generate(model: Model, targets: Target[], opts: GenerateOp
     if (!targets.includes(t)) continue;
     const out = await GENERATORS[t](model, opts);
     if (!out.length && EMPTY[t]) notes.push(`${t}: ${EMPTY[t]}`);
-    for (const f of out) { files.push(f); if (f.notes) notes.push(...f.notes); }
+    for (const f of out) {
+      files.push(f);
+      if (f.notes) notes.push(...f.notes);
+    }
   }
   return { files, notes };
 }
 
-export { generatePostfix, generateHaproxy, generateBind, generateExchange, generateDot, generateMermaid, generateSvg, generateJson };
+export {
+  generatePostfix,
+  generateHaproxy,
+  generateBind,
+  generateExchange,
+  generateDot,
+  generateMermaid,
+  generateSvg,
+  generateJson,
+};
 export { buildGraph, type TopoGraph, type TopoGraphNode, type TopoGraphEdge, type TopoGraphCluster } from './graph';
 export { toDot } from './dot';
 export { toMermaid } from './mermaid';

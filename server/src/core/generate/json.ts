@@ -5,7 +5,15 @@
 import type { Range } from '../diagnostic';
 import type { DomainDecl, Model, NetSource, NetworkDecl, NodeDecl, PolicyDecl } from '../model/types';
 import { analysis, INTERNET, SINK, vertexName, type FlowGraph } from '../model/flow';
-import { dnsblZones, headerText, isInternetFacing, relaySets, setToCidrs, type GenerateOptions, type GeneratedFile } from './common';
+import {
+  dnsblZones,
+  headerText,
+  isInternetFacing,
+  relaySets,
+  setToCidrs,
+  type GenerateOptions,
+  type GeneratedFile,
+} from './common';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -22,10 +30,14 @@ function domain(d: DomainDecl): Json {
     name: d.name,
     mx: d.mx.map((m) => {
       const t = m.target;
-      const target: Json = t.kind === 'ref' ? { kind: 'node', name: t.decl.name, hostname: opt(t.decl.hostname?.value) }
-        : t.kind === 'host' ? { kind: 'hostname', hostname: t.hostname }
-        : t.kind === 'ip' ? { kind: 'address', address: t.ip }
-        : { kind: 'unresolved', text: t.scalar.text };
+      const target: Json =
+        t.kind === 'ref'
+          ? { kind: 'node', name: t.decl.name, hostname: opt(t.decl.hostname?.value) }
+          : t.kind === 'host'
+            ? { kind: 'hostname', hostname: t.hostname }
+            : t.kind === 'ip'
+              ? { kind: 'address', address: t.ip }
+              : { kind: 'unresolved', text: t.scalar.text };
       return { preference: m.preference, target };
     }),
     nullMx: !!d.mxNone,
@@ -38,7 +50,14 @@ function domain(d: DomainDecl): Json {
 }
 
 function node(n: NodeDecl, model: Model): Json {
-  const base: { [k: string]: Json } = { name: n.name, kind: n.kind, role: opt(n.role), zone: n.zone, internetFacing: isInternetFacing(n, model), hostname: opt(n.hostname?.value) };
+  const base: { [k: string]: Json } = {
+    name: n.name,
+    kind: n.kind,
+    role: opt(n.role),
+    zone: n.zone,
+    internetFacing: isInternetFacing(n, model),
+    hostname: opt(n.hostname?.value),
+  };
   if (n.kind === 'pool') {
     Object.assign(base, {
       mode: opt(n.mode),
@@ -61,7 +80,10 @@ function node(n: NodeDecl, model: Model): Json {
       relays: n.relays.map((r) => ({ action: r.action, from: from(r.from), auth: r.auth })),
       relayClients: { unauthenticated: setToCidrs(rs.unauth), authenticated: rs.usesAuth ? setToCidrs(rs.auth) : [] },
       scan: opt(n.scan?.policy.name),
-      routes: n.routes.map((r) => ({ domains: r.patterns, via: r.via.map((h) => (h.direct ? 'direct' : h.node?.name ?? h.text)) })),
+      routes: n.routes.map((r) => ({
+        domains: r.patterns,
+        via: r.via.map((h) => (h.direct ? 'direct' : (h.node?.name ?? h.text))),
+      })),
       capacity: opt(n.capacity),
       mailboxes: n.mailboxes ? n.mailboxes.patterns : null,
       pools: n.pools.map((p) => p.name),
@@ -80,7 +102,11 @@ function policy(p: PolicyDecl): Json {
     maxSize: p.maxSize ? { text: p.maxSize.text, bytes: p.maxSize.bytes } : null,
     onVirus: p.onVirus,
     licenses: opt(p.licenses),
-    scanner: p.scanner ? (p.scanner.node ? { kind: 'node', name: p.scanner.node.name } : { kind: 'hostname', hostname: opt(p.scanner.hostname) }) : null,
+    scanner: p.scanner
+      ? p.scanner.node
+        ? { kind: 'node', name: p.scanner.node.name }
+        : { kind: 'hostname', hostname: opt(p.scanner.hostname) }
+      : null,
     location: loc(p.file, p.nameRange),
   };
 }
@@ -88,7 +114,9 @@ function policy(p: PolicyDecl): Json {
 function edges(g: FlowGraph): Json {
   const name = (v: number) => (v === INTERNET ? 'internet' : v === SINK ? 'delivered' : vertexName(g, v));
   const out: Json[] = [];
-  g.succ.forEach((succ, v) => { for (const w of succ) out.push({ from: name(v), to: name(w) }); });
+  g.succ.forEach((succ, v) => {
+    for (const w of succ) out.push({ from: name(v), to: name(w) });
+  });
   return out;
 }
 
@@ -109,9 +137,16 @@ function flows(model: Model): Json {
       outbound: {
         reachesInternet: [...a.outbound.reaches].map((n) => n.name),
         blackHoles: a.outbound.blackHoles.map((b) => ({ node: b.node.name, path: b.path })),
-        singlePointsOfFailure: [...a.outbound.spof].map(([m, list]) => ({ mailbox: m.name, nodes: list.map((s) => s.node.name) })),
+        singlePointsOfFailure: [...a.outbound.spof].map(([m, list]) => ({
+          mailbox: m.name,
+          nodes: list.map((s) => s.node.name),
+        })),
       },
-      loops: a.cycles.map((c) => ({ nodes: c.nodes.map((n) => n.name), domains: c.domains.map((d) => d.name), outbound: c.outbound })),
+      loops: a.cycles.map((c) => ({
+        nodes: c.nodes.map((n) => n.name),
+        domains: c.domains.map((d) => d.name),
+        outbound: c.outbound,
+      })),
     };
   } catch {
     return null; // a model the analysis cannot read (generation with --force): declarations only
@@ -141,5 +176,3 @@ export function modelJson(model: Model, opts: GenerateOptions): Json {
 export function generateJson(model: Model, opts: GenerateOptions): GeneratedFile[] {
   return [{ path: 'model.json', content: JSON.stringify(modelJson(model, opts), null, 2) + '\n' }];
 }
-
-

@@ -12,8 +12,13 @@ export function mermaidText(s: string): string {
 }
 
 const SHAPE: Record<TopoGraphNode['kind'], [string, string]> = {
-  gateway: ['(', ')'], server: ['[(', ')]'], pool: ['{{', '}}'], external: ['[', ']'],
-  domain: ['[/', '/]'], internet: ['((', '))'], host: ['[', ']'],
+  gateway: ['(', ')'],
+  server: ['[(', ')]'],
+  pool: ['{{', '}}'],
+  external: ['[', ']'],
+  domain: ['[/', '/]'],
+  internet: ['((', '))'],
+  host: ['[', ']'],
 };
 const ARROW: Record<GraphEdgeKind, string> = { mx: '==>', route: '-->', member: '-.-', scanner: '-.->' };
 
@@ -30,7 +35,11 @@ export function toMermaid(g: TopoGraph, header = ''): string {
   for (const n of g.nodes) if (!inCluster.has(n.id)) line(n, '  ');
   for (const c of g.clusters) {
     o.push(`  subgraph zone_${c.zone}["${mermaidText(c.label)}"]`);
-    for (const id of c.nodeIds) line(g.nodes.find((n) => n.id === id)!, '    ');
+    for (const id of c.nodeIds)
+      line(
+        g.nodes.find((n) => n.id === id)!,
+        '    ',
+      );
     o.push('  end');
   }
   for (const e of g.edges) o.push(`  ${ids.get(e.from)} ${ARROW[e.kind]}|"${mermaidText(e.label)}"| ${ids.get(e.to)}`);
@@ -38,5 +47,10 @@ export function toMermaid(g: TopoGraph, header = ''): string {
 }
 
 export function generateMermaid(model: Model, opts: GenerateOptions): GeneratedFile[] {
-  return [{ path: 'diagram/topology.mmd', content: toMermaid(buildGraph(model), commentHeader('%%', opts.source, 'Mermaid diagram of the topology')) }];
+  return [
+    {
+      path: 'diagram/topology.mmd',
+      content: toMermaid(buildGraph(model), commentHeader('%%', opts.source, 'Mermaid diagram of the topology')),
+    },
+  ];
 }

@@ -17,8 +17,22 @@
 //                       attachments block -> mime_header_checks; max-size -> message_size_limit
 import type { Model, NetSource, NodeDecl, PolicyDecl } from '../model/types';
 import {
-  acceptedPatterns, commentHeader, printable, dnsblZones, guard, isAny, isEmpty, isInternetFacing, nodeHost, relaySets,
-  scanPolicy, setToCidrs, smtpPort, sourcesSet, type GenerateOptions, type GeneratedFile,
+  acceptedPatterns,
+  commentHeader,
+  printable,
+  dnsblZones,
+  guard,
+  isAny,
+  isEmpty,
+  isInternetFacing,
+  nodeHost,
+  relaySets,
+  scanPolicy,
+  setToCidrs,
+  smtpPort,
+  sourcesSet,
+  type GenerateOptions,
+  type GeneratedFile,
 } from './common';
 import { emptySet, formatIp, parseCidr, parseIp, union, type AddrSet } from '../model/addr';
 
@@ -54,8 +68,12 @@ function hopDest(node: NodeDecl): string | undefined {
   return `[${host}]${port === 25 ? '' : `:${port}`}`;
 }
 
-interface Lines { out: string[] }
-const add = (l: Lines, ...s: string[]) => { l.out.push(...s); };
+interface Lines {
+  out: string[];
+}
+const add = (l: Lines, ...s: string[]) => {
+  l.out.push(...s);
+};
 
 /** The ranges of a `from=` list in written order, canonical (host bits cleared); `any` is both families. */
 function orderedCidrs(from: NetSource[]): string[] {
@@ -67,8 +85,10 @@ function orderedCidrs(from: NetSource[]): string[] {
     if (!out.includes(t)) out.push(t);
   };
   for (const s of from) {
-    if (s.any) { push('0.0.0.0/0'); push('::/0'); }
-    else if (s.network) s.network.cidrs.forEach(push);
+    if (s.any) {
+      push('0.0.0.0/0');
+      push('::/0');
+    } else if (s.network) s.network.cidrs.forEach(push);
     else push(s.text);
   }
   return out;
@@ -85,9 +105,11 @@ function mimeChecks(policy: PolicyDecl, source: string): string | undefined {
     }
   }
   if (!exts.length) return undefined;
-  return commentHeader('#', source, `Postfix mime_header_checks (attachments block of policy ${policy.name})`) +
+  return (
+    commentHeader('#', source, `Postfix mime_header_checks (attachments block of policy ${policy.name})`) +
     '# Rejects a message whose attachment file name ends in a blocked extension (matching ignores case).\n' +
-    `/^Content-(Disposition|Type):.*name[*0-9]*[[:space:]]*=[[:space:]]*"?[^"]*\\.(${exts.join('|')})"?[[:space:]]*(;.*)?$/ REJECT attachment type blocked by policy ${guard(policy.name, 'name', 'a regexp table')}\n`;
+    `/^Content-(Disposition|Type):.*name[*0-9]*[[:space:]]*=[[:space:]]*"?[^"]*\\.(${exts.join('|')})"?[[:space:]]*(;.*)?$/ REJECT attachment type blocked by policy ${guard(policy.name, 'name', 'a regexp table')}\n`
+  );
 }
 
 export function generatePostfix(model: Model, opts: GenerateOptions): GeneratedFile[] {
@@ -109,7 +131,12 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   const facing = isInternetFacing(node, model);
 
   add(m, commentHeader('#', opts.source, `Postfix main.cf of gateway ${name}`).trimEnd());
-  add(m, '#', `# gateway ${name}: role ${node.role ?? '?'}, zone ${node.zone}${facing ? ', internet-facing' : ''}.`, '');
+  add(
+    m,
+    '#',
+    `# gateway ${name}: role ${node.role ?? '?'}, zone ${node.zone}${facing ? ', internet-facing' : ''}.`,
+    '',
+  );
   add(m, 'compatibility_level = 3.6', '');
 
   // ---- identity ---------------------------------------------------------------
@@ -121,7 +148,11 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   const v4 = node.addresses.some((a) => parseIp(a)?.family === 4);
   add(m, `inet_protocols = ${v6 && v4 ? 'all' : v6 ? 'ipv6' : 'ipv4'}`);
   add(m, '# A domain matches only itself; `*.example.com` is written `.example.com`.');
-  add(m, 'parent_domain_matches_subdomains = debug_peer_list, fast_flush_domains, mynetworks, permit_mx_backup_networks, qmqpd_authorized_clients', '');
+  add(
+    m,
+    'parent_domain_matches_subdomains = debug_peer_list, fast_flush_domains, mynetworks, permit_mx_backup_networks, qmqpd_authorized_clients',
+    '',
+  );
 
   // ---- accepted domains ---------------------------------------------------------
   const patterns = acceptedPatterns(node);
@@ -143,8 +174,10 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
       const s = sourcesSet(a.from);
       for (const p of a.patterns) per.set(p, union(per.get(p) ?? emptySet(), s));
     }
-    const table: string[] = [commentHeader('#', opts.source, `Postfix recipient table of gateway ${name} (accept ... from=)`).trimEnd(),
-      '# Recipient domain -> OK (any client) or the restriction class naming the clients it is taken from.'];
+    const table: string[] = [
+      commentHeader('#', opts.source, `Postfix recipient table of gateway ${name} (accept ... from=)`).trimEnd(),
+      '# Recipient domain -> OK (any client) or the restriction class naming the clients it is taken from.',
+    ];
     let i = 0;
     let starClass: string | undefined;
     for (const [p, s] of per) {
@@ -158,11 +191,21 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
           classDefs.push(`${cls} = reject`);
         } else {
           classDefs.push(`${cls} = check_client_access cidr:${CONF}/${cidrFile}, reject`);
-          files.push({ path: `${dir}/${cidrFile}`, content: commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may send mail for ${p}`) + setToCidrs(s).map((c) => `${c}\tOK\n`).join('') });
+          files.push({
+            path: `${dir}/${cidrFile}`,
+            content:
+              commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may send mail for ${p}`) +
+              setToCidrs(s)
+                .map((c) => `${c}\tOK\n`)
+                .join(''),
+          });
         }
         result = cls;
       }
-      if (p === '*') { starClass = result; continue; }
+      if (p === '*') {
+        starClass = result;
+        continue;
+      }
       table.push(`${pfDomain(p)}\t${result}`);
     }
     files.push({ path: `${dir}/recipient_access`, content: table.join('\n') + '\n' });
@@ -176,7 +219,11 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   // ---- relay rules --------------------------------------------------------------
   const rs = relaySets(node);
   add(m, '# Relay rules, first match wins, then an implicit deny:');
-  for (const r of node.relays) add(m, `#   relay ${r.action} from=${printable(r.from.map((f) => f.text).join(','))}${r.auth === 'required' ? ' auth=required' : ''}`);
+  for (const r of node.relays)
+    add(
+      m,
+      `#   relay ${r.action} from=${printable(r.from.map((f) => f.text).join(','))}${r.auth === 'required' ? ' auth=required' : ''}`,
+    );
   if (!node.relays.length) add(m, '#   (none: this gateway relays for nobody)');
   // mynetworks mirrors the rules that need no authentication, in order: Postfix
   // network lists are first-match too, and `!range` excludes (a deny rule).
@@ -199,15 +246,25 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
       classDefs.push('sasl_relay = permit_sasl_authenticated');
       relayR.push(`check_client_access cidr:${CONF}/sasl_relay_clients.cidr`);
       const rows: string[] = [];
-      for (const r of node.relays) for (const c of orderedCidrs(r.from)) rows.push(`${c}\t${r.action === 'allow' ? 'sasl_relay' : 'DUNNO'}\t`);
-      files.push({ path: `${dir}/sasl_relay_clients.cidr`, content: commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may relay once authenticated`) +
-        '# First match wins, as in the relay rules: sasl_relay permits an authenticated client, DUNNO leaves it to reject_unauth_destination.\n' +
-        rows.map((x) => x.trimEnd() + '\n').join('') });
+      for (const r of node.relays)
+        for (const c of orderedCidrs(r.from)) rows.push(`${c}\t${r.action === 'allow' ? 'sasl_relay' : 'DUNNO'}\t`);
+      files.push({
+        path: `${dir}/sasl_relay_clients.cidr`,
+        content:
+          commentHeader('#', opts.source, `Postfix client table of gateway ${name}: who may relay once authenticated`) +
+          '# First match wins, as in the relay rules: sasl_relay permits an authenticated client, DUNNO leaves it to reject_unauth_destination.\n' +
+          rows.map((x) => x.trimEnd() + '\n').join(''),
+      });
     }
     clientPermits.push('permit_sasl_authenticated');
     if (!isEmpty(rs.authDeniedButUnauthAllowed)) {
-      add(m, `# note: ${setToCidrs(rs.authDeniedButUnauthAllowed).join(', ')} relay unauthenticated (mynetworks) although a rule denies them once authenticated.`);
-      notes.push(`postfix ${name}: some clients relay unauthenticated although a rule denies them once authenticated; Postfix cannot tell these apart`);
+      add(
+        m,
+        `# note: ${setToCidrs(rs.authDeniedButUnauthAllowed).join(', ')} relay unauthenticated (mynetworks) although a rule denies them once authenticated.`,
+      );
+      notes.push(
+        `postfix ${name}: some clients relay unauthenticated although a rule denies them once authenticated; Postfix cannot tell these apart`,
+      );
     }
   }
   relayR.push('reject_unauth_destination');
@@ -220,16 +277,35 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
 
   if (rs.usesAuth) {
     add(m, '# relay ... auth=required: SASL authentication (Dovecot) on the submission service (master.cf).');
-    add(m, 'smtpd_sasl_type = dovecot', 'smtpd_sasl_path = private/auth', 'smtpd_sasl_auth_enable = no', 'smtpd_sasl_security_options = noanonymous', 'smtpd_tls_auth_only = yes', '');
+    add(
+      m,
+      'smtpd_sasl_type = dovecot',
+      'smtpd_sasl_path = private/auth',
+      'smtpd_sasl_auth_enable = no',
+      'smtpd_sasl_security_options = noanonymous',
+      'smtpd_tls_auth_only = yes',
+      '',
+    );
   }
 
   // ---- DNSBLs -------------------------------------------------------------------
   const zones = dnsblZones(node, model);
   if (zones.length) {
-    add(m, `# Spam lists (${node.dnsbl ? 'dnsbl' : "options' dnsbl"}): clients listed there are refused; relay clients are not checked.`);
-    add(m, `smtpd_client_restrictions = ${[...clientPermits, ...zones.map((z) => `reject_rbl_client ${guard(z, 'host', 'reject_rbl_client')}`)].join(', ')}`, '');
+    add(
+      m,
+      `# Spam lists (${node.dnsbl ? 'dnsbl' : "options' dnsbl"}): clients listed there are refused; relay clients are not checked.`,
+    );
+    add(
+      m,
+      `smtpd_client_restrictions = ${[...clientPermits, ...zones.map((z) => `reject_rbl_client ${guard(z, 'host', 'reject_rbl_client')}`)].join(', ')}`,
+      '',
+    );
   } else {
-    add(m, `# No spam lists (${node.dnsbl?.none ? 'dnsbl none' : facing ? 'none declared' : 'not internet-facing'}).`, '');
+    add(
+      m,
+      `# No spam lists (${node.dnsbl?.none ? 'dnsbl none' : facing ? 'none declared' : 'not internet-facing'}).`,
+      '',
+    );
   }
 
   // ---- routes -------------------------------------------------------------------
@@ -240,29 +316,48 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   let fallback: string | undefined;
   for (const r of node.routes) {
     add(m, `#   route ${printable(r.patterns.join(', '))} via=${printable(r.via.map((h) => h.text).join(','))}`);
-    const nodes = r.via.filter((h) => !h.direct).map((h) => {
-      const d = h.node ? hopDest(h.node) : undefined;
-      if (!d) notes.push(`postfix ${name}: next hop ${h.text} has no hostname or address; left out`);
-      return d;
-    }).filter((d): d is string => !!d);
+    const nodes = r.via
+      .filter((h) => !h.direct)
+      .map((h) => {
+        const d = h.node ? hopDest(h.node) : undefined;
+        if (!d) notes.push(`postfix ${name}: next hop ${h.text} has no hostname or address; left out`);
+        return d;
+      })
+      .filter((d): d is string => !!d);
     const direct = r.via.some((h) => h.direct);
     const directFirst = !!r.via[0]?.direct;
     for (const p of r.patterns) {
       if (p === '*') {
         if (directFirst) {
-          if (nodes.length) { fallback = nodes.join(', '); routeNotes.push('# route *: direct (MX lookup) first, the smart hosts when that fails (smtp_fallback_relay).'); }
-          else routeNotes.push('# route * via=direct: mail for other domains goes to their MX (no relayhost).');
+          if (nodes.length) {
+            fallback = nodes.join(', ');
+            routeNotes.push(
+              '# route *: direct (MX lookup) first, the smart hosts when that fails (smtp_fallback_relay).',
+            );
+          } else routeNotes.push('# route * via=direct: mail for other domains goes to their MX (no relayhost).');
         } else if (nodes.length) {
           relayhost = nodes.join(', ');
-          if (direct) routeNotes.push('# route *: direct after smart hosts cannot be expressed; mail waits for the smart hosts.');
+          if (direct)
+            routeNotes.push('# route *: direct after smart hosts cannot be expressed; mail waits for the smart hosts.');
         }
         continue;
       }
       const key = pfDomain(p);
       const list = [...nodes];
       // `direct` for an exact domain: an MX lookup of that domain (the bare domain as a next hop).
-      if (direct && !p.startsWith('*.')) list.splice(Math.min(r.via.findIndex((h) => h.direct), list.length), 0, guard(p, 'host', 'a transport table'));
-      if (direct && p.startsWith('*.') && nodes.length) routeNotes.push(`# route ${printable(p)}: direct mixed with smart hosts cannot be expressed for a *.suffix; the smart hosts are used.`);
+      if (direct && !p.startsWith('*.'))
+        list.splice(
+          Math.min(
+            r.via.findIndex((h) => h.direct),
+            list.length,
+          ),
+          0,
+          guard(p, 'host', 'a transport table'),
+        );
+      if (direct && p.startsWith('*.') && nodes.length)
+        routeNotes.push(
+          `# route ${printable(p)}: direct mixed with smart hosts cannot be expressed for a *.suffix; the smart hosts are used.`,
+        );
       // An empty next hop (`smtp:`) is an MX lookup of the recipient's domain.
       transport.push(`${key}\tsmtp:${list.join(', ')}`);
     }
@@ -271,7 +366,13 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   add(m, ...routeNotes);
   if (transport.length) {
     add(m, `transport_maps = texthash:${CONF}/transport`);
-    files.push({ path: `${dir}/transport`, content: commentHeader('#', opts.source, `Postfix transport table of gateway ${name} (route)`) + transport.join('\n') + '\n' });
+    files.push({
+      path: `${dir}/transport`,
+      content:
+        commentHeader('#', opts.source, `Postfix transport table of gateway ${name} (route)`) +
+        transport.join('\n') +
+        '\n',
+    });
   }
   add(m, `relayhost = ${relayhost ?? ''}`.trimEnd());
   if (fallback) add(m, `smtp_fallback_relay = ${fallback}`);
@@ -279,11 +380,18 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
 
   // ---- TLS ----------------------------------------------------------------------
   const level = node.tls === 'required' ? 'encrypt' : node.tls === 'off' ? 'none' : 'may';
-  add(m, `# tls ${node.tls}: STARTTLS on inbound SMTP${node.tls === 'required' ? ' (required: clients that cannot encrypt are refused)' : ''}.`);
+  add(
+    m,
+    `# tls ${node.tls}: STARTTLS on inbound SMTP${node.tls === 'required' ? ' (required: clients that cannot encrypt are refused)' : ''}.`,
+  );
   add(m, `smtpd_tls_security_level = ${level}`);
   if (level !== 'none' || rs.usesAuth) {
     add(m, `# Replace with the certificate and key of ${node.hostname?.value ?? name}.`);
-    add(m, 'smtpd_tls_cert_file = /etc/ssl/certs/ssl-cert-snakeoil.pem', 'smtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key');
+    add(
+      m,
+      'smtpd_tls_cert_file = /etc/ssl/certs/ssl-cert-snakeoil.pem',
+      'smtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key',
+    );
   }
   add(m, 'smtp_tls_security_level = may', '');
 
@@ -295,33 +403,45 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
     const milters: string[] = [];
     if (pol.scanner) {
       const sc = pol.scanner.node;
-      const dest = sc ? hopDest(sc) : pol.scanner.hostname ? `[${guard(pol.scanner.hostname, 'host', 'content_filter')}]:10024` : undefined;
+      const dest = sc
+        ? hopDest(sc)
+        : pol.scanner.hostname
+          ? `[${guard(pol.scanner.hostname, 'host', 'content_filter')}]:10024`
+          : undefined;
       if (dest) {
         add(m, `# scanner ${pol.scanner.scalar.text}: mail goes there and comes back on port 10025.`);
         add(m, `content_filter = scan:${dest}`);
         const back = sc ? sc.addresses.map((a) => pfCidr(a + (a.includes(':') ? '/128' : '/32'))) : [];
         reinject = { listen: '10025', clients: back.length ? back.join(',') : '127.0.0.0/8' };
-        if (!back.length) notes.push(`postfix ${name}: scanner ${pol.scanner.scalar.text} has no address; the return service on port 10025 trusts only 127.0.0.0/8 until you add it`);
-      } else notes.push(`postfix ${name}: scanner ${pol.scanner.scalar.text} has no hostname or address; no content_filter`);
+        if (!back.length)
+          notes.push(
+            `postfix ${name}: scanner ${pol.scanner.scalar.text} has no address; the return service on port 10025 trusts only 127.0.0.0/8 until you add it`,
+          );
+      } else
+        notes.push(`postfix ${name}: scanner ${pol.scanner.scalar.text} has no hostname or address; no content_filter`);
     } else {
       if (pol.antivirus) {
         const eng = guard(pol.antivirus.engine, 'word', 'a milter name').toLowerCase();
-        if (pol.antivirus.mode === 'scheduled') add(m, `# antivirus ${eng} mode=scheduled: scans stored mail, nothing in transit.`);
+        if (pol.antivirus.mode === 'scheduled')
+          add(m, `# antivirus ${eng} mode=scheduled: scans stored mail, nothing in transit.`);
         else if (eng === 'amavis' || eng === 'amavisd') {
           add(m, '# antivirus amavis: a content filter on 127.0.0.1:10024 that returns mail on 127.0.0.1:10025.');
           add(m, 'content_filter = scan:[127.0.0.1]:10024');
           reinject = { listen: '127.0.0.1:10025', clients: '127.0.0.0/8' };
         } else {
-          if (!MILTERS[eng]) add(m, `# antivirus ${eng}: no known milter socket; point the entry below at ${eng}'s milter.`);
+          if (!MILTERS[eng])
+            add(m, `# antivirus ${eng}: no known milter socket; point the entry below at ${eng}'s milter.`);
           milters.push(MILTERS[eng] ?? `unix:/run/${eng}/milter.sock`);
         }
       }
       if (pol.antispam) {
         const eng = guard(pol.antispam.engine, 'word', 'a milter name').toLowerCase();
-        if (!MILTERS[eng]) add(m, `# antispam ${eng}: no known milter socket; point the entry below at ${eng}'s milter.`);
+        if (!MILTERS[eng])
+          add(m, `# antispam ${eng}: no known milter socket; point the entry below at ${eng}'s milter.`);
         const sock = MILTERS[eng] ?? `unix:/run/${eng}/milter.sock`;
         if (!milters.includes(sock)) milters.push(sock);
-        if (pol.antispam.threshold !== undefined) add(m, `# antispam threshold ${pol.antispam.threshold}: set it in ${eng}'s own configuration.`);
+        if (pol.antispam.threshold !== undefined)
+          add(m, `# antispam threshold ${pol.antispam.threshold}: set it in ${eng}'s own configuration.`);
       }
     }
     if (milters.length) {
@@ -335,7 +455,8 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
       add(m, `mime_header_checks = regexp:${CONF}/mime_header_checks`);
       files.push({ path: `${dir}/mime_header_checks`, content: mc });
     }
-    if (pol.attachments.some((a) => a.action === 'allow')) add(m, '# attachments allow ...: Postfix cannot allow-list; only blocked extensions are refused here.');
+    if (pol.attachments.some((a) => a.action === 'allow'))
+      add(m, '# attachments allow ...: Postfix cannot allow-list; only blocked extensions are refused here.');
     if (pol.maxSize && pol.maxSize.bytes > 0) {
       add(m, `# max-size ${pol.maxSize.text}`);
       add(m, `message_size_limit = ${pol.maxSize.bytes}`);
@@ -348,18 +469,63 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
 
   // ---- master.cf ----------------------------------------------------------------
   add(master, commentHeader('#', opts.source, `Postfix master.cf of gateway ${name}`).trimEnd());
-  add(master, '# ==========================================================================',
+  add(
+    master,
+    '# ==========================================================================',
     '# service type  private unpriv  chroot  wakeup  maxproc command + args',
-    '# ==========================================================================');
+    '# ==========================================================================',
+  );
   const widths = [10, 6, 8, 8, 8, 8, 8];
-  const svc = (n: string, type: string, priv: string, unpriv: string, wake: string, maxp: string, cmd: string, ...o: string[]) =>
-    add(master, [n, type, priv, unpriv, 'n', wake, maxp].map((x, i) => `${x} `.padEnd(widths[i])).join('') + cmd, ...o.map((x) => `  -o ${x}`));
+  const svc = (
+    n: string,
+    type: string,
+    priv: string,
+    unpriv: string,
+    wake: string,
+    maxp: string,
+    cmd: string,
+    ...o: string[]
+  ) =>
+    add(
+      master,
+      [n, type, priv, unpriv, 'n', wake, maxp].map((x, i) => `${x} `.padEnd(widths[i])).join('') + cmd,
+      ...o.map((x) => `  -o ${x}`),
+    );
   const listen = node.listen.length ? node.listen : [25];
-  const submissionOpts = ['syslog_name=postfix/submission', 'smtpd_tls_security_level=encrypt', 'smtpd_sasl_auth_enable=yes', 'smtpd_client_restrictions=permit_sasl_authenticated,reject'];
+  const submissionOpts = [
+    'syslog_name=postfix/submission',
+    'smtpd_tls_security_level=encrypt',
+    'smtpd_sasl_auth_enable=yes',
+    'smtpd_client_restrictions=permit_sasl_authenticated,reject',
+  ];
   for (const p of listen) {
     if (p === 25) svc('smtp', 'inet', 'n', '-', '-', '-', 'smtpd');
-    else if (p === 587) svc('submission', 'inet', 'n', '-', '-', '-', 'smtpd', ...(rs.usesAuth ? submissionOpts : ['syslog_name=postfix/submission']));
-    else if (p === 465) svc('submissions', 'inet', 'n', '-', '-', '-', 'smtpd', 'syslog_name=postfix/submissions', 'smtpd_tls_wrappermode=yes', ...(rs.usesAuth ? ['smtpd_sasl_auth_enable=yes', 'smtpd_client_restrictions=permit_sasl_authenticated,reject'] : []));
+    else if (p === 587)
+      svc(
+        'submission',
+        'inet',
+        'n',
+        '-',
+        '-',
+        '-',
+        'smtpd',
+        ...(rs.usesAuth ? submissionOpts : ['syslog_name=postfix/submission']),
+      );
+    else if (p === 465)
+      svc(
+        'submissions',
+        'inet',
+        'n',
+        '-',
+        '-',
+        '-',
+        'smtpd',
+        'syslog_name=postfix/submissions',
+        'smtpd_tls_wrappermode=yes',
+        ...(rs.usesAuth
+          ? ['smtpd_sasl_auth_enable=yes', 'smtpd_client_restrictions=permit_sasl_authenticated,reject']
+          : []),
+      );
     else svc(String(p), 'inet', 'n', '-', '-', '-', 'smtpd');
   }
   if (rs.usesAuth && !listen.includes(587) && !listen.includes(465)) {
@@ -368,10 +534,23 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   }
   if (reinject) {
     add(master, '# Scanned mail comes back here and is not scanned again.');
-    svc(reinject.listen, 'inet', 'n', '-', '-', '-', 'smtpd', 'syslog_name=postfix/reinject', 'content_filter=', 'smtpd_milters=',
+    svc(
+      reinject.listen,
+      'inet',
+      'n',
+      '-',
+      '-',
+      '-',
+      'smtpd',
+      'syslog_name=postfix/reinject',
+      'content_filter=',
+      'smtpd_milters=',
       'receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters',
-      `mynetworks=${reinject.clients}`, 'smtpd_client_restrictions=permit_mynetworks,reject',
-      'smtpd_recipient_restrictions=', 'smtpd_relay_restrictions=permit_mynetworks,reject');
+      `mynetworks=${reinject.clients}`,
+      'smtpd_client_restrictions=permit_mynetworks,reject',
+      'smtpd_recipient_restrictions=',
+      'smtpd_relay_restrictions=permit_mynetworks,reject',
+    );
     svc('scan', 'unix', '-', '-', '-', '10', 'smtp', 'syslog_name=postfix/scan', 'smtp_send_xforward_command=yes');
   }
   svc('pickup', 'unix', 'n', '-', '60', '1', 'pickup');
@@ -400,7 +579,11 @@ function gatewayFiles(node: NodeDecl, model: Model, opts: GenerateOptions): Gene
   svc('postlog', 'unix-dgram', 'n', '-', '-', '1', 'postlogd');
 
   files.unshift(
-    { path: `${dir}/main.cf`, content: m.out.join('\n').replace(/\n+$/, '') + '\n', notes: notes.length ? notes : undefined },
+    {
+      path: `${dir}/main.cf`,
+      content: m.out.join('\n').replace(/\n+$/, '') + '\n',
+      notes: notes.length ? notes : undefined,
+    },
     { path: `${dir}/master.cf`, content: master.out.join('\n') + '\n' },
   );
   return files;

@@ -21,7 +21,9 @@ export class WriteRefused extends Error {
   }
 }
 
-export interface WriteOptions { force?: boolean }
+export interface WriteOptions {
+  force?: boolean;
+}
 export interface WriteResult {
   /** Relative paths written (created or changed). */
   written: string[];
@@ -72,12 +74,20 @@ function resolveDir(root: string, rel: string, create: boolean): { dir?: string;
     let st = lstatOrUndefined(next);
     if (!st) {
       if (!create) return { dir: path.join(cur, ...parts.slice(i)) }; // nothing below exists yet
-      try { fs.mkdirSync(next); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+      try {
+        fs.mkdirSync(next);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
       st = fs.lstatSync(next);
     }
     if (st.isSymbolicLink()) {
       let real: string;
-      try { real = fs.realpathSync(next); } catch { return { problem: `${shown} is a symbolic link that leads nowhere` }; }
+      try {
+        real = fs.realpathSync(next);
+      } catch {
+        return { problem: `${shown} is a symbolic link that leads nowhere` };
+      }
       if (!within(root, real)) return { problem: `${shown} is a symbolic link out of the output folder (to ${real})` };
       if (!fs.statSync(real).isDirectory()) return { problem: `${shown} is not a folder` };
       cur = real;
@@ -108,21 +118,38 @@ export function writeGenerated(outDir: string, files: GeneratedFile[], opts: Wri
   if (!fs.statSync(root).isDirectory()) throw new WriteRefused([`${outDir} is not a folder`]);
 
   // Plan: every check before any write.
-  interface Plan { file: GeneratedFile; existing?: string }
+  interface Plan {
+    file: GeneratedFile;
+    existing?: string;
+  }
   const plans: Plan[] = [];
   for (const f of files) {
     const dirRel = f.path.includes('/') ? f.path.slice(0, f.path.lastIndexOf('/')) : '';
     const r = resolveDir(root, dirRel, false);
-    if (r.problem) { problems.push(`refusing to write ${f.path}: ${r.problem}`); continue; }
+    if (r.problem) {
+      problems.push(`refusing to write ${f.path}: ${r.problem}`);
+      continue;
+    }
     const target = path.join(r.dir!, path.basename(f.path));
     const st = lstatOrUndefined(target);
-    if (!st) { plans.push({ file: f }); continue; }
-    if (st.isSymbolicLink()) {
-      if (!opts.force) { problems.push(`refusing to replace ${f.path}: it is a symbolic link, not a file mailtopo wrote (use --force to replace the link)`); continue; }
+    if (!st) {
       plans.push({ file: f });
       continue;
     }
-    if (!st.isFile()) { problems.push(`refusing to write ${f.path}: something other than a file is there`); continue; }
+    if (st.isSymbolicLink()) {
+      if (!opts.force) {
+        problems.push(
+          `refusing to replace ${f.path}: it is a symbolic link, not a file mailtopo wrote (use --force to replace the link)`,
+        );
+        continue;
+      }
+      plans.push({ file: f });
+      continue;
+    }
+    if (!st.isFile()) {
+      problems.push(`refusing to write ${f.path}: something other than a file is there`);
+      continue;
+    }
     let head = '';
     let existing: string | undefined;
     try {
@@ -143,26 +170,40 @@ export function writeGenerated(outDir: string, files: GeneratedFile[], opts: Wri
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const p of plans) {
-    if (p.existing === p.file.content) { unchanged.push(p.file.path); continue; }
+    if (p.existing === p.file.content) {
+      unchanged.push(p.file.path);
+      continue;
+    }
     const dirRel = p.file.path.includes('/') ? p.file.path.slice(0, p.file.path.lastIndexOf('/')) : '';
     const r = resolveDir(root, dirRel, true);
     if (r.problem) throw new WriteRefused([`refusing to write ${p.file.path}: ${r.problem}`]);
     const target = path.join(r.dir!, path.basename(p.file.path));
-    const tmp = path.join(r.dir!, `.${path.basename(p.file.path)}.mailtopo-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = path.join(
+      r.dir!,
+      `.${path.basename(p.file.path)}.mailtopo-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
+    );
     const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
       fs.writeSync(fd, p.file.content);
       fs.fsyncSync(fd);
     } catch (e) {
       fs.closeSync(fd);
-      try { fs.unlinkSync(tmp); } catch { /* gone already */ }
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* gone already */
+      }
       throw e;
     }
     fs.closeSync(fd);
     try {
       fs.renameSync(tmp, target);
     } catch (e) {
-      try { fs.unlinkSync(tmp); } catch { /* gone already */ }
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        /* gone already */
+      }
       throw e;
     }
     written.push(p.file.path);

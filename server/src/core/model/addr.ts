@@ -2,21 +2,33 @@
 // sources can be compared by coverage: "0.0.0.0/1, 128.0.0.0/1" is `any`.
 
 export type Family = 4 | 6;
-export interface Interval { lo: bigint; hi: bigint }
+export interface Interval {
+  lo: bigint;
+  hi: bigint;
+}
 /** Sorted, disjoint, non-adjacent intervals per family. */
-export interface AddrSet { v4: Interval[]; v6: Interval[] }
+export interface AddrSet {
+  v4: Interval[];
+  v6: Interval[];
+}
 
 const V4_MAX = (1n << 32n) - 1n;
 const V6_MAX = (1n << 128n) - 1n;
 
 export function parseIPv4(s: string): bigint | undefined {
   // A char loop: this runs for every address in every check.
-  let v = 0, part = 0, digits = 0, dots = 0;
+  let v = 0,
+    part = 0,
+    digits = 0,
+    dots = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 46) {
       if (digits === 0 || dots === 3) return undefined;
-      v = v * 256 + part; part = 0; digits = 0; dots++;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
     } else if (c >= 48 && c <= 57) {
       if (digits > 0 && part === 0) return undefined; // no leading zeros
       part = part * 10 + (c - 48);
@@ -53,7 +65,10 @@ export function parseIPv6(s: string): bigint | undefined {
   return v;
 }
 
-export interface ParsedIp { family: Family; value: bigint }
+export interface ParsedIp {
+  family: Family;
+  value: bigint;
+}
 
 export function parseIp(s: string): ParsedIp | undefined {
   const v4 = parseIPv4(s);
@@ -63,7 +78,13 @@ export function parseIp(s: string): ParsedIp | undefined {
   return v6 === undefined ? undefined : { family: 6, value: v6 };
 }
 
-export interface ParsedCidr { family: Family; lo: bigint; hi: bigint; prefix: number; /** host bits were set */ hostBits: boolean }
+export interface ParsedCidr {
+  family: Family;
+  lo: bigint;
+  hi: bigint;
+  prefix: number;
+  /** host bits were set */ hostBits: boolean;
+}
 
 /** A CIDR, or a bare address (/32 or /128). */
 export function parseCidr(s: string): ParsedCidr | undefined {
@@ -85,10 +106,20 @@ export function parseCidr(s: string): ParsedCidr | undefined {
 
 // Sets are never changed in place (every operation returns a new one), so the
 // empty and the full set can be shared: a topology has one per relay rule.
-const EMPTY: AddrSet = Object.freeze({ v4: Object.freeze([]) as unknown as Interval[], v6: Object.freeze([]) as unknown as Interval[] });
-const ANY: AddrSet = Object.freeze({ v4: Object.freeze([Object.freeze({ lo: 0n, hi: V4_MAX })]) as unknown as Interval[], v6: Object.freeze([Object.freeze({ lo: 0n, hi: V6_MAX })]) as unknown as Interval[] });
-export function emptySet(): AddrSet { return EMPTY; }
-export function anySet(): AddrSet { return ANY; }
+const EMPTY: AddrSet = Object.freeze({
+  v4: Object.freeze([]) as unknown as Interval[],
+  v6: Object.freeze([]) as unknown as Interval[],
+});
+const ANY: AddrSet = Object.freeze({
+  v4: Object.freeze([Object.freeze({ lo: 0n, hi: V4_MAX })]) as unknown as Interval[],
+  v6: Object.freeze([Object.freeze({ lo: 0n, hi: V6_MAX })]) as unknown as Interval[],
+});
+export function emptySet(): AddrSet {
+  return EMPTY;
+}
+export function anySet(): AddrSet {
+  return ANY;
+}
 
 function normalize(list: Interval[]): Interval[] {
   if (list.length <= 1) return list.length ? [{ lo: list[0].lo, hi: list[0].hi }] : EMPTY.v4;
@@ -96,8 +127,9 @@ function normalize(list: Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const iv of s) {
     const last = out[out.length - 1];
-    if (last && iv.lo <= last.hi + 1n) { if (iv.hi > last.hi) last.hi = iv.hi; }
-    else out.push({ lo: iv.lo, hi: iv.hi });
+    if (last && iv.lo <= last.hi + 1n) {
+      if (iv.hi > last.hi) last.hi = iv.hi;
+    } else out.push({ lo: iv.lo, hi: iv.hi });
   }
   return out;
 }
@@ -110,7 +142,9 @@ export function union(a: AddrSet, b: AddrSet): AddrSet {
 }
 
 export function addCidr(set: AddrSet, c: ParsedCidr): AddrSet {
-  return c.family === 4 ? { v4: normalize([...set.v4, { lo: c.lo, hi: c.hi }]), v6: set.v6 } : { v4: set.v4, v6: normalize([...set.v6, { lo: c.lo, hi: c.hi }]) };
+  return c.family === 4
+    ? { v4: normalize([...set.v4, { lo: c.lo, hi: c.hi }]), v6: set.v6 }
+    : { v4: set.v4, v6: normalize([...set.v6, { lo: c.lo, hi: c.hi }]) };
 }
 
 function coversList(outer: Interval[], inner: Interval[]): boolean {
@@ -127,11 +161,18 @@ export function covers(outer: AddrSet, inner: AddrSet): boolean {
   return coversList(outer.v4, inner.v4) && coversList(outer.v6, inner.v6);
 }
 
-export function isEmpty(s: AddrSet): boolean { return !s.v4.length && !s.v6.length; }
-export function isAny(s: AddrSet): boolean { return covers(s, anySet()); }
+export function isEmpty(s: AddrSet): boolean {
+  return !s.v4.length && !s.v6.length;
+}
+export function isAny(s: AddrSet): boolean {
+  return covers(s, anySet());
+}
 /** Every IPv4 address, or every IPv6 address (what 0.0.0.0/0 or ::/0 alone means). */
 export function coversAFamily(s: AddrSet): boolean {
-  return (s.v4.length === 1 && s.v4[0].lo === 0n && s.v4[0].hi === V4_MAX) || (s.v6.length === 1 && s.v6[0].lo === 0n && s.v6[0].hi === V6_MAX);
+  return (
+    (s.v4.length === 1 && s.v4[0].lo === 0n && s.v4[0].hi === V4_MAX) ||
+    (s.v6.length === 1 && s.v6[0].lo === 0n && s.v6[0].hi === V6_MAX)
+  );
 }
 
 export function containsIp(s: AddrSet, ip: ParsedIp): boolean {
@@ -146,7 +187,10 @@ export function subtract(a: AddrSet, b: AddrSet): AddrSet {
     for (const r of y) {
       const next: Interval[] = [];
       for (const i of out) {
-        if (r.hi < i.lo || r.lo > i.hi) { next.push(i); continue; }
+        if (r.hi < i.lo || r.lo > i.hi) {
+          next.push(i);
+          continue;
+        }
         if (r.lo > i.lo) next.push({ lo: i.lo, hi: r.lo - 1n });
         if (r.hi < i.hi) next.push({ lo: r.hi + 1n, hi: i.hi });
       }
@@ -161,7 +205,17 @@ export function intersect(a: AddrSet, b: AddrSet): AddrSet {
   return subtract(a, subtract(a, b));
 }
 
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '::1/128', 'fc00::/7', 'fe80::/10'];
+const PRIVATE_RANGES = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '::1/128',
+  'fc00::/7',
+  'fe80::/10',
+];
 let privateSet: AddrSet | undefined;
 /** LANGUAGE.md §4: private ranges; the documentation ranges count as public. */
 export function privateAddrSet(): AddrSet {
@@ -181,11 +235,19 @@ export function formatIp(ip: ParsedIp): string {
   if (ip.family === 4) return [24n, 16n, 8n, 0n].map((sh) => String((ip.value >> sh) & 255n)).join('.');
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((ip.value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  let best = -1, bestLen = 0;
+  let best = -1,
+    bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') { i++; continue; }
-    let j = i; while (j < 8 && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return groups.join(':');

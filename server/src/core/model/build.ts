@@ -4,17 +4,47 @@
 import type { MtDiagnostic, Range, Severity } from '../diagnostic';
 import type { Arg, Scalar, Statement } from '../syntax/ast';
 import { argAt, argCount, itemAt, itemCount, keywordOf } from '../syntax/parser';
-import { SCHEMA, TOP_LEVEL_KEYWORDS, DECL_KINDS, describeType, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
+import {
+  SCHEMA,
+  TOP_LEVEL_KEYWORDS,
+  DECL_KINDS,
+  describeType,
+  type BlockKind,
+  type DeclKind,
+  type StatementSpec,
+  type ValueType,
+} from '../schema/schema';
 import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
 import { didYouMean, nearest } from '../schema/suggest';
 import { addCidr, emptySet, anySet, parseCidr, union, canonicalIp, type AddrSet } from './addr';
 import type { Workspace, LoadedFile } from './workspace';
 import type {
-  Sourced, Decl, DomainDecl, NetworkDecl, NodeDecl, PolicyDecl, Model, NetSource, Hop, Reference, Zone, MxRecord, AcceptRule, RelayRule, RouteRule,
+  Sourced,
+  Decl,
+  DomainDecl,
+  NetworkDecl,
+  NodeDecl,
+  PolicyDecl,
+  Model,
+  NetSource,
+  Hop,
+  Reference,
+  Zone,
+  MxRecord,
+  AcceptRule,
+  RelayRule,
+  RouteRule,
 } from './types';
 
 /** What a resolved reference is written into (a code, not a closure per reference). */
-const enum Into { Network, MxTarget, Scanner, Scan, Hop, Member }
+const enum Into {
+  Network,
+  MxTarget,
+  Scanner,
+  Scan,
+  Hop,
+  Member,
+}
 
 /** A reference to resolve once every file's declarations are known. */
 class Pending {
@@ -27,18 +57,43 @@ class Pending {
   /** The object the declaration is written into. */
   declare obj: object;
   declare stmt: Statement | undefined;
-  constructor(scalar: Scalar, file: string, kinds: DeclKind[], role: string, into: Into, obj: object, stmt?: Statement) {
-    this.scalar = scalar; this.file = file; this.kinds = kinds; this.role = role; this.into = into; this.obj = obj; this.stmt = stmt;
+  constructor(
+    scalar: Scalar,
+    file: string,
+    kinds: DeclKind[],
+    role: string,
+    into: Into,
+    obj: object,
+    stmt?: Statement,
+  ) {
+    this.scalar = scalar;
+    this.file = file;
+    this.kinds = kinds;
+    this.role = role;
+    this.into = into;
+    this.obj = obj;
+    this.stmt = stmt;
   }
   resolve(d: Decl): void {
     switch (this.into) {
-      case Into.Network: (this.obj as NetSource).network = d as NetworkDecl; return;
-      case Into.MxTarget: (this.obj as MxRecord).target = { kind: 'ref', decl: d as NodeDecl, scalar: this.scalar }; return;
-      case Into.Scanner: (this.obj as NonNullable<PolicyDecl['scanner']>).node = d as NodeDecl; return;
-      case Into.Scan: (this.obj as NodeDecl).scan = new ScanAt(this.file, this.stmt!, d as PolicyDecl); return;
-      case Into.Hop: (this.obj as Hop).node = d as NodeDecl; return;
+      case Into.Network:
+        (this.obj as NetSource).network = d as NetworkDecl;
+        return;
+      case Into.MxTarget:
+        (this.obj as MxRecord).target = { kind: 'ref', decl: d as NodeDecl, scalar: this.scalar };
+        return;
+      case Into.Scanner:
+        (this.obj as NonNullable<PolicyDecl['scanner']>).node = d as NodeDecl;
+        return;
+      case Into.Scan:
+        (this.obj as NodeDecl).scan = new ScanAt(this.file, this.stmt!, d as PolicyDecl);
+        return;
+      case Into.Hop:
+        (this.obj as Hop).node = d as NodeDecl;
+        return;
       case Into.Member: {
-        const n = this.obj as NodeDecl, m = d as NodeDecl;
+        const n = this.obj as NodeDecl,
+          m = d as NodeDecl;
         if (!n.members.includes(m)) n.members = add(n.members, m);
         m.pools = add(m.pools, n);
         return;
@@ -47,14 +102,20 @@ class Pending {
   }
 }
 
-export interface BuildResult { model: Model; diagnostics: MtDiagnostic[] }
+export interface BuildResult {
+  model: Model;
+  diagnostics: MtDiagnostic[];
+}
 
 const KIND_LIST = (k: string[]) => (k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0]);
 const article = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
 
 /** The first `key=` option before argument index `before` (a repeat is MT107 on the later one). */
 function firstOption(st: Statement, key: string, before: number): Arg | undefined {
-  for (let i = 0; i < before; i++) { const a = argAt(st, i); if (a.key?.text === key) return a; }
+  for (let i = 0; i < before; i++) {
+    const a = argAt(st, i);
+    if (a.key?.text === key) return a;
+  }
   return undefined;
 }
 
@@ -63,47 +124,84 @@ function firstOption(st: Statement, key: string, before: number): Arg | undefine
 // assignment in each class's own constructor: one shape per class, and no
 // base-class field initializer running on many shapes (that was a slow,
 // megamorphic define per object), no out-of-object properties.
-interface HasRange { range: Range }
+interface HasRange {
+  range: Range;
+}
 class SourceAt implements NetSource {
   declare text: string;
   declare network?: NetworkDecl;
   declare any?: boolean;
   #of: HasRange;
-  constructor(text: string, of: HasRange, any?: boolean) { this.text = text; this.#of = of; this.network = undefined; this.any = any ? true : undefined; }
-  get range(): Range { return this.#of.range; }
+  constructor(text: string, of: HasRange, any?: boolean) {
+    this.text = text;
+    this.#of = of;
+    this.network = undefined;
+    this.any = any ? true : undefined;
+  }
+  get range(): Range {
+    return this.#of.range;
+  }
 }
 class HopAt implements Hop {
   declare text: string;
   declare direct?: true;
   declare node?: NodeDecl;
   #of: HasRange;
-  constructor(text: string, of: HasRange, direct?: boolean) { this.text = text; this.#of = of; this.direct = direct ? true : undefined; this.node = undefined; }
-  get range(): Range { return this.#of.range; }
+  constructor(text: string, of: HasRange, direct?: boolean) {
+    this.text = text;
+    this.#of = of;
+    this.direct = direct ? true : undefined;
+    this.node = undefined;
+  }
+  get range(): Range {
+    return this.#of.range;
+  }
 }
 class RefAt implements Reference {
   declare file: string;
   declare target: Decl;
   declare kindsAllowed: string[];
   #of: HasRange;
-  constructor(file: string, of: HasRange, target: Decl, kindsAllowed: string[]) { this.file = file; this.#of = of; this.target = target; this.kindsAllowed = kindsAllowed; }
-  get range(): Range { return this.#of.range; }
+  constructor(file: string, of: HasRange, target: Decl, kindsAllowed: string[]) {
+    this.file = file;
+    this.#of = of;
+    this.target = target;
+    this.kindsAllowed = kindsAllowed;
+  }
+  get range(): Range {
+    return this.#of.range;
+  }
 }
 /** A model object read from one statement: its file, the statement, and the statement's range when asked for. */
 class FromStmt {
   declare file: string;
   declare stmt: Statement;
-  get range(): Range { return this.stmt.range; }
+  get range(): Range {
+    return this.stmt.range;
+  }
 }
 /** A typed field with its statement. */
 class LazySourced<T> extends FromStmt implements Sourced<T> {
   declare value: T;
-  constructor(value: T, file: string, stmt: Statement) { super(); this.value = value; this.file = file; this.stmt = stmt; }
+  constructor(value: T, file: string, stmt: Statement) {
+    super();
+    this.value = value;
+    this.file = file;
+    this.stmt = stmt;
+  }
 }
 class AcceptAt extends FromStmt implements AcceptRule {
   declare patterns: string[];
   declare from: NetSource[];
   declare fromSet: AddrSet;
-  constructor(file: string, stmt: Statement, patterns: string[], from: NetSource[], fromSet: AddrSet) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; this.from = from; this.fromSet = fromSet; }
+  constructor(file: string, stmt: Statement, patterns: string[], from: NetSource[], fromSet: AddrSet) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.patterns = patterns;
+    this.from = from;
+    this.fromSet = fromSet;
+  }
 }
 class RelayAt extends FromStmt implements RelayRule {
   declare action: 'allow' | 'deny';
@@ -111,27 +209,64 @@ class RelayAt extends FromStmt implements RelayRule {
   declare fromSet: AddrSet;
   declare auth: 'required' | 'none';
   declare index: number;
-  constructor(file: string, stmt: Statement, action: 'allow' | 'deny', from: NetSource[], fromSet: AddrSet, auth: 'required' | 'none', index: number) {
-    super(); this.file = file; this.stmt = stmt; this.action = action; this.from = from; this.fromSet = fromSet; this.auth = auth; this.index = index;
+  constructor(
+    file: string,
+    stmt: Statement,
+    action: 'allow' | 'deny',
+    from: NetSource[],
+    fromSet: AddrSet,
+    auth: 'required' | 'none',
+    index: number,
+  ) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.action = action;
+    this.from = from;
+    this.fromSet = fromSet;
+    this.auth = auth;
+    this.index = index;
   }
 }
 class RouteAt extends FromStmt implements RouteRule {
   declare patterns: string[];
   declare via: Hop[];
-  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; this.via = via; }
+  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.patterns = patterns;
+    this.via = via;
+  }
 }
 class ScanAt extends FromStmt {
   declare policy: PolicyDecl;
-  constructor(file: string, stmt: Statement, policy: PolicyDecl) { super(); this.file = file; this.stmt = stmt; this.policy = policy; }
+  constructor(file: string, stmt: Statement, policy: PolicyDecl) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.policy = policy;
+  }
 }
 class PatternsAt extends FromStmt {
   declare patterns: string[];
-  constructor(file: string, stmt: Statement, patterns: string[]) { super(); this.file = file; this.stmt = stmt; this.patterns = patterns; }
+  constructor(file: string, stmt: Statement, patterns: string[]) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.patterns = patterns;
+  }
 }
 class MxAt extends FromStmt implements MxRecord {
   declare preference: number;
   declare target: MxRecord['target'];
-  constructor(file: string, stmt: Statement, preference: number, target: MxRecord['target']) { super(); this.file = file; this.stmt = stmt; this.preference = preference; this.target = target; }
+  constructor(file: string, stmt: Statement, preference: number, target: MxRecord['target']) {
+    super();
+    this.file = file;
+    this.stmt = stmt;
+    this.preference = preference;
+    this.target = target;
+  }
 }
 
 // Defaults shared by every node until a statement sets its own (frozen: a
@@ -139,7 +274,11 @@ class MxAt extends FromStmt implements MxRecord {
 const NO_NODES = Object.freeze([]) as unknown as NodeDecl[];
 const NO_STRINGS = Object.freeze([]) as unknown as string[];
 const PORT_25 = Object.freeze([25]) as unknown as number[];
-const DEFAULT_HEALTH: NodeDecl['health'] = Object.freeze({ check: 'smtp', intervalSeconds: 10, interval: '10s' }) as NodeDecl['health'];
+const DEFAULT_HEALTH: NodeDecl['health'] = Object.freeze({
+  check: 'smtp',
+  intervalSeconds: 10,
+  interval: '10s',
+});
 const NO_RULES = Object.freeze([]) as unknown as never[];
 
 class NodeAt implements NodeDecl {
@@ -177,8 +316,22 @@ class NodeAt implements NodeDecl {
   declare peakLoad?: number;
   declare pools: NodeDecl[];
   #name: Scalar;
-  constructor(kind: NodeDecl['kind'], name: string, file: string, nameScalar: Scalar, stmt: Statement, order: number, doc: string[]) {
-    this.kind = kind; this.name = name; this.file = file; this.#name = nameScalar; this.stmt = stmt; this.order = order; this.doc = doc;
+  constructor(
+    kind: NodeDecl['kind'],
+    name: string,
+    file: string,
+    nameScalar: Scalar,
+    stmt: Statement,
+    order: number,
+    doc: string[],
+  ) {
+    this.kind = kind;
+    this.name = name;
+    this.file = file;
+    this.#name = nameScalar;
+    this.stmt = stmt;
+    this.order = order;
+    this.doc = doc;
     this.role = undefined;
     this.zone = kind === 'external' ? 'external' : 'internal';
     this.zoneDeclared = false;
@@ -207,7 +360,9 @@ class NodeAt implements NodeDecl {
     this.peakLoad = undefined;
     this.pools = NO_NODES;
   }
-  get nameRange(): Range { return this.#name.range; }
+  get nameRange(): Range {
+    return this.#name.range;
+  }
 }
 
 /** Append to a list that may still be a shared (frozen, empty) default. */
@@ -222,10 +377,20 @@ class SeenList {
   readonly keys: string[] = [];
   readonly vals: Statement[] = [];
   n = 0;
-  clear(): void { this.n = 0; }
-  get(k: string): Statement | undefined { for (let i = 0; i < this.n; i++) if (this.keys[i] === k) return this.vals[i]; return undefined; }
-  has(k: string): boolean { return this.get(k) !== undefined; }
-  set(k: string, v: Statement): void { this.keys[this.n] = k; this.vals[this.n++] = v; }
+  clear(): void {
+    this.n = 0;
+  }
+  get(k: string): Statement | undefined {
+    for (let i = 0; i < this.n; i++) if (this.keys[i] === k) return this.vals[i];
+    return undefined;
+  }
+  has(k: string): boolean {
+    return this.get(k) !== undefined;
+  }
+  set(k: string, v: Statement): void {
+    this.keys[this.n] = k;
+    this.vals[this.n++] = v;
+  }
 }
 
 const NAME_TYPE: ValueType = { t: 'name' };
@@ -241,17 +406,35 @@ const KINDS_MEMBER: DeclKind[] = ['gateway', 'server'];
 const REQUIRED = new Map<BlockKind, string[]>();
 function requiredOf(kind: BlockKind): string[] {
   let r = REQUIRED.get(kind);
-  if (!r) { r = Object.entries(SCHEMA[kind].statements).filter(([, ss]) => ss.required).map(([n]) => n); REQUIRED.set(kind, r); }
+  if (!r) {
+    r = Object.entries(SCHEMA[kind].statements)
+      .filter(([, ss]) => ss.required)
+      .map(([n]) => n);
+    REQUIRED.set(kind, r);
+  }
   return r;
 }
 
 export function buildModel(ws: Workspace): BuildResult {
   const diags: MtDiagnostic[] = [];
-  const report = (code: string, severity: Severity, file: string, range: Range, message: string, extra: Partial<MtDiagnostic> = {}) => {
+  const report = (
+    code: string,
+    severity: Severity,
+    file: string,
+    range: Range,
+    message: string,
+    extra: Partial<MtDiagnostic> = {},
+  ) => {
     diags.push({ code, severity, message, file, range, ...extra });
   };
   const model: Model = {
-    byName: new Map(), domains: [], networks: [], nodes: [], policies: [], references: [], decls: [],
+    byName: new Map(),
+    domains: [],
+    networks: [],
+    nodes: [],
+    policies: [],
+    references: [],
+    decls: [],
     options: { dnsbl: [], ttl: '1h', ttlSeconds: 3600 },
   };
   const pending: Pending[] = [];
@@ -269,7 +452,9 @@ export function buildModel(ws: Workspace): BuildResult {
     let npos = 0;
     let firstExtra: Arg | undefined;
     let lastPos: Arg | undefined;
-    if (st.block) { report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`); }
+    if (st.block) {
+      report('MT113', 'error', file, st.block.open, `'${spec.name}' takes no block`);
+    }
     for (let ai = 0; ai < nargs; ai++) {
       const o = argAt(st, ai);
       const k = o.key;
@@ -282,19 +467,51 @@ export function buildModel(ws: Workspace): BuildResult {
       }
       const key = k.text;
       const os = spec.options && Object.hasOwn(spec.options, key) ? spec.options[key] : undefined; // never a prototype member ('__proto__=')
-      if (!spec.options) { report('MT108', 'error', file, k.range, `'${spec.name}' takes no options (got '${key}=')`); ok = false; continue; }
-      if (!os) { report('MT108', 'error', file, k.range, `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`, { data: { suggestion: nearest(key, Object.keys(spec.options)) } }); ok = false; continue; }
+      if (!spec.options) {
+        report('MT108', 'error', file, k.range, `'${spec.name}' takes no options (got '${key}=')`);
+        ok = false;
+        continue;
+      }
+      if (!os) {
+        report(
+          'MT108',
+          'error',
+          file,
+          k.range,
+          `unknown option '${key}=' on '${spec.name}'${didYouMean(key, Object.keys(spec.options))}`,
+          { data: { suggestion: nearest(key, Object.keys(spec.options)) } },
+        );
+        ok = false;
+        continue;
+      }
       const prev = firstOption(st, key, ai);
-      if (prev) { report('MT107', 'error', file, k.range, `option '${key}=' appears twice on '${spec.name}'`, { related: [{ file, range: prev.range, message: 'first given here' }] }); ok = false; continue; }
+      if (prev) {
+        report('MT107', 'error', file, k.range, `option '${key}=' appears twice on '${spec.name}'`, {
+          related: [{ file, range: prev.range, message: 'first given here' }],
+        });
+        ok = false;
+        continue;
+      }
       const n = itemCount(o);
-      if (!n) { ok = false; continue; } // MT001 already
-      if (!os.list && n > 1) { report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${n}`); ok = false; continue; }
+      if (!n) {
+        ok = false;
+        continue;
+      } // MT001 already
+      if (!os.list && n > 1) {
+        report('MT102', 'error', file, o.value.range, `option '${key}=' takes one value, got ${n}`);
+        ok = false;
+        continue;
+      }
       for (let j = 0; j < n; j++) ok = checkScalar(itemAt(o, j)!, os.type, file) && ok;
     }
-    if (spec.options) for (const key in spec.options) {
-      const os = spec.options[key];
-      if (os.required && !firstOption(st, key, nargs)) { report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`); ok = false; }
-    }
+    if (spec.options)
+      for (const key in spec.options) {
+        const os = spec.options[key];
+        if (os.required && !firstOption(st, key, nargs)) {
+          report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${key}=… (${describeType(os.type)})`);
+          ok = false;
+        }
+      }
     // `mx none`, `dnsbl none`
     if (spec.noneForm && npos === 1 && itemCount(lastPos!) === 1) {
       const only = itemAt(lastPos!, 0)!;
@@ -305,15 +522,31 @@ export function buildModel(ws: Workspace): BuildResult {
       if (arg.key) continue;
       const a = spec.args[i++];
       const n = itemCount(arg);
-      if (!a.list && n > 1) { report('MT102', 'error', file, arg.value.range, `'${spec.name}' takes one ${a.label} here, got a list of ${n}`); ok = false; continue; }
+      if (!a.list && n > 1) {
+        report('MT102', 'error', file, arg.value.range, `'${spec.name}' takes one ${a.label} here, got a list of ${n}`);
+        ok = false;
+        continue;
+      }
       for (let j = 0; j < n; j++) ok = checkScalar(itemAt(arg, j)!, a.type, file) && ok;
     }
     if (firstExtra) {
-      report('MT102', 'error', file, { start: firstExtra.range.start, end: lastPos!.range.end }, `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${npos}`);
+      report(
+        'MT102',
+        'error',
+        file,
+        { start: firstExtra.range.start, end: lastPos!.range.end },
+        `'${spec.name}' takes ${spec.args.length} argument${spec.args.length === 1 ? '' : 's'} (${spec.args.map((a) => a.label).join(', ')}), got ${npos}`,
+      );
       ok = false;
     } else if (npos < spec.args.length && !spec.args[npos].optional) {
       const missing = spec.args[npos];
-      report('MT102', 'error', file, st.keyword.range, `'${spec.name}' needs ${missing.label === spec.args[0].label && npos === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`);
+      report(
+        'MT102',
+        'error',
+        file,
+        st.keyword.range,
+        `'${spec.name}' needs ${missing.label === spec.args[0].label && npos === 0 ? '' : 'a '}${missing.label}: expected ${describeType(missing.type)}${spec.noneForm ? " or 'none'" : ''}`,
+      );
       ok = false;
     }
     return ok;
@@ -334,9 +567,17 @@ export function buildModel(ws: Workspace): BuildResult {
     let set = emptySet();
     for (let i = 0, n = itemCount(from); i < n; i++) {
       const s = itemAt(from, i)!;
-      if (s.text === 'any') { sources[i] = new SourceAt('any', s, true); set = anySet(); continue; }
+      if (s.text === 'any') {
+        sources[i] = new SourceAt('any', s, true);
+        set = anySet();
+        continue;
+      }
       const c = parseCidr(s.text);
-      if (c) { sources[i] = new SourceAt(s.text, s); set = addCidr(set, c); continue; }
+      if (c) {
+        sources[i] = new SourceAt(s.text, s);
+        set = addCidr(set, c);
+        continue;
+      }
       const src = new SourceAt(s.text, s);
       sources[i] = src;
       pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
@@ -344,14 +585,19 @@ export function buildModel(ws: Workspace): BuildResult {
     return set;
   };
 
-
   // Plain loops: these run for every statement of every file.
   const NONE: Scalar[] = [];
   const firstPositional = (st: Statement): Arg | undefined => {
-    for (let i = 0, n = argCount(st); i < n; i++) { const a = argAt(st, i); if (!a.key) return a; }
+    for (let i = 0, n = argCount(st); i < n; i++) {
+      const a = argAt(st, i);
+      if (!a.key) return a;
+    }
     return undefined;
   };
-  const first = (st: Statement): Scalar | undefined => { const a = firstPositional(st); return a ? itemAt(a, 0) : undefined; };
+  const first = (st: Statement): Scalar | undefined => {
+    const a = firstPositional(st);
+    return a ? itemAt(a, 0) : undefined;
+  };
   const firstList = (st: Statement): Scalar[] => firstPositional(st)?.value.items ?? NONE;
   // Lists read from statements are shared between equal lists (frozen):
   // thousands of rules say `route * …` or `listen 25, 587`.
@@ -368,19 +614,28 @@ export function buildModel(ws: Workspace): BuildResult {
     const a = firstPositional(st);
     if (!a) return NO_STRINGS;
     const n = itemCount(a);
-    if (n === 1) { const t = itemAt(a, 0)!.text.toLowerCase(); return sharedStrings.get(t) ?? shared(sharedStrings, t, [t]); }
+    if (n === 1) {
+      const t = itemAt(a, 0)!.text.toLowerCase();
+      return sharedStrings.get(t) ?? shared(sharedStrings, t, [t]);
+    }
     const l = a.value.items.map((x) => x.text.toLowerCase());
     return shared(sharedStrings, l.join('\n') + '\n', l); // (a one-item key has no line break)
   };
   const numberList = (st: Statement): number[] => {
     const a = firstPositional(st);
     if (!a) return [];
-    if (itemCount(a) === 1) { const v = Number(itemAt(a, 0)!.text); return sharedNumbers.get(v) ?? shared(sharedNumbers, v, [v]); }
+    if (itemCount(a) === 1) {
+      const v = Number(itemAt(a, 0)!.text);
+      return sharedNumbers.get(v) ?? shared(sharedNumbers, v, [v]);
+    }
     const l = a.value.items.map((x) => Number(x.text));
     return shared(sharedNumbers, l.join(','), l);
   };
   const optArg = (st: Statement, key: string): Arg | undefined => firstOption(st, key, argCount(st));
-  const optFirst = (st: Statement, key: string): Scalar | undefined => { const a = optArg(st, key); return a ? itemAt(a, 0) : undefined; };
+  const optFirst = (st: Statement, key: string): Scalar | undefined => {
+    const a = optArg(st, key);
+    return a ? itemAt(a, 0) : undefined;
+  };
 
   // Reused for every block (cleared per block: blocks do not nest). The
   // once-statements are a small list reused by count: a Map cleared per block
@@ -394,17 +649,25 @@ export function buildModel(ws: Workspace): BuildResult {
     model.decls.push(d);
     if (d.kind === 'domain') {
       const prev = domainByName.get(d.name);
-      if (prev) report('MT104', 'error', lf.display, d.nameRange, `domain '${d.name}' is declared twice`, { related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }] });
+      if (prev)
+        report('MT104', 'error', lf.display, d.nameRange, `domain '${d.name}' is declared twice`, {
+          related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }],
+        });
       else domainByName.set(d.name, d);
       model.domains.push(d);
       return;
     }
     const prev = model.byName.get(d.name);
-    if (prev) { report('MT104', 'error', lf.display, d.nameRange, `'${d.name}' is already declared as ${article(prev.kind)}`, { related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }] }); return; }
+    if (prev) {
+      report('MT104', 'error', lf.display, d.nameRange, `'${d.name}' is already declared as ${article(prev.kind)}`, {
+        related: [{ file: prev.file, range: prev.nameRange, message: 'first declared here' }],
+      });
+      return;
+    }
     model.byName.set(d.name, d);
     if (d.kind === 'network') model.networks.push(d);
     else if (d.kind === 'policy') model.policies.push(d);
-    else model.nodes.push(d as NodeDecl);
+    else model.nodes.push(d);
   };
 
   /** The file whose last declaration had no block (its `{` forgotten): the statements after it are its contents. */
@@ -415,45 +678,108 @@ export function buildModel(ws: Workspace): BuildResult {
     if (TOP_LEVEL_KEYWORDS.includes(kw)) blockless = undefined;
     if (kw === 'import') {
       const a = stmt.args;
-      if (a.length !== 1 || a[0].key || a[0].value.items.length !== 1 || !a[0].value.items[0].quoted) report('MT102', 'error', file, a.length ? { start: a[0].range.start, end: a[a.length - 1].range.end } : stmt.keyword.range, `'import' takes one quoted path, e.g. import "domains.mailtopo"`);
+      if (a.length !== 1 || a[0].key || a[0].value.items.length !== 1 || !a[0].value.items[0].quoted)
+        report(
+          'MT102',
+          'error',
+          file,
+          a.length ? { start: a[0].range.start, end: a[a.length - 1].range.end } : stmt.keyword.range,
+          `'import' takes one quoted path, e.g. import "domains.mailtopo"`,
+        );
       if (stmt.block) report('MT113', 'error', file, stmt.block.open, "'import' takes no block");
       continue;
     }
     if (!TOP_LEVEL_KEYWORDS.includes(kw)) {
-      const inBlock = Object.entries(SCHEMA).filter(([, b]) => Object.hasOwn(b.statements, kw)).map(([k]) => k);
+      const inBlock = Object.entries(SCHEMA)
+        .filter(([, b]) => Object.hasOwn(b.statements, kw))
+        .map(([k]) => k);
       const msg = inBlock.length
         ? `'${kw}' is not a declaration: it belongs inside ${KIND_LIST(inBlock.map((k) => (k === 'options' ? "an 'options' block" : article(k))))}`
         : `unknown declaration '${kw}'${didYouMean(kw, TOP_LEVEL_KEYWORDS)}`;
       if (inBlock.length && blockless === lf) continue; // MT113 on the declaration above says it
-      report('MT101', 'error', file, stmt.keyword.range, msg, { data: { suggestion: nearest(kw, TOP_LEVEL_KEYWORDS) } });
+      report('MT101', 'error', file, stmt.keyword.range, msg, {
+        data: { suggestion: nearest(kw, TOP_LEVEL_KEYWORDS) },
+      });
       continue;
     }
     if (kw === 'options') {
       if (stmt.args.length) report('MT102', 'error', file, stmt.args[0].range, "'options' takes no arguments");
-      if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, "'options' needs a block: options { … }"); blockless = lf; continue; }
-      if (optionsSeen) { report('MT107', 'error', file, stmt.keyword.range, "a second 'options' block: a workspace has one", { related: [{ file: optionsSeen.file, range: optionsSeen.range, message: 'first options block' }] }); }
-      else optionsSeen = { file, range: stmt.keyword.range };
+      if (!stmt.block) {
+        report('MT113', 'error', file, stmt.keyword.range, "'options' needs a block: options { … }");
+        blockless = lf;
+        continue;
+      }
+      if (optionsSeen) {
+        report('MT107', 'error', file, stmt.keyword.range, "a second 'options' block: a workspace has one", {
+          related: [{ file: optionsSeen.file, range: optionsSeen.range, message: 'first options block' }],
+        });
+      } else optionsSeen = { file, range: stmt.keyword.range };
       readBlock(stmt, 'options', file, undefined);
       continue;
     }
     const kind = kw as DeclKind;
     const pos = stmt.args.filter((a) => !a.key);
     const nameScalar = pos[0]?.value.items[0];
-    for (const o of stmt.args.filter((a) => a.key)) report('MT108', 'error', file, o.key!.range, `a '${kind}' declaration takes no options`);
-    if (!nameScalar) { report('MT102', 'error', file, stmt.keyword.range, `'${kind}' needs a ${kind === 'domain' ? 'domain name' : 'name'}`); if (stmt.block) readBlock(stmt, kind, file, undefined); continue; }
+    for (const o of stmt.args.filter((a) => a.key))
+      report('MT108', 'error', file, o.key!.range, `a '${kind}' declaration takes no options`);
+    if (!nameScalar) {
+      report(
+        'MT102',
+        'error',
+        file,
+        stmt.keyword.range,
+        `'${kind}' needs a ${kind === 'domain' ? 'domain name' : 'name'}`,
+      );
+      if (stmt.block) readBlock(stmt, kind, file, undefined);
+      continue;
+    }
     let nameOk = true;
-    if (pos.length > 1 || pos[0].value.items.length > 1) { report('MT102', 'error', file, { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end }, `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`); }
+    if (pos.length > 1 || pos[0].value.items.length > 1) {
+      report(
+        'MT102',
+        'error',
+        file,
+        { start: (pos[1] ?? pos[0]).range.start, end: pos[pos.length - 1].range.end },
+        `'${kind}' takes one ${kind === 'domain' ? 'domain name' : 'name'}`,
+      );
+    }
     const p = checkValue(nameScalar, kind === 'domain' ? DOMAIN_TYPE : NAME_TYPE);
-    if (p) { if (!nameScalar.unterminated) report(p.code, 'error', file, nameScalar.range, p.message); nameOk = false; }
-    if (!stmt.block) { report('MT113', 'error', file, stmt.keyword.range, `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`); blockless = lf; }
+    if (p) {
+      if (!nameScalar.unterminated) report(p.code, 'error', file, nameScalar.range, p.message);
+      nameOk = false;
+    }
+    if (!stmt.block) {
+      report(
+        'MT113',
+        'error',
+        file,
+        stmt.keyword.range,
+        `'${kind} ${nameScalar.text}' needs a block: ${kind} ${nameScalar.text} { … }`,
+      );
+      blockless = lf;
+    }
     let decl: Decl;
-    if (kind === 'gateway' || kind === 'server' || kind === 'pool' || kind === 'external') decl = new NodeAt(kind, nameScalar.text, file, nameScalar, stmt, order++, stmt.leadingComments);
+    if (kind === 'gateway' || kind === 'server' || kind === 'pool' || kind === 'external')
+      decl = new NodeAt(kind, nameScalar.text, file, nameScalar, stmt, order++, stmt.leadingComments);
     else {
-      const base = { name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text, file, nameRange: nameScalar.range, stmt, order: order++, doc: stmt.leadingComments };
+      const base = {
+        name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text,
+        file,
+        nameRange: nameScalar.range,
+        stmt,
+        order: order++,
+        doc: stmt.leadingComments,
+      };
       switch (kind) {
-        case 'network': decl = { ...base, kind, cidrs: [], set: emptySet() }; break;
-        case 'domain': decl = { ...base, kind, mx: [] }; break;
-        default: decl = { ...base, kind, attachments: [], onVirus: 'reject' }; break;
+        case 'network':
+          decl = { ...base, kind, cidrs: [], set: emptySet() };
+          break;
+        case 'domain':
+          decl = { ...base, kind, mx: [] };
+          break;
+        default:
+          decl = { ...base, kind, attachments: [], onVirus: 'reject' };
+          break;
       }
     }
     if (nameOk) declare(decl, lf);
@@ -470,15 +796,31 @@ export function buildModel(ws: Workspace): BuildResult {
       const kw = keywordOf(st);
       const ss = Object.hasOwn(spec.statements, kw) ? spec.statements[kw] : undefined; // never a prototype member ('__proto__', 'constructor')
       if (!ss) {
-        const elsewhere = TOP_LEVEL_KEYWORDS.includes(kw) ? ` ('${kw}' is a top-level declaration: is a '}' missing above?)`
-          : (() => { const ks = DECL_KINDS.filter((k) => Object.hasOwn(SCHEMA[k].statements, kw)); return ks.length ? ` ('${kw}' belongs in ${KIND_LIST(ks.map(article))})` : ''; })();
+        const elsewhere = TOP_LEVEL_KEYWORDS.includes(kw)
+          ? ` ('${kw}' is a top-level declaration: is a '}' missing above?)`
+          : (() => {
+              const ks = DECL_KINDS.filter((k) => Object.hasOwn(SCHEMA[k].statements, kw));
+              return ks.length ? ` ('${kw}' belongs in ${KIND_LIST(ks.map(article))})` : '';
+            })();
         const sugg = nearest(kw, Object.keys(spec.statements));
-        report('MT101', 'error', file, st.keyword.range, `unknown statement '${kw}' in ${ownerName}${sugg && !elsewhere ? `: did you mean '${sugg}'?` : elsewhere}`, { data: sugg ? { suggestion: sugg } : undefined });
+        report(
+          'MT101',
+          'error',
+          file,
+          st.keyword.range,
+          `unknown statement '${kw}' in ${ownerName}${sugg && !elsewhere ? `: did you mean '${sugg}'?` : elsewhere}`,
+          { data: sugg ? { suggestion: sugg } : undefined },
+        );
         continue;
       }
       if (!ss.repeatable) {
         const prev = seenOnce.get(kw);
-        if (prev) { report('MT107', 'error', file, st.keyword.range, `'${kw}' may appear once in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first given here' }] }); continue; }
+        if (prev) {
+          report('MT107', 'error', file, st.keyword.range, `'${kw}' may appear once in ${ownerName}`, {
+            related: [{ file, range: prev.range, message: 'first given here' }],
+          });
+          continue;
+        }
         seenOnce.set(kw, st);
       }
       if (!checkStatement(st, ss, file)) continue;
@@ -488,20 +830,30 @@ export function buildModel(ws: Workspace): BuildResult {
           const s = itemAt(a, i)!;
           const key = s.text.toLowerCase();
           const prev = seenRoutes.get(key);
-          if (prev) report('MT107', 'error', file, s.range, `a second route for '${s.text}' in ${ownerName}`, { related: [{ file, range: prev.range, message: 'first route for it' }] });
+          if (prev)
+            report('MT107', 'error', file, s.range, `a second route for '${s.text}' in ${ownerName}`, {
+              related: [{ file, range: prev.range, message: 'first route for it' }],
+            });
           else seenRoutes.set(key, st);
         }
       }
       readStatement(st, kind, file, d);
     }
     // statements only some roles take (a server's `mailboxes`: role mailbox)
-    if (d && (d.kind === 'server' || d.kind === 'gateway') && (d as NodeDecl).role) {
-      const n = d as NodeDecl;
+    if (d && (d.kind === 'server' || d.kind === 'gateway') && d.role) {
+      const n = d;
       for (let i = 0; i < seenOnce.n; i++) {
-        const name = seenOnce.keys[i], st = seenOnce.vals[i];
+        const name = seenOnce.keys[i],
+          st = seenOnce.vals[i];
         const roles = spec.statements[name].roles;
         if (!roles || roles.includes(n.role!)) continue;
-        report('MT101', 'error', file, st.keyword.range, `'${name}' is only for ${article(kind)} with role ${roles.join(' or ')}; ${ownerName} has role ${n.role}`);
+        report(
+          'MT101',
+          'error',
+          file,
+          st.keyword.range,
+          `'${name}' is only for ${article(kind)} with role ${roles.join(' or ')}; ${ownerName} has role ${n.role}`,
+        );
         if (name === 'mailboxes') n.mailboxes = undefined;
       }
     }
@@ -510,90 +862,171 @@ export function buildModel(ws: Workspace): BuildResult {
       for (const name of requiredOf(kind)) {
         const ss = spec.statements[name];
         if (seenOnce.has(name)) continue;
-        if (name === 'hostname' && kind === 'external') { requiredHostname.push(d as NodeDecl); continue; } // MT308 replaces it for MX targets
-        report('MT103', 'error', file, d.nameRange, `${ownerName} has no '${name}' (required): ${ss.doc}`, { data: { missing: name } });
+        if (name === 'hostname' && kind === 'external') {
+          requiredHostname.push(d as NodeDecl);
+          continue;
+        } // MT308 replaces it for MX targets
+        report('MT103', 'error', file, d.nameRange, `${ownerName} has no '${name}' (required): ${ss.doc}`, {
+          data: { missing: name },
+        });
       }
       if (kind === 'pool') {
         const pool = d as NodeDecl;
-        if (!seenOnce.has('vip') && pool.mode !== 'round-robin' && seenOnce.has('mode')) report('MT103', 'error', file, d.nameRange, `${ownerName} has no 'vip' (required unless mode round-robin)`, { data: { missing: 'vip' } });
+        if (!seenOnce.has('vip') && pool.mode !== 'round-robin' && seenOnce.has('mode'))
+          report('MT103', 'error', file, d.nameRange, `${ownerName} has no 'vip' (required unless mode round-robin)`, {
+            data: { missing: 'vip' },
+          });
       }
     }
   }
-
 
   function readStatement(st: Statement, kind: BlockKind, file: string, d: Decl | undefined): void {
     const kw = keywordOf(st);
     const v = first(st)?.text ?? '';
     if (kind === 'options') {
       const o = model.options;
-      if (kw === 'dnsbl') { o.dnsbl = firstList(st).map((s) => s.text.toLowerCase()); o.dnsblStmt = { file, range: st.range }; }
-      else if (kw === 'ttl') { o.ttl = v; o.ttlSeconds = durationSeconds(v) ?? 3600; }
-      else if (kw === 'nameservers') o.nameservers = firstList(st).map((s) => s.text.toLowerCase());
+      if (kw === 'dnsbl') {
+        o.dnsbl = firstList(st).map((s) => s.text.toLowerCase());
+        o.dnsblStmt = { file, range: st.range };
+      } else if (kw === 'ttl') {
+        o.ttl = v;
+        o.ttlSeconds = durationSeconds(v) ?? 3600;
+      } else if (kw === 'nameservers') o.nameservers = firstList(st).map((s) => s.text.toLowerCase());
       else if (kw === 'contact') o.contact = v;
       return;
     }
     if (!d) return;
-    if (d.kind === 'network') { if (kw === 'cidr') for (const s of firstList(st)) { d.cidrs.push(s.text); d.set = addCidr(d.set, parseCidr(s.text)!); } return; }
+    if (d.kind === 'network') {
+      if (kw === 'cidr')
+        for (const s of firstList(st)) {
+          d.cidrs.push(s.text);
+          d.set = addCidr(d.set, parseCidr(s.text)!);
+        }
+      return;
+    }
     if (d.kind === 'domain') {
       switch (kw) {
         case 'mx': {
           const pos = st.args.filter((a) => !a.key);
-          if (pos.length === 1 && v === 'none') { d.mxNone = new LazySourced(true as const, file, st); return; }
+          if (pos.length === 1 && v === 'none') {
+            d.mxNone = new LazySourced(true as const, file, st);
+            return;
+          }
           const pref = Number(v);
           const ts = pos[1].value.items[0];
           const rec: MxRecord = new MxAt(file, st, pref, { kind: 'unresolved', scalar: ts });
           const t: ValueType = SCHEMA.domain.statements.mx.args[1].type;
           if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
-          else if (isReference(ts, t)) pending.push(new Pending(ts, file, KINDS_MX, 'an MX target', Into.MxTarget, rec));
+          else if (isReference(ts, t))
+            pending.push(new Pending(ts, file, KINDS_MX, 'an MX target', Into.MxTarget, rec));
           else rec.target = { kind: 'host', hostname: ts.text.toLowerCase().replace(/\.$/, ''), scalar: ts };
           d.mx.push(rec);
           return;
         }
-        case 'spf': d.spf = new LazySourced(v, file, st); return;
-        case 'dmarc': d.dmarc = new LazySourced(v, file, st); return;
-        case 'mta-sts': d.mtaSts = new LazySourced(v, file, st); return;
-        case 'tls-rpt': d.tlsRpt = new LazySourced(v, file, st); return;
+        case 'spf':
+          d.spf = new LazySourced(v, file, st);
+          return;
+        case 'dmarc':
+          d.dmarc = new LazySourced(v, file, st);
+          return;
+        case 'mta-sts':
+          d.mtaSts = new LazySourced(v, file, st);
+          return;
+        case 'tls-rpt':
+          d.tlsRpt = new LazySourced(v, file, st);
+          return;
       }
       return;
     }
     if (d.kind === 'policy') {
       switch (kw) {
-        case 'antivirus': d.antivirus = { engine: v, mode: optFirst(st, 'mode')?.text ?? 'realtime', stmt: st }; return;
-        case 'antispam': { const t = optFirst(st, 'threshold'); d.antispam = { engine: v, threshold: t ? Number(t.text) : undefined, stmt: st }; return; }
-        case 'attachments': { const pos = st.args.filter((a) => !a.key); d.attachments.push({ action: v as 'allow' | 'block', extensions: pos[1]?.value.items ?? [], stmt: st }); return; }
-        case 'max-size': d.maxSize = { text: v, bytes: sizeBytes(v) ?? 0, stmt: st }; return;
-        case 'on-virus': d.onVirus = v; d.onVirusStmt = st; return;
-        case 'licenses': d.licenses = Number(v); d.licensesStmt = st; return;
+        case 'antivirus':
+          d.antivirus = { engine: v, mode: optFirst(st, 'mode')?.text ?? 'realtime', stmt: st };
+          return;
+        case 'antispam': {
+          const t = optFirst(st, 'threshold');
+          d.antispam = { engine: v, threshold: t ? Number(t.text) : undefined, stmt: st };
+          return;
+        }
+        case 'attachments': {
+          const pos = st.args.filter((a) => !a.key);
+          d.attachments.push({ action: v as 'allow' | 'block', extensions: pos[1]?.value.items ?? [], stmt: st });
+          return;
+        }
+        case 'max-size':
+          d.maxSize = { text: v, bytes: sizeBytes(v) ?? 0, stmt: st };
+          return;
+        case 'on-virus':
+          d.onVirus = v;
+          d.onVirusStmt = st;
+          return;
+        case 'licenses':
+          d.licenses = Number(v);
+          d.licensesStmt = st;
+          return;
         case 'scanner': {
           const s = first(st)!;
           const sc: PolicyDecl['scanner'] = { scalar: s, stmt: st };
           d.scanner = sc;
-          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type)) pending.push(new Pending(s, file, KINDS_SCANNER, 'a scanner', Into.Scanner, sc));
+          if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type))
+            pending.push(new Pending(s, file, KINDS_SCANNER, 'a scanner', Into.Scanner, sc));
           else sc.hostname = s.text.toLowerCase();
           return;
         }
       }
       return;
     }
-    const n = d as NodeDecl;
+    const n = d;
     switch (kw) {
       case 'role':
         n.role = v;
         if (n.kind === 'gateway' && !n.zoneDeclared) n.zone = v === 'relay' ? 'internal' : 'perimeter';
         return;
-      case 'zone': n.zone = v as Zone; n.zoneDeclared = true; return;
-      case 'hostname': n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st); return;
-      case 'address': { const list = firstList(st).map((s) => s.text); n.addresses = n.addresses.length ? n.addresses.concat(list) : list; n.addressStmt = new LazySourced(list, file, st); return; }
-      case 'domain-joined': n.domainJoined = v === 'yes'; n.domainJoinedStmt = new LazySourced(v === 'yes', file, st); return;
-      case 'listen': n.listen = numberList(st); return;
-      case 'ports': n.ports = firstList(st).map((s) => Number(s.text)); n.portsStmt = new LazySourced(n.ports, file, st); return;
-      case 'tls': n.tls = v as NodeDecl['tls']; n.tlsStmt = new LazySourced(v, file, st); return;
-      case 'dnsbl': n.dnsbl = v === 'none' && firstList(st).length === 1 ? { zones: [], none: true, file, range: st.range } : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range }; return;
+      case 'zone':
+        n.zone = v as Zone;
+        n.zoneDeclared = true;
+        return;
+      case 'hostname':
+        n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st);
+        return;
+      case 'address': {
+        const list = firstList(st).map((s) => s.text);
+        n.addresses = n.addresses.length ? n.addresses.concat(list) : list;
+        n.addressStmt = new LazySourced(list, file, st);
+        return;
+      }
+      case 'domain-joined':
+        n.domainJoined = v === 'yes';
+        n.domainJoinedStmt = new LazySourced(v === 'yes', file, st);
+        return;
+      case 'listen':
+        n.listen = numberList(st);
+        return;
+      case 'ports':
+        n.ports = firstList(st).map((s) => Number(s.text));
+        n.portsStmt = new LazySourced(n.ports, file, st);
+        return;
+      case 'tls':
+        n.tls = v as NodeDecl['tls'];
+        n.tlsStmt = new LazySourced(v, file, st);
+        return;
+      case 'dnsbl':
+        n.dnsbl =
+          v === 'none' && firstList(st).length === 1
+            ? { zones: [], none: true, file, range: st.range }
+            : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range };
+        return;
       case 'accept': {
         const from = optArg(st, 'from');
         let sources: NetSource[];
         let set: AddrSet;
-        if (from && itemCount(from)) { sources = new Array(itemCount(from)); set = readNetList(from, file, sources, 'an accept source'); } else { sources = [new SourceAt('any', st, true)]; set = anySet(); }
+        if (from && itemCount(from)) {
+          sources = new Array(itemCount(from));
+          set = readNetList(from, file, sources, 'an accept source');
+        } else {
+          sources = [new SourceAt('any', st, true)];
+          set = anySet();
+        }
         n.accepts = add(n.accepts, new AcceptAt(file, st, lowerList(st), sources, set));
         return;
       }
@@ -601,7 +1034,18 @@ export function buildModel(ws: Workspace): BuildResult {
         const from = optArg(st, 'from');
         const sources: NetSource[] = from ? new Array(itemCount(from)) : [];
         const set = from ? readNetList(from, file, sources, 'a relay source') : emptySet();
-        n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', sources, set, (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none', n.relays.length));
+        n.relays = add(
+          n.relays,
+          new RelayAt(
+            file,
+            st,
+            v as 'allow' | 'deny',
+            sources,
+            set,
+            (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none',
+            n.relays.length,
+          ),
+        );
         return;
       }
       case 'scan': {
@@ -614,7 +1058,10 @@ export function buildModel(ws: Workspace): BuildResult {
         const via: Hop[] = new Array(arg ? itemCount(arg) : 0); // exact size
         for (let i = 0; i < via.length; i++) {
           const s = itemAt(arg!, i)!;
-          if (s.text === 'direct') { via[i] = new HopAt('direct', s, true); continue; }
+          if (s.text === 'direct') {
+            via[i] = new HopAt('direct', s, true);
+            continue;
+          }
           const hop: Hop = new HopAt(s.text, s);
           via[i] = hop;
           pending.push(new Pending(s, file, KINDS_HOP, 'a next hop', Into.Hop, hop));
@@ -622,20 +1069,32 @@ export function buildModel(ws: Workspace): BuildResult {
         n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via));
         return;
       }
-      case 'capacity': n.capacity = Number(v); return;
-      case 'mailboxes': n.mailboxes = new PatternsAt(file, st, lowerList(st)); return;
-      case 'mode': n.mode = v as NodeDecl['mode']; return;
+      case 'capacity':
+        n.capacity = Number(v);
+        return;
+      case 'mailboxes':
+        n.mailboxes = new PatternsAt(file, st, lowerList(st));
+        return;
+      case 'mode':
+        n.mode = v as NodeDecl['mode'];
+        return;
       case 'members':
         n.membersStmt = st;
-        for (const s of firstList(st)) pending.push(new Pending(s, file, KINDS_MEMBER, 'a pool member', Into.Member, n));
+        for (const s of firstList(st))
+          pending.push(new Pending(s, file, KINDS_MEMBER, 'a pool member', Into.Member, n));
         return;
-      case 'vip': n.vip = new LazySourced(v, file, st); n.addressStmt = new LazySourced([v], file, st); return;
+      case 'vip':
+        n.vip = new LazySourced(v, file, st);
+        n.addressStmt = new LazySourced([v], file, st);
+        return;
       case 'health': {
         const iv = optFirst(st, 'interval')?.text ?? '10s';
         n.health = { check: v as 'smtp' | 'tcp', interval: iv, intervalSeconds: durationSeconds(iv) ?? 10, stmt: st };
         return;
       }
-      case 'peak-load': n.peakLoad = Number(v); return;
+      case 'peak-load':
+        n.peakLoad = Number(v);
+        return;
     }
   }
 
@@ -646,14 +1105,28 @@ export function buildModel(ws: Workspace): BuildResult {
     if (!d) {
       const cands = [...model.byName.values()].filter((x) => p.kinds.includes(x.kind)).map((x) => x.name);
       const sugg = nearest(p.scalar.text, cands);
-      report('MT105', 'error', p.file, p.scalar.range, `'${p.scalar.text}' is not declared${sugg ? `: did you mean '${sugg}'?` : ''} (expected ${article(KIND_LIST(p.kinds))})`, { data: sugg ? { suggestion: sugg } : { kinds: p.kinds } });
+      report(
+        'MT105',
+        'error',
+        p.file,
+        p.scalar.range,
+        `'${p.scalar.text}' is not declared${sugg ? `: did you mean '${sugg}'?` : ''} (expected ${article(KIND_LIST(p.kinds))})`,
+        { data: sugg ? { suggestion: sugg } : { kinds: p.kinds } },
+      );
       continue;
     }
     used.add(d);
     const sc = p.scalar;
     model.references.push(new RefAt(p.file, sc, d, p.kinds));
     if (!p.kinds.includes(d.kind)) {
-      report('MT106', 'error', p.file, p.scalar.range, `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`, { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] });
+      report(
+        'MT106',
+        'error',
+        p.file,
+        p.scalar.range,
+        `'${d.name}' is ${article(d.kind)}; ${p.role} must be ${article(KIND_LIST(p.kinds))}`,
+        { related: [{ file: d.file, range: d.nameRange, message: `'${d.name}' is declared here` }] },
+      );
       continue;
     }
     p.resolve(d);
@@ -675,13 +1148,27 @@ export function buildModel(ws: Workspace): BuildResult {
   // external hostname: MT103 unless an MX target (then MT308 says it)
   for (const n of requiredHostname) {
     const isMx = model.domains.some((dm) => dm.mx.some((m) => m.target.kind === 'ref' && m.target.decl === n));
-    if (!isMx) report('MT103', 'error', n.file, n.nameRange, `external '${n.name}' has no 'hostname' (required): ${SCHEMA.external.statements.hostname.doc}`, { data: { missing: 'hostname' } });
+    if (!isMx)
+      report(
+        'MT103',
+        'error',
+        n.file,
+        n.nameRange,
+        `external '${n.name}' has no 'hostname' (required): ${SCHEMA.external.statements.hostname.doc}`,
+        { data: { missing: 'hostname' } },
+      );
   }
 
   // MT111: declared but never referenced
   for (const d of model.decls) {
-    if ((d.kind === 'network' || d.kind === 'policy' || d.kind === 'external') && !used.has(d) && model.byName.get(d.name) === d) {
-      report('MT111', 'hint', d.file, d.nameRange, `${d.kind} '${d.name}' is never referenced`, { tags: ['unnecessary'] });
+    if (
+      (d.kind === 'network' || d.kind === 'policy' || d.kind === 'external') &&
+      !used.has(d) &&
+      model.byName.get(d.name) === d
+    ) {
+      report('MT111', 'hint', d.file, d.nameRange, `${d.kind} '${d.name}' is never referenced`, {
+        tags: ['unnecessary'],
+      });
     }
   }
 
@@ -704,7 +1191,14 @@ export function buildModel(ws: Workspace): BuildResult {
       if (prev && prev !== n) {
         const poolMember = (p: NodeDecl, m: NodeDecl) => p.kind === 'pool' && p.members.includes(m);
         if (!poolMember(prev, n) && !poolMember(n, prev)) {
-          report('MT112', 'warning', n.file, addrRange(n, c), `address ${a} is also used by ${prev.kind} '${prev.name}'`, { related: [{ file: prev.file, range: addrRange(prev, c), message: `${prev.name} has ${a}` }] });
+          report(
+            'MT112',
+            'warning',
+            n.file,
+            addrRange(n, c),
+            `address ${a} is also used by ${prev.kind} '${prev.name}'`,
+            { related: [{ file: prev.file, range: addrRange(prev, c), message: `${prev.name} has ${a}` }] },
+          );
         }
       } else if (!prev) seenAddr.set(c, n);
     }

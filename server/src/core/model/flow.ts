@@ -45,13 +45,20 @@ export function anyPatternMatches(patterns: string[], domain: string): boolean {
 }
 
 /** Patterns compiled for lookup: exact names, `*.suffix` keyed by ".suffix", and `*`. */
-interface PatternTable<T> { exact: Map<string, T>; suffix: Map<string, T>; star?: T }
+interface PatternTable<T> {
+  exact: Map<string, T>;
+  suffix: Map<string, T>;
+  star?: T;
+}
 
 function addPattern<T>(t: PatternTable<T>, raw: string, v: T): void {
   const p = normDomain(raw);
-  if (p === '*') { if (t.star === undefined) t.star = v; }
-  else if (p.startsWith('*.')) { const k = p.slice(1); if (!t.suffix.has(k)) t.suffix.set(k, v); }
-  else if (!t.exact.has(p)) t.exact.set(p, v);
+  if (p === '*') {
+    if (t.star === undefined) t.star = v;
+  } else if (p.startsWith('*.')) {
+    const k = p.slice(1);
+    if (!t.suffix.has(k)) t.suffix.set(k, v);
+  } else if (!t.exact.has(p)) t.exact.set(p, v);
 }
 
 /** Best match for a normalized domain: exact, then the longest `*.suffix`, then `*`. */
@@ -170,10 +177,19 @@ export function evalSources(sources: NetSource[]): NetEval {
   let set = emptySet();
   let complete = true;
   for (const s of sources) {
-    if (s.any) { set = anySet(); continue; }
-    if (s.network) { set = union(set, s.network.set); continue; }
+    if (s.any) {
+      set = anySet();
+      continue;
+    }
+    if (s.network) {
+      set = union(set, s.network.set);
+      continue;
+    }
     const c = parseCidr(s.text);
-    if (c) { set = addCidr(set, c); continue; }
+    if (c) {
+      set = addCidr(set, c);
+      continue;
+    }
     complete = false;
   }
   const r = { set, complete };
@@ -184,7 +200,10 @@ export function evalSources(sources: NetSource[]): NetEval {
 // ---------------------------------------------------------------------------
 // MX targets and internet-facing nodes
 
-export interface MxUse { domain: DomainDecl; mx: MxRecord }
+export interface MxUse {
+  domain: DomainDecl;
+  mx: MxRecord;
+}
 
 /** Every node named by an `mx` line, with the lines that name it. */
 export function mxTargets(model: Model): Map<NodeDecl, MxUse[]> {
@@ -221,9 +240,16 @@ function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDe
       const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
       const rs = findStmt(n, 'role');
       if (zs) r.push({ file: n.file, range: zs.range, message: `'zone ${n.zone}' makes ${n.name} internet-facing` });
-      else if (n.kind === 'external') r.push({ file: n.file, range: n.nameRange, message: `${n.name} is an external host` });
-      else if (rs) r.push({ file: n.file, range: rs.range, message: `'role ${n.role}' puts ${n.name} in the ${n.zone} zone (internet-facing)` });
-      else r.push({ file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` });
+      else if (n.kind === 'external')
+        r.push({ file: n.file, range: n.nameRange, message: `${n.name} is an external host` });
+      else if (rs)
+        r.push({
+          file: n.file,
+          range: rs.range,
+          message: `'role ${n.role}' puts ${n.name} in the ${n.zone} zone (internet-facing)`,
+        });
+      else
+        r.push({ file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` });
     }
     for (const u of mxUses.get(n) ?? []) {
       r.push({ file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
@@ -240,7 +266,11 @@ function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDe
     if (!pr) continue;
     for (const m of p.members) {
       const list = out.get(m) ?? [];
-      list.push({ file: p.file, range: p.membersStmt?.range ?? p.nameRange, message: `${m.name} is a member of pool ${p.name}, which is internet-facing` });
+      list.push({
+        file: p.file,
+        range: p.membersStmt?.range ?? p.nameRange,
+        message: `${m.name} is a member of pool ${p.name}, which is internet-facing`,
+      });
       for (const x of pr) list.push(x);
       out.set(m, list);
     }
@@ -261,15 +291,21 @@ export interface FlowGraph {
   parent: number[];
 }
 
-function newGraph(): FlowGraph { return { node: [], succ: [], pred: [], parent: [] }; }
+function newGraph(): FlowGraph {
+  return { node: [], succ: [], pred: [], parent: [] };
+}
 function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
-  g.node.push(n); g.succ.push([]); g.pred.push([]); g.parent.push(-1);
+  g.node.push(n);
+  g.succ.push([]);
+  g.pred.push([]);
+  g.parent.push(-1);
   return g.node.length - 1;
 }
 function addEdge(g: FlowGraph, a: number, b: number): void {
   const s = g.succ[a];
   for (let i = 0; i < s.length; i++) if (s[i] === b) return;
-  s.push(b); g.pred[b].push(a);
+  s.push(b);
+  g.pred[b].push(a);
 }
 
 /**
@@ -285,16 +321,26 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const stackI = new Int32Array(n);
   let N = 0;
   let sp = 0;
-  dfn[root] = 0; vert[0] = root; par[0] = -1; N = 1;
-  stackV[0] = root; stackI[0] = 0; sp = 1;
+  dfn[root] = 0;
+  vert[0] = root;
+  par[0] = -1;
+  N = 1;
+  stackV[0] = root;
+  stackI[0] = 0;
+  sp = 1;
   while (sp) {
     const v = stackV[sp - 1];
     const s = succ[v];
     if (stackI[sp - 1] < s.length) {
       const w = s[stackI[sp - 1]++];
       if (dfn[w] < 0) {
-        dfn[w] = N; vert[N] = w; par[N] = dfn[v]; N++;
-        stackV[sp] = w; stackI[sp] = 0; sp++;
+        dfn[w] = N;
+        vert[N] = w;
+        par[N] = dfn[v];
+        N++;
+        stackV[sp] = w;
+        stackI[sp] = 0;
+        sp++;
       }
     } else sp--;
   }
@@ -302,14 +348,20 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const pcount = new Int32Array(N + 1);
   for (let i = 0; i < N; i++) {
     const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) { const j = dfn[s[k]]; if (j >= 0) pcount[j + 1]++; }
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) pcount[j + 1]++;
+    }
   }
   for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
   const pfill = pcount.slice(0, N);
   const preds = new Int32Array(pcount[N]);
   for (let i = 0; i < N; i++) {
     const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) { const j = dfn[s[k]]; if (j >= 0) preds[pfill[j]++] = i; }
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) preds[pfill[j]++] = i;
+    }
   }
   const semi = new Int32Array(N);
   const idom = new Int32Array(N);
@@ -317,14 +369,20 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const label = new Int32Array(N);
   const bucketHead = new Int32Array(N).fill(-1);
   const bucketNext = new Int32Array(N).fill(-1);
-  for (let i = 0; i < N; i++) { semi[i] = i; label[i] = i; }
+  for (let i = 0; i < N; i++) {
+    semi[i] = i;
+    label[i] = i;
+  }
   const chain: number[] = [];
   const evalV = (v: number): number => {
     if (anc[v] < 0) return v;
     // compress the path from v to the root of its tree (iteratively)
     chain.length = 0;
     let x = v;
-    while (anc[anc[x]] >= 0) { chain.push(x); x = anc[x]; }
+    while (anc[anc[x]] >= 0) {
+      chain.push(x);
+      x = anc[x];
+    }
     for (let k = chain.length - 1; k >= 0; k--) {
       const y = chain[k];
       const a = anc[y];
@@ -338,7 +396,8 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
       const u = evalV(preds[k]);
       if (semi[u] < semi[i]) semi[i] = semi[u];
     }
-    bucketNext[i] = bucketHead[semi[i]]; bucketHead[semi[i]] = i;
+    bucketNext[i] = bucketHead[semi[i]];
+    bucketHead[semi[i]] = i;
     const p = par[i];
     anc[i] = p;
     for (let v = bucketHead[p]; v >= 0; v = bucketNext[v]) {
@@ -358,7 +417,12 @@ function canReach(g: FlowGraph, target: number): Uint8Array {
   const seen = new Uint8Array(g.node.length);
   const q = [target];
   seen[target] = 1;
-  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!seen[p]) { seen[p] = 1; q.push(p); }
+  for (let h = 0; h < q.length; h++)
+    for (const p of g.pred[q[h]])
+      if (!seen[p]) {
+        seen[p] = 1;
+        q.push(p);
+      }
   return seen;
 }
 
@@ -369,19 +433,42 @@ function canReach(g: FlowGraph, target: number): Uint8Array {
  * the vertices whose answer the cut can change (those that can reach it);
  * every other vertex keeps its answer from `reach`.
  */
-export function avoidingCut(g: FlowGraph, target: number, cut: Set<number>, reach: Uint8Array): { upstream: Map<number, boolean>; ok(v: number): boolean } {
+export function avoidingCut(
+  g: FlowGraph,
+  target: number,
+  cut: Set<number>,
+  reach: Uint8Array,
+): { upstream: Map<number, boolean>; ok(v: number): boolean } {
   const upstream = new Map<number, boolean>(); // vertex -> reaches target avoiding the cut
   const q: number[] = [];
-  for (const c of cut) for (const p of g.pred[c]) if (!cut.has(p) && !upstream.has(p)) { upstream.set(p, false); q.push(p); }
-  for (let h = 0; h < q.length; h++) for (const p of g.pred[q[h]]) if (!cut.has(p) && !upstream.has(p)) { upstream.set(p, false); q.push(p); }
+  for (const c of cut)
+    for (const p of g.pred[c])
+      if (!cut.has(p) && !upstream.has(p)) {
+        upstream.set(p, false);
+        q.push(p);
+      }
+  for (let h = 0; h < q.length; h++)
+    for (const p of g.pred[q[h]])
+      if (!cut.has(p) && !upstream.has(p)) {
+        upstream.set(p, false);
+        q.push(p);
+      }
   const good: number[] = [];
   for (const v of q) {
     for (const w of g.succ[v]) {
-      if (w === target || (!cut.has(w) && !upstream.has(w) && reach[w])) { upstream.set(v, true); good.push(v); break; }
+      if (w === target || (!cut.has(w) && !upstream.has(w) && reach[w])) {
+        upstream.set(v, true);
+        good.push(v);
+        break;
+      }
     }
   }
   for (let h = 0; h < good.length; h++) {
-    for (const p of g.pred[good[h]]) if (upstream.get(p) === false) { upstream.set(p, true); good.push(p); }
+    for (const p of g.pred[good[h]])
+      if (upstream.get(p) === false) {
+        upstream.set(p, true);
+        good.push(p);
+      }
   }
   return { upstream, ok: (v: number) => (cut.has(v) ? false : upstream.has(v) ? upstream.get(v)! : !!reach[v]) };
 }
@@ -421,7 +508,13 @@ export function vertexName(g: FlowGraph, v: number): string {
 }
 
 /** The vertex of a node, added (and queued) the first time it is reached. */
-function reachVertex(g: FlowGraph, vertexOf: Map<NodeDecl, number>, queue: number[], n: NodeDecl, from: number): number {
+function reachVertex(
+  g: FlowGraph,
+  vertexOf: Map<NodeDecl, number>,
+  queue: number[],
+  n: NodeDecl,
+  from: number,
+): number {
   let v = vertexOf.get(n);
   if (v === undefined) {
     v = addVertex(g, n);
@@ -439,7 +532,16 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
   addVertex(g, undefined); // internet
   addVertex(g, undefined); // sink: delivered, or handed to a host outside the model
   const vertexOf = new Map<NodeDecl, number>();
-  const flow: InboundFlow = { domain: d, g, vertexOf, delivering: [], blackHoles: [], directLoops: [], routeAt: new Map(), delivers: false };
+  const flow: InboundFlow = {
+    domain: d,
+    g,
+    vertexOf,
+    delivering: [],
+    blackHoles: [],
+    directLoops: [],
+    routeAt: new Map(),
+    delivers: false,
+  };
   const queue: number[] = [];
   const mxs = [...refs].sort((a, b) => a.preference - b.preference);
   for (const m of mxs) {
@@ -449,11 +551,19 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
   for (let h = 0; h < queue.length; h++) {
     const v = queue[h];
     const n = g.node[v]!;
-    if (deliversTo(n, d.name)) { addEdge(g, v, SINK); flow.delivering.push(v); continue; }
-    if (n.kind === 'pool') { for (const m of n.members) addEdge(g, v, reachVertex(g, vertexOf, queue, m, v)); continue; }
+    if (deliversTo(n, d.name)) {
+      addEdge(g, v, SINK);
+      flow.delivering.push(v);
+      continue;
+    }
+    if (n.kind === 'pool') {
+      for (const m of n.members) addEdge(g, v, reachVertex(g, vertexOf, queue, m, v));
+      continue;
+    }
     const r = bestRoute(n, d.name);
     if (!r) {
-      if (n.kind === 'external') addEdge(g, v, SINK); // leaves your control: its operator delivers it
+      if (n.kind === 'external')
+        addEdge(g, v, SINK); // leaves your control: its operator delivers it
       else flow.blackHoles.push(v);
       continue;
     }
@@ -486,13 +596,25 @@ function buildOutbound(model: Model): OutboundGraph {
   for (const n of model.nodes) vertexOf.set(n, addVertex(g, n));
   for (const n of model.nodes) {
     const v = vertexOf.get(n)!;
-    if (n.kind === 'external') { addEdge(g, v, 0); continue; }
-    if (n.kind === 'pool') { for (const m of n.members) { const w = vertexOf.get(m); if (w !== undefined) addEdge(g, v, w); } continue; }
+    if (n.kind === 'external') {
+      addEdge(g, v, 0);
+      continue;
+    }
+    if (n.kind === 'pool') {
+      for (const m of n.members) {
+        const w = vertexOf.get(m);
+        if (w !== undefined) addEdge(g, v, w);
+      }
+      continue;
+    }
     const r = starRoute(n);
     if (!r) continue;
     for (const hop of r.via) {
       if (hop.direct) addEdge(g, v, 0);
-      else if (hop.node) { const w = vertexOf.get(hop.node); if (w !== undefined) addEdge(g, v, w); }
+      else if (hop.node) {
+        const w = vertexOf.get(hop.node);
+        if (w !== undefined) addEdge(g, v, w);
+      }
     }
   }
   return { g, vertexOf, mailboxServers: model.nodes.filter(isMailboxServer) };
@@ -539,7 +661,10 @@ const cache = new WeakMap<Model, Analysis>();
 
 export function analysis(model: Model): Analysis {
   let a = cache.get(model);
-  if (!a) { a = analyze(model); cache.set(model, a); }
+  if (!a) {
+    a = analyze(model);
+    cache.set(model, a);
+  }
   return a;
 }
 
@@ -577,7 +702,9 @@ function analyze(model: Model): Analysis {
       c = { nodes: rot, domains: [], outbound: false };
       cycles.set(key, c);
     }
-    if (domain) { if (!c.domains.includes(domain)) c.domains.push(domain); } else c.outbound = true;
+    if (domain) {
+      if (!c.domains.includes(domain)) c.domains.push(domain);
+    } else c.outbound = true;
   };
 
   const inboundSpof = new Map<InboundFlow, Spof[]>();
@@ -586,7 +713,12 @@ function analyze(model: Model): Analysis {
     const g = f.g;
     const nv = g.node.length;
     // loops: back edges of a DFS from the internet
-    findBackEdgeCycles(g, [INTERNET], (cyc) => addCycle(cyc.map((v) => g.node[v]!), f.domain));
+    findBackEdgeCycles(g, [INTERNET], (cyc) =>
+      addCycle(
+        cyc.map((v) => g.node[v]!),
+        f.domain,
+      ),
+    );
     // unscanned: BFS through vertices that do not scan
     {
       const par = new Int32Array(nv).fill(-2);
@@ -600,7 +732,10 @@ function analyze(model: Model): Analysis {
           const n = g.node[w]!;
           if (scansForViruses(n)) continue;
           par[w] = v;
-          if (deliversTo(n, f.domain.name)) { found = w; break; }
+          if (deliversTo(n, f.domain.name)) {
+            found = w;
+            break;
+          }
           q.push(w);
         }
       }
@@ -625,7 +760,10 @@ function analyze(model: Model): Analysis {
       if (!n.scan && !n.pools.length) continue;
       for (const s of scannersOf(n)) {
         let set = groups.get(s);
-        if (!set) { set = new Set(); groups.set(s, set); }
+        if (!set) {
+          set = new Set();
+          groups.set(s, set);
+        }
         set.add(v);
       }
     }
@@ -636,7 +774,13 @@ function analyze(model: Model): Analysis {
         const sv = f.vertexOf.get(s);
         if (sv !== undefined) set.add(sv);
         if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
-          spofs.push({ node: s, scannerFor: policiesScanningOn([...set].map((v) => g.node[v]), s) });
+          spofs.push({
+            node: s,
+            scannerFor: policiesScanningOn(
+              [...set].map((v) => g.node[v]),
+              s,
+            ),
+          });
         }
       }
     }
@@ -649,11 +793,20 @@ function analyze(model: Model): Analysis {
   {
     const g = ob.g;
     const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
-    findBackEdgeCycles(g, starts, (cyc) => addCycle(cyc.map((v) => g.node[v]!), undefined));
+    findBackEdgeCycles(g, starts, (cyc) =>
+      addCycle(
+        cyc.map((v) => g.node[v]!),
+        undefined,
+      ),
+    );
     // dead ends reachable from a mailbox server (BFS from all of them)
     const par = new Int32Array(g.node.length).fill(-2);
     const q: number[] = [];
-    for (const s of starts) if (par[s] === -2) { par[s] = -1; q.push(s); }
+    for (const s of starts)
+      if (par[s] === -2) {
+        par[s] = -1;
+        q.push(s);
+      }
     for (let h = 0; h < q.length; h++) {
       const v = q[h];
       const n = g.node[v]!;
@@ -664,7 +817,11 @@ function analyze(model: Model): Analysis {
         parts.push(g.node[x]!.name);
         outbound.blackHoles.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
       }
-      for (const w of g.succ[v]) if (w !== 0 && par[w] === -2) { par[w] = v; q.push(w); }
+      for (const w of g.succ[v])
+        if (w !== 0 && par[w] === -2) {
+          par[w] = v;
+          q.push(w);
+        }
     }
     const reach = canReach(g, 0);
     const idomR = dominators(g.node.length, g.pred, 0);
@@ -673,7 +830,10 @@ function analyze(model: Model): Analysis {
       if (!n.scan && !n.pools.length) continue;
       for (const s of scannersOf(n)) {
         let set = groups.get(s);
-        if (!set) { set = new Set(); groups.set(s, set); }
+        if (!set) {
+          set = new Set();
+          groups.set(s, set);
+        }
         set.add(v);
       }
     }
@@ -700,7 +860,10 @@ function analyze(model: Model): Analysis {
         if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
         const list = outbound.spof.get(m) ?? [];
         if (list.some((x) => x.node === s)) continue;
-        pols ??= policiesScanningOn([...set].map((u) => g.node[u]), s);
+        pols ??= policiesScanningOn(
+          [...set].map((u) => g.node[u]),
+          s,
+        );
         list.push({ node: s, scannerFor: pols });
         outbound.spof.set(m, list);
       }
@@ -719,20 +882,29 @@ function findBackEdgeCycles(g: FlowGraph, starts: number[], onCycle: (cycle: num
   let found = 0;
   for (const s of starts) {
     if (color[s]) continue;
-    color[s] = 1; stackV.push(s); stackI.push(0);
+    color[s] = 1;
+    stackV.push(s);
+    stackI.push(0);
     while (stackV.length) {
       const top = stackV.length - 1;
       const v = stackV[top];
       const succ = g.succ[v];
       if (stackI[top] < succ.length) {
         const w = succ[stackI[top]++];
-        if (color[w] === 0) { color[w] = 1; stackV.push(w); stackI.push(0); }
-        else if (color[w] === 1 && g.node[w] && found < MAX_CYCLES) {
+        if (color[w] === 0) {
+          color[w] = 1;
+          stackV.push(w);
+          stackI.push(0);
+        } else if (color[w] === 1 && g.node[w] && found < MAX_CYCLES) {
           found++;
           const at = stackV.lastIndexOf(w);
           onCycle(stackV.slice(at));
         }
-      } else { color[v] = 2; stackV.pop(); stackI.pop(); }
+      } else {
+        color[v] = 2;
+        stackV.pop();
+        stackI.pop();
+      }
     }
   }
 }

@@ -6,10 +6,18 @@ import type { Statement, Scalar } from '../syntax/ast';
 import type { DeclKind } from '../schema/schema';
 import type { AddrSet } from './addr';
 
-export interface Loc { file: string; range: Range }
+export interface Loc {
+  file: string;
+  range: Range;
+}
 
 /** Where a typed field came from: the statement's location (for ranges and related info). */
-export interface Sourced<T> { value: T; file: string; range: Range; stmt: Statement }
+export interface Sourced<T> {
+  value: T;
+  file: string;
+  range: Range;
+  stmt: Statement;
+}
 
 export type Zone = 'perimeter' | 'internal' | 'external';
 
@@ -29,9 +37,18 @@ export interface DeclBase {
 }
 
 /** One source in a `from=` list. */
-export interface NetSource { text: string; range: Range; network?: NetworkDecl; any?: boolean }
+export interface NetSource {
+  text: string;
+  range: Range;
+  network?: NetworkDecl;
+  any?: boolean;
+}
 
-export interface NetworkDecl extends DeclBase { kind: 'network'; cidrs: string[]; set: AddrSet }
+export interface NetworkDecl extends DeclBase {
+  kind: 'network';
+  cidrs: string[];
+  set: AddrSet;
+}
 
 export type MxTarget =
   | { kind: 'ref'; decl: NodeDecl; scalar: Scalar }
@@ -39,7 +56,13 @@ export type MxTarget =
   | { kind: 'ip'; ip: string; scalar: Scalar }
   | { kind: 'unresolved'; scalar: Scalar };
 
-export interface MxRecord { preference: number; target: MxTarget; file: string; range: Range; stmt: Statement }
+export interface MxRecord {
+  preference: number;
+  target: MxTarget;
+  file: string;
+  range: Range;
+  stmt: Statement;
+}
 
 export interface DomainDecl extends DeclBase {
   kind: 'domain';
@@ -52,11 +75,38 @@ export interface DomainDecl extends DeclBase {
   tlsRpt?: Sourced<string>;
 }
 
-export interface AcceptRule { patterns: string[]; from: NetSource[]; fromSet: AddrSet; file: string; range: Range; stmt: Statement }
-export interface RelayRule { action: 'allow' | 'deny'; from: NetSource[]; fromSet: AddrSet; auth: 'required' | 'none'; file: string; range: Range; stmt: Statement; index: number }
+export interface AcceptRule {
+  patterns: string[];
+  from: NetSource[];
+  fromSet: AddrSet;
+  file: string;
+  range: Range;
+  stmt: Statement;
+}
+export interface RelayRule {
+  action: 'allow' | 'deny';
+  from: NetSource[];
+  fromSet: AddrSet;
+  auth: 'required' | 'none';
+  file: string;
+  range: Range;
+  stmt: Statement;
+  index: number;
+}
 /** One next hop: a node, or `direct`. */
-export interface Hop { direct?: true; node?: NodeDecl; text: string; range: Range }
-export interface RouteRule { patterns: string[]; via: Hop[]; file: string; range: Range; stmt: Statement }
+export interface Hop {
+  direct?: true;
+  node?: NodeDecl;
+  text: string;
+  range: Range;
+}
+export interface RouteRule {
+  patterns: string[];
+  via: Hop[];
+  file: string;
+  range: Range;
+  stmt: Statement;
+}
 
 /** gateway, server, pool and external share one shape; fields a kind lacks stay empty. */
 export interface NodeDecl extends DeclBase {
@@ -120,7 +170,12 @@ export interface Options {
 }
 
 /** A reference from a place in a file to a declaration (for definition, references, rename). */
-export interface Reference { file: string; range: Range; target: Decl; kindsAllowed: string[] }
+export interface Reference {
+  file: string;
+  range: Range;
+  target: Decl;
+  kindsAllowed: string[];
+}
 
 export interface Model {
   /** Named declarations (networks, gateways, pools, servers, policies, externals) by name. */

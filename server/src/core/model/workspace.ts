@@ -20,7 +20,10 @@ export interface LoadedFile {
   parsed: ParsedFile;
 }
 
-export interface Entry { file: LoadedFile; stmt: Statement }
+export interface Entry {
+  file: LoadedFile;
+  stmt: Statement;
+}
 
 export interface Workspace {
   files: LoadedFile[];
@@ -41,10 +44,16 @@ export class ParseCache {
     this.map.set(display, { text, parsed });
     return parsed;
   }
-  delete(display: string): void { this.map.delete(display); }
+  delete(display: string): void {
+    this.map.delete(display);
+  }
 }
 
-export function loadWorkspace(roots: Array<{ abs: string; display: string; text?: string }>, host: FileHost, cache?: ParseCache): Workspace {
+export function loadWorkspace(
+  roots: Array<{ abs: string; display: string; text?: string }>,
+  host: FileHost,
+  cache?: ParseCache,
+): Workspace {
   const ws: Workspace = { files: [], byAbs: new Map(), entries: [], diagnostics: [], imports: new Map() };
   const onStack = new Set<string>();
   const doParse = (display: string, text: string) => (cache ? cache.get(display, text) : parse(text, display));
@@ -54,24 +63,39 @@ export function loadWorkspace(roots: Array<{ abs: string; display: string; text?
     const deps: string[] = [];
     ws.imports.set(lf.abs, deps);
     for (const stmt of lf.parsed.statements) {
-      if (keywordOf(stmt) !== 'import') { ws.entries.push({ file: lf, stmt }); continue; }
+      if (keywordOf(stmt) !== 'import') {
+        ws.entries.push({ file: lf, stmt });
+        continue;
+      }
       ws.entries.push({ file: lf, stmt });
       const arg = stmt.args.find((a) => !a.key);
       const s = arg?.value.items[0];
-      if (!s || !s.quoted || s.unterminated || stmt.block || stmt.args.length !== 1 || arg!.value.items.length !== 1) continue; // MT102/MT113 from validation
+      if (!s || !s.quoted || s.unterminated || stmt.block || stmt.args.length !== 1 || arg.value.items.length !== 1)
+        continue; // MT102/MT113 from validation
       const abs = path.resolve(path.dirname(lf.abs), s.text);
       const display = path.isAbsolute(s.text) ? path.normalize(s.text) : path.join(path.dirname(lf.display), s.text);
       deps.push(abs);
       if (onStack.has(abs)) {
         const chain = [...onStack].slice([...onStack].indexOf(abs)).map((p) => ws.byAbs.get(p)?.display ?? p);
-        ws.diagnostics.push({ code: 'MT110', severity: 'error', file: lf.display, range: s.range,
-          message: `import cycle: ${[...chain, display].join(' -> ')}; this import is skipped` });
+        ws.diagnostics.push({
+          code: 'MT110',
+          severity: 'error',
+          file: lf.display,
+          range: s.range,
+          message: `import cycle: ${[...chain, display].join(' -> ')}; this import is skipped`,
+        });
         continue;
       }
       if (ws.byAbs.has(abs)) continue; // already loaded: its declarations count once, at the first import
       const text = host.readFile(abs);
       if (text === undefined) {
-        ws.diagnostics.push({ code: 'MT110', severity: 'error', file: lf.display, range: s.range, message: `cannot import '${s.text}': no such file (${display})` });
+        ws.diagnostics.push({
+          code: 'MT110',
+          severity: 'error',
+          file: lf.display,
+          range: s.range,
+          message: `cannot import '${s.text}': no such file (${display})`,
+        });
         continue;
       }
       const child: LoadedFile = { abs, display, parsed: doParse(display, text) };

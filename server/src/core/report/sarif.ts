@@ -4,7 +4,12 @@ import { CODES, codeHref } from '../codes';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 /** A relative path stays a relative URI reference; an absolute one becomes a file: URI. */
 function uri(file: string): string {
@@ -13,7 +18,12 @@ function uri(file: string): string {
 }
 
 function region(r: MtDiagnostic['range']) {
-  return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+  return {
+    startLine: r.start.line + 1,
+    startColumn: r.start.character + 1,
+    endLine: r.end.line + 1,
+    endColumn: r.end.character + 1,
+  };
 }
 
 export function toSarif(diags: MtDiagnostic[]): object {
@@ -27,7 +37,13 @@ export function toSarif(diags: MtDiagnostic[]): object {
   // a code outside the catalog (MT000: a rule family failed) still gets its one rule
   for (const d of diags) {
     if (rules.some((r) => r.id === d.code)) continue;
-    rules.push({ id: d.code, name: d.code, shortDescription: { text: d.code === 'MT000' ? 'internal: an analysis step failed' : d.code }, helpUri: codeHref(d.code), defaultConfiguration: { level: LEVEL[d.severity] } });
+    rules.push({
+      id: d.code,
+      name: d.code,
+      shortDescription: { text: d.code === 'MT000' ? 'internal: an analysis step failed' : d.code },
+      helpUri: codeHref(d.code),
+      defaultConfiguration: { level: LEVEL[d.severity] },
+    });
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const results = diags.map((d) => ({
@@ -36,13 +52,26 @@ export function toSarif(diags: MtDiagnostic[]): object {
     level: LEVEL[d.severity],
     message: { text: d.message },
     locations: [{ physicalLocation: { artifactLocation: { uri: uri(d.file) }, region: region(d.range) } }],
-    ...(d.related?.length ? {
-      relatedLocations: d.related.map((r, i) => ({ id: i, message: { text: r.message }, physicalLocation: { artifactLocation: { uri: uri(r.file) }, region: region(r.range) } })),
-    } : {}),
+    ...(d.related?.length
+      ? {
+          relatedLocations: d.related.map((r, i) => ({
+            id: i,
+            message: { text: r.message },
+            physicalLocation: { artifactLocation: { uri: uri(r.file) }, region: region(r.range) },
+          })),
+        }
+      : {}),
   }));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'mailtopo', informationUri: 'https://github.com/mailtopo/mailtopo', version: '0.1.0', rules } }, results }],
+    runs: [
+      {
+        tool: {
+          driver: { name: 'mailtopo', informationUri: 'https://github.com/mailtopo/mailtopo', version: '0.1.0', rules },
+        },
+        results,
+      },
+    ],
   };
 }

@@ -6,7 +6,8 @@ import { analysis, cycleEdgeSource, pathText, starRoute } from '../model/flow';
 import type { DomainDecl, NodeDecl } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
-const list = (names: string[], max = 5) => (names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`);
+const list = (names: string[], max = 5) =>
+  names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 
 export const flowFamily: RuleFamily = {
   id: 'flow',
@@ -22,7 +23,11 @@ export const flowFamily: RuleFamily = {
       for (const v of f.blackHoles) {
         const n = g.node[v]!;
         out.push({
-          code: 'MT301', severity: 'error', file: n.file, range: n.nameRange, related: [domainRel],
+          code: 'MT301',
+          severity: 'error',
+          file: n.file,
+          range: n.nameRange,
+          related: [domainRel],
           message: `mail for ${d.name} is lost at ${n.name}: it has no route for ${d.name} and no mailbox for it (path: ${pathText(g, v)})`,
           data: { domain: d.name, node: n.name },
         });
@@ -32,8 +37,14 @@ export const flowFamily: RuleFamily = {
         const n = g.node[v]!;
         const mxNames = d.mx.filter((m) => m.target.kind !== 'unresolved').map((m) => m.target.scalar.text);
         out.push({
-          code: 'MT302', severity: 'error', file: route.file, range: route.range,
-          related: [domainRel, ...d.mx.slice(0, 3).map((m) => ({ file: m.file, range: m.range, message: `MX of ${d.name}` }))],
+          code: 'MT302',
+          severity: 'error',
+          file: route.file,
+          range: route.range,
+          related: [
+            domainRel,
+            ...d.mx.slice(0, 3).map((m) => ({ file: m.file, range: m.range, message: `MX of ${d.name}` })),
+          ],
           message: `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ${pathText(g, v)} -> direct -> MX of ${d.name} -> …`,
           data: { domain: d.name, node: n.name },
         });
@@ -42,8 +53,17 @@ export const flowFamily: RuleFamily = {
       const u = a.unscanned.get(f);
       if (u) {
         out.push({
-          code: 'MT303', severity: 'warning', file: d.file, range: d.nameRange,
-          related: [{ file: u.mailbox.file, range: u.mailbox.nameRange, message: `${u.mailbox.name} holds the mailboxes of ${d.name}` }],
+          code: 'MT303',
+          severity: 'warning',
+          file: d.file,
+          range: d.nameRange,
+          related: [
+            {
+              file: u.mailbox.file,
+              range: u.mailbox.nameRange,
+              message: `${u.mailbox.name} holds the mailboxes of ${d.name}`,
+            },
+          ],
           message: `mail for ${d.name} can reach a mailbox without a virus scan: ${u.path} (no node on this path applies a policy with 'antivirus')`,
         });
       }
@@ -61,10 +81,18 @@ export const flowFamily: RuleFamily = {
       const related: RelatedInfo[] = [];
       for (let i = 0; i < c.nodes.length - 1; i++) {
         const src = cycleEdgeSource(c.nodes[i], dom);
-        related.push({ file: src.file, range: src.range, message: `${c.nodes[i].name} hands it to ${c.nodes[i + 1].name}` });
+        related.push({
+          file: src.file,
+          range: src.range,
+          message: `${c.nodes[i].name} hands it to ${c.nodes[i + 1].name}`,
+        });
       }
       out.push({
-        code: 'MT302', severity: 'error', file: at.file, range: at.range, related,
+        code: 'MT302',
+        severity: 'error',
+        file: at.file,
+        range: at.range,
+        related,
         message: `routing loop: ${what} goes round ${[...c.nodes, first].map((n) => n.name).join(' -> ')}`,
       });
     }
@@ -75,7 +103,10 @@ export const flowFamily: RuleFamily = {
       if (n.kind !== 'server' || n.role !== 'mailbox' || ob.reaches.has(n)) continue;
       const r = starRoute(n);
       out.push({
-        code: 'MT305', severity: 'warning', file: n.file, range: n.nameRange,
+        code: 'MT305',
+        severity: 'warning',
+        file: n.file,
+        range: n.nameRange,
         message: r
           ? `mailbox server ${n.name} has no outbound path to the internet: its '*' route never reaches 'direct' or an external smart host`
           : `mailbox server ${n.name} has no outbound path to the internet: it has no 'route *' (add e.g. 'route * via=<your edge>')`,
@@ -86,7 +117,10 @@ export const flowFamily: RuleFamily = {
       if (seen.has(b.node)) continue;
       seen.add(b.node);
       out.push({
-        code: 'MT301', severity: 'error', file: b.node.file, range: b.node.nameRange,
+        code: 'MT301',
+        severity: 'error',
+        file: b.node.file,
+        range: b.node.nameRange,
         related: [{ file: b.from.file, range: b.from.nameRange, message: `outbound mail from ${b.from.name}` }],
         message: `outbound mail from ${b.from.name} is lost at ${b.node.name}: it has no '*' route (path: ${b.path})`,
         data: { node: b.node.name },

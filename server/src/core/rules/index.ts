@@ -7,4 +7,11 @@ import { failoverFamily } from './failover';
 import { poolsFamily } from './pools';
 import { policiesFamily } from './policies';
 
-export const RULE_FAMILIES: RuleFamily[] = [relayFamily, mxFamily, flowFamily, failoverFamily, poolsFamily, policiesFamily];
+export const RULE_FAMILIES: RuleFamily[] = [
+  relayFamily,
+  mxFamily,
+  flowFamily,
+  failoverFamily,
+  poolsFamily,
+  policiesFamily,
+];

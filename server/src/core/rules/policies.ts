@@ -6,9 +6,64 @@ import type { RuleContext, RuleFamily } from './rule';
 
 /** Attachment types that run code when opened (RULES.md MT407 and the usual companions). */
 export const DANGEROUS_EXTENSIONS = new Set([
-  'exe', 'com', 'scr', 'pif', 'bat', 'cmd', 'js', 'jse', 'vbs', 'vbe', 'wsf', 'wsh', 'hta', 'msi', 'ps1', 'jar', 'lnk', 'cpl', 'reg', 'iso',
-  'vb', 'ws', 'wsc', 'sct', 'scf', 'inf', 'msc', 'msp', 'mst', 'gadget', 'application', 'appref-ms', 'psc1', 'psc2', 'ps1xml', 'ps2', 'ps2xml', 'psm1',
-  'chm', 'hlp', 'img', 'vhd', 'vhdx', 'dll', 'ocx', 'sys', 'msh', 'msh1', 'msh2', 'mshxml', 'msh1xml', 'msh2xml', 'appx', 'appxbundle', 'msix', 'msixbundle', 'xll', 'scf',
+  'exe',
+  'com',
+  'scr',
+  'pif',
+  'bat',
+  'cmd',
+  'js',
+  'jse',
+  'vbs',
+  'vbe',
+  'wsf',
+  'wsh',
+  'hta',
+  'msi',
+  'ps1',
+  'jar',
+  'lnk',
+  'cpl',
+  'reg',
+  'iso',
+  'vb',
+  'ws',
+  'wsc',
+  'sct',
+  'scf',
+  'inf',
+  'msc',
+  'msp',
+  'mst',
+  'gadget',
+  'application',
+  'appref-ms',
+  'psc1',
+  'psc2',
+  'ps1xml',
+  'ps2',
+  'ps2xml',
+  'psm1',
+  'chm',
+  'hlp',
+  'img',
+  'vhd',
+  'vhdx',
+  'dll',
+  'ocx',
+  'sys',
+  'msh',
+  'msh1',
+  'msh2',
+  'mshxml',
+  'msh1xml',
+  'msh2xml',
+  'appx',
+  'appxbundle',
+  'msix',
+  'msixbundle',
+  'xll',
+  'scf',
 ]);
 
 const ext = (s: Scalar) => s.text.toLowerCase().replace(/^\./, '');
@@ -48,7 +103,14 @@ export const policiesFamily: RuleFamily = {
           if (a.action === 'allow') {
             if (!allowed.has(e)) allowed.set(e, s);
             if (DANGEROUS_EXTENSIONS.has(e)) {
-              out.push({ code: 'MT407', severity: 'warning', file: p.file, range: s.range, message: `policy ${p.name} allows .${e} attachments, a file type that runs code when opened; block it`, data: { extension: e } });
+              out.push({
+                code: 'MT407',
+                severity: 'warning',
+                file: p.file,
+                range: s.range,
+                message: `policy ${p.name} allows .${e} attachments, a file type that runs code when opened; block it`,
+                data: { extension: e },
+              });
             }
           } else if (!blocked.has(e)) blocked.set(e, s);
         }
@@ -57,7 +119,10 @@ export const policiesFamily: RuleFamily = {
         const b = blocked.get(e);
         if (!b) continue;
         out.push({
-          code: 'MT408', severity: 'error', file: p.file, range: s.range,
+          code: 'MT408',
+          severity: 'error',
+          file: p.file,
+          range: s.range,
           related: [{ file: p.file, range: b.range, message: `.${e} is blocked here` }],
           message: `policy ${p.name} both allows and blocks .${e} attachments`,
           data: { extension: e, allowRange: s.range, blockRange: b.range },
@@ -65,7 +130,13 @@ export const policiesFamily: RuleFamily = {
       }
       // MT409
       if (p.onVirus === 'deliver' && p.onVirusStmt) {
-        out.push({ code: 'MT409', severity: 'warning', file: p.file, range: p.onVirusStmt.range, message: `policy ${p.name} has 'on-virus deliver': infected mail is delivered to the recipient; use reject, quarantine or strip` });
+        out.push({
+          code: 'MT409',
+          severity: 'warning',
+          file: p.file,
+          range: p.onVirusStmt.range,
+          message: `policy ${p.name} has 'on-virus deliver': infected mail is delivered to the recipient; use reject, quarantine or strip`,
+        });
       }
       // MT410: licences
       if (p.licenses !== undefined && p.licensesStmt) {
@@ -73,15 +144,39 @@ export const policiesFamily: RuleFamily = {
         const lic = (k: number) => `${k} licence${k === 1 ? '' : 's'}`;
         if (p.scanner) {
           if (p.licenses < 1 && appliers.get(p)?.length) {
-            out.push({ code: 'MT410', severity: 'warning', file: p.file, range: ls.range, related: [{ file: p.file, range: p.scanner.stmt.range, message: 'the scanner host' }], message: `licence shortfall: policy ${p.name} scans on ${p.scanner.scalar.text}, which needs 1 licence, but it has ${lic(p.licenses)}` });
+            out.push({
+              code: 'MT410',
+              severity: 'warning',
+              file: p.file,
+              range: ls.range,
+              related: [{ file: p.file, range: p.scanner.stmt.range, message: 'the scanner host' }],
+              message: `licence shortfall: policy ${p.name} scans on ${p.scanner.scalar.text}, which needs 1 licence, but it has ${lic(p.licenses)}`,
+            });
           }
         } else {
           const nodes = appliers.get(p) ?? [];
           if (nodes.length > p.licenses) {
-            const related: RelatedInfo[] = (scanLines.get(p) ?? []).slice(0, 20).map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: n.kind === 'pool' ? `pool ${n.name} scans with ${p.name} on its ${n.members.length} members` : `${n.name} scans with ${p.name}` }));
-            const names = nodes.length <= 10 ? nodes.map((n) => n.name).join(', ') : `${nodes.slice(0, 10).map((n) => n.name).join(', ')}, …`;
+            const related: RelatedInfo[] = (scanLines.get(p) ?? []).slice(0, 20).map((n) => ({
+              file: n.scan!.file,
+              range: n.scan!.range,
+              message:
+                n.kind === 'pool'
+                  ? `pool ${n.name} scans with ${p.name} on its ${n.members.length} members`
+                  : `${n.name} scans with ${p.name}`,
+            }));
+            const names =
+              nodes.length <= 10
+                ? nodes.map((n) => n.name).join(', ')
+                : `${nodes
+                    .slice(0, 10)
+                    .map((n) => n.name)
+                    .join(', ')}, …`;
             out.push({
-              code: 'MT410', severity: 'warning', file: p.file, range: ls.range, related,
+              code: 'MT410',
+              severity: 'warning',
+              file: p.file,
+              range: ls.range,
+              related,
               message: `licence shortfall: ${nodes.length} node${nodes.length === 1 ? ' scans' : 's scan'} with ${p.name} (${names}) but it has ${lic(p.licenses)}`,
               data: { needed: nodes.length, licenses: p.licenses },
             });
@@ -92,8 +187,13 @@ export const policiesFamily: RuleFamily = {
       const users = scanLines.get(p);
       if (users?.length && !p.antivirus) {
         out.push({
-          code: 'MT411', severity: 'information', file: p.file, range: p.nameRange,
-          related: users.slice(0, 20).map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: `${n.name} scans with ${p.name}` })),
+          code: 'MT411',
+          severity: 'information',
+          file: p.file,
+          range: p.nameRange,
+          related: users
+            .slice(0, 20)
+            .map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: `${n.name} scans with ${p.name}` })),
           message: `policy ${p.name} is used by 'scan' (${users.map((n) => n.name).join(', ')}) but has no 'antivirus': mail through it is not virus-scanned`,
         });
       }

@@ -19,7 +19,10 @@ export const poolsFamily: RuleFamily = {
         for (const a of p.membersStmt.args) if (!a.key) for (const s of a.value.items) listed.add(s.text);
         if (listed.size < 2) {
           out.push({
-            code: 'MT401', severity: 'warning', file: p.file, range: p.nameRange,
+            code: 'MT401',
+            severity: 'warning',
+            file: p.file,
+            range: p.nameRange,
             related: [{ file: p.file, range: p.membersStmt.range, message: 'members' }],
             message: `pool ${p.name} has ${listed.size === 1 ? `one member (${[...listed][0]})` : 'no members'}: no failover when ${listed.size === 1 ? 'it fails' : 'a member fails'}`,
           });
@@ -30,7 +33,10 @@ export const poolsFamily: RuleFamily = {
         const bad = p.ports.filter((x) => !MAIL_PORTS.has(x));
         if (bad.length) {
           out.push({
-            code: 'MT402', severity: 'warning', file: p.portsStmt.file, range: p.portsStmt.range,
+            code: 'MT402',
+            severity: 'warning',
+            file: p.portsStmt.file,
+            range: p.portsStmt.range,
             message: `pool ${p.name} accepts port${bad.length === 1 ? '' : 's'} ${bad.join(', ')}: only mail traffic (SMTP 25, 465, 587) belongs on the cluster`,
           });
         }
@@ -41,8 +47,17 @@ export const poolsFamily: RuleFamily = {
         for (const m of p.members) {
           if (!vip || !m.addresses.some((a) => canonicalIp(a) === vip)) continue;
           out.push({
-            code: 'MT403', severity: 'error', file: p.vip.file, range: p.vip.range,
-            related: [{ file: m.file, range: m.addressStmt?.range ?? m.nameRange, message: `${m.name} has address ${p.vip.value}` }],
+            code: 'MT403',
+            severity: 'error',
+            file: p.vip.file,
+            range: p.vip.range,
+            related: [
+              {
+                file: m.file,
+                range: m.addressStmt?.range ?? m.nameRange,
+                message: `${m.name} has address ${p.vip.value}`,
+              },
+            ],
             message: `the vip ${p.vip.value} of pool ${p.name} is also the address of its member ${m.name}: the cluster address must be its own`,
           });
         }
@@ -52,11 +67,25 @@ export const poolsFamily: RuleFamily = {
         const zones = new Set(p.members.map((m) => m.zone));
         const kinds = new Set(p.members.map((m) => m.kind));
         if (zones.size > 1 || kinds.size > 1) {
-          const what = [zones.size > 1 ? 'different zones' : '', kinds.size > 1 ? 'different kinds' : ''].filter(Boolean).join(' and ');
-          const desc = p.members.map((m) => `${m.name}: ${kinds.size > 1 ? `${m.kind}${zones.size > 1 ? ', ' : ''}` : ''}${zones.size > 1 ? m.zone : ''}`).join('; ');
+          const what = [zones.size > 1 ? 'different zones' : '', kinds.size > 1 ? 'different kinds' : '']
+            .filter(Boolean)
+            .join(' and ');
+          const desc = p.members
+            .map(
+              (m) =>
+                `${m.name}: ${kinds.size > 1 ? `${m.kind}${zones.size > 1 ? ', ' : ''}` : ''}${zones.size > 1 ? m.zone : ''}`,
+            )
+            .join('; ');
           out.push({
-            code: 'MT404', severity: 'warning', file: p.file, range: p.membersStmt?.range ?? p.nameRange,
-            related: p.members.map((m): RelatedInfo => ({ file: m.file, range: m.nameRange, message: `${m.name} is ${m.kind === 'gateway' ? 'a gateway' : 'a server'} in the ${m.zone} zone` })),
+            code: 'MT404',
+            severity: 'warning',
+            file: p.file,
+            range: p.membersStmt?.range ?? p.nameRange,
+            related: p.members.map((m): RelatedInfo => ({
+              file: m.file,
+              range: m.nameRange,
+              message: `${m.name} is ${m.kind === 'gateway' ? 'a gateway' : 'a server'} in the ${m.zone} zone`,
+            })),
             message: `pool ${p.name} has members in ${what} (${desc}): a pool's members should be interchangeable`,
           });
         }
@@ -65,7 +94,10 @@ export const poolsFamily: RuleFamily = {
       if (p.mode === 'round-robin') {
         const ms = findStmt(p, 'mode');
         out.push({
-          code: 'MT405', severity: 'information', file: p.file, range: p.nameRange,
+          code: 'MT405',
+          severity: 'information',
+          file: p.file,
+          range: p.nameRange,
           related: ms ? [{ file: p.file, range: ms.range, message: 'mode round-robin' }] : undefined,
           message: `pool ${p.name} uses DNS round-robin, which does not notice a failed member: senders keep trying it until they time out`,
         });
@@ -74,14 +106,22 @@ export const poolsFamily: RuleFamily = {
       if (p.peakLoad !== undefined && p.members.length && p.members.every((m) => m.capacity !== undefined)) {
         let sum = 0;
         let largest: NodeDecl = p.members[0];
-        for (const m of p.members) { sum += m.capacity!; if (m.capacity! > largest.capacity!) largest = m; }
+        for (const m of p.members) {
+          sum += m.capacity!;
+          if (m.capacity! > largest.capacity!) largest = m;
+        }
         const left = sum - largest.capacity!;
         if (left < p.peakLoad) {
           const ps = findStmt(p, 'peak-load');
           const cs = findStmt(largest, 'capacity');
           out.push({
-            code: 'MT406', severity: 'warning', file: p.file, range: ps?.range ?? p.nameRange,
-            related: cs ? [{ file: largest.file, range: cs.range, message: `${largest.name}: capacity ${largest.capacity}` }] : undefined,
+            code: 'MT406',
+            severity: 'warning',
+            file: p.file,
+            range: ps?.range ?? p.nameRange,
+            related: cs
+              ? [{ file: largest.file, range: cs.range, message: `${largest.name}: capacity ${largest.capacity}` }]
+              : undefined,
             message: `N-1 capacity: with its largest member ${largest.name} (${largest.capacity}/min) down, pool ${p.name} can process ${left} messages per minute, below its peak-load of ${p.peakLoad}`,
             data: { capacity: left, peakLoad: p.peakLoad },
           });
@@ -90,7 +130,10 @@ export const poolsFamily: RuleFamily = {
       // MT412
       if (p.health.check === 'tcp' && p.health.stmt) {
         out.push({
-          code: 'MT412', severity: 'warning', file: p.file, range: p.health.stmt.range,
+          code: 'MT412',
+          severity: 'warning',
+          file: p.file,
+          range: p.health.stmt.range,
           message: `pool ${p.name} uses 'health tcp': a member whose port is open but whose SMTP service is broken stays in the pool; use 'health smtp'`,
         });
       }

@@ -5,7 +5,18 @@
 // client is decided by the first rule without auth=required whose from= covers
 // its address; an authenticated client by the first rule of either kind.
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
-import { coversAFamily, covers, hasPublic, intersect, isEmpty, subtract, union, emptySet, privateAddrSet, type AddrSet } from '../model/addr';
+import {
+  coversAFamily,
+  covers,
+  hasPublic,
+  intersect,
+  isEmpty,
+  subtract,
+  union,
+  emptySet,
+  privateAddrSet,
+  type AddrSet,
+} from '../model/addr';
 import { evalSources, findStmt, internetFacing, mxTargets } from '../model/flow';
 import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
@@ -43,8 +54,8 @@ export function evaluateRelay(n: NodeDecl): RelayVerdict {
   const v: RelayVerdict = { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
   if (!n.relays.length && !n.accepts.length) return v;
   let unauthSeen = emptySet(); // union of earlier rules without auth=required
-  let allSeen = emptySet();    // union of all earlier rules
-  let earlierComplete = true;  // every earlier unauth rule's sources were understood
+  let allSeen = emptySet(); // union of all earlier rules
+  let earlierComplete = true; // every earlier unauth rule's sources were understood
   const privates = privateAddrSet();
   for (let i = 0; i < n.relays.length; i++) {
     const r = n.relays[i];
@@ -67,7 +78,10 @@ export function evaluateRelay(n: NodeDecl): RelayVerdict {
         else v.publicRelay.push(r);
       }
     }
-    if (r.auth === 'none') { unauthSeen = union(unauthSeen, set); if (!complete) earlierComplete = false; }
+    if (r.auth === 'none') {
+      unauthSeen = union(unauthSeen, set);
+      if (!complete) earlierComplete = false;
+    }
     allSeen = union(allSeen, set);
   }
   for (const a of n.accepts) {
@@ -101,9 +115,19 @@ export const relayFamily: RuleFamily = {
 
       const v = evaluateRelay(n);
       for (const u of v.unreachable) {
-        const byText = u.by.length === 1 ? `the earlier rule '${relayText(u.by[0])}' already covers all of its sources` : `earlier rules (${u.by.map(relayText).map((t) => `'${t}'`).join(', ')}) already cover all of its sources`;
+        const byText =
+          u.by.length === 1
+            ? `the earlier rule '${relayText(u.by[0])}' already covers all of its sources`
+            : `earlier rules (${u.by
+                .map(relayText)
+                .map((t) => `'${t}'`)
+                .join(', ')}) already cover all of its sources`;
         out.push({
-          code: 'MT203', severity: 'warning', file: u.rule.file, range: u.rule.range, tags: ['unnecessary'],
+          code: 'MT203',
+          severity: 'warning',
+          file: u.rule.file,
+          range: u.rule.range,
+          tags: ['unnecessary'],
           message: `'${relayText(u.rule)}' on ${n.name} can never match: ${byText}`,
           related: u.by.map((e) => ({ file: e.file, range: e.range, message: `earlier rule '${relayText(e)}'` })),
         });
@@ -113,14 +137,22 @@ export const relayFamily: RuleFamily = {
         const isOpen = v.open.length > 0 || v.openAccepts.length > 0;
         for (const r of v.open) {
           out.push({
-            code: 'MT201', severity: 'error', file: r.file, range: r.range, related,
+            code: 'MT201',
+            severity: 'error',
+            file: r.file,
+            range: r.range,
+            related,
             message: `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} send mail through it to any destination without authentication`,
             data: { node: n.name },
           });
         }
         for (const a of v.openAccepts) {
           out.push({
-            code: 'MT201', severity: 'error', file: a.file, range: a.range, related,
+            code: 'MT201',
+            severity: 'error',
+            file: a.file,
+            range: a.range,
+            related,
             message: `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from ${familyWords(evalSources(a.from).set)}`,
             data: { node: n.name },
           });
@@ -128,13 +160,21 @@ export const relayFamily: RuleFamily = {
         if (!isOpen) {
           for (const r of v.publicRelay) {
             out.push({
-              code: 'MT202', severity: 'warning', file: r.file, range: r.range, related,
+              code: 'MT202',
+              severity: 'warning',
+              file: r.file,
+              range: r.range,
+              related,
               message: `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated relay from public addresses; add auth=required or limit from= to your own networks`,
             });
           }
           for (const a of v.publicAccepts) {
             out.push({
-              code: 'MT202', severity: 'warning', file: a.file, range: a.range, related,
+              code: 'MT202',
+              severity: 'warning',
+              file: a.file,
+              range: a.range,
+              related,
               message: `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from public addresses without authentication`,
             });
           }
@@ -156,14 +196,27 @@ export const relayFamily: RuleFamily = {
 
         // MT206: tls off
         if (n.tls === 'off' && n.tlsStmt) {
-          out.push({ code: 'MT206', severity: 'warning', file: n.tlsStmt.file, range: n.tlsStmt.range, related, message: `${n.name} is internet-facing and has 'tls off': mail from the internet arrives unencrypted and STARTTLS cannot be offered` });
+          out.push({
+            code: 'MT206',
+            severity: 'warning',
+            file: n.tlsStmt.file,
+            range: n.tlsStmt.range,
+            related,
+            message: `${n.name} is internet-facing and has 'tls off': mail from the internet arrives unencrypted and STARTTLS cannot be offered`,
+          });
         }
       }
 
       // MT205: edge transport in the AD forest
       if (n.kind === 'gateway' && n.role === 'edge' && n.domainJoined) {
         const s = n.domainJoinedStmt;
-        out.push({ code: 'MT205', severity: 'warning', file: s?.file ?? n.file, range: s?.range ?? n.nameRange, message: `edge gateway ${n.name} is domain-joined: an edge transport belongs outside the Active Directory forest` });
+        out.push({
+          code: 'MT205',
+          severity: 'warning',
+          file: s?.file ?? n.file,
+          range: s?.range ?? n.nameRange,
+          message: `edge gateway ${n.name} is domain-joined: an edge transport belongs outside the Active Directory forest`,
+        });
       }
 
       // MT209: internal node routes direct
@@ -172,9 +225,20 @@ export const relayFamily: RuleFamily = {
           if (!r.via.some((h) => h.direct)) continue;
           const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
           out.push({
-            code: 'MT209', severity: 'warning', file: r.file, range: r.range,
+            code: 'MT209',
+            severity: 'warning',
+            file: r.file,
+            range: r.range,
             message: `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} direct to the internet, bypassing the perimeter gateways`,
-            related: zs ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }] : [{ file: n.file, range: n.nameRange, message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}` }],
+            related: zs
+              ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }]
+              : [
+                  {
+                    file: n.file,
+                    range: n.nameRange,
+                    message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}`,
+                  },
+                ],
           });
         }
       }

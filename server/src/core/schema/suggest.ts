@@ -2,7 +2,8 @@
 
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  const m = a.length, n = b.length;
+  const m = a.length,
+    n = b.length;
   if (!m) return n;
   if (!n) return m;
   let prev = new Array<number>(n + 1);
@@ -26,7 +27,10 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   const limit = Math.max(1, Math.min(3, Math.floor(w.length / 3) + 1));
   for (const c of candidates) {
     const d = editDistance(w, c.toLowerCase());
-    if (d < bestD || (d === bestD && best !== undefined && c < best)) { best = c; bestD = d; }
+    if (d < bestD || (d === bestD && best !== undefined && c < best)) {
+      best = c;
+      bestD = d;
+    }
   }
   if (best !== undefined && (bestD <= limit || (best.toLowerCase().startsWith(w) && w.length >= 3))) return best;
   return undefined;

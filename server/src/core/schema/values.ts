@@ -5,12 +5,16 @@ import { parseCidr, parseIp } from '../model/addr';
 import { RESERVED_WORDS, describeType, type ValueType } from './schema';
 import { didYouMean } from './suggest';
 
-export interface ValueProblem { code: 'MT102' | 'MT109'; message: string }
+export interface ValueProblem {
+  code: 'MT102' | 'MT109';
+  message: string;
+}
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 /** Labels as LABEL, joined by dots (labels hold no dot, so this cannot backtrack far). */
-const HOSTNAME = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+const HOSTNAME =
+  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const LAST_LABEL_DIGITS = /(?:^|\.)\d+$/;
 
 export function isHostname(s: string): boolean {
@@ -27,7 +31,9 @@ export function isDomainPattern(s: string): boolean {
   return isHostname(s);
 }
 
-export function isName(s: string): boolean { return NAME.test(s); }
+export function isName(s: string): boolean {
+  return NAME.test(s);
+}
 
 const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
 const SIZE = /^(\d+)(B|KB|MB|GB|TB|K|M|G)$/i;
@@ -74,7 +80,8 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
       if (v.indexOf('.') >= 0) return bad(`expected a name, got '${v}': names never contain a dot (hostnames do)`);
       if (!isName(v)) return bad(`expected a name (letters, digits, '_' and '-'), got '${v}'`);
       return undefined;
-    case 'hostname': case 'domain':
+    case 'hostname':
+    case 'domain':
       return isHostname(v) ? undefined : bad(`expected a hostname with a dot, got '${v}'`);
     case 'pattern':
       return isDomainPattern(v) ? undefined : bad(`expected a domain or domain pattern (*, *.example.com), got '${v}'`);
@@ -87,12 +94,15 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
       return Number(v) >= 1 && Number(v) <= 65535 ? undefined : range(`port ${v} is outside 1..65535`);
     case 'int':
       if (!/^\d+$/.test(v)) return bad(`expected a whole number (${t.what}), got '${v}'`);
-      return Number(v) >= t.min && Number(v) <= t.max ? undefined : range(`${t.what} ${v} is outside ${t.min}..${t.max}`);
+      return Number(v) >= t.min && Number(v) <= t.max
+        ? undefined
+        : range(`${t.what} ${v} is outside ${t.min}..${t.max}`);
     case 'number':
       return /^\d+(\.\d+)?$/.test(v) ? undefined : bad(`expected a number, got '${v}'`);
     case 'duration':
       if (DURATION.test(v)) return undefined;
-      if (/^\d+[A-Za-z]*$/.test(v)) return range(`'${v}' is not a duration: use a number with ms, s, m, h, d or w (10s, 5m, 1h)`);
+      if (/^\d+[A-Za-z]*$/.test(v))
+        return range(`'${v}' is not a duration: use a number with ms, s, m, h, d or w (10s, 5m, 1h)`);
       return bad(`expected a duration (10s, 5m, 1h), got '${v}'`);
     case 'size':
       if (SIZE.test(v)) return undefined;
@@ -101,11 +111,17 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
     case 'string': {
       const p = stringProblem(s, t.what, true);
       if (p) return p;
-      if (t.uri && !/^(mailto:[^\s,;]+@[^\s,;]+|https:\/\/[^\s,;]+)(,\s*(mailto:[^\s,;]+@[^\s,;]+|https:\/\/[^\s,;]+))*$/.test(v)) return bad(`expected a mailto: or https: URI, got '${v}'`);
+      if (
+        t.uri &&
+        !/^(mailto:[^\s,;]+@[^\s,;]+|https:\/\/[^\s,;]+)(,\s*(mailto:[^\s,;]+@[^\s,;]+|https:\/\/[^\s,;]+))*$/.test(v)
+      )
+        return bad(`expected a mailto: or https: URI, got '${v}'`);
       return undefined;
     }
     case 'email':
-      return /^[A-Za-z0-9._%+-]+@([A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]+$/.test(v) ? undefined : bad(`expected an e-mail address, got '${v}'`);
+      return /^[A-Za-z0-9._%+-]+@([A-Za-z0-9_-]+\.)+[A-Za-z0-9_-]+$/.test(v)
+        ? undefined
+        : bad(`expected an e-mail address, got '${v}'`);
     case 'word':
       return /^[A-Za-z0-9][A-Za-z0-9_+-]*$/.test(v) ? undefined : bad(`expected ${describeType(t)}, got '${v}'`);
     case 'enum':
@@ -124,7 +140,8 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
     case 'netlist':
       if (v === 'any') return undefined;
       if (parseCidr(v)) return undefined;
-      if (v.indexOf('.') >= 0 || v.indexOf(':') >= 0) return bad(`expected a network name, address range, address or any, got '${v}'`);
+      if (v.indexOf('.') >= 0 || v.indexOf(':') >= 0)
+        return bad(`expected a network name, address range, address or any, got '${v}'`);
       if (RESERVED_WORDS.includes(v)) return bad(`'${v}' is a reserved word, not a network`);
       return isName(v) ? undefined : bad(`expected a network name, address range, address or any, got '${v}'`);
   }

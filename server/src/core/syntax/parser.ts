@@ -21,13 +21,16 @@ class Positions {
   /** Line start offsets, in a typed array (4 bytes a line, kept as long as the tree). */
   readonly starts: Int32Array;
   private cur = 0;
-  constructor(readonly text: string) { this.starts = computeLineStarts(text); }
+  constructor(readonly text: string) {
+    this.starts = computeLineStarts(text);
+  }
   at(off: number): Position {
     const s = this.starts;
     let i = this.cur;
     // the common case: the same line or the next few (the parser walks forward)
-    if (s[i] <= off && (i + 1 >= s.length || s[i + 1] > off)) { /* same line */ }
-    else if (i + 2 < s.length && s[i + 1] <= off && s[i + 2] > off) i = i + 1;
+    if (s[i] <= off && (i + 1 >= s.length || s[i + 1] > off)) {
+      /* same line */
+    } else if (i + 2 < s.length && s[i + 1] <= off && s[i + 2] > off) i = i + 1;
     else i = lineOf(s, off);
     this.cur = i;
     return { line: i, character: off - s[i] };
@@ -38,7 +41,10 @@ class Positions {
     let i = this.cur;
     if (s[i] <= off) {
       for (let k = 0; k < 32 && i + 1 < s.length && s[i + 1] <= off; k++) i++;
-      if (i + 1 >= s.length || s[i + 1] > off) { this.cur = i; return i; }
+      if (i + 1 >= s.length || s[i + 1] > off) {
+        this.cur = i;
+        return i;
+      }
     }
     this.cur = lineOf(s, off);
     return this.cur;
@@ -76,16 +82,43 @@ class ScalarNode implements Scalar, Arg, Value {
   declare offset: number;
   #bits: number;
   #pos: Positions;
-  constructor(text: string, offset: number, length: number, flags: number, pos: Positions) { this.text = text; this.offset = offset; this.#bits = (length << 2) | flags; this.#pos = pos; }
-  get quoted(): boolean { return (this.#bits & QUOTED) !== 0; }
-  get unterminated(): true | undefined { return this.#bits & UNTERMINATED ? true : undefined; }
-  get length(): number { return this.#bits >>> 2; }
-  get range(): Range { return this.#pos.range(this.offset, this.offset + (this.#bits >>> 2)); }
+  constructor(text: string, offset: number, length: number, flags: number, pos: Positions) {
+    this.text = text;
+    this.offset = offset;
+    this.#bits = (length << 2) | flags;
+    this.#pos = pos;
+  }
+  get quoted(): boolean {
+    return (this.#bits & QUOTED) !== 0;
+  }
+  get unterminated(): true | undefined {
+    return this.#bits & UNTERMINATED ? true : undefined;
+  }
+  get length(): number {
+    return this.#bits >>> 2;
+  }
+  get range(): Range {
+    return this.#pos.range(this.offset, this.offset + (this.#bits >>> 2));
+  }
   // as a positional argument
-  get key(): undefined { return undefined; }
-  get value(): Value { return this; }
-  get items(): Scalar[] { return [this]; }
-  toJSON() { return { text: this.text, range: this.range, quoted: this.quoted, offset: this.offset, ...(this.unterminated ? { unterminated: true } : {}) }; }
+  get key(): undefined {
+    return undefined;
+  }
+  get value(): Value {
+    return this;
+  }
+  get items(): Scalar[] {
+    return [this];
+  }
+  toJSON() {
+    return {
+      text: this.text,
+      range: this.range,
+      quoted: this.quoted,
+      offset: this.offset,
+      ...(this.unterminated ? { unterminated: true } : {}),
+    };
+  }
 }
 
 function itemsRange(items: Scalar[]): Range {
@@ -99,19 +132,38 @@ class BlockNode implements Block {
   /** -1: left open. */
   #close: number;
   #pos: Positions;
-  constructor(open: number, close: number, pos: Positions, statements: Statement[]) { this.#open = open; this.#close = close; this.#pos = pos; this.statements = statements; }
-  get open(): Range { return this.#pos.range(this.#open, this.#open + 1); }
-  get close(): Range | undefined { return this.#close < 0 ? undefined : this.#pos.range(this.#close, this.#close + 1); }
-  toJSON() { return { open: this.open, close: this.close, statements: this.statements }; }
+  constructor(open: number, close: number, pos: Positions, statements: Statement[]) {
+    this.#open = open;
+    this.#close = close;
+    this.#pos = pos;
+    this.statements = statements;
+  }
+  get open(): Range {
+    return this.#pos.range(this.#open, this.#open + 1);
+  }
+  get close(): Range | undefined {
+    return this.#close < 0 ? undefined : this.#pos.range(this.#close, this.#close + 1);
+  }
+  toJSON() {
+    return { open: this.open, close: this.close, statements: this.statements };
+  }
 }
 
 class CommentNode implements Comment {
   declare text: string;
   declare offset: number;
   #pos: Positions;
-  constructor(text: string, offset: number, pos: Positions) { this.text = text; this.offset = offset; this.#pos = pos; }
-  get range(): Range { return this.#pos.range(this.offset, this.offset + this.text.length); }
-  toJSON() { return { text: this.text, range: this.range, offset: this.offset }; }
+  constructor(text: string, offset: number, pos: Positions) {
+    this.text = text;
+    this.offset = offset;
+    this.#pos = pos;
+  }
+  get range(): Range {
+    return this.#pos.range(this.offset, this.offset + this.text.length);
+  }
+  toJSON() {
+    return { text: this.text, range: this.range, offset: this.offset };
+  }
 }
 
 /** One item is kept as itself, a list as an array: most arguments are one word. */
@@ -123,33 +175,69 @@ const nthOf = (v: Items, i: number): Scalar | undefined => (Array.isArray(v) ? v
 /** A positional argument: it is its own value (the same items, the same range). */
 class PositionalNode implements Arg, Value {
   #v: Items;
-  constructor(v: Items) { this.#v = v; }
-  get items(): Scalar[] { return itemsOf(this.#v); }
-  itemCount(): number { return countOf(this.#v); }
-  itemAt(i: number): Scalar | undefined { return nthOf(this.#v, i); }
-  get key(): undefined { return undefined; }
-  get value(): Value { return this; }
-  get range(): Range { return itemsRange(this.items); }
-  toJSON() { return { key: undefined, value: { items: this.items, range: this.range }, range: this.range }; }
+  constructor(v: Items) {
+    this.#v = v;
+  }
+  get items(): Scalar[] {
+    return itemsOf(this.#v);
+  }
+  itemCount(): number {
+    return countOf(this.#v);
+  }
+  itemAt(i: number): Scalar | undefined {
+    return nthOf(this.#v, i);
+  }
+  get key(): undefined {
+    return undefined;
+  }
+  get value(): Value {
+    return this;
+  }
+  get range(): Range {
+    return itemsRange(this.items);
+  }
+  toJSON() {
+    return { key: undefined, value: { items: this.items, range: this.range }, range: this.range };
+  }
 }
 
 class ValueNode implements Value {
   declare items: Scalar[];
-  constructor(items: Scalar[]) { this.items = items; }
-  get range(): Range { return itemsRange(this.items); }
-  toJSON() { return { items: this.items, range: this.range }; }
+  constructor(items: Scalar[]) {
+    this.items = items;
+  }
+  get range(): Range {
+    return itemsRange(this.items);
+  }
+  toJSON() {
+    return { items: this.items, range: this.range };
+  }
 }
 
 /** A key=value option (its value object is made when asked for). */
 class OptionNode implements Arg {
   declare key: Scalar;
   #v: Items;
-  constructor(key: Scalar, v: Items) { this.key = key; this.#v = v; }
-  get value(): Value { return new ValueNode(itemsOf(this.#v)); }
-  itemCount(): number { return countOf(this.#v); }
-  itemAt(i: number): Scalar | undefined { return nthOf(this.#v, i); }
-  get range(): Range { const items = itemsOf(this.#v); return { start: this.key.range.start, end: items[items.length - 1].range.end }; }
-  toJSON() { return { key: this.key, value: this.value, range: this.range }; }
+  constructor(key: Scalar, v: Items) {
+    this.key = key;
+    this.#v = v;
+  }
+  get value(): Value {
+    return new ValueNode(itemsOf(this.#v));
+  }
+  itemCount(): number {
+    return countOf(this.#v);
+  }
+  itemAt(i: number): Scalar | undefined {
+    return nthOf(this.#v, i);
+  }
+  get range(): Range {
+    const items = itemsOf(this.#v);
+    return { start: this.key.range.start, end: items[items.length - 1].range.end };
+  }
+  toJSON() {
+    return { key: this.key, value: this.value, range: this.range };
+  }
 }
 
 /** Shared by every statement without doc comments (attachComments assigns a new array, never mutates this). */
@@ -166,34 +254,93 @@ class StatementNode implements Statement {
   /** One or two arguments are kept as themselves (#a, #b), more as an array in #a (the `args` array is made when asked for). */
   #a: Arg | Arg[] | undefined;
   #b: Arg | undefined;
-  constructor(kw: string, kwOffset: number, pos: Positions, a: Arg | Arg[] | undefined, b: Arg | undefined, block: Block | undefined) {
-    this.#kw = kw; this.#ko = kwOffset; this.#pos = pos; this.#a = a; this.#b = b; this.block = block; this.leadingComments = NO_COMMENTS;
+  constructor(
+    kw: string,
+    kwOffset: number,
+    pos: Positions,
+    a: Arg | Arg[] | undefined,
+    b: Arg | undefined,
+    block: Block | undefined,
+  ) {
+    this.#kw = kw;
+    this.#ko = kwOffset;
+    this.#pos = pos;
+    this.#a = a;
+    this.#b = b;
+    this.block = block;
+    this.leadingComments = NO_COMMENTS;
   }
-  get keyword(): Scalar { return new ScalarNode(this.#kw, this.#ko, this.#kw.length, 0, this.#pos); }
-  kwText(): string { return this.#kw; }
-  kwOffset(): number { return this.#ko; }
-  get args(): Arg[] { const a = this.#a; return a === undefined ? [] : Array.isArray(a) ? a : this.#b ? [a, this.#b] : [a]; }
-  argCount(): number { const a = this.#a; return a === undefined ? 0 : Array.isArray(a) ? a.length : this.#b ? 2 : 1; }
-  argAt(i: number): Arg { const a = this.#a; return (Array.isArray(a) ? a[i] : i === 1 ? this.#b : a)!; }
+  get keyword(): Scalar {
+    return new ScalarNode(this.#kw, this.#ko, this.#kw.length, 0, this.#pos);
+  }
+  kwText(): string {
+    return this.#kw;
+  }
+  kwOffset(): number {
+    return this.#ko;
+  }
+  get args(): Arg[] {
+    const a = this.#a;
+    return a === undefined ? [] : Array.isArray(a) ? a : this.#b ? [a, this.#b] : [a];
+  }
+  argCount(): number {
+    const a = this.#a;
+    return a === undefined ? 0 : Array.isArray(a) ? a.length : this.#b ? 2 : 1;
+  }
+  argAt(i: number): Arg {
+    const a = this.#a;
+    return (Array.isArray(a) ? a[i] : i === 1 ? this.#b : a)!;
+  }
   get range(): Range {
     if (this.#r) return this.#r;
     const b = this.block;
     let end = this.keyword.range.end;
-    if (b) end = b.close ? b.close.end : (b.statements.length ? b.statements[b.statements.length - 1].range.end : b.open.end);
+    if (b)
+      end = b.close ? b.close.end : b.statements.length ? b.statements[b.statements.length - 1].range.end : b.open.end;
     else if (this.args.length) end = this.args[this.args.length - 1].range.end;
     return (this.#r = { start: this.keyword.range.start, end });
   }
-  toJSON() { return { keyword: this.keyword, args: this.args, block: this.block, range: this.range, leadingComments: this.leadingComments }; }
+  toJSON() {
+    return {
+      keyword: this.keyword,
+      args: this.args,
+      block: this.block,
+      range: this.range,
+      leadingComments: this.leadingComments,
+    };
+  }
 }
 
 // Reading the tree without allocating: the model builder runs these for every
 // statement (the args and items arrays of parser nodes are made when asked for).
-export function keywordOf(st: Statement): string { return st instanceof StatementNode ? st.kwText() : st.keyword.text; }
-export function keywordOffset(st: Statement): number { return st instanceof StatementNode ? st.kwOffset() : st.keyword.offset; }
-export function argCount(st: Statement): number { return st instanceof StatementNode ? st.argCount() : st.args.length; }
-export function argAt(st: Statement, i: number): Arg { return st instanceof StatementNode ? st.argAt(i) : st.args[i]; }
-export function itemCount(a: Arg): number { return a instanceof ScalarNode ? 1 : a instanceof PositionalNode || a instanceof OptionNode ? a.itemCount() : a.value.items.length; }
-export function itemAt(a: Arg, i: number): Scalar | undefined { return a instanceof ScalarNode ? (i === 0 ? a : undefined) : a instanceof PositionalNode || a instanceof OptionNode ? a.itemAt(i) : a.value.items[i]; }
+export function keywordOf(st: Statement): string {
+  return st instanceof StatementNode ? st.kwText() : st.keyword.text;
+}
+export function keywordOffset(st: Statement): number {
+  return st instanceof StatementNode ? st.kwOffset() : st.keyword.offset;
+}
+export function argCount(st: Statement): number {
+  return st instanceof StatementNode ? st.argCount() : st.args.length;
+}
+export function argAt(st: Statement, i: number): Arg {
+  return st instanceof StatementNode ? st.argAt(i) : st.args[i];
+}
+export function itemCount(a: Arg): number {
+  return a instanceof ScalarNode
+    ? 1
+    : a instanceof PositionalNode || a instanceof OptionNode
+      ? a.itemCount()
+      : a.value.items.length;
+}
+export function itemAt(a: Arg, i: number): Scalar | undefined {
+  return a instanceof ScalarNode
+    ? i === 0
+      ? a
+      : undefined
+    : a instanceof PositionalNode || a instanceof OptionNode
+      ? a.itemAt(i)
+      : a.value.items[i];
+}
 
 /** Words of the file being parsed, so each distinct word is one string however often it appears. */
 let WORDS = new Map<string, string>();
@@ -218,7 +365,8 @@ function unescape(s: string): string {
 
 function scalarOf(t: IToken): Scalar {
   const img = t.image;
-  if (t.tokenType === T.Str) return new ScalarNode(unescape(img.slice(1, -1)), BASE + t.startOffset, img.length, QUOTED, P);
+  if (t.tokenType === T.Str)
+    return new ScalarNode(unescape(img.slice(1, -1)), BASE + t.startOffset, img.length, QUOTED, P);
   if (t.tokenType === T.Unterminated) {
     const body = img.endsWith('\\') && !img.endsWith('\\\\') ? img.slice(1, -1) : img.slice(1);
     return new ScalarNode(unescape(body), BASE + t.startOffset, img.length, QUOTED | UNTERMINATED, P);
@@ -241,7 +389,8 @@ class MailtopoParser extends EmbeddedActionsParser {
   }
 
   error(range: Range, message: string, code = 'MT001'): void {
-    if (this.diags.length < MAX_SYNTAX_ERRORS) this.diags.push({ code, severity: 'error', message, file: this.file, range });
+    if (this.diags.length < MAX_SYNTAX_ERRORS)
+      this.diags.push({ code, severity: 'error', message, file: this.file, range });
   }
 
   private notTopKwAtCol0 = (): boolean => !this.topKwAtCol0(this.LA(1));
@@ -253,12 +402,27 @@ class MailtopoParser extends EmbeddedActionsParser {
   // GATE, and the rules work through the fields below.
   private fileOut: Statement[] = [];
   private readonly fileAlts = [
-    { ALT: () => { this.CONSUME(T.Newline); } },
-    { ALT: () => { this.fileOut.push(this.SUBRULE(this.statement)); } },
-    { ALT: () => { const t = this.CONSUME(T.RBrace); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '}': no block is open here"); } },
+    {
+      ALT: () => {
+        this.CONSUME(T.Newline);
+      },
+    },
+    {
+      ALT: () => {
+        this.fileOut.push(this.SUBRULE(this.statement));
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.RBrace);
+        if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '}': no block is open here");
+      },
+    },
     { ALT: () => this.SUBRULE(this.stray) },
   ];
-  private readonly fileLoop = () => { this.OR(this.fileAlts); };
+  private readonly fileLoop = () => {
+    this.OR(this.fileAlts);
+  };
 
   public fileRule = this.RULE('fileRule', (): Statement[] => {
     const out: Statement[] = (this.fileOut = []);
@@ -267,20 +431,53 @@ class MailtopoParser extends EmbeddedActionsParser {
   });
 
   private readonly strayAlts = [
-    { ALT: () => { const t = this.CONSUME(T.Semi); if (!this.RECORDING_PHASE) this.error(tokRange(t), "a ';' with no statement before it"); } },
-    { ALT: () => { const t = this.CONSUME(T.Comma); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected ',': expected a statement"); } },
-    { ALT: () => { const t = this.CONSUME(T.Equals); if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '=': expected a statement"); } },
-    { ALT: () => { const t = this.CONSUME(T.Str); if (!this.RECORDING_PHASE) this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`); } },
-    { ALT: () => { this.CONSUME(T.Unterminated); /* MT002 says it */ } },
-    { ALT: () => {
-      const t = this.LA(1);
-      if (!this.RECORDING_PHASE && this.depth < MAX_DEPTH) this.error(tokRange(t), "a '{' with no statement before it: a block's '{' goes on the line of the statement it opens");
-      this.SUBRULE(this.block, { ARGS: ['a block'] });
-    } },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Semi);
+        if (!this.RECORDING_PHASE) this.error(tokRange(t), "a ';' with no statement before it");
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Comma);
+        if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected ',': expected a statement");
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Equals);
+        if (!this.RECORDING_PHASE) this.error(tokRange(t), "unexpected '=': expected a statement");
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.CONSUME(T.Str);
+        if (!this.RECORDING_PHASE)
+          this.error(tokRange(t), `unexpected string ${t.image}: a statement starts with a keyword`);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Unterminated); /* MT002 says it */
+      },
+    },
+    {
+      ALT: () => {
+        const t = this.LA(1);
+        if (!this.RECORDING_PHASE && this.depth < MAX_DEPTH)
+          this.error(
+            tokRange(t),
+            "a '{' with no statement before it: a block's '{' goes on the line of the statement it opens",
+          );
+        this.SUBRULE(this.block, { ARGS: ['a block'] });
+      },
+    },
   ];
 
   /** Tokens that cannot start a statement: consumed with one MT001 each. */
-  private stray = this.RULE('stray', (): void => { this.OR(this.strayAlts); });
+  private stray = this.RULE('stray', (): void => {
+    this.OR(this.strayAlts);
+  });
 
   /** The current statement's argument tokens: one buffer (argN used), shaped into args before any nested block reuses it. */
   private readonly argToks: IToken[] = [];
@@ -291,7 +488,12 @@ class MailtopoParser extends EmbeddedActionsParser {
   private stKw: IToken | undefined;
   private lastBlock: Block | undefined;
   /** After a comma, line breaks continue the list, unless the next line starts a declaration (a top-level keyword at column 0). */
-  private readonly nlLoop = { GATE: () => !this.topKwAtCol0(this.LA(2)), DEF: () => { this.CONSUME(T.Newline); } };
+  private readonly nlLoop = {
+    GATE: () => !this.topKwAtCol0(this.LA(2)),
+    DEF: () => {
+      this.CONSUME(T.Newline);
+    },
+  };
   // One CONSUME per argument token (a token category, not an OR per token);
   // only a comma goes on to the line-break loop (recorded once for the grammar).
   private readonly argLoop = () => {
@@ -300,27 +502,59 @@ class MailtopoParser extends EmbeddedActionsParser {
     if (this.RECORDING_PHASE || t.tokenType === T.Comma) this.MANY1(this.nlLoop);
   };
   private readonly endAlts = [
-    { ALT: () => {
-      const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks, this.argN);
-      this.lastBlock = this.SUBRULE(this.block, { ARGS: [owner] });
-    } },
-    { ALT: () => { this.CONSUME1(T.Newline); this.lastBlock = undefined; } },
-    { ALT: () => { this.CONSUME1(T.Semi); this.lastBlock = undefined; } },
-    { ALT: () => { /* before '}' or end of file */ this.lastBlock = undefined; } },
+    {
+      ALT: () => {
+        const owner = this.RECORDING_PHASE ? '' : ownerName(this.stKw!, this.argToks, this.argN);
+        this.lastBlock = this.SUBRULE(this.block, { ARGS: [owner] });
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME1(T.Newline);
+        this.lastBlock = undefined;
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME1(T.Semi);
+        this.lastBlock = undefined;
+      },
+    },
+    {
+      ALT: () => {
+        /* before '}' or end of file */ this.lastBlock = undefined;
+      },
+    },
   ];
   private readonly blockAlts = [
-    { ALT: () => { this.CONSUME(T.Newline); } },
-    { ALT: () => { this.blockStmts.push(this.SUBRULE(this.statement)); } },
+    {
+      ALT: () => {
+        this.CONSUME(T.Newline);
+      },
+    },
+    {
+      ALT: () => {
+        this.blockStmts.push(this.SUBRULE(this.statement));
+      },
+    },
     { ALT: () => this.SUBRULE(this.stray) },
   ];
-  private readonly blockLoop = { GATE: this.notTopKwAtCol0, DEF: () => { this.OR(this.blockAlts); } };
+  private readonly blockLoop = {
+    GATE: this.notTopKwAtCol0,
+    DEF: () => {
+      this.OR(this.blockAlts);
+    },
+  };
   private readonly closeOpt = () => this.CONSUME(T.RBrace);
 
   public block = this.RULE('block', (owner: string): Block | undefined => {
     const open = this.CONSUME(T.LBrace);
     // Deeper blocks are flattened: the '{' is reported and what follows
     // belongs to the enclosing block (a diagnostic, never a stack overflow).
-    if (!this.RECORDING_PHASE && this.depth >= MAX_DEPTH) { this.error(tokRange(open), `blocks nested deeper than ${MAX_DEPTH} levels`); return undefined; }
+    if (!this.RECORDING_PHASE && this.depth >= MAX_DEPTH) {
+      this.error(tokRange(open), `blocks nested deeper than ${MAX_DEPTH} levels`);
+      return undefined;
+    }
     const statements: Statement[] = [];
     const savedStmts = this.blockStmts;
     this.blockStmts = statements;
@@ -336,7 +570,12 @@ class MailtopoParser extends EmbeddedActionsParser {
       if (key !== this.lastMissingAt) this.error(tokRange(open), `missing '}': expected '}' to close ${owner}`);
       this.lastMissingAt = key;
     }
-    return new BlockNode(BASE + open.startOffset, close ? BASE + close.startOffset : -1, P, statements.slice() /* exact size */);
+    return new BlockNode(
+      BASE + open.startOffset,
+      close ? BASE + close.startOffset : -1,
+      P,
+      statements.slice() /* exact size */,
+    );
   });
 
   public statement = this.RULE('statement', (): Statement => {
@@ -352,7 +591,9 @@ class MailtopoParser extends EmbeddedActionsParser {
     this.OR1(this.endAlts);
     const block = this.lastBlock;
     this.lastBlock = undefined;
-    return (this.RECORDING_PHASE ? undefined : new StatementNode(word(kw.image), BASE + kw.startOffset, P, a, b, block)) as Statement;
+    return (
+      this.RECORDING_PHASE ? undefined : new StatementNode(word(kw.image), BASE + kw.startOffset, P, a, b, block)
+    ) as Statement;
   });
 
   /** arg = scalar [ "=" value ] ; value = scalar { "," scalar }. The args go to argScratch; returns how many. */
@@ -365,9 +606,12 @@ class MailtopoParser extends EmbeddedActionsParser {
       const t = toks[i];
       if (!isScalarTok(t)) {
         if (!reported) {
-          this.error(tokRange(t), t.tokenType === T.Equals
-            ? `unexpected '=' in '${kw}': an option is written key=value`
-            : `unexpected ',' in '${kw}': a list needs a value before the comma`);
+          this.error(
+            tokRange(t),
+            t.tokenType === T.Equals
+              ? `unexpected '=' in '${kw}': an option is written key=value`
+              : `unexpected ',' in '${kw}': a list needs a value before the comma`,
+          );
           reported = true;
         }
         i++;
@@ -393,7 +637,11 @@ class MailtopoParser extends EmbeddedActionsParser {
       let items: Scalar[] | undefined;
       i++;
       while (i < n && toks[i].tokenType === T.Comma) {
-        if (i + 1 < n && isScalarTok(toks[i + 1])) { (items ??= [head]).push(scalarOf(toks[i + 1])); i += 2; continue; }
+        if (i + 1 < n && isScalarTok(toks[i + 1])) {
+          (items ??= [head]).push(scalarOf(toks[i + 1]));
+          i += 2;
+          continue;
+        }
         if (!reported) this.error(tokRange(toks[i]), "a trailing ',': expected a value after it");
         reported = true;
         i++;
@@ -450,12 +698,24 @@ export function parse(text: string, file: string): ParsedFile {
       const off = start + e.offset;
       const ch = text.slice(off, off + e.length);
       const shown = ch.length > 12 ? ch.slice(0, 12) + '…' : ch;
-      diags.push({ code: 'MT003', severity: 'error', message: stray(ch, shown), file, range: { start: P.at(off), end: P.at(off + e.length) } });
+      diags.push({
+        code: 'MT003',
+        severity: 'error',
+        message: stray(ch, shown),
+        file,
+        range: { start: P.at(off), end: P.at(off + e.length) },
+      });
     }
     const toks = lex.tokens;
     for (const t of toks) {
       if (t.tokenType === T.Unterminated && diags.length < MAX_SYNTAX_ERRORS) {
-        diags.push({ code: 'MT002', severity: 'error', message: 'unterminated string: add the closing \'"\' on this line', file, range: tokRange(t) });
+        diags.push({
+          code: 'MT002',
+          severity: 'error',
+          message: "unterminated string: add the closing '\"' on this line",
+          file,
+          range: tokRange(t),
+        });
       }
     }
     p.depth = 0;
@@ -465,14 +725,28 @@ export function parse(text: string, file: string): ParsedFile {
       for (const st of p.fileRule() ?? []) statements.push(st);
     } catch {
       // The grammar is total; this is a last guard, never a crash.
-      p.diags.push({ code: 'MT001', severity: 'error', message: 'the file could not be parsed past this point', file, range: endRange(text) });
+      p.diags.push({
+        code: 'MT001',
+        severity: 'error',
+        message: 'the file could not be parsed past this point',
+        file,
+        range: endRange(text),
+      });
     }
     for (const e of p.errors) {
       const t = e.token;
-      const r = t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
-      if (p.diags.length < MAX_SYNTAX_ERRORS) p.diags.push({ code: 'MT001', severity: 'error', message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`, file, range: r });
+      const r =
+        t.tokenType === EOF || t.startOffset === undefined || isNaN(t.startOffset) ? endRange(text) : tokRange(t);
+      if (p.diags.length < MAX_SYNTAX_ERRORS)
+        p.diags.push({
+          code: 'MT001',
+          severity: 'error',
+          message: `unexpected ${T.describeToken(t.tokenType.name, t.image)}`,
+          file,
+          range: r,
+        });
     }
-    for (const c of (lex.groups.comments ?? []) as IToken[]) comments.push(new CommentNode(c.image, start + c.startOffset, P));
+    for (const c of lex.groups.comments ?? []) comments.push(new CommentNode(c.image, start + c.startOffset, P));
   }
   p.input = []; // do not keep the token vector alive
   WORDS = new Map();
@@ -480,7 +754,13 @@ export function parse(text: string, file: string): ParsedFile {
   const all = diags.concat(p.diags);
   if (all.length >= MAX_SYNTAX_ERRORS) {
     all.length = MAX_SYNTAX_ERRORS;
-    all.push({ code: 'MT001', severity: 'error', message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`, file, range: endRange(text) });
+    all.push({
+      code: 'MT001',
+      severity: 'error',
+      message: `more than ${MAX_SYNTAX_ERRORS} syntax errors; later ones are not shown`,
+      file,
+      range: endRange(text),
+    });
   }
   attachComments(statements, comments);
   // exact-size copies: a pushed-to array keeps up to half again as much room
@@ -503,7 +783,8 @@ export function chunkStarts(text: string): number[] {
 /** MT003 in words a mail admin knows. */
 function stray(ch: string, shown: string): string {
   const c = ch[0];
-  if ('.-/@+'.includes(c)) return `unexpected ${JSON.stringify(shown)}: a word cannot start with '${c}'${c === '.' ? " (write 'exe', not '.exe')" : ''}`;
+  if ('.-/@+'.includes(c))
+    return `unexpected ${JSON.stringify(shown)}: a word cannot start with '${c}'${c === '.' ? " (write 'exe', not '.exe')" : ''}`;
   return `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: not part of the language (words, "strings", # comments and { } , ; = are)`;
 }
 
@@ -523,8 +804,13 @@ export function computeLineStarts(text: string): Int32Array {
 
 /** The line holding an offset: the last line start at or before it (bisection). */
 export function lineOf(lineStarts: ArrayLike<number>, off: number): number {
-  let lo = 0, hi = lineStarts.length - 1;
-  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= off) lo = mid; else hi = mid - 1; }
+  let lo = 0,
+    hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= off) lo = mid;
+    else hi = mid - 1;
+  }
   return lo;
 }
 
@@ -554,7 +840,12 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
     if (!aloneOnLine(comments[i])) continue;
     // a run: consecutive lines, each a comment alone on its line
     let j = i;
-    while (j + 1 < comments.length && P.line(comments[j + 1].offset) === P.line(comments[j].offset) + 1 && aloneOnLine(comments[j + 1])) j++;
+    while (
+      j + 1 < comments.length &&
+      P.line(comments[j + 1].offset) === P.line(comments[j].offset) + 1 &&
+      aloneOnLine(comments[j + 1])
+    )
+      j++;
     const next = P.line(comments[j].offset) + 1;
     if (next < starts.length) {
       // the first non-blank character of the next line
@@ -574,8 +865,16 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
 /** The statement whose keyword starts at `off`, at any depth (statements are in offset order). */
 function statementAt(list: Statement[], off: number): Statement | undefined {
   for (;;) {
-    let lo = 0, hi = list.length - 1, found = -1;
-    while (lo <= hi) { const mid = (lo + hi) >> 1; if (keywordOffset(list[mid]) <= off) { found = mid; lo = mid + 1; } else hi = mid - 1; }
+    let lo = 0,
+      hi = list.length - 1,
+      found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (keywordOffset(list[mid]) <= off) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
     if (found < 0) return undefined;
     const s = list[found];
     if (keywordOffset(s) === off) return s;

@@ -15,23 +15,58 @@ export const Comma = createToken({ name: 'Comma', pattern: /,/, categories: [Arg
 export const Equals = createToken({ name: 'Equals', pattern: /=/, categories: [ArgCat] });
 /** Any value token: a word or a (possibly unterminated) string. */
 export const ScalarCat = createToken({ name: 'Scalar', pattern: Lexer.NA, categories: [ArgCat] });
-export const Str = createToken({ name: 'String', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/, categories: [ScalarCat, ArgCat] });
+export const Str = createToken({
+  name: 'String',
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/,
+  categories: [ScalarCat, ArgCat],
+});
 /** A string that reaches the end of its line: MT002, still usable as a value. */
-export const Unterminated = createToken({ name: 'Unterminated', pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/, categories: [ScalarCat, ArgCat] });
-export const Word = createToken({ name: 'Word', pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/, categories: [ScalarCat, ArgCat] });
+export const Unterminated = createToken({
+  name: 'Unterminated',
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/,
+  categories: [ScalarCat, ArgCat],
+});
+export const Word = createToken({
+  name: 'Word',
+  pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/,
+  categories: [ScalarCat, ArgCat],
+});
 
-export const ALL_TOKENS: TokenType[] = [WhiteSpace, Comment, Newline, Semi, LBrace, RBrace, Comma, Equals, Str, Unterminated, Word, ScalarCat, ArgCat];
+export const ALL_TOKENS: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  Newline,
+  Semi,
+  LBrace,
+  RBrace,
+  Comma,
+  Equals,
+  Str,
+  Unterminated,
+  Word,
+  ScalarCat,
+  ArgCat,
+];
 
 // Offsets only: full line/column tracking costs 5x the lexing time; the parser
 // converts offsets to positions with one forward-moving cursor instead.
-export const lexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: true, skipValidations: true });
+export const lexer = new Lexer(ALL_TOKENS, {
+  positionTracking: 'onlyOffset',
+  ensureOptimizations: true,
+  skipValidations: true,
+});
 
 /** Words a user knows, for "expected ..." messages. */
 export function describeToken(name: string, image: string): string {
   switch (name) {
-    case 'Newline': return 'end of line';
-    case 'EOF': return 'end of file';
-    case 'String': case 'Unterminated': return `string ${image}`;
-    default: return `'${image}'`;
+    case 'Newline':
+      return 'end of line';
+    case 'EOF':
+      return 'end of file';
+    case 'String':
+    case 'Unterminated':
+      return `string ${image}`;
+    default:
+      return `'${image}'`;
   }
 }
