@@ -93,6 +93,24 @@ export const CODES: CodeInfo[] = [
     title: 'an internal-zone node routes direct to the internet, bypassing the perimeter gateways',
   },
   {
+    code: 'MT210',
+    severity: 'error',
+    title:
+      "open relay through a balancer: a pool with source masked hands every client to its members as its snat addresses, and a member's relay rule admits such an address without auth=required",
+  },
+  {
+    code: 'MT211',
+    severity: 'warning',
+    title:
+      'backscatter: an internet-facing node (or an external with role backup) accepts a domain with recipients none',
+  },
+  {
+    code: 'MT212',
+    severity: 'warning',
+    title:
+      "a DNSBL is checked on a node that never sees an internet client's address (every hop into it comes from your own nodes, or through a pool with source masked)",
+  },
+  {
     code: 'MT301',
     severity: 'error',
     title:
@@ -106,7 +124,8 @@ export const CODES: CodeInfo[] = [
   {
     code: 'MT303',
     severity: 'warning',
-    title: 'an inbound path from the internet to a mailbox is never virus-scanned; message shows the path',
+    title:
+      'inbound paths from the internet to a mailbox are never virus-scanned: one diagnostic per MX target they enter through, on that mx line, with one such path and how many there are',
   },
   {
     code: 'MT304',
@@ -136,6 +155,23 @@ export const CODES: CodeInfo[] = [
     severity: 'warning',
     title: 'a domain with mx none declares an spf other than v=spf1 -all, or a dmarc without p=reject (RFC 7505 §4.2)',
   },
+  {
+    code: 'MT315',
+    severity: 'error',
+    title:
+      "hop refused: on a flow, the next hop admits none of the addresses the sender presents; on the sender's route (the mx line for the internet's hop)",
+  },
+  {
+    code: 'MT316',
+    severity: 'warning',
+    title:
+      "hop partly refused: some of the sender's addresses (or, for the internet's hop to an MX target, part of the public address space) are not admitted",
+  },
+  {
+    code: 'MT317',
+    severity: 'hint',
+    title: 'a hop cannot be checked for admission: the sender declares no address (once per sender, on its name)',
+  },
   { code: 'MT401', severity: 'warning', title: 'a pool with fewer than two members: no failover' },
   {
     code: 'MT402',
@@ -147,7 +183,8 @@ export const CODES: CodeInfo[] = [
   {
     code: 'MT405',
     severity: 'information',
-    title: 'mode round-robin: DNS round-robin does not notice a failed member',
+    title:
+      "mode round-robin: DNS round-robin has no health check: senders keep trying a failed member first and wait for its timeout before the next address (RFC 5321 §5.1), and load follows resolvers' caches, not the members' capacity",
   },
   {
     code: 'MT406',
@@ -167,7 +204,7 @@ export const CODES: CodeInfo[] = [
     code: 'MT410',
     severity: 'warning',
     title:
-      'licence shortfall: more nodes apply a policy than it has licenses (message: "3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences"); only when licenses is declared',
+      'licence shortfall: more nodes apply a policy than it has licenses (message: "3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences"); only when licenses is declared; an external with scan needs none',
   },
   { code: 'MT411', severity: 'information', title: 'a policy used by scan has no antivirus' },
   { code: 'MT412', severity: 'warning', title: 'health tcp: a listening but broken SMTP service stays in the pool' },

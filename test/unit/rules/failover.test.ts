@@ -17,17 +17,20 @@ gateway edge1 {
   hostname edge1.example.com
   address 198.51.100.11
   accept example.com
+  relay allow from=10.0.0.0/8
   scan av
   route example.com via=mb1, mb2
   route * via=direct
 }
 server mb1 {
   role mailbox
+  address 10.0.0.21
   mailboxes example.com
   route * via=edge1
 }
 server mb2 {
   role mailbox
+  address 10.0.0.22
   mailboxes example.com
   route * via=edge1
 }
@@ -41,6 +44,7 @@ const TWO_EDGES = edit(
   hostname edge2.example.com
   address 198.51.100.12
   accept example.com
+  relay allow from=10.0.0.0/8
   scan av
   route example.com via=mb1, mb2
   route * via=direct
@@ -74,7 +78,8 @@ describe('rules: single points of failure (MT304, MT306)', () => {
     it('a hub behind redundant edges', () => {
       let t = edit(TWO_EDGES, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
       t = edit(t, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
-      t += '\nserver hub1 {\n  role hub\n  route example.com via=mb1, mb2\n  route * via=edge1, edge2\n}\n';
+      t +=
+        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route example.com via=mb1, mb2\n  route * via=edge1, edge2\n}\n';
       const d = expectDiag(t, 'MT304', 'warning', declRange(t, 'hub1'));
       assert.match(d.message, /hub1/);
       assert.ok(!check(t).some((x) => x.code === 'MT304' && x.range.start.line === declRange(t, 'edge1').start.line));
@@ -106,7 +111,8 @@ describe('rules: single points of failure (MT304, MT306)', () => {
     it('every mailbox server leaves through one hub', () => {
       let t = edit(BASE, 'route * via=edge-nlb', 'route * via=hub1');
       t = edit(t, 'route * via=edge-nlb', 'route * via=hub1');
-      t += '\nserver hub1 {\n  role hub\n  route * via=edge-nlb\n}\n';
+      t +=
+        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\n';
       const d = expectDiag(t, 'MT306', 'warning', declRange(t, 'hub1'));
       assert.match(d.message, /mb1, mb2/);
       const d2 = expectDiag(t, 'MT306', 'warning', declRange(t, 'mb1'));
@@ -116,7 +122,7 @@ describe('rules: single points of failure (MT304, MT306)', () => {
       let t = edit(BASE, 'route * via=edge-nlb', 'route * via=hub1, hub2');
       t = edit(t, 'route * via=edge-nlb', 'route * via=hub1, hub2');
       t +=
-        '\nserver hub1 {\n  role hub\n  route * via=edge-nlb\n}\nserver hub2 {\n  role hub\n  route * via=edge-nlb\n}\n';
+        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\nserver hub2 {\n  role hub\n  address 10.0.1.2\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\n';
       expectNone(t, 'MT306');
       expectClean(t);
     });

@@ -23,6 +23,7 @@ gateway edge1 {
   hostname edge1.example.com
   address 198.51.100.11
   accept example.com
+  relay allow from=10.0.0.0/8
   scan av
   route example.com via=hub1, hub2
   route * via=direct
@@ -32,27 +33,36 @@ gateway edge2 {
   hostname edge2.example.com
   address 198.51.100.12
   accept example.com
+  relay allow from=10.0.0.0/8
   scan av
   route example.com via=hub1, hub2
   route * via=direct
 }
 server hub1 {
   role hub
+  address 10.0.1.1
+  accept example.com
+  relay allow from=10.0.0.0/8
   route example.com via=mb1, mb2
   route * via=edge-nlb
 }
 server hub2 {
   role hub
+  address 10.0.1.2
+  accept example.com
+  relay allow from=10.0.0.0/8
   route example.com via=mb1, mb2
   route * via=edge-nlb
 }
 server mb1 {
   role mailbox
+  address 10.0.0.21
   mailboxes example.com
   route * via=hub1, hub2
 }
 server mb2 {
   role mailbox
+  address 10.0.0.22
   mailboxes example.com
   route * via=hub1, hub2
 }
@@ -147,12 +157,12 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
       let t = edit(BASE, '  scan av\n', '');
       t = edit(t, '  scan av\n', '');
       t = edit(t, 'policy av {\n  antivirus clamav\n  on-virus quarantine\n}\n', '');
-      const d = expectDiag(t, 'MT303', 'warning', declRange(t, 'example.com'));
+      const d = expectDiag(t, 'MT303', 'warning', 'mx 10 edge-nlb');
       assert.match(d.message, /internet -> edge-nlb -> edge1 -> mb1/);
     });
     it('one of two edges does not scan', () => {
       const t = edit(BASE, '  scan av\n', '');
-      const d = expectDiag(t, 'MT303', 'warning', declRange(t, 'example.com'));
+      const d = expectDiag(t, 'MT303', 'warning', 'mx 10 edge-nlb');
       assert.match(d.message, /edge1/);
     });
     it('twin: the pool scans for every member', () => {
@@ -178,7 +188,7 @@ describe('rules: mail flow (MT301-MT303, MT305)', () => {
     });
     it('a policy without antivirus does not scan', () => {
       const t = edit(BASE, 'antivirus clamav', 'antispam rspamd');
-      expectDiag(t, 'MT303', 'warning', declRange(t, 'example.com'));
+      expectDiag(t, 'MT303', 'warning', 'mx 10 edge-nlb');
     });
   });
 

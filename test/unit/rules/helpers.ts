@@ -70,7 +70,10 @@ export function expectDiag(
     (d) =>
       d.code === code && d.range.start.line === want.start.line && d.range.start.character === want.start.character,
   );
-  assert.ok(found, `expected ${code} at ${want.start.line}:${want.start.character} ('${needle}'), got:\n${show(ds)}`);
+  assert.ok(
+    found,
+    `expected ${code} at ${want.start.line}:${want.start.character} ('${typeof needle === 'string' ? needle : JSON.stringify(needle)}'), got:\n${show(ds)}`,
+  );
   assert.deepEqual(found.range, want, `${code} range`);
   assert.equal(found.severity, severity, `${code} severity`);
   return found;

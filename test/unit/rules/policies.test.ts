@@ -24,6 +24,7 @@ gateway edge1 {
   hostname edge1.companyabc.com
   address 198.51.100.11
   accept companyabc.com
+  relay allow from=10.0.0.0/8
   scan av-standard
   route companyabc.com via=ex1, ex2
   route * via=direct
@@ -33,6 +34,7 @@ gateway edge2 {
   hostname edge2.companyabc.com
   address 198.51.100.12
   accept companyabc.com
+  relay allow from=10.0.0.0/8
   scan av-standard
   route companyabc.com via=ex1, ex2
   route * via=direct
@@ -42,17 +44,20 @@ gateway edge3 {
   hostname edge3.companyabc.com
   address 198.51.100.13
   accept companyabc.com
+  relay allow from=10.0.0.0/8
   scan av-standard
   route companyabc.com via=ex1, ex2
   route * via=direct
 }
 server ex1 {
   role mailbox
+  address 10.0.1.11
   mailboxes companyabc.com
   route * via=edge-nlb
 }
 server ex2 {
   role mailbox
+  address 10.0.1.12
   mailboxes companyabc.com
   route * via=edge-nlb
 }

@@ -262,7 +262,7 @@ function inboundDelivered(model: Model, killed: Set<NodeDecl>): boolean {
   const seen = new Set<NodeDecl>();
   const stack: NodeDecl[] = [];
   for (const m of d.mx) {
-    if (m.target.kind === 'host') return true;
+    if (m.target.kind === 'host') continue; // handed off (LANGUAGE.md §4): delivers nothing into your mailboxes
     if (m.target.kind === 'ref' && !killed.has(m.target.decl)) stack.push(m.target.decl);
   }
   while (stack.length) {
@@ -270,14 +270,11 @@ function inboundDelivered(model: Model, killed: Set<NodeDecl>): boolean {
     if (seen.has(n)) continue;
     seen.add(n);
     if (n.kind === 'server' && n.mailboxes?.patterns.includes('example.com')) return true;
-    let next: NodeDecl[] = [];
+    let next: NodeDecl[];
     if (n.kind === 'pool') next = n.members;
     else {
       const r = matchRoute(n, 'example.com');
-      if (!r) {
-        if (n.kind === 'external') return true;
-        continue;
-      }
+      if (!r) continue; // a black hole, or an external that hands the mail off: no delivery into your mailboxes
       next = r.via.filter((h) => h.node).map((h) => h.node!);
     }
     for (const x of next) if (!killed.has(x)) stack.push(x);
@@ -293,7 +290,7 @@ function outboundReaches(start: NodeDecl, killed: Set<NodeDecl>): boolean {
     if (seen.has(n)) continue;
     seen.add(n);
     if (n.kind === 'external') return true;
-    let next: NodeDecl[] = [];
+    let next: NodeDecl[];
     if (n.kind === 'pool') next = n.members;
     else {
       const r = n.routes.find((x) => x.patterns.includes('*'));

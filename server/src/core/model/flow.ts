@@ -10,7 +10,18 @@
 // The result is computed once per Model and cached (rule families share it).
 import type { Range, RelatedInfo } from '../diagnostic';
 import type { Statement } from '../syntax/ast';
-import { addCidr, anySet, emptySet, parseCidr, union, type AddrSet } from './addr';
+import {
+  addCidr,
+  anySet,
+  covers,
+  emptySet,
+  hasPublic,
+  parseCidr,
+  subtract,
+  union,
+  type AddrSet,
+  type Interval,
+} from './addr';
 import type { DomainDecl, Model, MxRecord, NetSource, NodeDecl, PolicyDecl, RouteRule } from './types';
 
 // ---------------------------------------------------------------------------
@@ -160,6 +171,75 @@ export function isRedundantPool(n: NodeDecl): boolean {
 }
 
 // ---------------------------------------------------------------------------
+// Statements of this round (pool `source`/`snat`, route `auth=yes`, `recipients`)
+
+export type PoolSource = 'preserved' | 'proxy-protocol' | 'masked';
+
+/** The fields of the round's new statements, read loosely until the model declares them. */
+interface NewFields {
+  source?: { value: PoolSource; file: string; range: Range };
+  snat?: { value: string[]; file: string; range: Range };
+  recipients?: { value: 'verify' | 'list' | 'none'; file: string; range: Range };
+}
+const fields = (n: NodeDecl): NewFields => n as unknown as NewFields;
+
+/** What client address a pool's members see (LANGUAGE.md §3, `source`) [preserved]. */
+export function poolSource(p: NodeDecl): PoolSource {
+  return fields(p).source?.value ?? 'preserved';
+}
+/** The pool's `source` statement, if written. */
+export function poolSourceStmt(p: NodeDecl): { file: string; range: Range } | undefined {
+  return fields(p).source;
+}
+
+const snatSets = new WeakMap<NodeDecl, AddrSet>();
+/** With `source masked`: the addresses the members see every client as (`snat`, else the `vip`). */
+export function snatSet(p: NodeDecl): AddrSet {
+  let s = snatSets.get(p);
+  if (!s) {
+    const snat = fields(p).snat?.value;
+    s = addressSet(snat?.length ? snat : p.vip ? [p.vip.value] : []);
+    snatSets.set(p, s);
+  }
+  return s;
+}
+export function snatText(p: NodeDecl): string {
+  const snat = fields(p).snat?.value;
+  return (snat?.length ? snat : p.vip ? [p.vip.value] : []).join(', ');
+}
+
+/** `auth=yes` on a route: the node logs in (SMTP AUTH) to its next hops. */
+export function routeAuth(r: RouteRule): boolean {
+  return (
+    (r as unknown as { auth?: string | boolean }).auth === 'yes' || (r as unknown as { auth?: boolean }).auth === true
+  );
+}
+
+/** How recipients are checked at RCPT time [verify; an external: none], and the statement when written. */
+export function recipientsOf(n: NodeDecl): { value: 'verify' | 'list' | 'none'; file?: string; range?: Range } {
+  return fields(n).recipients ?? { value: n.kind === 'external' ? 'none' : 'verify' };
+}
+
+const addrSets = new WeakMap<NodeDecl, AddrSet>();
+/** Every address a node sends from (an external's `address` may hold ranges). */
+export function nodeAddressSet(n: NodeDecl): AddrSet {
+  let s = addrSets.get(n);
+  if (!s) {
+    s = addressSet(n.addresses);
+    addrSets.set(n, s);
+  }
+  return s;
+}
+function addressSet(list: string[]): AddrSet {
+  let s = emptySet();
+  for (const a of list) {
+    const c = parseCidr(a);
+    if (c) s = addCidr(s, c);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------
 // Address sets of `from=` lists
 
 export interface NetEval {
@@ -225,54 +305,129 @@ function buildMxUses(model: Model): Map<NodeDecl, MxUse[]> {
 
 /**
  * What makes each internet-facing node internet-facing (LANGUAGE.md §4): its
- * zone (perimeter or external), being an MX target, or being a member of a
- * pool that is. The map holds only internet-facing nodes.
+ * zone (perimeter or external), being an MX target, being a next hop of an
+ * external's route, an explicit `from=` that admits a public range, or being
+ * a member of a pool that is. The map holds only internet-facing nodes (pools
+ * included).
  */
 export function internetFacing(model: Model): Map<NodeDecl, RelatedInfo[]> {
   return analysis(model).exposure;
 }
 
+function zoneReason(n: NodeDecl): RelatedInfo | undefined {
+  if (n.kind === 'pool' || (n.zone !== 'perimeter' && n.zone !== 'external')) return undefined;
+  const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
+  const rs = findStmt(n, 'role');
+  if (zs) return { file: n.file, range: zs.range, message: `'zone ${n.zone}' makes ${n.name} internet-facing` };
+  if (n.kind === 'external') return { file: n.file, range: n.nameRange, message: `${n.name} is an external host` };
+  if (rs)
+    return {
+      file: n.file,
+      range: rs.range,
+      message: `'role ${n.role}' puts ${n.name} in the ${n.zone} zone (internet-facing)`,
+    };
+  return { file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` };
+}
+
+const V4_ALL: AddrSet = { v4: [{ lo: 0n, hi: (1n << 32n) - 1n }], v6: [] };
+const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
+
+/**
+ * An explicit `from=` that admits a public range: internet hosts connect.
+ * `any` (or a whole address family) is not read as a statement about the
+ * internet: an internal relay "from=any" is a lazy rule, not a published one
+ * (docs/decisions.md).
+ */
+function publicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
+  if (n.kind !== 'gateway' && n.kind !== 'server') return [];
+  const out: RelatedInfo[] = [];
+  const admitsPublic = (set: AddrSet) =>
+    hasPublic(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL) && hasPublic(subtract(set, own()));
+  for (const a of n.accepts) {
+    if (!a.stmt.args.some((x) => x.key?.text === 'from')) continue;
+    if (admitsPublic(evalSources(a.from).set))
+      out.push({ file: a.file, range: a.range, message: `this 'accept' admits public addresses to ${n.name}` });
+  }
+  let earlierAll = emptySet();
+  let earlierUnauth = emptySet();
+  for (const r of n.relays) {
+    const set = evalSources(r.from).set;
+    if (r.action === 'allow' && admitsPublic(set)) {
+      const reach = r.auth === 'none' ? subtract(set, earlierUnauth) : subtract(set, earlierAll);
+      if (hasPublic(reach) || hasPublic(subtract(set, earlierAll)))
+        out.push({ file: r.file, range: r.range, message: `this 'relay' rule admits public addresses to ${n.name}` });
+    }
+    earlierAll = union(earlierAll, set);
+    if (r.auth === 'none') earlierUnauth = union(earlierUnauth, set);
+  }
+  return out;
+}
+
+/** The addresses of your own nodes (gateways, servers, pools' vip and snat): not "the internet" in a `from=`. */
+function ownAddressSet(model: Model): AddrSet {
+  // one sort over every interval (a union per node would be quadratic)
+  const v4: Interval[] = [];
+  const v6: Interval[] = [];
+  for (const n of model.nodes) {
+    if (n.kind === 'external') continue;
+    const s = n.kind === 'pool' ? snatSet(n) : nodeAddressSet(n);
+    v4.push(...s.v4);
+    v6.push(...s.v6);
+  }
+  return { v4: mergeIntervals(v4), v6: mergeIntervals(v6) };
+}
+function mergeIntervals(list: Interval[]): Interval[] {
+  list.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  const out: Interval[] = [];
+  for (const iv of list) {
+    const last = out[out.length - 1];
+    if (last && iv.lo <= last.hi + 1n) {
+      if (iv.hi > last.hi) last.hi = iv.hi;
+    } else out.push({ lo: iv.lo, hi: iv.hi });
+  }
+  return out;
+}
+
 function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDecl, RelatedInfo[]> {
   const out = new Map<NodeDecl, RelatedInfo[]>();
-  const own = (n: NodeDecl): RelatedInfo[] => {
-    const r: RelatedInfo[] = [];
-    if (n.kind !== 'pool' && (n.zone === 'perimeter' || n.zone === 'external')) {
-      const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
-      const rs = findStmt(n, 'role');
-      if (zs) r.push({ file: n.file, range: zs.range, message: `'zone ${n.zone}' makes ${n.name} internet-facing` });
-      else if (n.kind === 'external')
-        r.push({ file: n.file, range: n.nameRange, message: `${n.name} is an external host` });
-      else if (rs)
-        r.push({
-          file: n.file,
-          range: rs.range,
-          message: `'role ${n.role}' puts ${n.name} in the ${n.zone} zone (internet-facing)`,
-        });
-      else
-        r.push({ file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` });
-    }
-    for (const u of mxUses.get(n) ?? []) {
-      r.push({ file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
-    }
-    return r;
+  let own: AddrSet | undefined;
+  const ownAddresses = () => (own ??= ownAddressSet(model));
+  const add = (n: NodeDecl, r: RelatedInfo) => {
+    const list = out.get(n);
+    if (list) list.push(r);
+    else out.set(n, [r]);
   };
   for (const n of model.nodes) {
-    const r = own(n);
-    if (r.length) out.set(n, r);
+    const z = zoneReason(n);
+    if (z) add(n, z);
+    for (const u of mxUses.get(n) ?? [])
+      add(n, { file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
+    if (n.accepts.length || n.relays.length) for (const r of publicFromReasons(n, ownAddresses)) add(n, r);
+  }
+  // next hops of an external's route: the service connects to them from the internet
+  for (const e of model.nodes) {
+    if (e.kind !== 'external') continue;
+    for (const r of e.routes)
+      for (const h of r.via)
+        if (h.node && h.node.kind !== 'external')
+          add(h.node, {
+            file: r.file,
+            range: r.range,
+            message: `external ${e.name} connects to ${h.node.name} from the internet (its route for ${r.patterns.join(', ')})`,
+          });
   }
   for (const p of model.nodes) {
     if (p.kind !== 'pool') continue;
     const pr = out.get(p);
     if (!pr) continue;
     for (const m of p.members) {
-      const list = out.get(m) ?? [];
-      list.push({
+      if (m.kind === 'pool') continue;
+      add(m, {
         file: p.file,
         range: p.membersStmt?.range ?? p.nameRange,
         message: `${m.name} is a member of pool ${p.name}, which is internet-facing`,
       });
-      for (const x of pr) list.push(x);
-      out.set(m, list);
+      for (const x of pr) add(m, x);
     }
   }
   return out;
@@ -289,6 +444,8 @@ export interface FlowGraph {
   pred: number[][];
   /** First vertex that discovered this one (BFS from the root), -1 for the root. */
   parent: number[];
+  /** Names of virtual vertices other than the internet (e.g. "handed off"). */
+  label?: Map<number, string>;
 }
 
 function newGraph(): FlowGraph {
@@ -319,15 +476,13 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const par = new Int32Array(n);
   const stackV = new Int32Array(n);
   const stackI = new Int32Array(n);
-  let N = 0;
-  let sp = 0;
   dfn[root] = 0;
   vert[0] = root;
   par[0] = -1;
-  N = 1;
+  let N = 1;
   stackV[0] = root;
   stackI[0] = 0;
-  sp = 1;
+  let sp = 1;
   while (sp) {
     const v = stackV[sp - 1];
     const s = succ[v];
@@ -498,13 +653,20 @@ export interface InboundFlow {
   directLoops: Array<{ v: number; route: RouteRule }>;
   /** The route each vertex used. */
   routeAt: Map<number, RouteRule>;
-  /** The sink (delivery, or an opaque host outside the model) is reachable. */
+  /** A mailbox server is reachable (handed-off paths do not count). */
   delivers: boolean;
+  /**
+   * Paths that leave the topology (LANGUAGE.md §4 "Handed-off paths"): at an
+   * external without a route for the domain (v), or at an MX target written as
+   * a literal hostname (mx). They end at the virtual vertex `handoff`.
+   */
+  handedOff: Array<{ v: number; mx?: MxRecord }>;
+  handoff: number;
 }
 
 export function vertexName(g: FlowGraph, v: number): string {
   if (v === INTERNET) return 'internet';
-  return g.node[v]?.name ?? '?';
+  return g.node[v]?.name ?? g.label?.get(v) ?? '?';
 }
 
 /** The vertex of a node, added (and queued) the first time it is reached. */
@@ -541,12 +703,14 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
     directLoops: [],
     routeAt: new Map(),
     delivers: false,
+    handedOff: [],
+    handoff: -1,
   };
   const queue: number[] = [];
   const mxs = [...refs].sort((a, b) => a.preference - b.preference);
   for (const m of mxs) {
     if (m.target.kind === 'ref') addEdge(g, INTERNET, reachVertex(g, vertexOf, queue, m.target.decl, INTERNET));
-    else addEdge(g, INTERNET, SINK); // a literal hostname or address: not modelled, counts as delivered
+    else flow.handedOff.push({ v: INTERNET, mx: m }); // a literal hostname: a host outside the topology
   }
   for (let h = 0; h < queue.length; h++) {
     const v = queue[h];
@@ -563,7 +727,7 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
     const r = bestRoute(n, d.name);
     if (!r) {
       if (n.kind === 'external')
-        addEdge(g, v, SINK); // leaves your control: its operator delivers it
+        flow.handedOff.push({ v }); // leaves your control: no black hole, no delivery into your mailboxes
       else flow.blackHoles.push(v);
       continue;
     }
@@ -574,6 +738,11 @@ function buildInbound(d: DomainDecl): InboundFlow | undefined {
       else if (hop.node) addEdge(g, v, reachVertex(g, vertexOf, queue, hop.node, v));
     }
     if (loop) flow.directLoops.push({ v, route: r });
+  }
+  if (flow.handedOff.length) {
+    flow.handoff = addVertex(g, undefined);
+    (g.label ??= new Map()).set(flow.handoff, 'handed off');
+    for (const h of flow.handedOff) addEdge(g, h.v, flow.handoff);
   }
   flow.delivers = g.pred[SINK].length > 0 && canReach(g, SINK)[INTERNET] === 1;
   return flow;
@@ -654,7 +823,10 @@ export interface Analysis {
   inboundSpof: Map<InboundFlow, Spof[]>;
   /** First unscanned path to a mailbox per domain. */
   unscanned: Map<InboundFlow, { path: string; mailbox: NodeDecl }>;
+  /** Unscanned paths per MX line they enter through (MT303). */
+  unscannedByMx: Map<InboundFlow, UnscannedEntry[]>;
   outbound: OutboundFacts;
+  outboundGraph: OutboundGraph;
 }
 
 const cache = new WeakMap<Model, Analysis>();
@@ -709,6 +881,7 @@ function analyze(model: Model): Analysis {
 
   const inboundSpof = new Map<InboundFlow, Spof[]>();
   const unscanned = new Map<InboundFlow, { path: string; mailbox: NodeDecl }>();
+  const unscannedByMx = new Map<InboundFlow, UnscannedEntry[]>();
   for (const f of inbound) {
     const g = f.g;
     const nv = g.node.length;
@@ -719,31 +892,11 @@ function analyze(model: Model): Analysis {
         f.domain,
       ),
     );
-    // unscanned: BFS through vertices that do not scan
-    {
-      const par = new Int32Array(nv).fill(-2);
-      par[INTERNET] = -1;
-      const q = [INTERNET];
-      let found = -1;
-      for (let h = 0; h < q.length && found < 0; h++) {
-        const v = q[h];
-        for (const w of g.succ[v]) {
-          if (w === SINK || par[w] !== -2) continue;
-          const n = g.node[w]!;
-          if (scansForViruses(n)) continue;
-          par[w] = v;
-          if (deliversTo(n, f.domain.name)) {
-            found = w;
-            break;
-          }
-          q.push(w);
-        }
-      }
-      if (found >= 0) {
-        const parts: string[] = [];
-        for (let x = found; x >= 0; x = par[x]) parts.push(vertexName(g, x));
-        unscanned.set(f, { path: parts.reverse().join(' -> '), mailbox: g.node[found]! });
-      }
+    // unscanned paths, per MX target they enter through
+    const perMx = unscannedPaths(f);
+    if (perMx.length) {
+      unscannedByMx.set(f, perMx);
+      unscanned.set(f, { path: perMx[0].path, mailbox: perMx[0].mailbox });
     }
     // single points of failure
     if (!f.delivers) continue;
@@ -756,8 +909,8 @@ function analyze(model: Model): Analysis {
     spofs.reverse(); // in path order, from the internet
     const groups = new Map<NodeDecl, Set<number>>();
     for (let v = 2; v < nv; v++) {
-      const n = g.node[v]!;
-      if (!n.scan && !n.pools.length) continue;
+      const n = g.node[v];
+      if (!n || (!n.scan && !n.pools.length)) continue;
       for (const s of scannersOf(n)) {
         let set = groups.get(s);
         if (!set) {
@@ -870,7 +1023,108 @@ function analyze(model: Model): Analysis {
     }
   }
 
-  return { mxUses, exposure, inbound, cycles: [...cycles.values()], inboundSpof, unscanned, outbound };
+  return {
+    mxUses,
+    exposure,
+    inbound,
+    cycles: [...cycles.values()],
+    inboundSpof,
+    unscanned,
+    unscannedByMx,
+    outbound,
+    outboundGraph: ob,
+  };
+}
+
+export interface UnscannedEntry {
+  /** The first `mx` line naming the target the paths enter through. */
+  mx: MxRecord;
+  target: NodeDecl;
+  /** How many paths from that target reach a mailbox with no virus scan (back edges not followed). */
+  count: bigint;
+  /** One such path, from the internet. */
+  path: string;
+  mailbox: NodeDecl;
+}
+
+/**
+ * Inbound paths that reach a mailbox with no virus scan, grouped by the MX
+ * target they enter through: a path count by dynamic programming over the
+ * non-scanning part of the graph (10^10 paths are never walked), and one
+ * example path by BFS. Handed-off paths say nothing about scanning.
+ */
+function unscannedPaths(f: InboundFlow): UnscannedEntry[] {
+  const g = f.g;
+  const domain = f.domain.name;
+  const nv = g.node.length;
+  const open = (w: number) => {
+    const n = g.node[w];
+    return !!n && !scansForViruses(n);
+  };
+  const count: Array<bigint | undefined> = new Array<bigint | undefined>(nv);
+  const onStack = new Uint8Array(nv);
+  /** Paths from v to a delivering vertex through open vertices (iterative post-order DFS). */
+  const countFrom = (start: number): bigint => {
+    const stack: number[] = [start];
+    const idx: number[] = [0];
+    onStack[start] = 1;
+    while (stack.length) {
+      const top = stack.length - 1;
+      const v = stack[top];
+      const n = g.node[v]!;
+      if (deliversTo(n, domain)) {
+        count[v] = 1n;
+      } else if (idx[top] < g.succ[v].length) {
+        const w = g.succ[v][idx[top]++];
+        if (count[w] === undefined && !onStack[w] && open(w)) {
+          onStack[w] = 1;
+          stack.push(w);
+          idx.push(0);
+        }
+        continue;
+      } else {
+        let c = 0n;
+        for (const w of g.succ[v]) if (!onStack[w] && open(w)) c += count[w] ?? 0n;
+        count[v] = c;
+      }
+      onStack[v] = 0;
+      stack.pop();
+      idx.pop();
+    }
+    return count[start]!;
+  };
+  const out: UnscannedEntry[] = [];
+  const seen = new Set<NodeDecl>();
+  for (const m of f.domain.mx) {
+    if (m.target.kind !== 'ref' || seen.has(m.target.decl)) continue;
+    seen.add(m.target.decl);
+    const t = f.vertexOf.get(m.target.decl);
+    if (t === undefined || !open(t)) continue;
+    const c = count[t] ?? countFrom(t);
+    if (c === 0n) continue;
+    // one example: BFS from the target through open vertices
+    const par = new Int32Array(nv).fill(-2);
+    par[t] = INTERNET;
+    const q = [t];
+    let found = deliversTo(g.node[t]!, domain) ? t : -1;
+    for (let h = 0; h < q.length && found < 0; h++) {
+      for (const w of g.succ[q[h]]) {
+        if (par[w] !== -2 || !open(w)) continue;
+        par[w] = q[h];
+        if (deliversTo(g.node[w]!, domain)) {
+          found = w;
+          break;
+        }
+        q.push(w);
+      }
+    }
+    if (found < 0) continue;
+    const parts: string[] = [];
+    for (let x = found; x !== INTERNET; x = par[x]) parts.push(vertexName(g, x));
+    parts.push('internet');
+    out.push({ mx: m, target: m.target.decl, count: c, path: parts.reverse().join(' -> '), mailbox: g.node[found]! });
+  }
+  return out;
 }
 
 /** Iterative DFS from the starts; every back edge closes a cycle (given as vertices in order). */
@@ -914,4 +1168,98 @@ export function cycleEdgeSource(from: NodeDecl, domain: DomainDecl | undefined):
   if (from.kind === 'pool') return { file: from.file, range: from.membersStmt?.range ?? from.nameRange };
   const r = domain ? bestRoute(from, domain.name) : starRoute(from);
   return r ? { file: r.file, range: r.range } : { file: from.file, range: from.nameRange };
+}
+
+// ---------------------------------------------------------------------------
+// Hops of every flow (LANGUAGE.md §4 Admission)
+
+/** One hop A -> B of a flow, as B sees it: B is a gateway or server, reached directly or through a pool. */
+export interface FlowHop {
+  /** The inbound flow, or undefined for outbound mail. */
+  flow?: InboundFlow;
+  /** The sending node; undefined: the internet (the first hop of inbound mail). */
+  sender?: NodeDecl;
+  receiver: NodeDecl;
+  /** The pool B was reached through. */
+  pool?: NodeDecl;
+  /** The sender's route that names B (or its pool); undefined for the internet's hop. */
+  route?: RouteRule;
+  /** The internet's hop: the first `mx` line naming B (or its pool). */
+  mx?: MxRecord;
+  /** B delivers the flow's domain into its mailboxes. */
+  delivers: boolean;
+}
+
+/**
+ * Every hop of every inbound flow and of the outbound flow (from the mailbox
+ * servers), once per flow. Hops into an `external` are not yours to check;
+ * a pool stands for its members (each is a receiver, reached through it);
+ * trips to a policy's scanner are not hops.
+ */
+export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
+  const a = analysis(model);
+  // One object per hop, built in place (this runs for every hop of every flow).
+  const emit = (
+    flow: InboundFlow | undefined,
+    sender: NodeDecl | undefined,
+    route: RouteRule | undefined,
+    mx: MxRecord | undefined,
+    to: NodeDecl,
+    delivering: Uint8Array | undefined,
+  ) => {
+    const at = (n: NodeDecl) => {
+      const v = flow ? flow.vertexOf.get(n) : undefined;
+      return v !== undefined && delivering !== undefined && delivering[v] === 1;
+    };
+    if (to.kind === 'pool') {
+      for (const m of to.members)
+        if (m.kind === 'gateway' || m.kind === 'server')
+          cb({ flow, sender, route, mx, receiver: m, pool: to, delivers: at(m) });
+    } else if (to.kind === 'gateway' || to.kind === 'server')
+      cb({ flow, sender, route, mx, receiver: to, pool: undefined, delivers: at(to) });
+  };
+  for (const f of a.inbound) {
+    const g = f.g;
+    const delivering = new Uint8Array(g.node.length);
+    for (const v of f.delivering) delivering[v] = 1;
+    const firstMx = new Map<NodeDecl, MxRecord>();
+    for (const m of f.domain.mx)
+      if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
+    for (const w of g.succ[INTERNET]) {
+      const to = g.node[w];
+      if (to) emit(f, undefined, undefined, firstMx.get(to), to, delivering);
+    }
+    for (let v = 2; v < g.node.length; v++) {
+      const n = g.node[v];
+      const route = f.routeAt.get(v);
+      if (!n || n.kind === 'pool' || !route) continue;
+      for (const w of g.succ[v]) {
+        const to = g.node[w];
+        if (to) emit(f, n, route, undefined, to, delivering);
+      }
+    }
+  }
+  const ob = a.outboundGraph;
+  const seen = new Uint8Array(ob.g.node.length);
+  const q: number[] = [];
+  for (const m of ob.mailboxServers) {
+    const v = ob.vertexOf.get(m)!;
+    if (!seen[v]) {
+      seen[v] = 1;
+      q.push(v);
+    }
+  }
+  for (let h = 0; h < q.length; h++) {
+    const v = q[h];
+    const n = ob.g.node[v]!;
+    const route = n.kind === 'pool' || n.kind === 'external' ? undefined : starRoute(n);
+    for (const w of ob.g.succ[v]) {
+      if (w === 0) continue;
+      if (!seen[w]) {
+        seen[w] = 1;
+        q.push(w);
+      }
+      if (route) emit(undefined, n, route, undefined, ob.g.node[w]!, undefined);
+    }
+  }
 }

@@ -49,22 +49,24 @@ export const flowFamily: RuleFamily = {
           data: { domain: d.name, node: n.name },
         });
       }
-      // MT303: an unscanned inbound path
-      const u = a.unscanned.get(f);
-      if (u) {
+      // MT303: unscanned inbound paths, once per MX line they enter through
+      for (const u of a.unscannedByMx.get(f) ?? []) {
+        const n = u.count === 1n ? 'one path' : `${u.count} paths`;
         out.push({
           code: 'MT303',
           severity: 'warning',
-          file: d.file,
-          range: d.nameRange,
+          file: u.mx.file,
+          range: u.mx.range,
           related: [
+            { file: u.target.file, range: u.target.nameRange, message: `MX target ${u.target.name} is declared here` },
             {
               file: u.mailbox.file,
               range: u.mailbox.nameRange,
               message: `${u.mailbox.name} holds the mailboxes of ${d.name}`,
             },
           ],
-          message: `mail for ${d.name} can reach a mailbox without a virus scan: ${u.path} (no node on this path applies a policy with 'antivirus')`,
+          message: `mail for ${d.name} entering at ${u.target.name} reaches a mailbox without a virus scan on ${n}, e.g. ${u.path} (no node on ${u.count === 1n ? 'it' : 'them'} applies a policy with 'antivirus')`,
+          data: { domain: d.name, target: u.target.name, paths: u.count.toString() },
         });
       }
     }

@@ -6,6 +6,7 @@ import { flowFamily } from './flow';
 import { failoverFamily } from './failover';
 import { poolsFamily } from './pools';
 import { policiesFamily } from './policies';
+import { admissionFamily } from './admission';
 
 export const RULE_FAMILIES: RuleFamily[] = [
   relayFamily,
@@ -14,4 +15,5 @@ export const RULE_FAMILIES: RuleFamily[] = [
   failoverFamily,
   poolsFamily,
   policiesFamily,
+  admissionFamily,
 ];

@@ -1,0 +1,429 @@
+// MT315-MT317: admission (LANGUAGE.md §4). Every hop A -> B of every flow
+// must be admitted by B: B sees A's addresses (the internet: every public
+// address; through a `source masked` pool: the pool's snat), and decides by
+// its `accept ... from=` for a domain it takes (a mailbox server takes its
+// own domains from anyone unless an accept narrows it), otherwise by its
+// relay rules, first match, where `auth=required` rules match only when A's
+// route logs in (`auth=yes`). Everything is computed on address-interval
+// sets: a rule's part of the sender's set, never one address at a time.
+import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import {
+  anySet,
+  emptySet,
+  isEmpty,
+  privateAddrSet,
+  subtract,
+  union,
+  formatIp,
+  type AddrSet,
+  type Interval,
+} from '../model/addr';
+import {
+  deliversTo,
+  evalSources,
+  forEachHop,
+  nodeAddressSet,
+  patternMatches,
+  poolSource,
+  poolSourceStmt,
+  routeAuth,
+  snatSet,
+  snatText,
+  type FlowHop,
+} from '../model/flow';
+import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
+import type { RuleContext, RuleFamily } from './rule';
+import { relayText } from './relay';
+
+/** One deciding part of a receiver's answer: the rule (undefined: the implicit `relay deny from=any`) and what it decides. */
+export interface DecidingPart {
+  rule?: AcceptRule | RelayRule;
+  set: AddrSet;
+  allow: boolean;
+}
+
+export interface Decision {
+  /** What decided: the node's `accept` statements for the domain, its mailboxes, or its relay rules. */
+  by: 'accept' | 'mailbox' | 'relay';
+  admitted: AddrSet;
+  refused: AddrSet;
+  /** The parts of the presented set, each with the rule that decided it, in rule order. */
+  parts: DecidingPart[];
+  /** Every source was understood (no unresolved network): otherwise nothing is reported. */
+  complete: boolean;
+}
+
+// Set operations by one merge of two sorted interval lists (O(n + m)): a
+// hop's decision is a handful of them, and a topology has one per hop.
+function interList(a: Interval[], b: Interval[]): Interval[] {
+  if (!a.length || !b.length) return EMPTY_LIST;
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = a[i].lo > b[j].lo ? a[i].lo : b[j].lo;
+    const hi = a[i].hi < b[j].hi ? a[i].hi : b[j].hi;
+    if (lo <= hi) out.push(lo === a[i].lo && hi === a[i].hi ? a[i] : { lo, hi });
+    if (a[i].hi < b[j].hi) i++;
+    else j++;
+  }
+  return out;
+}
+function minusList(a: Interval[], b: Interval[]): Interval[] {
+  if (!a.length || !b.length) return a;
+  const out: Interval[] = [];
+  let j = 0;
+  for (const iv of a) {
+    let lo = iv.lo;
+    while (j < b.length && b[j].hi < lo) j++;
+    let k = j;
+    while (k < b.length && b[k].lo <= iv.hi) {
+      if (b[k].lo > lo) out.push({ lo, hi: b[k].lo - 1n });
+      if (b[k].hi >= iv.hi) {
+        lo = iv.hi + 1n;
+        break;
+      }
+      lo = b[k].hi + 1n;
+      k++;
+    }
+    if (lo <= iv.hi) out.push(lo === iv.lo ? iv : { lo, hi: iv.hi });
+  }
+  return out;
+}
+const EMPTY_LIST: Interval[] = [];
+export function inter(a: AddrSet, b: AddrSet): AddrSet {
+  return { v4: interList(a.v4, b.v4), v6: interList(a.v6, b.v6) };
+}
+export function minus(a: AddrSet, b: AddrSet): AddrSet {
+  return { v4: minusList(a.v4, b.v4), v6: minusList(a.v6, b.v6) };
+}
+
+let publicSet: AddrSet | undefined;
+/** Every public address (LANGUAGE.md §4): what the internet presents. */
+export function publicAddrSet(): AddrSet {
+  return (publicSet ??= subtract(anySet(), privateAddrSet()));
+}
+
+/**
+ * B's `accept` statements that cover the recipient domain; for outbound mail
+ * (domain undefined: a recipient outside your domains) only `accept *` does.
+ */
+export function acceptsFor(b: NodeDecl, domain: string | undefined): AcceptRule[] {
+  if (!b.accepts.length) return NO_ACCEPTS;
+  const out: AcceptRule[] = [];
+  for (const a of b.accepts)
+    if (domain === undefined ? a.patterns.includes('*') : a.patterns.some((p) => patternMatches(p, domain)))
+      out.push(a);
+  return out;
+}
+const NO_ACCEPTS: AcceptRule[] = [];
+
+/** B's decision for mail to `domain` (undefined: outbound) from a client presenting `presented`. */
+export function decide(
+  b: NodeDecl,
+  domain: string | undefined,
+  presented: AddrSet,
+  auth: boolean,
+  delivers = domain !== undefined && deliversTo(b, domain),
+): Decision {
+  const accepts = acceptsFor(b, domain);
+  if (accepts.length) {
+    let from = emptySet();
+    let complete = true;
+    for (const a of accepts) {
+      const e = evalSources(a.from);
+      from = union(from, e.set);
+      complete &&= e.complete;
+    }
+    const admitted = inter(presented, from);
+    const refused = minus(presented, admitted);
+    const parts: DecidingPart[] = accepts.map((a) => ({ rule: a, set: inter(presented, a.fromSet), allow: true }));
+    return { by: 'accept', admitted, refused, parts, complete };
+  }
+  if (delivers) return { by: 'mailbox', admitted: presented, refused: emptySet(), parts: [], complete: true };
+  return relayDecision(b, presented, auth);
+}
+
+/** First match over sets: each rule decides the part of what is left that its `from=` covers. */
+function relayDecision(b: NodeDecl, presented: AddrSet, auth: boolean): Decision {
+  if (!b.relays.length)
+    return {
+      by: 'relay',
+      admitted: emptySet(),
+      refused: presented,
+      parts: [{ set: presented, allow: false }],
+      complete: true,
+    };
+  const parts: DecidingPart[] = [];
+  let rest = presented;
+  let admitted = emptySet();
+  let complete = true;
+  for (const r of b.relays) {
+    if (isEmpty(rest)) break;
+    if (r.auth === 'required' && !auth) continue; // an unauthenticated client falls through
+    const e = evalSources(r.from);
+    complete &&= e.complete;
+    const part = inter(rest, e.set);
+    if (isEmpty(part)) continue;
+    parts.push({ rule: r, set: part, allow: r.action === 'allow' });
+    if (r.action === 'allow') admitted = union(admitted, part);
+    rest = minus(rest, part);
+  }
+  if (!isEmpty(rest)) parts.push({ set: rest, allow: false });
+  return { by: 'relay', admitted, refused: minus(presented, admitted), parts, complete };
+}
+
+// ---------------------------------------------------------------------------
+// Address sets as text
+
+/** An interval as the fewest CIDR blocks (largest aligned block first). */
+function cidrBlocks(iv: Interval, bits: number, max: number): { blocks: string[]; more: boolean } {
+  const blocks: string[] = [];
+  let lo = iv.lo;
+  const family = bits === 32 ? 4 : 6;
+  while (lo <= iv.hi) {
+    if (blocks.length >= max) return { blocks, more: true };
+    // the largest aligned block: limited by lo's trailing zero bits and by what is left
+    const align = lo === 0n ? bits : (lo & -lo).toString(2).length - 1;
+    const fit = (iv.hi - lo + 1n).toString(2).length - 1;
+    const size = Math.min(align, fit, bits);
+    const text = formatIp({ family, value: lo });
+    blocks.push(size === 0 ? text : `${text}/${bits - size}`);
+    lo += 1n << BigInt(size);
+  }
+  return { blocks, more: false };
+}
+
+/** CIDRs (or single addresses) of a set, at most `max`, with "more" when cut. */
+export function setCidrs(s: AddrSet, max = 4): { items: string[]; more: boolean } {
+  const items: string[] = [];
+  for (const [list, bits] of [
+    [s.v4, 32],
+    [s.v6, 128],
+  ] as const)
+    for (const iv of list) {
+      if (items.length >= max) return { items, more: true };
+      const r = cidrBlocks(iv, bits, max - items.length);
+      items.push(...r.blocks);
+      if (r.more) return { items, more: true };
+    }
+  return { items, more: false };
+}
+
+export function setText(s: AddrSet, max = 4): string {
+  const { items, more } = setCidrs(s, max);
+  return items.join(', ') + (more ? ', …' : '');
+}
+
+// ---------------------------------------------------------------------------
+// The rule family
+
+function ruleText(r: AcceptRule | RelayRule): string {
+  if ('action' in r) return relayText(r);
+  const hasFrom = r.stmt.args.some((x) => x.key?.text === 'from');
+  return `accept ${r.patterns.join(', ')}${hasFrom ? ` from=${r.from.map((s) => s.text).join(', ')}` : ''}`;
+}
+
+interface Problem {
+  code: 'MT315' | 'MT316';
+  hop: FlowHop;
+  decision: Decision;
+  presented: AddrSet;
+  flows: string[];
+  outbound: boolean;
+  /** The sender declares no address: the receiver refuses every address. */
+  anyAddress: boolean;
+}
+
+const flowName = (h: FlowHop) => (h.flow ? h.flow.domain.name : '');
+
+function flowsText(p: Problem): string {
+  const inbound = p.flows.filter(Boolean);
+  const parts: string[] = [];
+  if (inbound.length)
+    parts.push(
+      `inbound mail for ${inbound.length <= 3 ? inbound.join(', ') : `${inbound.slice(0, 3).join(', ')} and ${inbound.length - 3} more`}`,
+    );
+  if (p.outbound) parts.push('outbound mail');
+  return parts.join(' and ');
+}
+
+function senderText(p: Problem): string {
+  const h = p.hop;
+  const who = h.sender ? h.sender.name : 'the internet';
+  let what: string;
+  if (h.pool && poolSource(h.pool) === 'masked') what = `seen as ${snatText(h.pool)}, the snat of pool ${h.pool.name}`;
+  else if (!h.sender) what = 'every public address';
+  else if (p.anyAddress) what = 'no declared address';
+  else what = setText(p.presented);
+  const via = h.pool ? ` through pool ${h.pool.name}` : '';
+  return `${who}${via} (${what})`;
+}
+
+function decidingText(p: Problem): string {
+  const d = p.decision;
+  const b = p.hop.receiver;
+  const domain = p.hop.flow?.domain.name;
+  if (d.by === 'accept') {
+    const rules = d.parts.map((x) => `'${ruleText(x.rule!)}'`);
+    return `${rules.join(' and ')} decide${rules.length === 1 ? 's' : ''}`;
+  }
+  const refusing = d.parts.filter((x) => !x.allow);
+  const why = refusing.map((x) =>
+    x.rule
+      ? `'${ruleText(x.rule)}' refuses ${setText(x.set, 3)}`
+      : `no relay rule matches ${setText(x.set, 3)} (the implicit 'relay deny from=any')`,
+  );
+  const lead = domain ? `${b.name} does not accept ${domain}, so its relay rules decide: ` : 'its relay rules decide: ';
+  const needsAuth =
+    !(p.hop.route && routeAuth(p.hop.route)) &&
+    b.relays.some((r) => r.auth === 'required' && r.action === 'allow' && !isEmpty(inter(d.refused, r.fromSet)));
+  return (
+    lead + why.join('; ') + (needsAuth ? `; an 'auth=required' rule would admit it if the route had 'auth=yes'` : '')
+  );
+}
+
+function relatedOf(p: Problem): RelatedInfo[] {
+  const b = p.hop.receiver;
+  const out: RelatedInfo[] = [];
+  const d = p.decision;
+  const deciding = d.by === 'accept' ? d.parts : d.parts.filter((x) => !x.allow);
+  for (const x of deciding) {
+    if (x.rule)
+      out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
+    else
+      out.push({
+        file: b.file,
+        range: b.nameRange,
+        message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
+      });
+  }
+  const src = p.hop.pool && poolSource(p.hop.pool) === 'masked' ? poolSourceStmt(p.hop.pool) : undefined;
+  if (src && p.hop.pool)
+    out.push({
+      file: src.file,
+      range: src.range,
+      message: `pool ${p.hop.pool.name} hides every client behind its snat`,
+    });
+  return out;
+}
+
+function message(p: Problem): string {
+  const b = p.hop.receiver;
+  const flows = flowsText(p);
+  if (p.code === 'MT315') {
+    const none = p.anyAddress ? 'no address at all' : 'none of those addresses';
+    return cap(
+      `hop refused: ${flows} from ${senderText(p)} to ${b.name}: ${b.name} admits ${none}; ${decidingText(p)}`,
+    );
+  }
+  const refused =
+    p.hop.sender || p.hop.pool
+      ? setText(p.decision.refused)
+      : `every public address outside ${setText(p.decision.admitted)}`;
+  return cap(
+    `hop partly refused: ${flows} from ${senderText(p)} to ${b.name}: ${b.name} refuses ${refused}; ${decidingText(p)}`,
+  );
+}
+
+const setKey = (s: AddrSet) => [...s.v4, ...s.v6].map((i) => `${i.lo}-${i.hi}`).join(' ');
+const cap = (s: string) => (s.length <= 480 ? s : `${s.slice(0, 478)}…`);
+
+export const admissionFamily: RuleFamily = {
+  id: 'admission',
+  run(ctx: RuleContext): MtDiagnostic[] {
+    const problems = new Map<object, Map<string, Problem>>();
+    const unchecked = new Map<NodeDecl, NodeDecl[]>();
+    forEachHop(ctx.model, (h) => {
+      const masked = !!h.pool && poolSource(h.pool) === 'masked';
+      let presented: AddrSet;
+      let anyAddress = false;
+      if (masked) presented = snatSet(h.pool!);
+      else if (!h.sender) presented = publicAddrSet();
+      else {
+        presented = nodeAddressSet(h.sender);
+        if (isEmpty(presented)) {
+          presented = anySet(); // what would any address get?
+          anyAddress = true;
+        }
+      }
+      if (isEmpty(presented)) return;
+      const domain = h.flow?.domain.name;
+      const d = decide(h.receiver, domain, presented, !!h.route && routeAuth(h.route), h.delivers);
+      if (!d.complete || isEmpty(d.refused)) return;
+      let code: 'MT315' | 'MT316';
+      if (isEmpty(d.admitted)) {
+        // the internet refused outright by an MX target: MT207 says it on the same line
+        if (!h.sender && !masked) return;
+        code = 'MT315';
+      } else if (anyAddress) {
+        const list = unchecked.get(h.sender!) ?? [];
+        if (!list.includes(h.receiver)) list.push(h.receiver);
+        unchecked.set(h.sender!, list);
+        return;
+      } else code = 'MT316';
+      const anchor: object = h.route ?? h.mx ?? h.receiver;
+      let byAnchor = problems.get(anchor);
+      if (!byAnchor) problems.set(anchor, (byAnchor = new Map<string, Problem>()));
+      // one diagnostic per route line, receiver and answer, naming every flow that gets it
+      const key = `${code}\u0000${h.receiver.name}\u0000${h.pool?.name ?? ''}\u0000${d.parts
+        .filter((x) => !x.allow)
+        .map((x) => x.rule?.range.start.line ?? -1)
+        .join(',')}\u0000${anyAddress ? '' : setKey(d.refused)}`;
+      const p = byAnchor.get(key);
+      if (p) {
+        if (h.flow && !p.flows.includes(flowName(h))) p.flows.push(flowName(h));
+        if (!h.flow) p.outbound = true;
+      } else
+        byAnchor.set(key, {
+          code,
+          hop: h,
+          decision: d,
+          presented,
+          flows: h.flow ? [flowName(h)] : [],
+          outbound: !h.flow,
+          anyAddress,
+        });
+    });
+    const out: MtDiagnostic[] = [];
+    for (const byAnchor of problems.values())
+      for (const p of byAnchor.values()) {
+        const at = p.hop.route ?? p.hop.mx;
+        if (!at) continue;
+        out.push({
+          code: p.code,
+          severity: p.code === 'MT315' ? 'error' : 'warning',
+          file: at.file,
+          range: at.range,
+          related: relatedOf(p),
+          message: message(p),
+          data: {
+            receiver: p.hop.receiver.name,
+            by: p.decision.by,
+            domain: p.hop.flow?.domain.name,
+            addresses: p.anyAddress ? [] : setCidrs(p.decision.refused, 16).items,
+          },
+        });
+      }
+    for (const [s, receivers] of unchecked) {
+      out.push({
+        code: 'MT317',
+        severity: 'hint',
+        file: s.file,
+        range: s.nameRange,
+        related: receivers.slice(0, 10).map((r) => ({
+          file: r.file,
+          range: r.nameRange,
+          message: `${r.name} admits only some addresses`,
+        })),
+        message: `admission of mail from ${s.name} to ${receivers
+          .slice(0, 5)
+          .map((r) => r.name)
+          .join(
+            ', ',
+          )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
+      });
+    }
+    return out;
+  },
+};
