@@ -314,6 +314,11 @@ export function internetFacing(model: Model): Map<NodeDecl, RelatedInfo[]> {
   return analysis(model).exposure;
 }
 
+/** Nodes whose explicit `from=` admits public clients beyond your own nodes (internet hosts outside the flows). */
+export function admitsPublicClients(model: Model): Set<NodeDecl> {
+  return analysis(model).publicFrom;
+}
+
 function zoneReason(n: NodeDecl): RelatedInfo | undefined {
   if (n.kind === 'pool' || (n.zone !== 'perimeter' && n.zone !== 'external')) return undefined;
   const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
@@ -388,7 +393,11 @@ function mergeIntervals(list: Interval[]): Interval[] {
   return out;
 }
 
-function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDecl, RelatedInfo[]> {
+function buildExposure(
+  model: Model,
+  mxUses: Map<NodeDecl, MxUse[]>,
+  publicFrom: Set<NodeDecl>,
+): Map<NodeDecl, RelatedInfo[]> {
   const out = new Map<NodeDecl, RelatedInfo[]>();
   let own: AddrSet | undefined;
   const ownAddresses = () => (own ??= ownAddressSet(model));
@@ -402,7 +411,11 @@ function buildExposure(model: Model, mxUses: Map<NodeDecl, MxUse[]>): Map<NodeDe
     if (z) add(n, z);
     for (const u of mxUses.get(n) ?? [])
       add(n, { file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
-    if (n.accepts.length || n.relays.length) for (const r of publicFromReasons(n, ownAddresses)) add(n, r);
+    if (n.accepts.length || n.relays.length)
+      for (const r of publicFromReasons(n, ownAddresses)) {
+        add(n, r);
+        publicFrom.add(n);
+      }
   }
   // next hops of an external's route: the service connects to them from the internet
   for (const e of model.nodes) {
@@ -818,6 +831,7 @@ export interface OutboundFacts {
 export interface Analysis {
   mxUses: Map<NodeDecl, MxUse[]>;
   exposure: Map<NodeDecl, RelatedInfo[]>;
+  publicFrom: Set<NodeDecl>;
   inbound: InboundFlow[];
   cycles: Cycle[];
   inboundSpof: Map<InboundFlow, Spof[]>;
@@ -852,7 +866,8 @@ const MAX_CYCLES = 50;
 
 function analyze(model: Model): Analysis {
   const mxUses = buildMxUses(model);
-  const exposure = buildExposure(model, mxUses);
+  const publicFrom = new Set<NodeDecl>();
+  const exposure = buildExposure(model, mxUses, publicFrom);
   const inbound: InboundFlow[] = [];
   const seenDomain = new Set<string>();
   for (const d of model.domains) {
@@ -1026,6 +1041,7 @@ function analyze(model: Model): Analysis {
   return {
     mxUses,
     exposure,
+    publicFrom,
     inbound,
     cycles: [...cycles.values()],
     inboundSpof,

@@ -7,6 +7,7 @@ import { failoverFamily } from './failover';
 import { poolsFamily } from './pools';
 import { policiesFamily } from './policies';
 import { admissionFamily } from './admission';
+import { exposureFamily } from './exposure';
 
 export const RULE_FAMILIES: RuleFamily[] = [
   relayFamily,
@@ -16,4 +17,5 @@ export const RULE_FAMILIES: RuleFamily[] = [
   poolsFamily,
   policiesFamily,
   admissionFamily,
+  exposureFamily,
 ];
