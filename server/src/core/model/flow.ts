@@ -22,7 +22,17 @@ import {
   type AddrSet,
   type Interval,
 } from './addr';
-import type { DomainDecl, Model, MxRecord, NetSource, NodeDecl, PolicyDecl, RouteRule } from './types';
+import type {
+  DomainDecl,
+  Model,
+  MxRecord,
+  NetSource,
+  NodeDecl,
+  PolicyDecl,
+  PoolSource,
+  RecipientCheck,
+  RouteRule,
+} from './types';
 
 // ---------------------------------------------------------------------------
 // Small helpers over declarations
@@ -173,70 +183,34 @@ export function isRedundantPool(n: NodeDecl): boolean {
 // ---------------------------------------------------------------------------
 // Statements of this round (pool `source`/`snat`, route `auth=yes`, `recipients`)
 
-export type PoolSource = 'preserved' | 'proxy-protocol' | 'masked';
-
-/** The fields of the round's new statements, read loosely until the model declares them. */
-interface NewFields {
-  source?: { value: PoolSource; file: string; range: Range };
-  snat?: { value: string[]; file: string; range: Range };
-  recipients?: { value: 'verify' | 'list' | 'none'; file: string; range: Range };
-}
-const fields = (n: NodeDecl): NewFields => n as unknown as NewFields;
-
 /** What client address a pool's members see (LANGUAGE.md §3, `source`) [preserved]. */
 export function poolSource(p: NodeDecl): PoolSource {
-  return fields(p).source?.value ?? 'preserved';
+  return p.source;
 }
 /** The pool's `source` statement, if written. */
 export function poolSourceStmt(p: NodeDecl): { file: string; range: Range } | undefined {
-  return fields(p).source;
+  return p.sourceStmt;
 }
-
-const snatSets = new WeakMap<NodeDecl, AddrSet>();
 /** With `source masked`: the addresses the members see every client as (`snat`, else the `vip`). */
 export function snatSet(p: NodeDecl): AddrSet {
-  let s = snatSets.get(p);
-  if (!s) {
-    const snat = fields(p).snat?.value;
-    s = addressSet(snat?.length ? snat : p.vip ? [p.vip.value] : []);
-    snatSets.set(p, s);
-  }
-  return s;
+  return p.snatSet;
 }
 export function snatText(p: NodeDecl): string {
-  const snat = fields(p).snat?.value;
-  return (snat?.length ? snat : p.vip ? [p.vip.value] : []).join(', ');
+  return p.snat.join(', ');
 }
-
 /** `auth=yes` on a route: the node logs in (SMTP AUTH) to its next hops. */
 export function routeAuth(r: RouteRule): boolean {
-  return (
-    (r as unknown as { auth?: string | boolean }).auth === 'yes' || (r as unknown as { auth?: boolean }).auth === true
-  );
+  return r.auth;
 }
-
 /** How recipients are checked at RCPT time [verify; an external: none], and the statement when written. */
-export function recipientsOf(n: NodeDecl): { value: 'verify' | 'list' | 'none'; file?: string; range?: Range } {
-  return fields(n).recipients ?? { value: n.kind === 'external' ? 'none' : 'verify' };
+export function recipientsOf(n: NodeDecl): { value: RecipientCheck; file?: string; range?: Range } {
+  return n.recipientsStmt
+    ? { value: n.recipients, file: n.recipientsStmt.file, range: n.recipientsStmt.range }
+    : { value: n.recipients };
 }
-
-const addrSets = new WeakMap<NodeDecl, AddrSet>();
 /** Every address a node sends from (an external's `address` may hold ranges). */
 export function nodeAddressSet(n: NodeDecl): AddrSet {
-  let s = addrSets.get(n);
-  if (!s) {
-    s = addressSet(n.addresses);
-    addrSets.set(n, s);
-  }
-  return s;
-}
-function addressSet(list: string[]): AddrSet {
-  let s = emptySet();
-  for (const a of list) {
-    const c = parseCidr(a);
-    if (c) s = addCidr(s, c);
-  }
-  return s;
+  return n.addressSet;
 }
 
 // ---------------------------------------------------------------------------

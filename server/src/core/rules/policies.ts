@@ -68,7 +68,11 @@ export const DANGEROUS_EXTENSIONS = new Set([
 
 const ext = (s: Scalar) => s.text.toLowerCase().replace(/^\./, '');
 
-/** Every node that applies a policy: nodes with `scan P`, and each member of a pool with `scan P`. */
+/**
+ * Every node that applies a policy: nodes with `scan P`, and each member of a
+ * pool with `scan P`. An `external` with `scan` is a service that scans with
+ * its own licences (RULES.md MT410): never counted.
+ */
 export function policyAppliers(nodes: NodeDecl[]): Map<PolicyDecl, NodeDecl[]> {
   const m = new Map<PolicyDecl, NodeDecl[]>();
   const add = (p: PolicyDecl, n: NodeDecl) => {
@@ -77,7 +81,7 @@ export function policyAppliers(nodes: NodeDecl[]): Map<PolicyDecl, NodeDecl[]> {
     m.set(p, l);
   };
   for (const n of nodes) {
-    if (!n.scan) continue;
+    if (!n.scan || n.kind === 'external') continue;
     if (n.kind === 'pool') for (const mem of n.members) add(n.scan.policy, mem);
     else add(n.scan.policy, n);
   }
@@ -156,14 +160,17 @@ export const policiesFamily: RuleFamily = {
         } else {
           const nodes = appliers.get(p) ?? [];
           if (nodes.length > p.licenses) {
-            const related: RelatedInfo[] = (scanLines.get(p) ?? []).slice(0, 20).map((n) => ({
-              file: n.scan!.file,
-              range: n.scan!.range,
-              message:
-                n.kind === 'pool'
-                  ? `pool ${n.name} scans with ${p.name} on its ${n.members.length} members`
-                  : `${n.name} scans with ${p.name}`,
-            }));
+            const related: RelatedInfo[] = (scanLines.get(p) ?? [])
+              .filter((n) => n.kind !== 'external')
+              .slice(0, 20)
+              .map((n) => ({
+                file: n.scan!.file,
+                range: n.scan!.range,
+                message:
+                  n.kind === 'pool'
+                    ? `pool ${n.name} scans with ${p.name} on its ${n.members.length} members`
+                    : `${n.name} scans with ${p.name}`,
+              }));
             const names =
               nodes.length <= 10
                 ? nodes.map((n) => n.name).join(', ')

@@ -99,7 +99,7 @@ export const poolsFamily: RuleFamily = {
           file: p.file,
           range: p.nameRange,
           related: ms ? [{ file: p.file, range: ms.range, message: 'mode round-robin' }] : undefined,
-          message: `pool ${p.name} uses DNS round-robin, which does not notice a failed member: senders keep trying it until they time out`,
+          message: `pool ${p.name} uses DNS round-robin, which has no health check: senders keep trying a failed member first and wait for its timeout before the next address (RFC 5321 §5.1), and load follows resolvers' caches, not the members' capacity`,
         });
       }
       // MT406: N-1 capacity
