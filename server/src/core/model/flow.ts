@@ -1253,3 +1253,34 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
     }
   }
 }
+
+/** Who connects to a node in the flows: an internet client (the internet or an external, not through a masking pool)? */
+export interface HopsIn {
+  internet: boolean;
+  /** A `source masked` pool some hop comes through. */
+  masked?: NodeDecl;
+}
+const hopsInCache = new WeakMap<Model, Map<NodeDecl, HopsIn>>();
+/** For every node some flow hop reaches: whether an internet client's address ever gets to it. */
+export function hopsIn(model: Model): Map<NodeDecl, HopsIn> {
+  let m = hopsInCache.get(model);
+  if (m) return m;
+  const out = new Map<NodeDecl, HopsIn>();
+  forEachHop(model, (h) => {
+    const masked = !!h.pool && h.pool.source === 'masked';
+    const fromInternet = !masked && (!h.sender || h.sender.kind === 'external');
+    const e = out.get(h.receiver);
+    if (e) {
+      e.internet ||= fromInternet;
+      if (masked) e.masked ??= h.pool;
+    } else out.set(h.receiver, { internet: fromInternet, masked: masked ? h.pool : undefined });
+  });
+  hopsInCache.set(model, (m = out));
+  return m;
+}
+
+/** Reached in the flows only by your own nodes (or through a masking pool), and admitting no public clients of its own. */
+export function neverSeesInternet(model: Model, n: NodeDecl): HopsIn | undefined {
+  const e = hopsIn(model).get(n);
+  return e && !e.internet && !analysis(model).publicFrom.has(n) ? e : undefined;
+}

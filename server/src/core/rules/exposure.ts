@@ -7,9 +7,9 @@
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
 import { isEmpty, isPrivateIp } from '../model/addr';
 import {
-  admitsPublicClients,
-  forEachHop,
+  hopsIn,
   internetFacing,
+  neverSeesInternet,
   mxTargets,
   poolSource,
   poolSourceStmt,
@@ -102,24 +102,14 @@ function backscatter(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): 
 /** MT212: DNSBLs on a node that only ever sees your own nodes (or a masking proxy). */
 function blindDnsbl(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): MtDiagnostic[] {
   const out: MtDiagnostic[] = [];
-  const hopsIn = new Map<NodeDecl, { internet: boolean; masked?: NodeDecl }>();
-  forEachHop(ctx.model, (h) => {
-    const masked = !!h.pool && poolSource(h.pool) === 'masked';
-    const fromInternet = !masked && (!h.sender || h.sender.kind === 'external');
-    const e = hopsIn.get(h.receiver);
-    if (e) {
-      e.internet ||= fromInternet;
-      if (masked) e.masked ??= h.pool;
-    } else hopsIn.set(h.receiver, { internet: fromInternet, masked: masked ? h.pool : undefined });
-  });
   const defaults = ctx.model.options.dnsbl;
-  for (const [n, e] of hopsIn) {
-    if (e.internet) continue;
+  for (const n of hopsIn(ctx.model).keys()) {
+    // an explicit public `from=` admits internet clients outside the modelled flows
+    const e = neverSeesInternet(ctx.model, n);
+    if (!e) continue;
     const own = n.dnsbl;
     const zones = own ? own.zones : exposure.has(n) ? defaults : [];
     if (!zones.length) continue;
-    // an explicit public `from=` admits internet clients outside the modelled flows
-    if (admitsPublicClients(ctx.model).has(n)) continue;
     const why = e.masked
       ? `every client reaches it through pool ${e.masked.name} (source masked), so the lists only ever check ${snatText(e.masked)}`
       : 'every hop into it comes from your own nodes, so the lists only ever check their addresses';

@@ -17,7 +17,7 @@ import {
   privateAddrSet,
   type AddrSet,
 } from '../model/addr';
-import { evalSources, findStmt, internetFacing, mxTargets } from '../model/flow';
+import { evalSources, findStmt, internetFacing, mxTargets, neverSeesInternet } from '../model/flow';
 import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -182,7 +182,8 @@ export const relayFamily: RuleFamily = {
 
         // MT204: accepts inbound mail, checks no DNSBL
         const takesInbound = n.accepts.length > 0 || mx.has(n) || n.pools.some((p) => mx.has(p));
-        if (takesInbound) {
+        // behind a proxy or a masking pool a list would check only your own nodes (MT212 says so)
+        if (takesInbound && !neverSeesInternet(model, n)) {
           const zones = n.dnsbl ? n.dnsbl.zones : model.options.dnsbl;
           if (!zones.length) {
             const range = n.dnsbl ? n.dnsbl.range : n.nameRange;
