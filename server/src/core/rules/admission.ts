@@ -318,7 +318,7 @@ function message(p: Problem): string {
     );
   }
   const refused =
-    p.hop.sender || p.hop.pool
+    p.hop.sender || (p.hop.pool && poolSource(p.hop.pool) === 'masked')
       ? setText(p.decision.refused)
       : `every public address outside ${setText(p.decision.admitted)}`;
   return cap(
