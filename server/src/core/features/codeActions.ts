@@ -3,7 +3,10 @@
 // statement (MT103, data.missing), an open relay (MT201: require auth, or
 // restrict from=), an unreachable relay rule (MT203: remove it), an extension
 // both allowed and blocked (MT408: remove it from the allow list), and an
-// undeclared name (MT105 without a suggestion: declare it).
+// undeclared name (MT105 without a suggestion: declare it), a refused hop
+// (MT315/MT316: admit the sender's addresses on the receiver), an open relay
+// through a masking balancer (MT210: source proxy-protocol) and backscatter
+// (MT211: recipients verify).
 import type { Position, Range, TextEdit } from 'vscode-languageserver-types';
 import type { Arg, Scalar, Statement } from '../syntax/ast';
 import { SCHEMA, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
@@ -81,6 +84,13 @@ function fixesFor(ctx: FeatureContext, d: FixableDiagnostic): Fix[] {
     }
     case 'MT408':
       return attachmentFixes(ctx, d, data);
+    case 'MT315':
+    case 'MT316':
+      return admitFix(ctx, d, data);
+    case 'MT210':
+      return typeof data.pool === 'string' ? proxyProtocolFix(ctx, d, data.pool) : [];
+    case 'MT211':
+      return recipientsFix(ctx, d);
     default:
       return [];
   }
@@ -346,3 +356,80 @@ function attachmentFixes(ctx: FeatureContext, d: FixableDiagnostic, data: Record
 }
 
 export type { BlockKind };
+
+// ---- admission, balancers, backscatter ------------------------------------------
+
+/** The top-level declaration named `name` in this document. */
+function declNamed(ctx: FeatureContext, name: string): Statement | undefined {
+  return ctx.parsed.statements.find((s) => s.block && firstPositional(s)?.value.items[0]?.text === name);
+}
+
+/** Insert a line before a statement (same indentation). */
+function insertBefore(ctx: FeatureContext, st: Statement, text: string): TextEdit {
+  const at = { line: st.range.start.line, character: 0 };
+  return { range: { start: at, end: at }, newText: `${indentOf(ctx, st.range.start.line)}${text}\n` };
+}
+
+/** MT315/MT316: admit the refused addresses on the receiver (an accept for the domain, or a relay rule first in line). */
+function admitFix(ctx: FeatureContext, d: FixableDiagnostic, data: Record<string, unknown>): Fix[] {
+  const receiver = typeof data.receiver === 'string' ? data.receiver : undefined;
+  const addrs = Array.isArray(data.addresses) ? data.addresses.filter((a): a is string => typeof a === 'string') : [];
+  const decl = receiver ? declNamed(ctx, receiver) : undefined;
+  if (!decl || !addrs.length) return [];
+  const from = addrs.join(', ');
+  if (data.by === 'accept' && typeof data.domain === 'string') {
+    const text = `accept ${data.domain} from=${from}`;
+    return [
+      {
+        title: `Add '${text}' to ${receiver}`,
+        edits: [insertInBlock(ctx, decl, text)],
+        diagnostic: d,
+        isPreferred: true,
+      },
+    ];
+  }
+  // first in line: an earlier deny rule would otherwise still decide
+  const text = `relay allow from=${from}`;
+  const firstRelay = decl.block?.statements.find((s) => s.keyword.text === 'relay');
+  const edit = firstRelay ? insertBefore(ctx, firstRelay, text) : insertInBlock(ctx, decl, text);
+  return [{ title: `Add '${text}' to ${receiver}`, edits: [edit], diagnostic: d, isPreferred: true }];
+}
+
+/** MT210: let the balancer pass the client's address on (HAProxy send-proxy-v2). */
+function proxyProtocolFix(ctx: FeatureContext, d: FixableDiagnostic, pool: string): Fix[] {
+  const decl = declNamed(ctx, pool);
+  if (!decl) return [];
+  const src = decl.block?.statements.find((s) => s.keyword.text === 'source');
+  const arg = src && firstPositional(src);
+  const edits: TextEdit[] = [
+    arg ? { range: arg.value.range, newText: 'proxy-protocol' } : insertInBlock(ctx, decl, 'source proxy-protocol'),
+  ];
+  const snat = decl.block?.statements.find((s) => s.keyword.text === 'snat');
+  if (snat) edits.push(deleteStatement(ctx, snat));
+  return [{ title: `Use 'source proxy-protocol' on pool ${pool}`, edits, diagnostic: d, isPreferred: true }];
+}
+
+/** MT211: check recipients at RCPT time. */
+function recipientsFix(ctx: FeatureContext, d: FixableDiagnostic): Fix[] {
+  const st = statementAt(ctx, d.range.start, ['recipients']);
+  const arg = st && firstPositional(st);
+  if (arg)
+    return [
+      {
+        title: "Use 'recipients verify'",
+        edits: [{ range: arg.value.range, newText: 'verify' }],
+        diagnostic: d,
+        isPreferred: true,
+      },
+    ];
+  const decl = topAt(ctx, d.range.start);
+  if (!decl) return [];
+  return [
+    {
+      title: "Add 'recipients verify'",
+      edits: [insertInBlock(ctx, decl, 'recipients verify')],
+      diagnostic: d,
+      isPreferred: true,
+    },
+  ];
+}
