@@ -372,27 +372,25 @@ function insertBefore(ctx: FeatureContext, st: Statement, text: string): TextEdi
 
 /** MT315/MT316: admit the refused addresses on the receiver (an accept for the domain, or a relay rule first in line). */
 function admitFix(ctx: FeatureContext, d: FixableDiagnostic, data: Record<string, unknown>): Fix[] {
-  const receiver = typeof data.receiver === 'string' ? data.receiver : undefined;
+  const names = Array.isArray(data.receivers)
+    ? data.receivers.filter((r): r is string => typeof r === 'string')
+    : typeof data.receiver === 'string'
+      ? [data.receiver]
+      : [];
   const addrs = Array.isArray(data.addresses) ? data.addresses.filter((a): a is string => typeof a === 'string') : [];
-  const decl = receiver ? declNamed(ctx, receiver) : undefined;
-  if (!decl || !addrs.length) return [];
+  const decls = names.map((n) => declNamed(ctx, n)).filter((x): x is Statement => !!x);
+  if (!decls.length || !addrs.length) return [];
   const from = addrs.join(', ');
-  if (data.by === 'accept' && typeof data.domain === 'string') {
-    const text = `accept ${data.domain} from=${from}`;
-    return [
-      {
-        title: `Add '${text}' to ${receiver}`,
-        edits: [insertInBlock(ctx, decl, text)],
-        diagnostic: d,
-        isPreferred: true,
-      },
-    ];
-  }
-  // first in line: an earlier deny rule would otherwise still decide
-  const text = `relay allow from=${from}`;
-  const firstRelay = decl.block?.statements.find((s) => s.keyword.text === 'relay');
-  const edit = firstRelay ? insertBefore(ctx, firstRelay, text) : insertInBlock(ctx, decl, text);
-  return [{ title: `Add '${text}' to ${receiver}`, edits: [edit], diagnostic: d, isPreferred: true }];
+  const byAccept = data.by === 'accept' && typeof data.domain === 'string';
+  const text = byAccept ? `accept ${String(data.domain)} from=${from}` : `relay allow from=${from}`;
+  const edits = decls.map((decl) => {
+    if (byAccept) return insertInBlock(ctx, decl, text);
+    // first in line: an earlier deny rule would otherwise still decide
+    const firstRelay = decl.block?.statements.find((s) => s.keyword.text === 'relay');
+    return firstRelay ? insertBefore(ctx, firstRelay, text) : insertInBlock(ctx, decl, text);
+  });
+  const to = decls.map((x) => firstPositional(x)?.value.items[0]?.text ?? '').join(', ');
+  return [{ title: `Add '${text}' to ${to}`, edits, diagnostic: d, isPreferred: true }];
 }
 
 /** MT210: let the balancer pass the client's address on (HAProxy send-proxy-v2). */

@@ -1182,13 +1182,15 @@ export interface FlowHop {
 
 /**
  * Every hop of every inbound flow and of the outbound flow (from the mailbox
- * servers), once per flow. Hops into an `external` are not yours to check;
+ * servers), once per flow; the hop object is reused between calls. Hops into an `external` are not yours to check;
  * a pool stands for its members (each is a receiver, reached through it);
  * trips to a policy's scanner are not hops.
  */
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   const a = analysis(model);
-  // One object per hop, built in place (this runs for every hop of every flow).
+  // One hop object reused for every hop (this runs for every hop of every flow):
+  // a consumer that keeps a hop copies it.
+  const hop: FlowHop = { receiver: undefined as unknown as NodeDecl, delivers: false };
   const emit = (
     flow: InboundFlow | undefined,
     sender: NodeDecl | undefined,
@@ -1197,16 +1199,28 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
     to: NodeDecl,
     delivering: Uint8Array | undefined,
   ) => {
+    hop.flow = flow;
+    hop.sender = sender;
+    hop.route = route;
+    hop.mx = mx;
     const at = (n: NodeDecl) => {
       const v = flow ? flow.vertexOf.get(n) : undefined;
       return v !== undefined && delivering !== undefined && delivering[v] === 1;
     };
     if (to.kind === 'pool') {
       for (const m of to.members)
-        if (m.kind === 'gateway' || m.kind === 'server')
-          cb({ flow, sender, route, mx, receiver: m, pool: to, delivers: at(m) });
-    } else if (to.kind === 'gateway' || to.kind === 'server')
-      cb({ flow, sender, route, mx, receiver: to, pool: undefined, delivers: at(to) });
+        if (m.kind === 'gateway' || m.kind === 'server') {
+          hop.receiver = m;
+          hop.pool = to;
+          hop.delivers = at(m);
+          cb(hop);
+        }
+    } else if (to.kind === 'gateway' || to.kind === 'server') {
+      hop.receiver = to;
+      hop.pool = undefined;
+      hop.delivers = at(to);
+      cb(hop);
+    }
   };
   for (const f of a.inbound) {
     const g = f.g;

@@ -233,7 +233,15 @@ interface Problem {
   outbound: boolean;
   /** The sender declares no address: the receiver refuses every address. */
   anyAddress: boolean;
+  /** Every receiver of this route line that gives the same answer (the first is `hop.receiver`). */
+  receivers: Array<{ node: NodeDecl; decision: Decision }>;
 }
+
+const names = (p: Problem) => {
+  const n = p.receivers.map((r) => r.node.name);
+  return n.length <= 4 ? n.join(', ') : `${n.slice(0, 4).join(', ')} and ${n.length - 4} more`;
+};
+const plural = (p: Problem, one: string, many: string) => (p.receivers.length === 1 ? one : many);
 
 const flowName = (h: FlowHop) => (h.flow ? h.flow.domain.name : '');
 
@@ -255,9 +263,24 @@ function senderText(p: Problem): string {
   if (h.pool && poolSource(h.pool) === 'masked') what = `seen as ${snatText(h.pool)}, the snat of pool ${h.pool.name}`;
   else if (!h.sender) what = 'every public address';
   else if (p.anyAddress) what = 'no declared address';
-  else what = setText(p.presented);
+  else what = literalText(h.sender);
   const via = h.pool ? ` through pool ${h.pool.name}` : '';
   return `${who}${via} (${what})`;
+}
+
+/** The sender's addresses as written (cheaper and truer than re-formatting its set). */
+function literalText(n: NodeDecl): string {
+  const all = n.addressRanges.length ? [...n.addresses, ...n.addressRanges] : n.addresses;
+  return all.length <= 4 ? all.join(', ') : `${all.slice(0, 4).join(', ')}, …`;
+}
+
+/** A part of the presented set as text: the whole of it is named as the sender's addresses. */
+function partText(p: Problem, set: AddrSet): string {
+  if (set === p.presented || (isEmpty(p.decision.admitted) && p.decision.parts.length === 1)) {
+    if (p.anyAddress) return 'any address';
+    if (p.hop.sender && !(p.hop.pool && poolSource(p.hop.pool) === 'masked')) return literalText(p.hop.sender);
+  }
+  return setText(set, 3);
 }
 
 function decidingText(p: Problem): string {
@@ -271,10 +294,12 @@ function decidingText(p: Problem): string {
   const refusing = d.parts.filter((x) => !x.allow);
   const why = refusing.map((x) =>
     x.rule
-      ? `'${ruleText(x.rule)}' refuses ${setText(x.set, 3)}`
-      : `no relay rule matches ${setText(x.set, 3)} (the implicit 'relay deny from=any')`,
+      ? `'${ruleText(x.rule)}' refuses ${partText(p, x.set)}`
+      : `no relay rule matches ${partText(p, x.set)} (the implicit 'relay deny from=any')`,
   );
-  const lead = domain ? `${b.name} does not accept ${domain}, so its relay rules decide: ` : 'its relay rules decide: ';
+  const lead = domain
+    ? `${names(p)} ${plural(p, 'does', 'do')} not accept ${domain}, so ${plural(p, 'its', 'their')} relay rules decide: `
+    : `${plural(p, 'its', 'their')} relay rules decide: `;
   const needsAuth =
     !(p.hop.route && routeAuth(p.hop.route)) &&
     b.relays.some((r) => r.auth === 'required' && r.action === 'allow' && !isEmpty(inter(d.refused, r.fromSet)));
@@ -284,19 +309,19 @@ function decidingText(p: Problem): string {
 }
 
 function relatedOf(p: Problem): RelatedInfo[] {
-  const b = p.hop.receiver;
   const out: RelatedInfo[] = [];
-  const d = p.decision;
-  const deciding = d.by === 'accept' ? d.parts : d.parts.filter((x) => !x.allow);
-  for (const x of deciding) {
-    if (x.rule)
-      out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
-    else
-      out.push({
-        file: b.file,
-        range: b.nameRange,
-        message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
-      });
+  for (const { node: b, decision: d } of p.receivers.slice(0, 10)) {
+    const deciding = d.by === 'accept' ? d.parts : d.parts.filter((x) => !x.allow);
+    for (const x of deciding) {
+      if (x.rule)
+        out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
+      else
+        out.push({
+          file: b.file,
+          range: b.nameRange,
+          message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
+        });
+    }
   }
   const src = p.hop.pool && poolSource(p.hop.pool) === 'masked' ? poolSourceStmt(p.hop.pool) : undefined;
   if (src && p.hop.pool)
@@ -309,12 +334,12 @@ function relatedOf(p: Problem): RelatedInfo[] {
 }
 
 function message(p: Problem): string {
-  const b = p.hop.receiver;
   const flows = flowsText(p);
+  const to = names(p);
   if (p.code === 'MT315') {
     const none = p.anyAddress ? 'no address at all' : 'none of those addresses';
     return cap(
-      `hop refused: ${flows} from ${senderText(p)} to ${b.name}: ${b.name} admits ${none}; ${decidingText(p)}`,
+      `hop refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'admits', 'admit')} ${none}; ${decidingText(p)}`,
     );
   }
   const refused =
@@ -322,17 +347,33 @@ function message(p: Problem): string {
       ? setText(p.decision.refused)
       : `every public address outside ${setText(p.decision.admitted)}`;
   return cap(
-    `hop partly refused: ${flows} from ${senderText(p)} to ${b.name}: ${b.name} refuses ${refused}; ${decidingText(p)}`,
+    `hop partly refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'refuses', 'refuse')} ${refused}; ${decidingText(p)}`,
   );
 }
 
-const setKey = (s: AddrSet) => [...s.v4, ...s.v6].map((i) => `${i.lo}-${i.hi}`).join(' ');
+const sameList = (a: Interval[], b: Interval[]) =>
+  a.length === b.length && a.every((x, i) => x.lo === b[i].lo && x.hi === b[i].hi);
+
+/** Two hops of one route line get the same answer (compared without building keys: most lines have one). */
+function sameAnswer(p: Problem, code: string, d: Decision, pool: NodeDecl | undefined, anyAddress: boolean): boolean {
+  if (p.code !== code || p.decision.by !== d.by || p.hop.pool !== pool || p.anyAddress !== anyAddress) return false;
+  const a = p.decision.parts.filter((x) => !x.allow || d.by === 'accept');
+  const b = d.parts.filter((x) => !x.allow || d.by === 'accept');
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const ra = a[i].rule;
+    const rb = b[i].rule;
+    if (!ra !== !rb || (ra && rb && ruleText(ra) !== ruleText(rb))) return false;
+  }
+  if (isEmpty(p.decision.admitted) && isEmpty(d.admitted)) return true;
+  return sameList(p.decision.refused.v4, d.refused.v4) && sameList(p.decision.refused.v6, d.refused.v6);
+}
 const cap = (s: string) => (s.length <= 480 ? s : `${s.slice(0, 478)}…`);
 
 export const admissionFamily: RuleFamily = {
   id: 'admission',
   run(ctx: RuleContext): MtDiagnostic[] {
-    const problems = new Map<object, Map<string, Problem>>();
+    const problems = new Map<object, Problem[]>();
     const unchecked = new Map<NodeDecl, NodeDecl[]>();
     forEachHop(ctx.model, (h) => {
       const masked = !!h.pool && poolSource(h.pool) === 'masked';
@@ -363,31 +404,29 @@ export const admissionFamily: RuleFamily = {
         return;
       } else code = 'MT316';
       const anchor: object = h.route ?? h.mx ?? h.receiver;
-      let byAnchor = problems.get(anchor);
-      if (!byAnchor) problems.set(anchor, (byAnchor = new Map<string, Problem>()));
-      // one diagnostic per route line, receiver and answer, naming every flow that gets it
-      const key = `${code}\u0000${h.receiver.name}\u0000${h.pool?.name ?? ''}\u0000${d.parts
-        .filter((x) => !x.allow)
-        .map((x) => x.rule?.range.start.line ?? -1)
-        .join(',')}\u0000${anyAddress ? '' : setKey(d.refused)}`;
-      const p = byAnchor.get(key);
+      let list = problems.get(anchor);
+      if (!list) problems.set(anchor, (list = []));
+      // one diagnostic per route line and answer, naming every receiver and flow that gets it
+      const p = list.find((x) => sameAnswer(x, code, d, h.pool, anyAddress));
       if (p) {
         if (h.flow && !p.flows.includes(flowName(h))) p.flows.push(flowName(h));
         if (!h.flow) p.outbound = true;
+        if (!p.receivers.some((r) => r.node === h.receiver)) p.receivers.push({ node: h.receiver, decision: d });
       } else
-        byAnchor.set(key, {
+        list.push({
           code,
-          hop: h,
+          hop: { ...h },
           decision: d,
           presented,
           flows: h.flow ? [flowName(h)] : [],
           outbound: !h.flow,
           anyAddress,
+          receivers: [{ node: h.receiver, decision: d }],
         });
     });
     const out: MtDiagnostic[] = [];
-    for (const byAnchor of problems.values())
-      for (const p of byAnchor.values()) {
+    for (const list of problems.values())
+      for (const p of list) {
         const at = p.hop.route ?? p.hop.mx;
         if (!at) continue;
         out.push({
@@ -399,9 +438,14 @@ export const admissionFamily: RuleFamily = {
           message: message(p),
           data: {
             receiver: p.hop.receiver.name,
+            receivers: p.receivers.map((r) => r.node.name),
             by: p.decision.by,
             domain: p.hop.flow?.domain.name,
-            addresses: p.anyAddress ? [] : setCidrs(p.decision.refused, 16).items,
+            addresses: p.anyAddress
+              ? []
+              : isEmpty(p.decision.admitted) && p.hop.sender && !(p.hop.pool && poolSource(p.hop.pool) === 'masked')
+                ? [...p.hop.sender.addresses, ...p.hop.sender.addressRanges]
+                : setCidrs(p.decision.refused, 16).items,
           },
         });
       }
