@@ -1182,15 +1182,25 @@ export interface FlowHop {
 
 /**
  * Every hop of every inbound flow and of the outbound flow (from the mailbox
- * servers), once per flow; the hop object is reused between calls. Hops into an `external` are not yours to check;
+ * servers), once per flow. Hops into an `external` are not yours to check;
  * a pool stands for its members (each is a receiver, reached through it);
  * trips to a policy's scanner are not hops.
  */
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
+  for (const h of flowHops(model)) cb(h);
+}
+
+const hopsCache = new WeakMap<Model, FlowHop[]>();
+/** The hops of every flow, walked once per model (admission, MT204 and MT212 all read them). */
+export function flowHops(model: Model): FlowHop[] {
+  let hops = hopsCache.get(model);
+  if (!hops) hopsCache.set(model, (hops = walkHops(model)));
+  return hops;
+}
+
+function walkHops(model: Model): FlowHop[] {
   const a = analysis(model);
-  // One hop object reused for every hop (this runs for every hop of every flow):
-  // a consumer that keeps a hop copies it.
-  const hop: FlowHop = { receiver: undefined as unknown as NodeDecl, delivers: false };
+  const out: FlowHop[] = [];
   const emit = (
     flow: InboundFlow | undefined,
     sender: NodeDecl | undefined,
@@ -1199,28 +1209,12 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
     to: NodeDecl,
     delivering: Uint8Array | undefined,
   ) => {
-    hop.flow = flow;
-    hop.sender = sender;
-    hop.route = route;
-    hop.mx = mx;
-    const at = (n: NodeDecl) => {
-      const v = flow ? flow.vertexOf.get(n) : undefined;
-      return v !== undefined && delivering !== undefined && delivering[v] === 1;
-    };
     if (to.kind === 'pool') {
       for (const m of to.members)
-        if (m.kind === 'gateway' || m.kind === 'server') {
-          hop.receiver = m;
-          hop.pool = to;
-          hop.delivers = at(m);
-          cb(hop);
-        }
-    } else if (to.kind === 'gateway' || to.kind === 'server') {
-      hop.receiver = to;
-      hop.pool = undefined;
-      hop.delivers = at(to);
-      cb(hop);
-    }
+        if (m.kind === 'gateway' || m.kind === 'server')
+          out.push({ flow, sender, route, mx, receiver: m, pool: to, delivers: isAt(flow, delivering, m) });
+    } else if (to.kind === 'gateway' || to.kind === 'server')
+      out.push({ flow, sender, route, mx, receiver: to, pool: undefined, delivers: isAt(flow, delivering, to) });
   };
   for (const f of a.inbound) {
     const g = f.g;
@@ -1266,6 +1260,13 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
       if (route) emit(undefined, n, route, undefined, ob.g.node[w]!, undefined);
     }
   }
+  return out;
+}
+
+/** The node delivers the flow's domain (a vertex of the flow's delivering list). */
+function isAt(flow: InboundFlow | undefined, delivering: Uint8Array | undefined, n: NodeDecl): boolean {
+  const v = flow ? flow.vertexOf.get(n) : undefined;
+  return v !== undefined && delivering !== undefined && delivering[v] === 1;
 }
 
 /** Who connects to a node in the flows: an internet client (the internet or an external, not through a masking pool)? */

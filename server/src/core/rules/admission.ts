@@ -415,7 +415,7 @@ export const admissionFamily: RuleFamily = {
       } else
         list.push({
           code,
-          hop: { ...h },
+          hop: h,
           decision: d,
           presented,
           flows: h.flow ? [flowName(h)] : [],
