@@ -308,6 +308,14 @@ function zoneReason(n: NodeDecl): RelatedInfo | undefined {
   return { file: n.file, range: n.nameRange, message: `${n.name} sits in the ${n.zone} zone (internet-facing)` };
 }
 
+// A network's set is shared by every rule naming it: its answer is computed once.
+const publicCache = new WeakMap<AddrSet, boolean>();
+function publicIn(set: AddrSet): boolean {
+  let r = publicCache.get(set);
+  if (r === undefined) publicCache.set(set, (r = hasPublic(set)));
+  return r;
+}
+
 const V4_ALL: AddrSet = { v4: [{ lo: 0n, hi: (1n << 32n) - 1n }], v6: [] };
 const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
 
@@ -321,7 +329,7 @@ function publicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
   if (n.kind !== 'gateway' && n.kind !== 'server') return [];
   const out: RelatedInfo[] = [];
   const admitsPublic = (set: AddrSet) =>
-    hasPublic(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL) && hasPublic(subtract(set, own()));
+    publicIn(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL) && hasPublic(subtract(set, own()));
   for (const a of n.accepts) {
     if (!a.stmt.args.some((x) => x.key?.text === 'from')) continue;
     if (admitsPublic(evalSources(a.from).set))

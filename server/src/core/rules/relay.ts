@@ -183,9 +183,9 @@ export const relayFamily: RuleFamily = {
         // MT204: accepts inbound mail, checks no DNSBL
         const takesInbound = n.accepts.length > 0 || mx.has(n) || n.pools.some((p) => mx.has(p));
         // behind a proxy or a masking pool a list would check only your own nodes (MT212 says so)
-        if (takesInbound && !neverSeesInternet(model, n)) {
+        if (takesInbound) {
           const zones = n.dnsbl ? n.dnsbl.zones : model.options.dnsbl;
-          if (!zones.length) {
+          if (!zones.length && !neverSeesInternet(model, n)) {
             const range = n.dnsbl ? n.dnsbl.range : n.nameRange;
             const file = n.dnsbl ? n.dnsbl.file : n.file;
             const msg = n.dnsbl?.none
