@@ -6,314 +6,22 @@
 // authorizes and the included records below it, plus the problems MT509
 // reports (no record, several records, syntax, more than 10 DNS-querying
 // terms, more than 2 void lookups, include loops, +all/?all, ptr), each naming
-// the term that crossed the line. evaluateSpf() is check_host(): whether an IP
-// is authorized, evaluated over that tree in RFC order (terms that depend on
-// the connecting IP, such as ptr or %{i} macros, are looked up then).
+// the term that crossed the line: the lint, which counts every term whether or
+// not a receiver would reach it. evaluateSpf()/checkHost() are check_host() as
+// a receiver runs it (spfCheck.ts: lazily, stopping at the deciding term).
+// Syntax is in spfParse.ts, macros in spfMacro.ts, the shared tree in spfTree.ts.
+
 import type { DnsResult, DnsStatus, RRType } from './resolver';
 import { formatIp, inPrefix, normalizeName, parseIp, reverseName, type ParsedIp } from './ip';
+import { isSpfRecord, parseSpf, type ParsedSpfTerm, type SpfResult } from './spfParse';
+import { expandMacros, type MacroContext } from './spfMacro';
+import { renderTree, type SpfTreeNode, type SpfTreeTerm } from './spfTree';
+import { spfCheckHost, type SpfCheckResult, type SpfDns } from './spfCheck';
 
-export interface SpfDns {
-  resolve(name: string, type: RRType): Promise<DnsResult>;
-}
-
-export type SpfQualifier = '+' | '-' | '~' | '?';
-export type SpfMechanism = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
-export type SpfTermKind = SpfMechanism | 'redirect' | 'exp' | 'modifier';
-export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
-
-export interface ParsedSpfTerm {
-  /** As written. */
-  text: string;
-  kind: SpfTermKind;
-  qualifier: SpfQualifier;
-  /** include/exists/redirect/exp target, or a/mx/ptr's optional domain (may hold macros). */
-  domainSpec?: string;
-  cidr4?: number;
-  cidr6?: number;
-  /** ip4/ip6 network (canonical) and prefix. */
-  network?: string;
-  prefix?: number;
-  /** The term's syntax error, if any. */
-  error?: string;
-}
-
-export interface ParsedSpf {
-  terms: ParsedSpfTerm[];
-  errors: string[];
-}
-
-// ---------------------------------------------------------------------------
-// Parsing
-
-export function isSpfRecord(txt: string): boolean {
-  return /^v=spf1( |$)/i.test(txt);
-}
-
-const MACRO_RE = /%(?:\{([a-zA-Z])(\d*)(r?)([-.+,/_=]*)\}|%|_|-)/g;
-
-function checkMacroString(spec: string, allowExpLetters = false): string | undefined {
-  let rest = spec;
-  // every '%' must start a valid macro
-  const stripped = rest.replace(MACRO_RE, (m, letter: string | undefined, digits: string) => {
-    if (letter !== undefined) {
-      const l = letter.toLowerCase();
-      if (!'slodiphv'.includes(l) && !(allowExpLetters && 'crt'.includes(l))) return '\u0000BAD';
-      if (digits !== '' && Number(digits) === 0) return '\u0000BAD';
-    }
-    return 'x';
-  });
-  if (stripped.includes('\u0000BAD')) return `bad macro in '${spec}'`;
-  if (stripped.includes('%')) return `stray '%' in '${spec}'`;
-  rest = stripped;
-  if (/[^\x21-\x7e]/.test(rest)) return `bad character in '${spec}'`;
-  return undefined;
-}
-
-function checkDomainSpec(spec: string): string | undefined {
-  if (!spec) return 'empty domain';
-  const m = checkMacroString(spec);
-  if (m) return m;
-  if (/%\{[a-zA-Z]\d*r?[-.+,/_=]*\}$/.test(spec)) return undefined; // ends in a macro-expand
-  const d = spec.endsWith('.') ? spec.slice(0, -1) : spec;
-  const dot = d.lastIndexOf('.');
-  if (dot < 0) return `'${spec}' is not a fully qualified domain name`;
-  const top = d.slice(dot + 1);
-  const okTop = /^[a-zA-Z0-9]*[a-zA-Z][a-zA-Z0-9]*$/.test(top) || /^[a-zA-Z0-9]+-[a-zA-Z0-9-]*[a-zA-Z0-9]$/.test(top);
-  if (!okTop) return `'${spec}' does not end in a valid top label`;
-  if (d.split('.').some((l) => l.length === 0 && !l.includes('%'))) return `empty label in '${spec}'`;
-  return undefined;
-}
-
-function parseCidrLen(s: string | undefined, max: number): number | undefined | null {
-  if (s === undefined) return undefined;
-  if (!/^(0|[1-9]\d{0,2})$/.test(s)) return null;
-  const n = Number(s);
-  return n > max ? null : n;
-}
-
-export function parseSpfTerm(text: string): ParsedSpfTerm {
-  let t = text;
-  let qualifier: SpfQualifier = '+';
-  let explicitQ = false;
-  if ('+-~?'.includes(t[0] ?? '')) {
-    qualifier = t[0] as SpfQualifier;
-    t = t.slice(1);
-    explicitQ = true;
-  }
-  const m = /^([A-Za-z][A-Za-z0-9_.-]*)(.*)$/.exec(t);
-  if (!m) return { text, kind: 'modifier', qualifier, error: `unknown term '${text}'` };
-  const name = m[1].toLowerCase();
-  const rest = m[2];
-  if (rest.startsWith('=')) {
-    const value = rest.slice(1);
-    if (explicitQ) return { text, kind: 'modifier', qualifier, error: `a modifier takes no qualifier: '${text}'` };
-    if (name === 'redirect' || name === 'exp') {
-      const err = checkDomainSpec(value);
-      return { text, kind: name, qualifier, domainSpec: value, error: err ? `${name}: ${err}` : undefined };
-    }
-    const err = checkMacroString(value, true);
-    return { text, kind: 'modifier', qualifier, error: err };
-  }
-  const term: ParsedSpfTerm = { text, kind: 'all', qualifier };
-  switch (name) {
-    case 'all':
-      if (rest !== '') term.error = `'all' takes no argument: '${text}'`;
-      return term;
-    case 'include':
-    case 'exists': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs ':domain': '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
-    case 'a':
-    case 'mx': {
-      term.kind = name;
-      const cm = /(?:\/([0-9]+))?(?:\/\/([0-9]+))?$/.exec(rest)!;
-      const before = rest.slice(0, rest.length - cm[0].length);
-      const c4 = parseCidrLen(cm[1], 32);
-      const c6 = parseCidrLen(cm[2], 128);
-      if (c4 === null || c6 === null) {
-        term.error = `bad CIDR length in '${text}'`;
-        return term;
-      }
-      term.cidr4 = c4;
-      term.cidr6 = c6;
-      if (before === '') return term;
-      if (!before.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = before.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
-    case 'ptr': {
-      term.kind = 'ptr';
-      if (rest === '') return term;
-      if (!rest.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `ptr: ${err}`;
-      return term;
-    }
-    case 'ip4':
-    case 'ip6': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs an address: '${text}'`;
-        return term;
-      }
-      const v = rest.slice(1);
-      const slash = v.indexOf('/');
-      const addr = slash < 0 ? v : v.slice(0, slash);
-      const ip = parseIp(addr);
-      const fam = name === 'ip4' ? 4 : 6;
-      if (!ip || ip.family !== fam || addr.startsWith('[')) {
-        term.error = `${name}: '${addr}' is not an IPv${fam} address`;
-        return term;
-      }
-      const len = slash < 0 ? (fam === 4 ? 32 : 128) : parseCidrLen(v.slice(slash + 1), fam === 4 ? 32 : 128);
-      if (len === null || len === undefined) {
-        term.error = `${name}: bad prefix length in '${text}'`;
-        return term;
-      }
-      term.network = formatIp(ip);
-      term.prefix = len;
-      return term;
-    }
-    default:
-      return { text, kind: 'modifier', qualifier, error: `unknown mechanism '${text}'` };
-  }
-}
-
-/** Parse an SPF record's text (starting with v=spf1). */
-export function parseSpf(text: string): ParsedSpf {
-  const errors: string[] = [];
-  if (!isSpfRecord(text)) return { terms: [], errors: ["an SPF record starts with 'v=spf1'"] };
-  const body = text.slice(6);
-  if (/[^ \x21-\x7e]/.test(body)) errors.push('only spaces may separate terms');
-  const terms = body
-    .split(/\s+/)
-    .filter((s) => s.length)
-    .map(parseSpfTerm);
-  for (const t of terms) if (t.error) errors.push(t.error);
-  for (const k of ['redirect', 'exp'] as const) {
-    if (terms.filter((t) => t.kind === k).length > 1) errors.push(`'${k}' appears more than once`);
-  }
-  return { terms, errors };
-}
-
-// ---------------------------------------------------------------------------
-// Macros (RFC 7208 §7)
-
-export interface MacroContext {
-  ip?: ParsedIp;
-  sender: string;
-  domain: string;
-  helo?: string;
-}
-
-/** Does this spec need the connecting IP (i, p, v, c, r, t)? */
-export function macroNeedsIp(spec: string): boolean {
-  for (const m of spec.matchAll(/%\{([a-zA-Z])/g)) if ('ipvcrt'.includes(m[1].toLowerCase())) return true;
-  return false;
-}
-
-/** Expand macros; undefined when a letter needs the IP and none is given. */
-export function expandMacros(spec: string, ctx: MacroContext, isDomain = true): string | undefined {
-  let missing = false;
-  const at = ctx.sender.lastIndexOf('@');
-  const local = at > 0 ? ctx.sender.slice(0, at) : 'postmaster';
-  const senderDomain = at >= 0 ? ctx.sender.slice(at + 1) : ctx.sender;
-  const out = spec.replace(
-    MACRO_RE,
-    (m: string, letter: string | undefined, digits: string, rev: string, delims: string) => {
-      if (m === '%%') return '%';
-      if (m === '%_') return ' ';
-      if (m === '%-') return '%20';
-      if (letter === undefined) return m;
-      let value: string;
-      switch (letter.toLowerCase()) {
-        case 's':
-          value = ctx.sender.includes('@') ? ctx.sender : `postmaster@${ctx.sender}`;
-          break;
-        case 'l':
-          value = local;
-          break;
-        case 'o':
-          value = senderDomain;
-          break;
-        case 'd':
-          value = ctx.domain;
-          break;
-        case 'h':
-          value = ctx.helo ?? ctx.domain;
-          break;
-        case 'i':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value =
-            ctx.ip.family === 4
-              ? ctx.ip.bytes.join('.')
-              : ctx.ip.bytes.flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]).join('.');
-          break;
-        case 'v':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = ctx.ip.family === 4 ? 'in-addr' : 'ip6';
-          break;
-        case 'p':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = 'unknown';
-          break;
-        case 'c':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = formatIp(ctx.ip);
-          break;
-        case 'r':
-          value = 'unknown';
-          break;
-        case 't':
-          value = String(Math.floor(Date.now() / 1000));
-          break;
-        default:
-          value = '';
-      }
-      const splitter = new RegExp(`[${(delims || '.').replace(/[-\\\]^]/g, '\\$&')}]`);
-      let parts = value.split(splitter);
-      if (rev) parts = parts.reverse();
-      if (digits) parts = parts.slice(-Number(digits));
-      let res = parts.join('.');
-      if (letter !== letter.toLowerCase()) res = encodeURIComponent(res);
-      return res;
-    },
-  );
-  if (missing) return undefined;
-  if (!isDomain) return out;
-  let d = out.endsWith('.') ? out.slice(0, -1) : out;
-  while (d.length > 253 && d.includes('.')) d = d.slice(d.indexOf('.') + 1);
-  return normalizeName(d);
-}
+export * from './spfParse';
+export * from './spfMacro';
+export * from './spfTree';
+export * from './spfCheck';
 
 // ---------------------------------------------------------------------------
 // The tree
@@ -800,7 +508,7 @@ export async function analyzeSpf(domain: string, dns: SpfDns, opts: SpfOptions =
 }
 
 // ---------------------------------------------------------------------------
-// check_host() over the tree
+// check_host() and the tree the hover shows
 
 export interface SpfEvaluation {
   ip: string;
@@ -809,33 +517,28 @@ export interface SpfEvaluation {
   matched?: { term: string; domain: string };
   /** Why a permerror/temperror. */
   reason?: string;
+  /** The exp= explanation of a fail. */
+  explanation?: string;
   lookups: number;
   voidLookups: number;
 }
 
-const QUAL: Record<SpfQualifier, SpfResult> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
-
-function cidrMatch(ip: ParsedIp, addresses: string[], t: SpfTerm): boolean {
-  const len = ip.family === 4 ? (t.cidr4 ?? 32) : (t.cidr6 ?? 128);
-  return addresses.some((a) => {
-    const p = parseIp(a);
-    return !!p && inPrefix(ip, p, len);
-  });
-}
-
-class Stop {
-  constructor(
-    readonly result: SpfResult,
-    readonly reason: string,
-    readonly term?: string,
-    readonly domain?: string,
-  ) {}
+function toEvaluation(r: SpfCheckResult): SpfEvaluation {
+  return {
+    ip: r.ip,
+    result: r.result,
+    matched: r.mechanism ? { term: r.mechanism, domain: r.mechanismDomain ?? r.domain } : undefined,
+    reason: r.reason,
+    explanation: r.explanation,
+    lookups: r.lookups,
+    voidLookups: r.voidLookups,
+  };
 }
 
 /**
- * check_host(ip, domain, sender) over an analyzed tree: RFC 7208 §4, with the
- * limits counted in evaluation order. Terms that depend on the IP are looked
- * up now through `dns`.
+ * check_host(ip, domain, sender) for an analyzed domain: evaluated lazily in
+ * RFC order (spfCheck.ts), so only the terms up to the deciding one are
+ * looked up (a caching resolver answers those analyzeSpf() already asked).
  */
 export async function evaluateSpf(
   address: string,
@@ -843,180 +546,56 @@ export async function evaluateSpf(
   dns: SpfDns,
   opts: SpfOptions = {},
 ): Promise<SpfEvaluation> {
-  const ip = parseIp(address);
-  if (!ip)
-    return {
-      ip: address,
-      result: 'permerror',
-      reason: `'${address}' is not an IP address`,
-      lookups: 0,
-      voidLookups: 0,
-    };
-  const maxLookups = opts.maxLookups ?? 10;
-  const maxVoid = opts.maxVoidLookups ?? 2;
-  const sender = opts.sender ?? `postmaster@${analysis.domain}`;
-  const budget: Budget = { expansions: 0, max: opts.maxExpansions ?? 30, maxDepth: opts.maxDepth ?? 12, queries: 0 };
-  const engine = new Engine(dns, budget, sender);
-  let lookups = 0;
-  let voids = 0;
-
-  const countVoid = (t: SpfTerm, node: SpfRecordNode, isVoidNow: boolean) => {
-    if (!isVoidNow) return;
-    voids++;
-    if (voids > maxVoid)
-      throw new Stop('permerror', `more than ${maxVoid} void lookups at '${t.text}'`, t.text, node.domain);
-  };
-
-  const evalNode = async (
-    node: SpfRecordNode,
-    ancestors: string[],
-  ): Promise<{ result: SpfResult; matched?: { term: string; domain: string } }> => {
-    if (node.state === 'none') return { result: 'none' };
-    if (node.state === 'temperror') throw new Stop('temperror', `TXT ${node.domain}: ${node.error}`);
-    if (node.state === 'permerror') throw new Stop('permerror', node.error ?? 'permerror', undefined, node.domain);
-    for (const orig of effectiveTerms(node)) {
-      let t = orig;
-      if (t.lookups || t.kind === 'ptr') {
-        lookups++;
-        if (lookups > maxLookups)
-          throw new Stop('permerror', `more than ${maxLookups} DNS-querying terms at '${t.text}'`, t.text, node.domain);
-      }
-      if (t.dynamic) {
-        t = { ...orig };
-        t.dynamic = false;
-        await engine.expandTerm(t, node, ancestors, ip);
-      }
-      if (t.tempError) throw new Stop('temperror', t.tempError, t.text, node.domain);
-      if (t.permError) throw new Stop('permerror', t.permError, t.text, node.domain);
-      let match = false;
-      switch (t.kind) {
-        case 'all':
-          match = true;
-          break;
-        case 'ip4':
-        case 'ip6': {
-          const net = parseIp(t.network ?? '');
-          match = !!net && inPrefix(ip, net, t.prefix ?? 0);
-          break;
-        }
-        case 'a': {
-          countVoid(t, node, t.voidLookup);
-          match = cidrMatch(ip, t.addresses ?? [], t);
-          break;
-        }
-        case 'mx': {
-          countVoid(t, node, t.voidLookup);
-          match = cidrMatch(ip, t.addresses ?? [], t);
-          break;
-        }
-        case 'exists': {
-          countVoid(t, node, t.voidLookup);
-          match = !!t.exists;
-          break;
-        }
-        case 'ptr': {
-          const target = t.target ?? node.domain;
-          const rev = reverseName(formatIp(ip))!;
-          const ptr = await dns.resolve(rev, 'PTR');
-          if (isFailure(ptr.status)) break; // RFC 7208 §5.5: a failed PTR lookup is no match
-          countVoid(t, node, isVoid(ptr.status));
-          const names = ptr.records.map((r) => String(r.data)).slice(0, 10);
-          const fam: RRType = ip.family === 4 ? 'A' : 'AAAA';
-          const validated = await Promise.all(
-            names.map(async (n) => {
-              const f = await dns.resolve(n, fam);
-              return f.records.some((r) => {
-                const p = parseIp(String(r.data));
-                return !!p && formatIp(p) === formatIp(ip);
-              })
-                ? n
-                : undefined;
-            }),
-          );
-          match = validated.some((n) => n !== undefined && (n === target || n.endsWith('.' + target)));
-          break;
-        }
-        case 'include': {
-          countVoid(t, node, t.voidLookup);
-          const child = t.child!;
-          if (child.state === 'none')
-            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
-          const r = await evalNode(child, [...ancestors, node.domain]);
-          if (r.result === 'pass') match = true;
-          break;
-        }
-        case 'redirect': {
-          countVoid(t, node, t.voidLookup);
-          const child = t.child!;
-          if (child.state === 'none')
-            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
-          return evalNode(child, [...ancestors, node.domain]);
-        }
-      }
-      if (match) return { result: QUAL[t.qualifier], matched: { term: t.text, domain: node.domain } };
-    }
-    return { result: 'neutral' };
-  };
-
-  try {
-    const r = await evalNode(analysis.root, []);
-    return { ip: formatIp(ip), result: r.result, matched: r.matched, lookups, voidLookups: voids };
-  } catch (e) {
-    if (e instanceof Stop) {
-      return {
-        ip: formatIp(ip),
-        result: e.result,
-        reason: e.reason,
-        matched: e.term ? { term: e.term, domain: e.domain ?? analysis.domain } : undefined,
-        lookups,
-        voidLookups: voids,
-      };
-    }
-    return { ip: formatIp(ip), result: 'temperror', reason: (e as Error).message, lookups, voidLookups: voids };
-  }
+  return checkHost(address, analysis.domain, dns, opts);
 }
 
-/** check_host(ip, domain): analyze, then evaluate. */
+/** check_host(ip, domain) with the MAIL FROM in opts.sender [postmaster@domain]. */
 export async function checkHost(
   address: string,
   domain: string,
   dns: SpfDns,
   opts: SpfOptions = {},
 ): Promise<SpfEvaluation> {
-  return evaluateSpf(address, await analyzeSpf(domain, dns, opts), dns, opts);
+  const r = await spfCheckHost({ ip: address, domain, sender: opts.sender }, dns, opts);
+  return toEvaluation(r);
 }
 
-/** One line per node for hover: "include:_spf.x.test  (1 lookup, 3 below, 0 void)". */
-export function renderSpfTree(analysis: SpfAnalysis): string[] {
-  const lines: string[] = [];
-  const walk = (node: SpfRecordNode, indent: string) => {
-    if (node.state === 'none') {
-      lines.push(`${indent}(no SPF record at ${node.domain})`);
-      return;
-    }
-    if (!node.record) {
-      lines.push(`${indent}(${node.state}: ${node.error ?? ''})`);
-      return;
-    }
-    for (const t of node.terms) {
-      const parts: string[] = [];
-      if (t.lookups) parts.push(`${t.subtreeLookups} lookup${t.subtreeLookups === 1 ? '' : 's'}`);
-      if (t.subtreeVoidLookups) parts.push(`${t.subtreeVoidLookups} void`);
-      if (t.cumulativeLookups !== undefined && t.lookups) parts.push(`#${t.cumulativeLookups}`);
-      if (t.dynamic) parts.push('depends on the sender');
-      if (t.unreached) parts.push('never reached');
-      if (t.permError) parts.push(t.permError);
-      if (t.tempError) parts.push(`failed: ${t.tempError}`);
-      if (t.addresses && t.addresses.length) parts.push(t.addresses.join(', '));
-      lines.push(`${indent}${t.text}${parts.length ? `  (${parts.join('; ')})` : ''}`);
-      if (t.child) walk(t.child, indent + '  ');
-    }
+function analysisTerm(t: SpfTerm): SpfTreeTerm {
+  const detail: string[] = [];
+  if (t.cumulativeLookups !== undefined && t.lookups) detail.push(`#${t.cumulativeLookups}`);
+  if (t.unreached) detail.push('never reached');
+  if (t.permError) detail.push(t.permError);
+  if (t.tempError) detail.push(`failed: ${t.tempError}`);
+  if (t.addresses && t.addresses.length) detail.push(t.addresses.join(', '));
+  return {
+    term: t.text,
+    lookups: t.lookups,
+    voidLookups: t.voidLookup ? 1 : 0,
+    subtreeLookups: t.subtreeLookups,
+    subtreeVoidLookups: t.subtreeVoidLookups,
+    outcome: t.dynamic ? 'dynamic' : undefined,
+    detail: detail.length ? detail.join('; ') : undefined,
+    child: t.child && analysisNode(t.child),
   };
-  lines.push(
-    `${analysis.domain}: ${analysis.root.record ?? '(none)'}  [${analysis.totalLookups}/10 lookups, ${analysis.totalVoidLookups}/2 void]`,
-  );
-  walk(analysis.root, '  ');
-  return lines;
+}
+
+function analysisNode(node: SpfRecordNode): SpfTreeNode {
+  const error = node.state === 'none' ? `no SPF record at ${node.domain}` : node.error;
+  const terms = node.terms.filter((t) => t.kind !== 'exp' && t.kind !== 'modifier').map(analysisTerm);
+  const lookups = terms.reduce((n, t) => n + t.subtreeLookups, 0);
+  const voidLookups = terms.reduce((n, t) => n + t.subtreeVoidLookups, 0);
+  return { domain: node.domain, record: node.record, error, lookups, voidLookups, terms };
+}
+
+/** The analyzed tree (every term, as MT509 counts them) in the shape `mailtopo spf` prints. */
+export function analysisTree(analysis: SpfAnalysis): SpfTreeNode {
+  const root = analysisNode(analysis.root);
+  return { ...root, lookups: analysis.totalLookups, voidLookups: analysis.totalVoidLookups };
+}
+
+/** One line per term for hover: "include:_spf.x.test  (3 lookups; #2)". */
+export function renderSpfTree(analysis: SpfAnalysis): string[] {
+  return renderTree(analysisTree(analysis));
 }
 
 // ---------------------------------------------------------------------------
