@@ -12,7 +12,7 @@
 // Syntax is in spfParse.ts, macros in spfMacro.ts, the shared tree in spfTree.ts.
 
 import type { DnsResult, DnsStatus, RRType } from './resolver';
-import { formatIp, inPrefix, normalizeName, parseIp, reverseName, type ParsedIp } from './ip';
+import { normalizeName, type ParsedIp } from './ip';
 import { isSpfRecord, parseSpf, type ParsedSpfTerm, type SpfResult } from './spfParse';
 import { expandMacros, type MacroContext } from './spfMacro';
 import { renderTree, type SpfTreeNode, type SpfTreeTerm } from './spfTree';
@@ -227,7 +227,11 @@ class Engine {
   ): Promise<{ a: DnsResult; aaaa: DnsResult; addresses: string[] }> {
     const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
     for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
-    return { a, aaaa, addresses: [...a.records, ...aaaa.records].map((r) => String(r.data)) };
+    return {
+      a,
+      aaaa,
+      addresses: [...a.records, ...aaaa.records].flatMap((r) => (typeof r.data === 'string' ? [r.data] : [])),
+    };
   }
 
   /** Fetch what a term needs. With `ip`, dynamic terms are expanded too. */
@@ -320,7 +324,10 @@ class Engine {
         return;
       }
       case 'ptr':
-        return; // evaluated against the IP in evaluate()
+        return; // looked up against the IP by check_host() (spfCheck.ts)
+      case 'exp':
+      case 'modifier':
+        return; // not part of effectiveTerms()
     }
   }
 }

@@ -73,13 +73,20 @@ const isVoid = (s: DnsStatus) => s === 'nxdomain' || s === 'nodata';
 const isFailure = (s: DnsStatus) => !(s === 'ok' || isVoid(s));
 
 /** Evaluation stops here with permerror/temperror (§4.6.4, §2.6.6, §2.6.7). */
-class Stop {
+class Stop extends Error {
   constructor(
     readonly result: 'permerror' | 'temperror',
     readonly reason: string,
     readonly term?: string,
     readonly domain?: string,
-  ) {}
+  ) {
+    super(reason);
+  }
+}
+
+/** The names and addresses of an answer (A, AAAA, PTR, CNAME records; others are skipped). */
+function names(r: DnsResult): string[] {
+  return r.records.flatMap((x) => (typeof x.data === 'string' ? [x.data] : []));
 }
 
 interface Outcome {
@@ -163,8 +170,8 @@ class Checker {
   /** Does an A/AAAA answer hold an address in the term's CIDR range around the client? */
   cidrMatch(r: DnsResult, t?: ParsedSpfTerm): boolean {
     const len = this.ip.family === 4 ? (t?.cidr4 ?? 32) : (t?.cidr6 ?? 128);
-    return r.records.some((rec) => {
-      const p = parseIp(String(rec.data));
+    return names(r).some((a) => {
+      const p = parseIp(a);
       return !!p && p.family === this.ip.family && inPrefix(this.ip, p, len);
     });
   }
@@ -177,9 +184,13 @@ class Checker {
     this.ptrNames ??= (async () => {
       const ptr = await this.q(reverseName(formatIp(this.ip))!, 'PTR');
       if (ptr.status !== 'ok') return [];
-      const names = ptr.records.map((r) => String(r.data).toLowerCase()).slice(0, this.maxNames);
+      const ptrs = names(ptr)
+        .map((n) => n.toLowerCase())
+        .slice(0, this.maxNames);
       const ok = await Promise.all(
-        names.map(async (n) => (isQueryableName(n) && this.cidrMatch(await this.q(n, this.addressType)) ? n : undefined)),
+        ptrs.map(async (n) =>
+          isQueryableName(n) && this.cidrMatch(await this.q(n, this.addressType)) ? n : undefined,
+        ),
       );
       return ok.filter((n): n is string => n !== undefined);
     })();
@@ -189,9 +200,7 @@ class Checker {
   /** %{p} (§7.3): the domain itself when validated, else a validated name under it, else any validated name. */
   async ptrMacro(domain: string): Promise<string> {
     const names = await this.validatedNames();
-    return (
-      names.find((n) => n === domain) ?? names.find((n) => n.endsWith('.' + domain)) ?? names[0] ?? 'unknown'
-    );
+    return names.find((n) => n === domain) ?? names.find((n) => n.endsWith('.' + domain)) ?? names[0] ?? 'unknown';
   }
 
   /** The explanation of a fail (§6.2): the exp= TXT record expanded; any problem means none. */
@@ -214,11 +223,18 @@ class Checker {
 }
 
 function newTerm(t: ParsedSpfTerm): SpfTreeTerm {
-  return { term: t.text, lookups: 0, voidLookups: 0, subtreeLookups: 0, subtreeVoidLookups: 0, outcome: 'not evaluated' };
+  return {
+    term: t.text,
+    lookups: 0,
+    voidLookups: 0,
+    subtreeLookups: 0,
+    subtreeVoidLookups: 0,
+    outcome: 'not evaluated',
+  };
 }
 
 function addressList(r: DnsResult): string {
-  return r.status === 'ok' ? r.records.map((x) => String(x.data)).join(', ') : r.status;
+  return r.status === 'ok' ? names(r).join(', ') : r.status;
 }
 
 /** a (§5.3): the target's addresses of the client's family, within the CIDR lengths. */
@@ -242,11 +258,10 @@ async function matchMx(c: Checker, t: ParsedSpfTerm, domain: string, tt: SpfTree
   const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data.exchange] : []));
   if (hosts.length > c.maxNames)
     throw new Stop('permerror', `'${t.text}': ${hosts.length} MX names (more than ${c.maxNames})`, t.text, domain);
-  const answers = await Promise.all(hosts.map((h) => (isQueryableName(h) ? c.q(h, c.addressType) : undefined)));
+  const answers = await Promise.all(hosts.filter(isQueryableName).map((h) => c.q(h, c.addressType)));
   const found: string[] = [];
   let match = false;
   for (const r of answers) {
-    if (!r) continue;
     if (isFailure(r.status)) throw c.tempFail(r, t, domain);
     c.countVoid(r, t, domain, tt);
     found.push(`${r.name}: ${addressList(r)}`);
@@ -297,7 +312,8 @@ async function matchInclude(
   const child = emptyNode(target);
   tt.child = child;
   const r = await evaluateRecord(c, target, child, [...chain, domain]);
-  if (r.result === 'none') throw new Stop('permerror', `'${t.text}': ${target} publishes no SPF record`, t.text, domain);
+  if (r.result === 'none')
+    throw new Stop('permerror', `'${t.text}': ${target} publishes no SPF record`, t.text, domain);
   return r.result === 'pass';
 }
 
@@ -364,7 +380,7 @@ async function fetchRecord(c: Checker, domain: string, node: SpfTreeNode) {
 /** One level of check_host(): the record of `domain`, its mechanisms in order, then redirect (§4.6–§4.8, §6.1). */
 async function evaluateRecord(c: Checker, domain: string, node: SpfTreeNode, chain: string[]): Promise<Outcome> {
   const terms = await fetchRecord(c, domain, node);
-  if (!terms) return (node.result = 'none'), { result: 'none' };
+  if (!terms) return ((node.result = 'none'), { result: 'none' });
   const shown = terms.filter((t) => t.kind !== 'exp' && t.kind !== 'modifier');
   const tree = new Map(shown.map((t) => [t, newTerm(t)] as const));
   node.terms = [...tree.values()];
@@ -386,7 +402,8 @@ async function evaluateRecord(c: Checker, domain: string, node: SpfTreeNode, cha
     const explanation = result === 'fail' ? await c.explanation(exp?.domainSpec, domain) : undefined;
     return { result, term: t.text, domain, explanation };
   }
-  if (redirect && !hasAll) return guard(tree.get(redirect)!, node, () => followRedirect(c, redirect, domain, tree.get(redirect)!, chain));
+  if (redirect && !hasAll)
+    return guard(tree.get(redirect)!, node, () => followRedirect(c, redirect, domain, tree.get(redirect)!, chain));
   node.result = 'neutral';
   return { result: 'neutral' };
 }
@@ -422,12 +439,13 @@ async function followRedirect(
   const child = emptyNode(target);
   tt.child = child;
   const r = await evaluateRecord(c, target, child, [...chain, domain]);
-  if (r.result === 'none') throw new Stop('permerror', `'${t.text}': ${target} publishes no SPF record`, t.text, domain);
+  if (r.result === 'none')
+    throw new Stop('permerror', `'${t.text}': ${target} publishes no SPF record`, t.text, domain);
   tt.outcome = 'match';
   return { ...r, term: r.term ?? t.text, domain: r.domain ?? domain };
 }
 
-/** check_host(ip, domain, sender) (RFC 7208 §4), evaluated lazily; never rejects. */
+/** check_host(ip, domain, sender) (RFC 7208 §4), evaluated lazily; every DNS failure is a result, never a rejection. */
 export async function spfCheckHost(
   input: SpfCheckInput,
   dns: SpfDns,

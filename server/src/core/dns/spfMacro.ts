@@ -32,9 +32,13 @@ export function macroNeedsPtr(spec: string): boolean {
 }
 
 function ipLetter(ip: ParsedIp): string {
-  // %{i}: dotted quad, or 32 dot-separated nibbles (§7.3)
+  // %{i}: dotted quad, or 32 dot-separated nibbles (§7.3), upper case as pyspf
+  // writes them (visible in explanations only: names are compared case-insensitively)
   if (ip.family === 4) return ip.bytes.join('.');
-  return ip.bytes.flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]).join('.');
+  return ip.bytes
+    .flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)])
+    .join('.')
+    .toUpperCase();
 }
 
 /** The value of one macro letter; undefined when it needs an IP that is not given. */
@@ -71,7 +75,9 @@ function letterValue(letter: string, ctx: MacroContext): string | undefined {
 /** URL-escape everything outside RFC 3986's unreserved set (uppercase macro letters, §7.3). */
 function urlEscape(s: string): string {
   return Array.from(new TextEncoder().encode(s), (b) =>
-    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
   ).join('');
 }
 
@@ -117,7 +123,7 @@ export function expandMacros(spec: string, ctx: MacroContext, isDomain = true): 
 /** An explanation string (§6.2, §7.1 macro-string with spaces): every '%' starts a macro. */
 export function isExplanationString(text: string): boolean {
   if (/[^\x20-\x7e]/.test(text)) return false;
-  const stripped = text.replace(MACRO_RE, (m, letter: string | undefined, digits: string) =>
+  const stripped = text.replace(MACRO_RE, (_m, letter: string | undefined, digits: string) =>
     letter !== undefined && (!'slodiphvcrt'.includes(letter.toLowerCase()) || (digits !== '' && Number(digits) === 0))
       ? '\u0000'
       : '',

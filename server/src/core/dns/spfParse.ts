@@ -37,11 +37,10 @@ export function isSpfRecord(txt: string): boolean {
   return /^v=spf1( |$)/i.test(txt);
 }
 
-
 function checkMacroString(spec: string, allowExpLetters = false): string | undefined {
   let rest = spec;
   // every '%' must start a valid macro
-  const stripped = rest.replace(MACRO_RE, (m, letter: string | undefined, digits: string) => {
+  const stripped = rest.replace(MACRO_RE, (_m, letter: string | undefined, digits: string) => {
     if (letter !== undefined) {
       const l = letter.toLowerCase();
       if (!'slodiphv'.includes(l) && !(allowExpLetters && 'crt'.includes(l))) return '\u0000BAD';
@@ -199,4 +198,3 @@ export function parseSpf(text: string): ParsedSpf {
   }
   return { terms, errors };
 }
-

@@ -70,7 +70,8 @@ export function renderTree(root: SpfTreeNode, maxLookups = 10, maxVoid = 2): str
     for (const t of node.terms) {
       lines.push(indent + termLine(t));
       if (!t.child) continue;
-      if (t.child.record === undefined) lines.push(`${indent}  (${t.child.error ?? `no SPF record at ${t.child.domain}`})`);
+      if (t.child.record === undefined)
+        lines.push(`${indent}  (${t.child.error ?? `no SPF record at ${t.child.domain}`})`);
       else walk(t.child, indent + '  ');
     }
   };
