@@ -290,6 +290,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const { runGenerate } = await import('./generateCommand');
         return await runGenerate(rest, io);
       }
+      case 'spf':
+        return await (await import('./cliSpf')).cmdSpf(rest, io);
       case 'lsp': {
         const p = parseArgs(rest, { stdio: false, 'node-ipc': false, socket: true, clientProcessId: true });
         if (p.files.length) throw new UsageError(`lsp takes no files (got '${p.files[0]}')`);

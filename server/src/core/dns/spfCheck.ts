@@ -314,11 +314,13 @@ async function matchInclude(
   const r = await evaluateRecord(c, target, child, [...chain, domain]);
   if (r.result === 'none')
     throw new Stop('permerror', `'${t.text}': ${target} publishes no SPF record`, t.text, domain);
+  tt.detail = `${target}: ${r.result}`; // only pass matches (§5.2)
   return r.result === 'pass';
 }
 
 function emptyNode(domain: string): SpfTreeNode {
-  return { domain, lookups: 0, voidLookups: 0, terms: [] };
+  // keys in the order `mailtopo spf --format json` prints them
+  return { domain, record: undefined, result: undefined, error: undefined, lookups: 0, voidLookups: 0, terms: [] };
 }
 
 function matchTerm(
