@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     ['parse', benchParse],
     ['analysis', benchAnalysis],
     ['lsp', benchLsp],
+    ['spf', async () => (await import('./spf')).benchSpf()],
   ];
   let failed = false;
   for (const [name, fn] of sections) {
