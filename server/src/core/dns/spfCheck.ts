@@ -108,7 +108,7 @@ class Checker {
   lookups = 0;
   voids = 0;
   queries = 0;
-  private ptrNames?: Promise<string[]>;
+  private ptrNames?: Promise<{ ptr: DnsResult; names: string[] }>;
   private readonly maxLookups: number;
   private readonly maxVoid: number;
   readonly maxNames: number;
@@ -180,10 +180,10 @@ class Checker {
    * The validated names of the client (§5.5): its PTR names (the first 10),
    * each kept when one of its addresses is the client's. Looked up once.
    */
-  validatedNames(): Promise<string[]> {
+  validatedNames(): Promise<{ ptr: DnsResult; names: string[] }> {
     this.ptrNames ??= (async () => {
       const ptr = await this.q(reverseName(formatIp(this.ip))!, 'PTR');
-      if (ptr.status !== 'ok') return [];
+      if (ptr.status !== 'ok') return { ptr, names: [] };
       const ptrs = names(ptr)
         .map((n) => n.toLowerCase())
         .slice(0, this.maxNames);
@@ -192,14 +192,14 @@ class Checker {
           isQueryableName(n) && this.cidrMatch(await this.q(n, this.addressType)) ? n : undefined,
         ),
       );
-      return ok.filter((n): n is string => n !== undefined);
+      return { ptr, names: ok.filter((n): n is string => n !== undefined) };
     })();
     return this.ptrNames;
   }
 
   /** %{p} (§7.3): the domain itself when validated, else a validated name under it, else any validated name. */
   async ptrMacro(domain: string): Promise<string> {
-    const names = await this.validatedNames();
+    const { names } = await this.validatedNames();
     return names.find((n) => n === domain) ?? names.find((n) => n.endsWith('.' + domain)) ?? names[0] ?? 'unknown';
   }
 
@@ -286,7 +286,8 @@ async function matchExists(c: Checker, t: ParsedSpfTerm, domain: string, tt: Spf
 async function matchPtr(c: Checker, t: ParsedSpfTerm, domain: string, tt: SpfTreeTerm): Promise<boolean> {
   const target = await c.target(t.domainSpec, domain);
   if (target === undefined) return noName(tt);
-  const names = await c.validatedNames();
+  const { ptr, names } = await c.validatedNames();
+  c.countVoid(ptr, t, domain, tt); // a failed PTR lookup is no match (§5.5), an empty one is void
   tt.detail = names.length ? `validated: ${names.join(', ')}` : 'no validated name';
   return names.some((n) => n === target || n.endsWith('.' + target));
 }

@@ -77,106 +77,93 @@ function parseCidrLen(s: string | undefined, max: number): number | undefined | 
   return n > max ? null : n;
 }
 
-export function parseSpfTerm(text: string): ParsedSpfTerm {
-  let t = text;
-  let qualifier: SpfQualifier = '+';
-  let explicitQ = false;
-  if ('+-~?'.includes(t[0] ?? '')) {
-    qualifier = t[0] as SpfQualifier;
-    t = t.slice(1);
-    explicitQ = true;
+/** The `:domain-spec` of include/exists/ptr/a/mx (`required`: include and exists must have one). */
+function parseTarget(term: ParsedSpfTerm, rest: string, required: boolean): ParsedSpfTerm {
+  if (rest === '' && !required) return term;
+  if (!rest.startsWith(':')) {
+    term.error = required ? `'${term.kind}' needs ':domain': '${term.text}'` : `unknown mechanism '${term.text}'`;
+    return term;
   }
-  const m = /^([A-Za-z][A-Za-z0-9_.-]*)(.*)$/.exec(t);
+  term.domainSpec = rest.slice(1);
+  const err = checkDomainSpec(term.domainSpec);
+  if (err) term.error = `${term.kind}: ${err}`;
+  return term;
+}
+
+/** a and mx: `[:domain-spec][/cidr4][//cidr6]` (§5.3, §5.4). */
+function parseAddressTerm(term: ParsedSpfTerm, rest: string): ParsedSpfTerm {
+  const cm = /(?:\/([0-9]+))?(?:\/\/([0-9]+))?$/.exec(rest)!;
+  const c4 = parseCidrLen(cm[1], 32);
+  const c6 = parseCidrLen(cm[2], 128);
+  if (c4 === null || c6 === null) {
+    term.error = `bad CIDR length in '${term.text}'`;
+    return term;
+  }
+  term.cidr4 = c4;
+  term.cidr6 = c6;
+  return parseTarget(term, rest.slice(0, rest.length - cm[0].length), false);
+}
+
+/** ip4 and ip6: `:network[/prefix]` of the right family (§5.6). */
+function parseNetworkTerm(term: ParsedSpfTerm, rest: string): ParsedSpfTerm {
+  const name = term.kind;
+  if (!rest.startsWith(':')) {
+    term.error = `'${name}' needs an address: '${term.text}'`;
+    return term;
+  }
+  const v = rest.slice(1);
+  const slash = v.indexOf('/');
+  const addr = slash < 0 ? v : v.slice(0, slash);
+  const ip = parseIp(addr);
+  const fam = name === 'ip4' ? 4 : 6;
+  if (!ip || ip.family !== fam || addr.startsWith('[')) {
+    term.error = `${name}: '${addr}' is not an IPv${fam} address`;
+    return term;
+  }
+  const len = slash < 0 ? (fam === 4 ? 32 : 128) : parseCidrLen(v.slice(slash + 1), fam === 4 ? 32 : 128);
+  if (len === null || len === undefined) {
+    term.error = `${name}: bad prefix length in '${term.text}'`;
+    return term;
+  }
+  term.network = formatIp(ip);
+  term.prefix = len;
+  return term;
+}
+
+/** A modifier `name=value` (§6): redirect and exp take a domain-spec, unknown ones a macro-string. */
+function parseModifier(text: string, name: string, value: string, qualifier: SpfQualifier): ParsedSpfTerm {
+  if (name === 'redirect' || name === 'exp') {
+    const err = checkDomainSpec(value);
+    return { text, kind: name, qualifier, domainSpec: value, error: err ? `${name}: ${err}` : undefined };
+  }
+  return { text, kind: 'modifier', qualifier, error: checkMacroString(value, true) };
+}
+
+export function parseSpfTerm(text: string): ParsedSpfTerm {
+  const explicitQ = '+-~?'.includes(text[0] ?? '') && text.length > 0;
+  const qualifier: SpfQualifier = explicitQ ? (text[0] as SpfQualifier) : '+';
+  const m = /^([A-Za-z][A-Za-z0-9_.-]*)(.*)$/.exec(explicitQ ? text.slice(1) : text);
   if (!m) return { text, kind: 'modifier', qualifier, error: `unknown term '${text}'` };
   const name = m[1].toLowerCase();
   const rest = m[2];
   if (rest.startsWith('=')) {
-    const value = rest.slice(1);
     if (explicitQ) return { text, kind: 'modifier', qualifier, error: `a modifier takes no qualifier: '${text}'` };
-    if (name === 'redirect' || name === 'exp') {
-      const err = checkDomainSpec(value);
-      return { text, kind: name, qualifier, domainSpec: value, error: err ? `${name}: ${err}` : undefined };
-    }
-    const err = checkMacroString(value, true);
-    return { text, kind: 'modifier', qualifier, error: err };
+    return parseModifier(text, name, rest.slice(1), qualifier);
   }
-  const term: ParsedSpfTerm = { text, kind: 'all', qualifier };
   switch (name) {
     case 'all':
-      if (rest !== '') term.error = `'all' takes no argument: '${text}'`;
-      return term;
+      return { text, kind: 'all', qualifier, error: rest !== '' ? `'all' takes no argument: '${text}'` : undefined };
     case 'include':
-    case 'exists': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs ':domain': '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
+    case 'exists':
+      return parseTarget({ text, kind: name, qualifier }, rest, true);
+    case 'ptr':
+      return parseTarget({ text, kind: name, qualifier }, rest, false);
     case 'a':
-    case 'mx': {
-      term.kind = name;
-      const cm = /(?:\/([0-9]+))?(?:\/\/([0-9]+))?$/.exec(rest)!;
-      const before = rest.slice(0, rest.length - cm[0].length);
-      const c4 = parseCidrLen(cm[1], 32);
-      const c6 = parseCidrLen(cm[2], 128);
-      if (c4 === null || c6 === null) {
-        term.error = `bad CIDR length in '${text}'`;
-        return term;
-      }
-      term.cidr4 = c4;
-      term.cidr6 = c6;
-      if (before === '') return term;
-      if (!before.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = before.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
-    case 'ptr': {
-      term.kind = 'ptr';
-      if (rest === '') return term;
-      if (!rest.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `ptr: ${err}`;
-      return term;
-    }
+    case 'mx':
+      return parseAddressTerm({ text, kind: name, qualifier }, rest);
     case 'ip4':
-    case 'ip6': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs an address: '${text}'`;
-        return term;
-      }
-      const v = rest.slice(1);
-      const slash = v.indexOf('/');
-      const addr = slash < 0 ? v : v.slice(0, slash);
-      const ip = parseIp(addr);
-      const fam = name === 'ip4' ? 4 : 6;
-      if (!ip || ip.family !== fam || addr.startsWith('[')) {
-        term.error = `${name}: '${addr}' is not an IPv${fam} address`;
-        return term;
-      }
-      const len = slash < 0 ? (fam === 4 ? 32 : 128) : parseCidrLen(v.slice(slash + 1), fam === 4 ? 32 : 128);
-      if (len === null || len === undefined) {
-        term.error = `${name}: bad prefix length in '${text}'`;
-        return term;
-      }
-      term.network = formatIp(ip);
-      term.prefix = len;
-      return term;
-    }
+    case 'ip6':
+      return parseNetworkTerm({ text, kind: name, qualifier }, rest);
     default:
       return { text, kind: 'modifier', qualifier, error: `unknown mechanism '${text}'` };
   }
