@@ -12,9 +12,9 @@
 // Syntax is in spfParse.ts, macros in spfMacro.ts, the shared tree in spfTree.ts.
 
 import type { DnsResult, DnsStatus, RRType } from './resolver';
-import { normalizeName, type ParsedIp } from './ip';
+import { normalizeName } from './ip';
 import { isSpfRecord, parseSpf, type ParsedSpfTerm, type SpfResult } from './spfParse';
-import { expandMacros, type MacroContext } from './spfMacro';
+import { expandMacros, isQueryableName, type MacroContext } from './spfMacro';
 import { renderTree, type SpfTreeNode, type SpfTreeTerm } from './spfTree';
 import { spfCheckHost, type SpfCheckResult, type SpfDns } from './spfCheck';
 
@@ -169,7 +169,7 @@ class Engine {
     return this.dns.resolve(name, type);
   }
 
-  async fetchRecord(domain: string, ancestors: string[], ip?: ParsedIp): Promise<SpfRecordNode> {
+  async fetchRecord(domain: string, ancestors: string[]): Promise<SpfRecordNode> {
     const res = await this.q(domain, 'TXT');
     const node: SpfRecordNode = {
       domain,
@@ -216,7 +216,7 @@ class Engine {
     }
     const live = effectiveTerms(node);
     for (const t of node.terms) if (!live.includes(t) && t.kind !== 'exp' && t.kind !== 'modifier') t.unreached = true;
-    await Promise.all(live.map((t) => this.expandTerm(t, node, ancestors, ip)));
+    await Promise.all(live.map((t) => this.expandTerm(t, node, ancestors)));
     return node;
   }
 
@@ -234,22 +234,19 @@ class Engine {
     };
   }
 
-  /** Fetch what a term needs. With `ip`, dynamic terms are expanded too. */
-  async expandTerm(t: SpfTerm, node: SpfRecordNode, ancestors: string[], ip?: ParsedIp): Promise<void> {
+  /** Fetch what a term needs; terms that depend on the client (ptr, %{i}, ...) are marked dynamic. */
+  async expandTerm(t: SpfTerm, node: SpfRecordNode, ancestors: string[]): Promise<void> {
     if (t.kind === 'all' || t.kind === 'ip4' || t.kind === 'ip6') return;
     t.lookups = 1;
-    const ctx: MacroContext = { ip, sender: this.sender, domain: node.domain };
-    if (t.kind === 'ptr' && !ip) {
-      t.dynamic = true;
-      t.target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
-      return;
-    }
+    const ctx: MacroContext = { sender: this.sender, domain: node.domain };
     const target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
-    if (target === undefined) {
+    if (t.kind === 'ptr' || target === undefined) {
       t.dynamic = true;
+      t.target = target;
       return;
     }
     t.target = target;
+    if (!isQueryableName(target)) return; // §4.3: a name that cannot exist finds nothing
     t.failures = [];
     const fail = (r: DnsResult) => {
       t.failures!.push(r);
@@ -257,23 +254,8 @@ class Engine {
     };
     switch (t.kind) {
       case 'include':
-      case 'redirect': {
-        if (target === node.domain || ancestors.includes(target)) {
-          t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`;
-          return;
-        }
-        if (ancestors.length + 1 > this.budget.maxDepth || this.budget.expansions >= this.budget.max) {
-          t.permError = 'not expanded: too many nested records (the lookup limit is exceeded anyway)';
-          return;
-        }
-        this.budget.expansions++;
-        t.child = await this.fetchRecord(target, [...ancestors, node.domain], ip);
-        t.status = t.child.lookupStatus;
-        t.queries = 1;
-        if (isVoid(t.child.lookupStatus)) t.voidLookup = true;
-        if (t.child.txtResult && isFailure(t.child.lookupStatus)) fail(t.child.txtResult);
-        return;
-      }
+      case 'redirect':
+        return this.expandChild(t, target, node, ancestors, fail);
       case 'a': {
         const { a, aaaa, addresses } = await this.addressesOf(target, fail);
         t.queries = 2;
@@ -282,53 +264,160 @@ class Engine {
         t.voidLookup = isVoid(a.status) && isVoid(aaaa.status);
         return;
       }
-      case 'mx': {
-        const mx = await this.q(target, 'MX');
-        t.queries = 1;
-        t.status = mx.status;
-        if (isFailure(mx.status)) {
-          fail(mx);
-          return;
-        }
-        if (isVoid(mx.status)) {
-          t.voidLookup = true;
-          t.mxHosts = [];
-          t.addresses = [];
-          return;
-        }
-        const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
-        if (hosts.length > 10) {
-          t.permError = `${hosts.length} MX records (more than 10)`;
-          return;
-        }
-        t.mxHosts = await Promise.all(
-          hosts.map(async (h) => {
-            const { addresses } = await this.addressesOf(h.exchange, fail);
-            t.queries += 2;
-            return { exchange: h.exchange, preference: h.preference, addresses };
-          }),
-        );
-        t.addresses = t.mxHosts.flatMap((h) => h.addresses);
-        return;
-      }
+      case 'mx':
+        return this.expandMx(t, target, fail);
       case 'exists': {
         const a = await this.q(target, 'A');
         t.queries = 1;
         t.status = a.status;
-        if (isFailure(a.status)) {
-          fail(a);
-          return;
-        }
+        if (isFailure(a.status)) return fail(a);
         t.exists = a.status === 'ok';
         t.voidLookup = isVoid(a.status);
         return;
       }
-      case 'ptr':
-        return; // looked up against the IP by check_host() (spfCheck.ts)
-      case 'exp':
-      case 'modifier':
-        return; // not part of effectiveTerms()
+      default:
+        return; // exp and modifiers are not in effectiveTerms()
     }
+  }
+
+  /** include/redirect: the record below, unless it loops or the tree is already too big. */
+  private async expandChild(
+    t: SpfTerm,
+    target: string,
+    node: SpfRecordNode,
+    ancestors: string[],
+    fail: (r: DnsResult) => void,
+  ): Promise<void> {
+    if (target === node.domain || ancestors.includes(target)) {
+      t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`;
+      return;
+    }
+    if (ancestors.length + 1 > this.budget.maxDepth || this.budget.expansions >= this.budget.max) {
+      t.permError = 'not expanded: too many nested records (the lookup limit is exceeded anyway)';
+      return;
+    }
+    this.budget.expansions++;
+    t.child = await this.fetchRecord(target, [...ancestors, node.domain]);
+    t.status = t.child.lookupStatus;
+    t.queries = 1;
+    if (isVoid(t.child.lookupStatus)) t.voidLookup = true;
+    if (t.child.txtResult && isFailure(t.child.lookupStatus)) fail(t.child.txtResult);
+  }
+
+  /** mx: the MX names (more than 10 is a permerror) and A/AAAA of each. */
+  private async expandMx(t: SpfTerm, target: string, fail: (r: DnsResult) => void): Promise<void> {
+    const mx = await this.q(target, 'MX');
+    t.queries = 1;
+    t.status = mx.status;
+    if (isFailure(mx.status)) return fail(mx);
+    if (isVoid(mx.status)) {
+      t.voidLookup = true;
+      t.mxHosts = [];
+      t.addresses = [];
+      return;
+    }
+    const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
+    if (hosts.length > 10) {
+      t.permError = `${hosts.length} MX records (more than 10)`;
+      return;
+    }
+    t.mxHosts = await Promise.all(
+      hosts.map(async (h) => {
+        const { addresses } = await this.addressesOf(h.exchange, fail);
+        t.queries += 2;
+        return { exchange: h.exchange, preference: h.preference, addresses };
+      }),
+    );
+    t.addresses = t.mxHosts.flatMap((h) => h.addresses);
+  }
+}
+
+/** Where a term sits, for messages: `'a:x'` at the top, `'a:x' in inc.example` below it. */
+const at = (t: SpfTerm, node: SpfRecordNode, path: string[]) => `'${t.text}'${path.length ? ` in ${node.domain}` : ''}`;
+
+/** MT509's walk over the analyzed tree: every term counted in RFC order, the problems found on the way. */
+class Summary {
+  readonly problems: SpfProblem[] = [];
+  lookups = 0;
+  voids = 0;
+  private limitHit = false;
+  private voidHit = false;
+
+  constructor(
+    private readonly maxLookups: number,
+    private readonly maxVoid: number,
+  ) {}
+
+  private add(kind: SpfProblemKind, node: SpfRecordNode, here: string[], message: string, t?: SpfTerm): void {
+    this.problems.push(
+      t
+        ? { kind, domain: node.domain, term: t.text, path: here, message }
+        : { kind, domain: node.domain, path: here, message },
+    );
+  }
+
+  private recordProblems(node: SpfRecordNode, here: string[]): void {
+    if (node.state === 'permerror' && node.records.length > 1)
+      this.add('multiple', node, here, `${node.domain} publishes ${node.records.length} SPF records (permerror)`);
+    else if (node.state === 'permerror' && node.error)
+      this.add('syntax', node, here, `syntax error in the SPF record of ${node.domain}: ${node.error}`);
+  }
+
+  /** Count the term toward the limits (the first term past each is named). */
+  private count(t: SpfTerm, node: SpfRecordNode, path: string[], here: string[]): void {
+    if (t.lookups && ++this.lookups > this.maxLookups && !this.limitHit) {
+      this.limitHit = true;
+      const msg = `more than ${this.maxLookups} DNS-querying terms: ${at(t, node, path)} is the ${ordinal(this.lookups)}`;
+      this.add('lookup-limit', node, here, msg, t);
+    }
+    if (t.voidLookup && ++this.voids > this.maxVoid && !this.voidHit) {
+      this.voidHit = true;
+      const msg = `more than ${this.maxVoid} void lookups: ${at(t, node, path)} is the ${ordinal(this.voids)} lookup that found nothing`;
+      this.add('void-limit', node, here, msg, t);
+    }
+    t.cumulativeLookups = this.lookups;
+    t.cumulativeVoidLookups = this.voids;
+  }
+
+  private termProblems(t: SpfTerm, node: SpfRecordNode, path: string[], here: string[], isRootChain: boolean): void {
+    const where = at(t, node, path);
+    if (t.child?.state === 'none')
+      this.add('include-none', node, here, `${where}: ${t.target} publishes no SPF record (permerror)`, t);
+    if (t.permError?.startsWith('loop'))
+      this.add('loop', node, here, `include loop at '${t.text}': ${t.permError.slice(6)}`, t);
+    else if (t.permError && t.kind === 'mx')
+      this.add('mx-limit', node, here, `${where}: ${t.permError} (permerror)`, t);
+    if (t.kind === 'all' && t.qualifier === '+')
+      this.add('plus-all', node, here, `${where} authorizes every host on the internet`, t);
+    else if (t.kind === 'all' && t.qualifier === '?' && isRootChain)
+      this.add('question-all', node, here, `${where} makes every other host neutral: it protects nothing`, t);
+    if (t.kind === 'ptr') {
+      const msg = `${where}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)`;
+      this.add('ptr', node, here, msg, t);
+    }
+    for (const f of t.failures ?? []) {
+      const message = `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}`;
+      this.problems.push({ kind: 'temperror', domain: node.domain, term: t.text, path: here, failure: f, message });
+    }
+  }
+
+  /** Walk a record: its own problems, then each term (and the record below it) in order. */
+  walk(node: SpfRecordNode, path: string[], isRootChain: boolean): { l: number; v: number } {
+    const here = [...path, node.domain];
+    let subL = 0;
+    let subV = 0;
+    this.recordProblems(node, here);
+    for (const t of effectiveTerms(node)) {
+      this.count(t, node, path, here);
+      // the child is walked before this term's own problems: the order MT509 reports them in
+      const c = t.child ? this.walk(t.child, here, isRootChain && t.kind === 'redirect') : { l: 0, v: 0 };
+      t.subtreeLookups = t.lookups + c.l;
+      t.subtreeVoidLookups = (t.voidLookup ? 1 : 0) + c.v;
+      subL += t.subtreeLookups;
+      subV += t.subtreeVoidLookups;
+      this.termProblems(t, node, path, here, isRootChain);
+    }
+    return { l: subL, v: subV };
   }
 }
 
@@ -337,155 +426,23 @@ function summarize(
   maxLookups: number,
   maxVoid: number,
 ): { problems: SpfProblem[]; totalLookups: number; totalVoid: number } {
-  const problems: SpfProblem[] = [];
-  let lookups = 0;
-  let voids = 0;
-  let limitHit = false;
-  let voidHit = false;
-  const walk = (node: SpfRecordNode, path: string[], isRootChain: boolean): { l: number; v: number } => {
-    const here = [...path, node.domain];
-    let subL = 0,
-      subV = 0;
-    if (node.state === 'permerror' && node.records.length > 1) {
-      problems.push({
-        kind: 'multiple',
-        domain: node.domain,
-        path: here,
-        message: `${node.domain} publishes ${node.records.length} SPF records (permerror)`,
-      });
-    } else if (node.state === 'permerror' && node.error) {
-      problems.push({
-        kind: 'syntax',
-        domain: node.domain,
-        path: here,
-        message: `syntax error in the SPF record of ${node.domain}: ${node.error}`,
-      });
-    }
-    for (const t of effectiveTerms(node)) {
-      if (t.lookups) {
-        lookups++;
-        if (lookups > maxLookups && !limitHit) {
-          limitHit = true;
-          problems.push({
-            kind: 'lookup-limit',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `more than ${maxLookups} DNS-querying terms: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(lookups)}`,
-          });
-        }
-      }
-      if (t.voidLookup) {
-        voids++;
-        if (voids > maxVoid && !voidHit) {
-          voidHit = true;
-          problems.push({
-            kind: 'void-limit',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `more than ${maxVoid} void lookups: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(voids)} lookup that found nothing`,
-          });
-        }
-      }
-      t.cumulativeLookups = lookups;
-      t.cumulativeVoidLookups = voids;
-      let childL = 0,
-        childV = 0;
-      if (t.child) {
-        const c = walk(t.child, here, isRootChain && t.kind === 'redirect');
-        childL = c.l;
-        childV = c.v;
-        if (t.child.state === 'none') {
-          problems.push({
-            kind: 'include-none',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.target} publishes no SPF record (permerror)`,
-          });
-        }
-      }
-      t.subtreeLookups = t.lookups + childL;
-      t.subtreeVoidLookups = (t.voidLookup ? 1 : 0) + childV;
-      subL += t.subtreeLookups;
-      subV += t.subtreeVoidLookups;
-      if (t.permError?.startsWith('loop')) {
-        problems.push({
-          kind: 'loop',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `include loop at '${t.text}': ${t.permError.slice(6)}`,
-        });
-      } else if (t.permError && t.kind === 'mx') {
-        problems.push({
-          kind: 'mx-limit',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.permError} (permerror)`,
-        });
-      }
-      if (t.kind === 'all' && t.qualifier === '+') {
-        problems.push({
-          kind: 'plus-all',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} authorizes every host on the internet`,
-        });
-      } else if (t.kind === 'all' && t.qualifier === '?' && isRootChain) {
-        problems.push({
-          kind: 'question-all',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} makes every other host neutral: it protects nothing`,
-        });
-      }
-      if (t.kind === 'ptr') {
-        problems.push({
-          kind: 'ptr',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)`,
-        });
-      }
-      for (const f of t.failures ?? []) {
-        problems.push({
-          kind: 'temperror',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          failure: f,
-          message: `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}`,
-        });
-      }
-    }
-    return { l: subL, v: subV };
-  };
+  const s = new Summary(maxLookups, maxVoid);
+  const here = [root.domain];
   if (root.state === 'none') {
-    problems.push({
+    s.problems.push({
       kind: 'none',
       domain: root.domain,
-      path: [root.domain],
+      path: here,
       message: `${root.domain} publishes no SPF record`,
     });
   } else {
     if (root.state === 'temperror' && root.txtResult) {
-      problems.push({
-        kind: 'temperror',
-        domain: root.domain,
-        path: [root.domain],
-        failure: root.txtResult,
-        message: `SPF lookup failed: TXT ${root.domain}: ${root.error}`,
-      });
+      const message = `SPF lookup failed: TXT ${root.domain}: ${root.error}`;
+      s.problems.push({ kind: 'temperror', domain: root.domain, path: here, failure: root.txtResult, message });
     }
-    walk(root, [], true);
+    s.walk(root, [], true);
   }
-  return { problems, totalLookups: lookups, totalVoid: voids };
+  return { problems: s.problems, totalLookups: s.lookups, totalVoid: s.voids };
 }
 
 function ordinal(n: number): string {
