@@ -3,7 +3,15 @@
 import * as assert from 'node:assert/strict';
 import { startDnsServer, type DnsServer } from '../../support/dnsServer';
 import { Resolver } from '../../../server/src/core/dns/resolver';
-import { analyzeSpf, spfCheckHost, type SpfCheckInput } from '../../../server/src/core/dns/spf';
+import {
+  analysisTree,
+  analyzeSpf,
+  renderSpfTree,
+  renderTree,
+  spfCheckHost,
+  type SpfCheckInput,
+  type SpfTreeNode,
+} from '../../../server/src/core/dns/spf';
 
 const ZONE = `$ORIGIN example.test.
 $TTL 300
@@ -60,6 +68,8 @@ mxmany   MX 8 m8.example.test.
 mxmany   MX 9 m9.example.test.
 mxmany   MX 10 m10.example.test.
 voids    TXT "v=spf1 a:nx1.example.test a:nx2.example.test a:nx3.example.test ip4:192.0.2.1 -all"
+tree     TXT "v=spf1 ip4:192.0.2.1 include:treeinc.example.test -all"
+treeinc  TXT "v=spf1 a:v4.example.test a:nx9.example.test ~all"
 voids2   TXT "v=spf1 a:nx1.example.test a:nx2.example.test ip4:192.0.2.1 -all"
 `;
 
@@ -294,6 +304,22 @@ describe('dns/spf check_host() (RFC 7208) over a loopback DNS server', () => {
       assert.equal(inc.term, 'include:l1.limit.test');
       assert.equal(inc.child?.record, 'v=spf1 ip4:192.0.2.1 -all');
       assert.equal(inc.subtreeLookups, 1);
+    });
+  });
+
+  describe('one tree for mailtopo spf and the hover', () => {
+    const shape = (n: SpfTreeNode): unknown[] =>
+      n.terms.map((t) => [t.term, t.subtreeLookups, t.subtreeVoidLookups, t.child ? shape(t.child) : null]);
+    it('§4.6.4 when every term is evaluated, check_host() and the MT509 analysis count the same per include', async () => {
+      const r = await check('203.0.113.1', 'tree.example.test');
+      assert.equal(r.result, 'fail');
+      const a = await analyzeSpf('tree.example.test', resolver);
+      const t = analysisTree(a);
+      assert.deepEqual(shape(r.tree), shape(t));
+      assert.deepEqual([r.tree.lookups, r.tree.voidLookups], [3, 1]);
+      assert.deepEqual([t.lookups, t.voidLookups], [3, 1]);
+      assert.deepEqual(renderSpfTree(a), renderTree(t), 'the hover renders the same tree type');
+      assert.ok(renderTree(r.tree).some((l) => /^ {2}include:treeinc\.example\.test {2}\(3 lookups; 1 void/.test(l)));
     });
   });
 });
