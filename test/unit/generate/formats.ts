@@ -234,7 +234,7 @@ export function psSkeleton(text: string): { code: string[]; problem?: string } {
 }
 
 const PS_LINE =
-  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
+  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|\} else \{|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+|\(\d+\.\.\d+ \| ForEach-Object \{ 'L' \+ \$_ \}\)))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
 
 export function checkPs1(text: string): Problem {
   const { code, problem } = psSkeleton(text);

@@ -14,7 +14,17 @@
 // are left out with a comment, so `named-checkzone -k fail` passes.
 import type { DomainDecl, Model } from '../model/types';
 import { commentHeader, fnv1a, guard, inDomain, setToCidrs, type GenerateOptions, type GeneratedFile } from './common';
-import { addCidr, canonicalIp, containsIp, emptySet, isPrivateIp, parseCidr, parseIp, union } from '../model/addr';
+import {
+  addCidr,
+  canonicalIp,
+  containsIp,
+  covers,
+  emptySet,
+  isPrivateIp,
+  parseCidr,
+  parseIp,
+  union,
+} from '../model/addr';
 
 /** Where the generated bind/ folder is installed; named.conf.views names its zone files there. */
 export const BIND_DIR = '/etc/bind/mailtopo';
@@ -307,7 +317,11 @@ function internalClients(model: Model): Array<{ cidr: string; why: string }> {
   const out: Array<{ cidr: string; why: string }> = [];
   let covered = emptySet();
   for (const n of model.networks) {
-    for (const c of setToCidrs(n.set)) out.push({ cidr: guard(c, 'addr', 'an ACL'), why: `network ${n.name}` });
+    for (const c of setToCidrs(n.set)) {
+      const one = addCidr(emptySet(), parseCidr(c)!);
+      if (covers(covered, one)) continue; // inside a network listed above
+      out.push({ cidr: guard(c, 'addr', 'an ACL'), why: `network ${n.name}` });
+    }
     covered = union(covered, n.set);
   }
   for (const n of model.nodes) {

@@ -31,7 +31,7 @@ const EMPTY: Record<Target, string> = {
   postfix: 'no gateway: no Postfix configuration',
   haproxy: 'no pool with a vip: no haproxy.cfg',
   bind: 'no domain: no zone',
-  exchange: 'no server or domain-joined gateway: no Exchange script',
+  exchange: 'no gateway or server with software exchange: no Exchange script',
   dot: '',
   mermaid: '',
   svg: '',
