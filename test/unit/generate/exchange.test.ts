@@ -278,6 +278,22 @@ server ex {\n  role mailbox\n  hostname ex.example.com\n  address 198.51.100.5\n
     assert.doesNotMatch(code(ps), /IPBlockList/);
   });
 
+  it('a member of a proxy-protocol pool: a warning, since Exchange cannot read it', () => {
+    const m = model(`domain example.com {\n  mx 10 lb\n}
+pool lb {\n  mode balanced\n  vip 198.51.100.10\n  hostname mx.example.com\n  source proxy-protocol\n  members e1, e2\n}
+gateway e1 {\n  role edge\n  software exchange\n  hostname e1.example.com\n  address 198.51.100.11\n  accept example.com\n  route example.com via=mbx\n  route * via=direct\n}
+gateway e2 {\n  role edge\n  software exchange\n  hostname e2.example.com\n  address 198.51.100.12\n  accept example.com\n  route example.com via=mbx\n  route * via=direct\n}
+server mbx {\n  role mailbox\n  hostname mbx.example.com\n  address 10.0.0.5\n  mailboxes example.com\n  route * via=lb\n}\n`);
+    const out = generateExchange(m, OPTS);
+    for (const n of ['e1', 'e2']) {
+      const f = out.find((x) => x.path === `exchange/${n}.ps1`)!;
+      assert.match(f.content, /^# WARNING: pool lb sends the PROXY protocol, which Exchange cannot read/m);
+      assert.ok(f.notes?.some((x) => /proxy-protocol/.test(x)));
+    }
+    assert.doesNotMatch(out.find((x) => x.path === 'exchange/mbx.ps1')!.content, /PROXY/);
+    assert.match(out.find((x) => x.path === 'exchange/mbx.ps1')!.content, /# lb: subscribed Edge Transport/);
+  });
+
   it('Mailbox: recipient filtering is one organization-wide setting', () => {
     assert.match(get('mbx2'), /^# recipients none here, but mbx1 check recipients: the shared setting does\.$/m);
     for (const n of ['mbx1', 'mbx2'])

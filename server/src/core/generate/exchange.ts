@@ -114,6 +114,14 @@ function begin(node: NodeDecl, model: Model, opts: GenerateOptions, edge: boolea
     `$Server = ${psq(server)}`,
     '',
   );
+  // Exchange reads no PROXY protocol header: behind such a pool every client would be the proxy.
+  for (const p of node.pools.filter((x) => x.source === 'proxy-protocol')) {
+    s.out.push(
+      `# WARNING: pool ${p.name} sends the PROXY protocol, which Exchange cannot read; use source preserved for it.`,
+      '',
+    );
+    s.notes.push(`exchange ${name}: pool ${p.name} uses proxy-protocol, which Exchange cannot read`);
+  }
   return s;
 }
 
