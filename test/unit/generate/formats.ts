@@ -234,7 +234,7 @@ export function psSkeleton(text: string): { code: string[]; problem?: string } {
 }
 
 const PS_LINE =
-  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
+  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|\} else \{|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+|\(\d+\.\.\d+ \| ForEach-Object \{ 'L' \+ \$_ \}\)))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
 
 export function checkPs1(text: string): Problem {
   const { code, problem } = psSkeleton(text);
@@ -282,6 +282,24 @@ export function checkMermaid(text: string): Problem {
   return undefined;
 }
 
+/** bind/named.conf.views: comments, one ACL of addresses and views of primary zones, nothing else. */
+export function checkNamedViews(text: string): Problem {
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('//') || line === '};') continue;
+    if (
+      /^acl "[a-z-]+" \{$/.test(line) ||
+      /^\t(localhost|[0-9a-f.:]+(\/\d{1,3})?);(\t\/\/ [\x20-\x7e]*)?$/.test(line) ||
+      /^view "(internal|public)" \{$/.test(line) ||
+      /^\tmatch-clients \{ ("[a-z-]+"|any); \};$/.test(line) ||
+      /^\trecursion no;$/.test(line) ||
+      /^\tzone "[A-Za-z0-9.-]+" \{ type primary; file "\/[A-Za-z0-9./-]+"; \};$/.test(line)
+    )
+      continue;
+    return `named.conf.views: unexpected line ${JSON.stringify(line)}`;
+  }
+  return undefined;
+}
+
 /** Every generated file against its grammar. */
 export function checkFile(path: string, content: string): Problem {
   const base = path.split('/').pop()!;
@@ -291,6 +309,7 @@ export function checkFile(path: string, content: string): Problem {
     return checkTable(base, content);
   }
   if (path === 'haproxy/haproxy.cfg') return checkHaproxy(content);
+  if (path === 'bind/named.conf.views') return checkNamedViews(content);
   if (path.startsWith('bind/')) return zoneRecords(content).problem;
   if (path.startsWith('exchange/')) return checkPs1(content);
   if (path.endsWith('.dot')) return checkDot(content);

@@ -331,12 +331,14 @@ server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n 
       );
       assert.match(
         ps,
-        /Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -AnyMatch \$true -Enabled \$true -Priority 1/,
+        // issue 13: real listing codes, never -AnyMatch; Connection Filtering runs only on Edge, so a
+        // Mailbox server gets the command as an instruction.
+        /^# {3} {4}Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -IPAddressesMatch '127\.0\.0\.2',.*,'127\.0\.0\.11' -Enabled \$true -Priority 1$/m,
       );
       assert.deepEqual(
         generateExchange(m, OPTS).map((f) => f.path),
         ['exchange/ex.ps1'],
-        'a gateway that is not domain-joined gets no script',
+        'a gateway with the default software (postfix) gets no script',
       );
     });
   });

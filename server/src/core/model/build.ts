@@ -16,7 +16,8 @@ import {
 } from '../schema/schema';
 import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
 import { didYouMean, nearest } from '../schema/suggest';
-import { addCidr, emptySet, anySet, parseCidr, union, canonicalIp, type AddrSet } from './addr';
+import { addCidr, emptySet, anySet, parseCidr, parseIp, union, canonicalIp, type AddrSet } from './addr';
+import { normalizeHost } from './names';
 import type { Workspace, LoadedFile } from './workspace';
 import type {
   Sourced,
@@ -34,6 +35,10 @@ import type {
   AcceptRule,
   RelayRule,
   RouteRule,
+  Software,
+  RecipientCheck,
+  PoolSource,
+  ScanMethod,
 } from './types';
 
 /** What a resolved reference is written into (a code, not a closure per reference). */
@@ -231,12 +236,14 @@ class RelayAt extends FromStmt implements RelayRule {
 class RouteAt extends FromStmt implements RouteRule {
   declare patterns: string[];
   declare via: Hop[];
-  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[]) {
+  declare auth: boolean;
+  constructor(file: string, stmt: Statement, patterns: string[], via: Hop[], auth: boolean) {
     super();
     this.file = file;
     this.stmt = stmt;
     this.patterns = patterns;
     this.via = via;
+    this.auth = auth;
   }
 }
 class ScanAt extends FromStmt {
@@ -274,6 +281,7 @@ class MxAt extends FromStmt implements MxRecord {
 const NO_NODES = Object.freeze([]) as unknown as NodeDecl[];
 const NO_STRINGS = Object.freeze([]) as unknown as string[];
 const PORT_25 = Object.freeze([25]) as unknown as number[];
+const NO_PORTS = Object.freeze([]) as unknown as number[];
 const DEFAULT_HEALTH: NodeDecl['health'] = Object.freeze({
   check: 'smtp',
   intervalSeconds: 10,
@@ -293,10 +301,18 @@ class NodeAt implements NodeDecl {
   declare zoneDeclared: boolean;
   declare hostname?: Sourced<string>;
   declare addresses: string[];
+  declare addressRanges: string[];
   declare addressStmt?: Sourced<string[]>;
   declare domainJoined: boolean;
   declare domainJoinedStmt?: Sourced<boolean>;
   declare listen: number[];
+  declare listenStmt?: Sourced<number[]>;
+  declare submission: number[];
+  declare submissionStmt?: Sourced<number[]>;
+  declare software: Software;
+  declare softwareStmt?: Sourced<Software>;
+  declare recipients: RecipientCheck;
+  declare recipientsStmt?: Sourced<RecipientCheck>;
   declare tls: NodeDecl['tls'];
   declare tlsStmt?: Sourced<string>;
   declare dnsbl?: NodeDecl['dnsbl'];
@@ -314,8 +330,15 @@ class NodeAt implements NodeDecl {
   declare portsStmt?: Sourced<number[]>;
   declare health: NodeDecl['health'];
   declare peakLoad?: number;
+  declare source: PoolSource;
+  declare sourceStmt?: Sourced<PoolSource>;
+  declare snat: string[];
+  declare snatStmt?: Sourced<string[]>;
   declare pools: NodeDecl[];
   #name: Scalar;
+  // address sets are built when a rule first asks (most nodes are never asked)
+  #addressSet: AddrSet | undefined;
+  #snatSet: AddrSet | undefined;
   constructor(
     kind: NodeDecl['kind'],
     name: string,
@@ -337,10 +360,19 @@ class NodeAt implements NodeDecl {
     this.zoneDeclared = false;
     this.hostname = undefined;
     this.addresses = NO_STRINGS;
+    this.addressRanges = NO_STRINGS;
     this.addressStmt = undefined;
     this.domainJoined = kind === 'server';
     this.domainJoinedStmt = undefined;
     this.listen = PORT_25;
+    this.listenStmt = undefined;
+    this.submission = NO_PORTS;
+    this.submissionStmt = undefined;
+    // you configure neither a pool's nor an external's software
+    this.software = kind === 'gateway' ? 'postfix' : kind === 'server' ? 'exchange' : 'other';
+    this.softwareStmt = undefined;
+    this.recipients = kind === 'external' ? 'none' : 'verify';
+    this.recipientsStmt = undefined;
     this.tls = 'optional';
     this.tlsStmt = undefined;
     this.dnsbl = undefined;
@@ -358,11 +390,41 @@ class NodeAt implements NodeDecl {
     this.portsStmt = undefined;
     this.health = DEFAULT_HEALTH;
     this.peakLoad = undefined;
+    this.source = 'preserved';
+    this.sourceStmt = undefined;
+    this.snat = NO_STRINGS;
+    this.snatStmt = undefined;
     this.pools = NO_NODES;
+    this.#addressSet = undefined;
+    this.#snatSet = undefined;
   }
   get nameRange(): Range {
     return this.#name.range;
   }
+  get addressSet(): AddrSet {
+    if (!this.#addressSet) {
+      let set = emptySet();
+      if (this.kind !== 'pool') {
+        for (const a of this.addresses) set = addTo(set, a);
+        for (const a of this.addressRanges) set = addTo(set, a);
+      }
+      this.#addressSet = set;
+    }
+    return this.#addressSet;
+  }
+  get snatSet(): AddrSet {
+    if (!this.#snatSet) {
+      let set = emptySet();
+      for (const a of this.snat) set = addTo(set, a);
+      this.#snatSet = set;
+    }
+    return this.#snatSet;
+  }
+}
+
+function addTo(set: AddrSet, text: string): AddrSet {
+  const c = parseCidr(text);
+  return c ? addCidr(set, c) : set;
 }
 
 /** Append to a list that may still be a shared (frozen, empty) default. */
@@ -392,6 +454,14 @@ class SeenList {
     this.vals[this.n++] = v;
   }
 }
+
+/** Statement `a` stands before `b` in the file. */
+function before(a: Statement, b: Statement): boolean {
+  const x = a.range.start,
+    y = b.range.start;
+  return x.line < y.line || (x.line === y.line && x.character < y.character);
+}
+const isAmavis = (engine: string | undefined) => engine?.toLowerCase() === 'amavis';
 
 const NAME_TYPE: ValueType = { t: 'name' };
 const DOMAIN_TYPE: ValueType = { t: 'domain' };
@@ -615,10 +685,10 @@ export function buildModel(ws: Workspace): BuildResult {
     if (!a) return NO_STRINGS;
     const n = itemCount(a);
     if (n === 1) {
-      const t = itemAt(a, 0)!.text.toLowerCase();
+      const t = normalizeHost(itemAt(a, 0)!.text);
       return sharedStrings.get(t) ?? shared(sharedStrings, t, [t]);
     }
-    const l = a.value.items.map((x) => x.text.toLowerCase());
+    const l = a.value.items.map((x) => normalizeHost(x.text));
     return shared(sharedStrings, l.join('\n') + '\n', l); // (a one-item key has no line break)
   };
   const numberList = (st: Statement): number[] => {
@@ -763,7 +833,7 @@ export function buildModel(ws: Workspace): BuildResult {
       decl = new NodeAt(kind, nameScalar.text, file, nameScalar, stmt, order++, stmt.leadingComments);
     else {
       const base = {
-        name: kind === 'domain' ? nameScalar.text.toLowerCase().replace(/\.$/, '') : nameScalar.text,
+        name: kind === 'domain' ? normalizeHost(nameScalar.text) : nameScalar.text,
         file,
         nameRange: nameScalar.range,
         stmt,
@@ -778,7 +848,7 @@ export function buildModel(ws: Workspace): BuildResult {
           decl = { ...base, kind, mx: [] };
           break;
         default:
-          decl = { ...base, kind, attachments: [], onVirus: 'reject' };
+          decl = { ...base, kind, attachments: [], onVirus: 'reject', method: 'milter' };
           break;
       }
     }
@@ -828,7 +898,7 @@ export function buildModel(ws: Workspace): BuildResult {
         const a = firstPositional(st)!;
         for (let i = 0, k = itemCount(a); i < k; i++) {
           const s = itemAt(a, i)!;
-          const key = s.text.toLowerCase();
+          const key = normalizeHost(s.text);
           const prev = seenRoutes.get(key);
           if (prev)
             report('MT107', 'error', file, s.range, `a second route for '${s.text}' in ${ownerName}`, {
@@ -877,6 +947,62 @@ export function buildModel(ws: Workspace): BuildResult {
             data: { missing: 'vip' },
           });
       }
+      finishDecl(d, file, ownerName);
+    }
+  }
+
+  /** Defaults that depend on several statements, and MT114 (a port twice on a node). */
+  function finishDecl(d: Decl, file: string, ownerName: string): void {
+    if (d.kind === 'policy') {
+      if (!d.methodStmt && (isAmavis(d.antivirus?.engine) || isAmavis(d.antispam?.engine))) d.method = 'content-filter';
+      return;
+    }
+    if (d.kind === 'pool') {
+      if (!d.snatStmt && d.vip) d.snat = [d.vip.value];
+      if (d.portsStmt) duplicatePorts(file, ownerName, d.portsStmt.stmt, undefined, undefined);
+      return;
+    }
+    if (d.kind === 'gateway' || d.kind === 'server') {
+      const l = d.listenStmt?.stmt,
+        sub = d.submissionStmt?.stmt;
+      if (l && sub && before(sub, l)) duplicatePorts(file, ownerName, sub, l, undefined);
+      else if (l || sub)
+        duplicatePorts(file, ownerName, (l ?? sub)!, l ? sub : undefined, l || seenOnce.has('listen') ? undefined : d);
+    }
+  }
+
+  /**
+   * MT114 on every repeated port of `a` then `b` (in text order), related to its first occurrence.
+   * `defaultListen`: `a` is a `submission` of a node whose `listen` is the default 25.
+   */
+  function duplicatePorts(file: string, owner: string, a: Statement, b?: Statement, defaultListen?: NodeDecl): void {
+    const items = (firstPositional(a)?.value.items ?? NONE).concat(
+      b ? (firstPositional(b)?.value.items ?? NONE) : NONE,
+    );
+    const na = firstPositional(a)?.value.items.length ?? 0;
+    const kwOf = (i: number) => keywordOf(i < na ? a : b!);
+    for (let i = 0; i < items.length; i++) {
+      const port = Number(items[i].text);
+      if (defaultListen && port === 25) {
+        report(
+          'MT114',
+          'error',
+          file,
+          items[i].range,
+          `port 25 is both a 'submission' port and the default 'listen 25' of ${owner}`,
+          {
+            related: [{ file, range: defaultListen.nameRange, message: `${owner} listens on 25 (no 'listen' line)` }],
+          },
+        );
+        continue;
+      }
+      let j = 0;
+      while (j < i && Number(items[j].text) !== port) j++;
+      if (j === i) continue;
+      const where = kwOf(i) === kwOf(j) ? `twice in '${kwOf(i)}'` : `in both '${kwOf(j)}' and '${kwOf(i)}'`;
+      report('MT114', 'error', file, items[i].range, `port ${port} is ${where} of ${owner}`, {
+        related: [{ file, range: items[j].range, message: `port ${port} first given here` }],
+      });
     }
   }
 
@@ -886,12 +1012,12 @@ export function buildModel(ws: Workspace): BuildResult {
     if (kind === 'options') {
       const o = model.options;
       if (kw === 'dnsbl') {
-        o.dnsbl = firstList(st).map((s) => s.text.toLowerCase());
+        o.dnsbl = firstList(st).map((s) => normalizeHost(s.text));
         o.dnsblStmt = { file, range: st.range };
       } else if (kw === 'ttl') {
         o.ttl = v;
         o.ttlSeconds = durationSeconds(v) ?? 3600;
-      } else if (kw === 'nameservers') o.nameservers = firstList(st).map((s) => s.text.toLowerCase());
+      } else if (kw === 'nameservers') o.nameservers = firstList(st).map((s) => normalizeHost(s.text));
       else if (kw === 'contact') o.contact = v;
       return;
     }
@@ -919,7 +1045,7 @@ export function buildModel(ws: Workspace): BuildResult {
           if (canonicalIp(ts.text)) rec.target = { kind: 'ip', ip: ts.text, scalar: ts };
           else if (isReference(ts, t))
             pending.push(new Pending(ts, file, KINDS_MX, 'an MX target', Into.MxTarget, rec));
-          else rec.target = { kind: 'host', hostname: ts.text.toLowerCase().replace(/\.$/, ''), scalar: ts };
+          else rec.target = { kind: 'host', hostname: normalizeHost(ts.text), scalar: ts };
           d.mx.push(rec);
           return;
         }
@@ -953,6 +1079,10 @@ export function buildModel(ws: Workspace): BuildResult {
           d.attachments.push({ action: v as 'allow' | 'block', extensions: pos[1]?.value.items ?? [], stmt: st });
           return;
         }
+        case 'method':
+          d.method = v as ScanMethod;
+          d.methodStmt = new LazySourced(d.method, file, st);
+          return;
         case 'max-size':
           d.maxSize = { text: v, bytes: sizeBytes(v) ?? 0, stmt: st };
           return;
@@ -970,7 +1100,7 @@ export function buildModel(ws: Workspace): BuildResult {
           d.scanner = sc;
           if (isReference(s, SCHEMA.policy.statements.scanner.args[0].type))
             pending.push(new Pending(s, file, KINDS_SCANNER, 'a scanner', Into.Scanner, sc));
-          else sc.hostname = s.text.toLowerCase();
+          else sc.hostname = normalizeHost(s.text);
           return;
         }
       }
@@ -987,12 +1117,20 @@ export function buildModel(ws: Workspace): BuildResult {
         n.zoneDeclared = true;
         return;
       case 'hostname':
-        n.hostname = new LazySourced(v.toLowerCase().replace(/\.$/, ''), file, st);
+        n.hostname = new LazySourced(normalizeHost(v), file, st);
         return;
       case 'address': {
         const list = firstList(st).map((s) => s.text);
-        n.addresses = n.addresses.length ? n.addresses.concat(list) : list;
         n.addressStmt = new LazySourced(list, file, st);
+        if (n.kind === 'external' && !list.every((a) => parseIp(a))) {
+          // an external's published ranges: single addresses stay in `addresses`
+          const ips = list.filter((a) => parseIp(a)),
+            ranges = list.filter((a) => !parseIp(a));
+          n.addresses = n.addresses.length ? n.addresses.concat(ips) : ips;
+          n.addressRanges = n.addressRanges.length ? n.addressRanges.concat(ranges) : ranges;
+          return;
+        }
+        n.addresses = n.addresses.length ? n.addresses.concat(list) : list;
         return;
       }
       case 'domain-joined':
@@ -1001,7 +1139,30 @@ export function buildModel(ws: Workspace): BuildResult {
         return;
       case 'listen':
         n.listen = numberList(st);
+        n.listenStmt = new LazySourced(n.listen, file, st);
         return;
+      case 'submission':
+        n.submission = numberList(st);
+        n.submissionStmt = new LazySourced(n.submission, file, st);
+        return;
+      case 'software':
+        n.software = v as Software;
+        n.softwareStmt = new LazySourced(n.software, file, st);
+        return;
+      case 'recipients':
+        n.recipients = v as RecipientCheck;
+        n.recipientsStmt = new LazySourced(n.recipients, file, st);
+        return;
+      case 'source':
+        n.source = v as PoolSource;
+        n.sourceStmt = new LazySourced(n.source, file, st);
+        return;
+      case 'snat': {
+        const list = firstList(st).map((s) => s.text);
+        n.snat = list;
+        n.snatStmt = new LazySourced(list, file, st);
+        return;
+      }
       case 'ports':
         n.ports = firstList(st).map((s) => Number(s.text));
         n.portsStmt = new LazySourced(n.ports, file, st);
@@ -1014,7 +1175,7 @@ export function buildModel(ws: Workspace): BuildResult {
         n.dnsbl =
           v === 'none' && firstList(st).length === 1
             ? { zones: [], none: true, file, range: st.range }
-            : { zones: firstList(st).map((s) => s.text.toLowerCase()), none: false, file, range: st.range };
+            : { zones: firstList(st).map((s) => normalizeHost(s.text)), none: false, file, range: st.range };
         return;
       case 'accept': {
         const from = optArg(st, 'from');
@@ -1066,7 +1227,7 @@ export function buildModel(ws: Workspace): BuildResult {
           via[i] = hop;
           pending.push(new Pending(s, file, KINDS_HOP, 'a next hop', Into.Hop, hop));
         }
-        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via));
+        n.routes = add(n.routes, new RouteAt(file, st, lowerList(st), via, optFirst(st, 'auth')?.text === 'yes'));
         return;
       }
       case 'capacity':
