@@ -8,7 +8,7 @@
 // here are a second line: a value of the wrong shape throws GenerateError
 // instead of landing in a file.
 import {
-  addCidr,
+  AddrSetBuilder,
   anySet,
   emptySet,
   formatIp,
@@ -107,17 +107,17 @@ export function guard(value: string, shape: Shape, where: string): string {
 
 /** The addresses a `from=` list covers (network references included). */
 export function sourcesSet(from: NetSource[]): AddrSet {
-  let s = emptySet();
+  const s = new AddrSetBuilder(); // sorted and merged once
   for (const src of from) {
     if (src.any) return anySet();
     if (src.network) {
-      s = union(s, src.network.set);
+      s.addSet(src.network.set);
       continue;
     }
     const c = parseCidr(src.text);
-    if (c) s = addCidr(s, c);
+    if (c) s.addCidr(c);
   }
-  return s;
+  return s.build();
 }
 
 function intervalToCidrs(iv: Interval, bits: number, family: 4 | 6): string[] {
