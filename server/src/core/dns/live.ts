@@ -12,7 +12,16 @@
 import type { MtDiagnostic, Range, RelatedInfo, Severity } from '../diagnostic';
 import type { LiveAddress, LiveDnsblZone, LiveDomain, LiveHost, LiveInput, LiveMx } from './liveInput';
 import { Resolver, describeResult, systemResolvers, type DnsResult, type DnsStatus, type RRType } from './resolver';
-import { canonicalIp, isPrivateAddress, normalizeName, parseIp, reverseName, reversedLabels, inCidr } from './ip';
+import {
+  canonicalIp,
+  isPrivateAddress,
+  isPublicAddress,
+  normalizeName,
+  parseIp,
+  reverseName,
+  reversedLabels,
+  inCidr,
+} from './ip';
 import {
   analyzeSpf,
   evaluateSpf,
@@ -463,7 +472,7 @@ class LiveRun {
     const outbound = new Map<string, string[]>();
     for (const o of d.outboundAddresses) {
       const c = canonicalIp(o.address);
-      if (!c || isPrivateAddress(c)) continue;
+      if (!c || !isPublicAddress(c)) continue; // never query a private or reserved address
       outbound.set(c, [...(outbound.get(c) ?? []), o.nodeName]);
     }
     const evals = await Promise.all([...outbound.keys()].map((ip) => evaluateSpf(ip, spf, this.dns)));
@@ -873,7 +882,7 @@ export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promis
     const addrs = new Map<string, LiveAddress[]>();
     for (const a of input.addresses) {
       const c = canonicalIp(a.address);
-      if (!c || isPrivateAddress(c)) continue;
+      if (!c || !isPublicAddress(c)) continue; // never query a private or reserved address
       addrs.set(c, [...(addrs.get(c) ?? []), a]);
     }
     const zones = new Map<string, LiveDnsblZone[]>();

@@ -8,7 +8,8 @@
 // name) are left out with a comment.
 import type { DomainDecl, Model } from '../model/types';
 import { commentHeader, fnv1a, guard, inDomain, type GenerateOptions, type GeneratedFile } from './common';
-import { canonicalIp, isPrivateIp, parseIp } from '../model/addr';
+import { canonicalIp, parseIp } from '../model/addr';
+import { isPrivateAddress } from '../dns/ip';
 
 /**
  * One TXT record's data: quoted strings of at most 255 bytes each, escaped for
@@ -166,7 +167,7 @@ function zone(d: DomainDecl, model: Model, allDomains: string[], opts: GenerateO
       const ip = parseIp(guard(x.ip, 'addr', 'an address record'));
       if (!ip) continue;
       addrs.push({ owner: rel(h), type: ip.family === 4 ? 'A' : 'AAAA', data: x.ip, comment: x.why });
-      if (isPrivateIp(x.ip)) privNote.add(h);
+      if (isPrivateAddress(x.ip)) privNote.add(h);
     }
   }
   if (privNote.size)

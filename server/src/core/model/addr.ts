@@ -277,30 +277,44 @@ export function intersect(a: AddrSet, b: AddrSet): AddrSet {
   return subtract(a, subtract(a, b));
 }
 
-const PRIVATE_RANGES = [
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '::1/128',
-  'fc00::/7',
-  'fe80::/10',
-];
-let privateSet: AddrSet | undefined;
-/** LANGUAGE.md §4: private ranges; the documentation ranges count as public. */
-export function privateAddrSet(): AddrSet {
-  if (!privateSet) {
-    const b = new AddrSetBuilder();
-    for (const c of PRIVATE_RANGES) b.addCidr(parseCidr(c)!);
-    privateSet = b.build();
-  }
-  return privateSet;
+// LANGUAGE.md §4. The documentation ranges count as public.
+const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16'];
+const PRIVATE_V6 = ['::1/128', 'fc00::/7', 'fe80::/10'];
+// Not on the internet either: never looked up (this network, multicast, class E and broadcast; unspecified, multicast)
+const RESERVED_V4 = ['0.0.0.0/8', '224.0.0.0/3'];
+const RESERVED_V6 = ['::/128', 'ff00::/8'];
+
+/**
+ * An IPv4 range and every IPv6 form that carries it (RULES.md, live checks: a
+ * private address is private however it is written): IPv4-mapped
+ * ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 (RFC 6052)
+ * and 6to4 2002:aabb:ccdd::/48 (RFC 3056, the address in bits 16..47).
+ */
+function addWithEmbedded(b: AddrSetBuilder, cidr: string): void {
+  const c = parseCidr(cidr)!;
+  b.addCidr(c);
+  for (const prefix of [0xffffn << 32n, 0n, 0x64ff9bn << 96n])
+    b.addCidr({ family: 6, lo: prefix | c.lo, hi: prefix | c.hi });
+  const sixToFour = 0x2002n << 112n;
+  b.addCidr({ family: 6, lo: sixToFour | (c.lo << 80n), hi: sixToFour | (c.hi << 80n) | ((1n << 80n) - 1n) });
 }
-export function isPrivateIp(s: string): boolean {
-  const ip = parseIp(s);
-  return !!ip && containsIp(privateAddrSet(), ip);
+
+function rangesSet(v4: string[], v6: string[]): AddrSet {
+  const b = new AddrSetBuilder();
+  for (const c of v4) addWithEmbedded(b, c);
+  for (const c of v6) b.addCidr(parseCidr(c)!);
+  return b.build();
+}
+
+let privateSet: AddrSet | undefined;
+let notPublicSet: AddrSet | undefined;
+/** LANGUAGE.md §4 private ranges, with their IPv4-mapped, NAT64 and 6to4 forms. */
+export function privateAddrSet(): AddrSet {
+  return (privateSet ??= rangesSet(PRIVATE_V4, PRIVATE_V6));
+}
+/** Private or reserved (never on the internet): what live checks never query. */
+export function notPublicAddrSet(): AddrSet {
+  return (notPublicSet ??= rangesSet([...PRIVATE_V4, ...RESERVED_V4], [...PRIVATE_V6, ...RESERVED_V6]));
 }
 /** The set holds at least one public address. */
 export function hasPublic(s: AddrSet): boolean {
