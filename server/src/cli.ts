@@ -249,12 +249,22 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   return all.some((d) => RANK[d.severity] <= limit) ? 1 : 0;
 }
 
-/** Write a file by temp file + rename, so a crash never leaves half a file. */
+/**
+ * Write a file by temp file + rename, so a crash never leaves half a file. A
+ * symbolic link is written through: its target gets the new text and the
+ * link stays a link.
+ */
 function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.mailtopo-${process.pid}.tmp`);
-  const mode = fs.statSync(file).mode;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.renameSync(tmp, file);
+  const real = fs.realpathSync(file);
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.mailtopo-${process.pid}.tmp`);
+  const mode = fs.statSync(real).mode;
+  fs.writeFileSync(tmp, text, { mode, flag: 'wx' });
+  try {
+    fs.renameSync(tmp, real);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export async function cmdFmt(argv: string[], io: Io): Promise<number> {
