@@ -267,7 +267,7 @@ function writeAtomic(file: string, text: string): void {
   }
 }
 
-export async function cmdFmt(argv: string[], io: Io): Promise<number> {
+export function cmdFmt(argv: string[], io: Io): number {
   const p = parseArgs(argv, { check: false });
   if (!p.files.length) throw new UsageError('fmt needs at least one FILE');
   const texts = p.files.map((f) => requireReadable(f));
@@ -305,7 +305,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'check':
         return await cmdCheck(rest, io);
       case 'fmt':
-        return await cmdFmt(rest, io);
+        return cmdFmt(rest, io);
       case 'generate': {
         const { runGenerate } = await import('./generateCommand');
         return await runGenerate(rest, io);

@@ -850,7 +850,7 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
       for (let c = text.charCodeAt(o); c === 32 || c === 9 || c === 13 || c === 0xfeff; c = text.charCodeAt(++o));
       const st = statementAt(statements, o);
       if (st) {
-        const lines: string[] = new Array(j - i + 1);
+        const lines: string[] = new Array<string>(j - i + 1);
         for (let k = i; k <= j; k++) lines[k - i] = comments[k].text.replace(/^#\s?/, '');
         st.leadingComments = lines;
       }
