@@ -6,6 +6,7 @@ import { benchParse, parseTableOnly } from './parse';
 import { benchDns } from './dns';
 import { benchAnalysis } from './analysis';
 import { benchLsp } from './lsp';
+import { benchAddr } from './addr';
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     ['analysis', benchAnalysis],
     ['lsp', benchLsp],
     ['spf', async () => (await import('./spf')).benchSpf()],
+
+    ['addr', benchAddr],
   ];
   let failed = false;
   for (const [name, fn] of sections) {

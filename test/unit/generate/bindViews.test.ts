@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { checkText } from '../../../server/src/core/check';
 import { BIND_DIR, generateBind } from '../../../server/src/core/generate/bind';
-import { isPrivateIp } from '../../../server/src/core/model/addr';
+import { isPrivateAddress as isPrivateIp } from '../../../server/src/core/dns/ip';
 import { checkFile, zoneRecords } from './formats';
 import type { Model } from '../../../server/src/core/model/types';
 

@@ -20,11 +20,11 @@ import {
   containsIp,
   covers,
   emptySet,
-  isPrivateIp,
   parseCidr,
   parseIp,
   union,
 } from '../model/addr';
+import { isPrivateAddress } from '../dns/ip';
 
 /** Where the generated bind/ folder is installed; named.conf.views names its zone files there. */
 export const BIND_DIR = '/etc/bind/mailtopo';
@@ -133,7 +133,7 @@ function hostAddresses(model: Model): AddrMap {
 /** The addresses of a host this view publishes. */
 function visible(z: ZoneCtx, host: string): Array<{ ip: string; why: string }> {
   const list = z.addrOf.get(host) ?? [];
-  return z.view === 'internal' ? list : list.filter((x) => !isPrivateIp(x.ip));
+  return z.view === 'internal' ? list : list.filter((x) => !isPrivateAddress(x.ip));
 }
 
 /** The most specific declared domain a hostname lies in. */
@@ -214,7 +214,7 @@ function addressSection(z: ZoneCtx): Section {
     for (const x of list) {
       const ip = parseIp(guard(x.ip, 'addr', 'an address record'));
       if (!ip) continue;
-      const priv = isPrivateIp(x.ip);
+      const priv = isPrivateAddress(x.ip);
       if (priv && z.view === 'public') {
         if (!internalOnly.includes(h)) internalOnly.push(h);
         continue;

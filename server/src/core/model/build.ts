@@ -16,7 +16,7 @@ import {
 } from '../schema/schema';
 import { checkValue, isReference, durationSeconds, sizeBytes } from '../schema/values';
 import { didYouMean, nearest } from '../schema/suggest';
-import { addCidr, emptySet, anySet, parseCidr, parseIp, union, canonicalIp, type AddrSet } from './addr';
+import { AddrSetBuilder, addCidr, emptySet, anySet, parseCidr, parseIp, union, withSetsOf, canonicalIp, type AddrSet } from './addr';
 import { normalizeHost } from './names';
 import type { Workspace, LoadedFile } from './workspace';
 import type {
@@ -634,25 +634,25 @@ export function buildModel(ws: Workspace): BuildResult {
 
   /** Net list sources (`any`, CIDRs, IPs, network references resolved later) into `sources` (of the list's length); returns their address set. */
   const readNetList = (from: Arg, file: string, sources: NetSource[], role: string): AddrSet => {
-    let set = emptySet();
+    const set = new AddrSetBuilder(); // sorted and merged once, at the end
     for (let i = 0, n = itemCount(from); i < n; i++) {
       const s = itemAt(from, i)!;
       if (s.text === 'any') {
         sources[i] = new SourceAt('any', s, true);
-        set = anySet();
+        set.addAny();
         continue;
       }
       const c = parseCidr(s.text);
       if (c) {
         sources[i] = new SourceAt(s.text, s);
-        set = addCidr(set, c);
+        set.addCidr(c);
         continue;
       }
       const src = new SourceAt(s.text, s);
       sources[i] = src;
       pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
     }
-    return set;
+    return set.build();
   };
 
   // Plain loops: these run for every statement of every file.
@@ -1023,11 +1023,14 @@ export function buildModel(ws: Workspace): BuildResult {
     }
     if (!d) return;
     if (d.kind === 'network') {
-      if (kw === 'cidr')
+      if (kw === 'cidr') {
+        const set = new AddrSetBuilder().addSet(d.set);
         for (const s of firstList(st)) {
           d.cidrs.push(s.text);
-          d.set = addCidr(d.set, parseCidr(s.text)!);
+          set.addCidr(parseCidr(s.text)!);
         }
+        d.set = set.build();
+      }
       return;
     }
     if (d.kind === 'domain') {
@@ -1296,8 +1299,8 @@ export function buildModel(ws: Workspace): BuildResult {
 
   // `from=` sets: add the ranges of the networks now that they are resolved
   for (const n of model.nodes) {
-    for (const r of n.accepts) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
-    for (const r of n.relays) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
+    for (const r of n.accepts) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
+    for (const r of n.relays) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();

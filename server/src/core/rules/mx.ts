@@ -2,7 +2,8 @@
 // Rules about an MX target start on the domain's `mx` line with the target's
 // declaration as related information (RULES.md, Placement).
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
-import { canonicalIp, hasPublic, isPrivateIp } from '../model/addr';
+import { canonicalIp, hasPublic } from '../model/addr';
+import { isPrivateAddress } from '../dns/ip';
 import { evalSources, findStmt, mxTargets, patternMatches } from '../model/flow';
 import type { DomainDecl, MxRecord, NodeDecl } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
@@ -189,7 +190,7 @@ export const mxFamily: RuleFamily = {
                 : []
             : n.addresses;
         const parsed = addrs.filter((a) => canonicalIp(a));
-        if (parsed.length && parsed.every(isPrivateIp)) {
+        if (parsed.length && parsed.every(isPrivateAddress)) {
           const src =
             n.kind === 'pool' && n.vip
               ? 'its vip'
