@@ -90,11 +90,9 @@ describe('generate: targets', () => {
         sasl.split('\n').filter((l) => l && !l.startsWith('#')),
         ['10.9.0.0/16\tDUNNO', '10.0.0.0/8\tsasl_relay', '0.0.0.0/0\tsasl_relay', '::/0\tsasl_relay'],
       );
+      // No `submission` port declared: no submission service (issue 13), and a note says nobody can log in.
       const master = file(generatePostfix(m, OPTS), 'postfix/gw/master.cf');
-      assert.match(
-        master,
-        /^submission inet .*smtpd\n {2}-o syslog_name=postfix\/submission\n {2}-o smtpd_tls_security_level=encrypt\n {2}-o smtpd_sasl_auth_enable=yes/m,
-      );
+      assert.doesNotMatch(master, /^submission/m);
     });
 
     it('no relay rules: empty mynetworks, and reject_unauth_destination', () => {
@@ -124,16 +122,18 @@ describe('generate: targets', () => {
   describe('postfix', () => {
     it("DNSBLs: the node's own list, else options' for an internet-facing node, none for 'dnsbl none'", () => {
       const opts = 'options {\n  dnsbl zen.spamhaus.org, bl.spamcop.net\n}';
+      // The gateway is an MX target (internet-facing): its lists are scored by postscreen, filtered to listing codes.
       const own = file(generatePostfix(model(GW('  dnsbl b.example.org', opts)), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(own, 'smtpd_client_restrictions'), 'permit_mynetworks, reject_rbl_client b.example.org');
+      assert.equal(param(own, 'postscreen_dnsbl_sites'), 'b.example.org=127.0.0.[2..255]*3');
       const dflt = file(generatePostfix(model(GW('', opts)), OPTS), 'postfix/gw/main.cf');
       assert.equal(
-        param(dflt, 'smtpd_client_restrictions'),
-        'permit_mynetworks, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net',
+        param(dflt, 'postscreen_dnsbl_sites'),
+        'zen.spamhaus.org=127.0.0.[2..11]*3, bl.spamcop.net=127.0.0.2*2',
       );
+      assert.equal(param(dflt, 'postscreen_dnsbl_threshold'), '3');
       const none = file(generatePostfix(model(GW('  dnsbl none', opts)), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(none, 'smtpd_client_restrictions'), undefined);
-      assert.doesNotMatch(none, /reject_rbl_client/);
+      assert.equal(param(none, 'postscreen_dnsbl_sites'), undefined);
+      assert.doesNotMatch(none, /reject_rbl_client|127\.0\.0\./);
     });
 
     it('an internal relay that is not internet-facing gets no default DNSBL', () => {
@@ -167,7 +167,7 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const main = file(files, 'postfix/gw/main.cf');
       assert.equal(
         param(main, 'smtpd_recipient_restrictions'),
-        'check_recipient_access texthash:${config_directory}/recipient_access',
+        'check_recipient_access texthash:${config_directory}/recipient_access, permit_mynetworks, reject_unauth_destination, reject_unverified_recipient',
       );
       assert.equal(
         param(main, 'accept_from_1'),
@@ -177,9 +177,10 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
         file(files, 'postfix/gw/recipient_access')
           .split('\n')
           .filter((l) => l && !l.startsWith('#')),
-        ['example.com\tOK', 'partner.example\taccept_from_1'],
+        ['example.com\tverified_recipient', 'partner.example\taccept_from_1'],
       );
-      assert.match(file(files, 'postfix/gw/accept_from_1.cidr'), /^203\.0\.113\.0\/24\tOK$/m);
+      assert.match(file(files, 'postfix/gw/accept_from_1.cidr'), /^203\.0\.113\.0\/24\tverified_recipient$/m);
+      assert.equal(param(main, 'verified_recipient'), 'reject_unverified_recipient, permit');
     });
 
     it('tls, scan policy milters, attachments and max-size', () => {

@@ -1,0 +1,67 @@
+// Which SMTP listeners a Postfix node gets, decided once for all concerns:
+// the MTA ports (`listen` without the `submission` ports), the submission
+// ports, whether postscreen guards the MTA ports, and which ports a load
+// balancer reaches with the PROXY protocol.
+import type { NodeDecl } from '../../model/types';
+import { isInternetFacing, relaySets, smtpPort, type RelaySets } from '../common';
+import type { Ctx } from './context';
+import { poolSource, submissionPorts } from './fields';
+
+export interface Plan {
+  facing: boolean;
+  /** SMTP (MTA) ports: `listen` [25] without the submission ports. */
+  mtaPorts: number[];
+  /** Declared `submission` ports (465: implicit TLS). */
+  submission: number[];
+  /** postscreen in front of the MTA ports: the node is internet-facing. */
+  postscreen: boolean;
+  /** Ports a `source proxy-protocol` pool's HAProxy connects to (they read the PROXY header). */
+  proxyPorts: Set<number>;
+  /** Addresses HAProxy connects from (its `source`: the pool's vip): postscreen lets them through at once. */
+  balancers: string[];
+  rs: RelaySets;
+}
+
+/** The pools that balance to a node with a load balancer in front (a vip, not DNS round-robin). */
+export function balancedPools(node: NodeDecl): NodeDecl[] {
+  return node.pools.filter((p) => p.mode !== 'round-robin' && p.vip);
+}
+
+/**
+ * The member ports a pool reaches: with one pool port, the member's own port
+ * for it (that port when the member listens there, else its SMTP port); with
+ * several, the port the client came in on.
+ */
+export function poolMemberPorts(pool: NodeDecl, member: NodeDecl): number[] {
+  const ports = pool.ports.length ? pool.ports : [25];
+  if (ports.length > 1) return ports;
+  return [member.listen.includes(ports[0]) ? ports[0] : smtpPort(member)];
+}
+
+/** Does HAProxy speak the PROXY protocol to this pool's members? */
+export function sendsProxy(pool: NodeDecl): boolean {
+  return poolSource(pool) === 'proxy-protocol';
+}
+
+export function makePlan(ctx: Ctx): Plan {
+  const { node, model } = ctx;
+  const submission = submissionPorts(node);
+  const listen = node.listen.length ? node.listen : [25];
+  const mtaPorts = listen.filter((p) => !submission.includes(p));
+  const facing = isInternetFacing(node, model);
+  const proxyPorts = new Set<number>();
+  const balancers: string[] = [];
+  for (const pool of balancedPools(node).filter(sendsProxy)) {
+    for (const p of poolMemberPorts(pool, node)) proxyPorts.add(p);
+    if (pool.vip && !balancers.includes(pool.vip.value)) balancers.push(pool.vip.value);
+  }
+  return {
+    facing,
+    mtaPorts,
+    submission,
+    postscreen: facing && mtaPorts.length > 0,
+    proxyPorts,
+    balancers,
+    rs: relaySets(node),
+  };
+}
