@@ -83,7 +83,9 @@ export function checkMainCf(text: string): Problem {
       .replace(/\$\{(config|data)_directory\}/g, 'CONF')
       .replace(/^\$smtpd_milters$/, 'X')
       // postscreen_dnsbl_sites: zone=127.0.0.[2..11]*3
-      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])\*\d+/g, '');
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])\*\d+/g, '')
+      // reject_rbl_client zone=127.0.0.[2..11]
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])(?=,|$)/g, '');
     if (!PF_VALUE.test(v)) return `main.cf: unexpected characters in ${m[1]}: ${JSON.stringify(m[2])}`;
   }
   return undefined;
@@ -119,7 +121,7 @@ export function checkTable(name: string, text: string): Problem {
       return `${name}: unexpected line ${JSON.stringify(line)}`;
     }
     if (
-      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(
+      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|encrypt|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(
         line,
       )
     )
@@ -148,6 +150,7 @@ const HAPROXY_KEYWORDS = new Set([
   'server',
   'parse-resolv-conf',
   'hold',
+  'source',
 ]);
 
 export function checkHaproxy(text: string): Problem {

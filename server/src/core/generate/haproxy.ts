@@ -3,10 +3,13 @@
 // untouched). balanced -> balance roundrobin; failover -> balance first with
 // every member after the first a backup (used in declaration order);
 // health smtp -> option smtpchk; interval -> inter. A round-robin pool is DNS
-// round-robin: no load balancer, so it only gets a comment.
+// round-robin: no load balancer, so it only gets a comment. A `source
+// proxy-protocol` pool: send-proxy-v2 on its servers, and check-send-proxy so
+// the health checks reach members that expect the header.
 import type { Model } from '../model/types';
 import { commentHeader, durationText, guard, smtpPort, type GenerateOptions, type GeneratedFile } from './common';
 import { parseIp } from '../model/addr';
+import { sendsProxy } from './postfix/plan';
 
 function bindAddr(ip: string, port: number): string {
   const a = guard(ip, 'addr', 'an HAProxy bind line');
@@ -77,7 +80,18 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
     // A single pool port: each member is reached on the port it listens on. Several:
     // a member is reached on the port the client came in on, and checked on the first.
     const single = ports.length === 1;
-    add(`    default-server check inter ${inter} fall 2 rise 2${single ? '' : ` port ${ports[0]}`}`);
+    const proxy = sendsProxy(p);
+    if (proxy) {
+      // The members read the client's address from the PROXY header (v2). Health checks send it too
+      // (check-send-proxy), and leave from the vip, which the members' postscreen lets through at once.
+      add(
+        '    # source proxy-protocol: members read the client address from the PROXY header;',
+        "    # checks and connections leave from the vip, which the members' postscreen trusts.",
+        `    source ${guard(p.vip.value, 'addr', 'an HAProxy source')}`,
+      );
+    }
+    const serverOpts = proxy ? ' send-proxy-v2 check-send-proxy' : '';
+    add(`    default-server check inter ${inter} fall 2 rise 2${single ? '' : ` port ${ports[0]}`}${serverOpts}`);
     members.forEach((m, i) => {
       const mn = guard(m.name, 'name', 'an HAProxy server name');
       const a = m.addresses[0];

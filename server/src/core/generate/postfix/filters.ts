@@ -8,10 +8,9 @@
 //   scanner host    -> content_filter to that host, the return listener trusting it
 // amavis runs clamav and SpamAssassin itself and is always a content filter. An
 // engine mailtopo does not know becomes a commented placeholder to fill in.
-import type { PolicyDecl } from '../../model/types';
+import type { PolicyDecl, ScanMethod } from '../../model/types';
 import { guard, scanPolicy } from '../common';
 import { addMain, hopDest, hostCidr, pfCidr, service, type Ctx, type Service } from './context';
-import { declaredMethod, type Method } from './fields';
 import { policyLimits } from './limits';
 import type { Plan } from './plan';
 
@@ -42,9 +41,9 @@ function engines(pol: PolicyDecl): string[] {
   return out.filter((e, i) => out.indexOf(e) === i);
 }
 
-function methodOf(pol: PolicyDecl, engs: string[]): Method {
-  if (engs.includes('amavis')) return 'content-filter';
-  return declaredMethod(pol) ?? 'milter';
+/** amavis is always a content filter (LANGUAGE.md, engine words), whatever `method` says. */
+function methodOf(pol: PolicyDecl, engs: string[]): ScanMethod {
+  return engs.includes('amavis') ? 'content-filter' : pol.method;
 }
 
 /** The reinjection port: 10025, or the next one no listener (nor the filter) uses. */
@@ -111,7 +110,7 @@ function placeholder(ctx: Ctx, engine: string, param: string, value: string, wha
 }
 
 /** A content filter or proxy filter on 127.0.0.1, handing mail back on the reinjection port. */
-function localFilter(ctx: Ctx, plan: Plan, engs: string[], method: Method): Service[] {
+function localFilter(ctx: Ctx, plan: Plan, engs: string[], method: ScanMethod): Service[] {
   const known = engs.filter((e) => KNOWN.includes(e));
   const unknown = engs.filter((e) => !KNOWN.includes(e));
   const back = reinjectPort(plan);
@@ -171,7 +170,7 @@ function scanTransport(): Service {
 }
 
 /** FILTER_README / SMTPD_PROXY_README: the listener filtered mail comes back to; it is not filtered again. */
-function reinjectService(listen: string, trusted: string[], method: Method): Service {
+function reinjectService(listen: string, trusted: string[], method: ScanMethod): Service {
   const list = trusted.join(',');
   const override =
     method === 'proxy' ? 'no_unknown_recipient_checks' : 'no_unknown_recipient_checks,no_header_body_checks,no_milters';

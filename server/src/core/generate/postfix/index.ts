@@ -18,7 +18,6 @@ import { commentHeader, guard, type GenerateOptions, type GeneratedFile } from '
 import { addMain, type Ctx } from './context';
 import { dnsblSection } from './dnsbl';
 import { domainsSection, identitySection } from './domains';
-import { software } from './fields';
 import { filtersSection } from './filters';
 import { masterCf } from './master';
 import { makePlan } from './plan';
@@ -29,7 +28,7 @@ import { saslSection, submissionServices } from './submission';
 import { tlsSection } from './tls';
 
 export function generatePostfix(model: Model, opts: GenerateOptions): GeneratedFile[] {
-  return model.nodes.filter((n) => software(n) === 'postfix').flatMap((n) => nodeFiles(n, model, opts));
+  return model.nodes.filter((n) => n.software === 'postfix').flatMap((n) => nodeFiles(n, model, opts));
 }
 
 function nodeFiles(node: NodeDecl, model: Model, opts: GenerateOptions): GeneratedFile[] {

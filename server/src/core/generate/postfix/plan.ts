@@ -5,7 +5,6 @@
 import type { NodeDecl } from '../../model/types';
 import { isInternetFacing, relaySets, smtpPort, type RelaySets } from '../common';
 import type { Ctx } from './context';
-import { poolSource, submissionPorts } from './fields';
 
 export interface Plan {
   facing: boolean;
@@ -40,12 +39,12 @@ export function poolMemberPorts(pool: NodeDecl, member: NodeDecl): number[] {
 
 /** Does HAProxy speak the PROXY protocol to this pool's members? */
 export function sendsProxy(pool: NodeDecl): boolean {
-  return poolSource(pool) === 'proxy-protocol';
+  return pool.source === 'proxy-protocol';
 }
 
 export function makePlan(ctx: Ctx): Plan {
   const { node, model } = ctx;
-  const submission = submissionPorts(node);
+  const submission = node.submission;
   const listen = node.listen.length ? node.listen : [25];
   const mtaPorts = listen.filter((p) => !submission.includes(p));
   const facing = isInternetFacing(node, model);

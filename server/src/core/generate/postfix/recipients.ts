@@ -6,14 +6,13 @@
 import { emptySet, union, type AddrSet } from '../../model/addr';
 import { acceptedPatterns, commentHeader, isAny, isEmpty, setToCidrs, sourcesSet } from '../common';
 import { addFile, addMain, CONF, pfDomain, type Ctx } from './context';
-import { recipientsCheck } from './fields';
 import type { Plan } from './plan';
 
 /** The restriction class that verifies a recipient and then takes it (ends the list, like OK). */
 const VERIFIED = 'verified_recipient';
 
 export function recipientsSection(ctx: Ctx, plan: Plan): void {
-  const check = acceptedPatterns(ctx.node).length ? recipientsCheck(ctx.node) : 'none';
+  const check = acceptedPatterns(ctx.node).length ? ctx.node.recipients : 'none';
   const taken = check === 'verify' ? VERIFIED : 'OK';
   const rr = acceptLimits(ctx, taken);
   if (check === 'verify') {

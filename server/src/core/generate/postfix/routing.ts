@@ -35,6 +35,37 @@ export function routingSection(ctx: Ctx): void {
   addMain(ctx, `relayhost = ${out.relayhost ?? ''}`.trimEnd());
   if (out.fallback) addMain(ctx, `smtp_fallback_relay = ${out.fallback}`);
   addMain(ctx, '');
+  clientAuth(ctx);
+}
+
+/** route ... auth=yes: log in to those next hops, over TLS only (the password never goes in clear). */
+function clientAuth(ctx: Ctx): void {
+  const hops: string[] = [];
+  for (const r of ctx.node.routes.filter((x) => x.auth))
+    for (const h of r.via) {
+      const d = h.node ? hopDest(h.node) : undefined;
+      if (d && !hops.includes(d)) hops.push(d);
+    }
+  if (!hops.length) return;
+  addMain(
+    ctx,
+    `# route ... auth=yes: this ${ctx.node.kind} logs in to ${hops.join(', ')} (fill in sasl_passwd), over TLS only.`,
+    'smtp_sasl_auth_enable = yes',
+    `smtp_sasl_password_maps = texthash:${CONF}/sasl_passwd`,
+    'smtp_sasl_security_options = noanonymous',
+    'smtp_sasl_tls_security_options = noanonymous',
+    `smtp_tls_policy_maps = texthash:${CONF}/tls_policy`,
+    '',
+  );
+  const head = (what: string) => commentHeader('#', ctx.opts.source, `Postfix ${what} of ${ctx.name} (route auth=yes)`);
+  addFile(
+    ctx,
+    'sasl_passwd',
+    head('SMTP client passwords') +
+      '# Next hop -> login:password. Fill in each line and remove the "#"; keep this file readable by root only.\n' +
+      hops.map((d) => `#${d}\tLOGIN:PASSWORD\n`).join(''),
+  );
+  addFile(ctx, 'tls_policy', head('TLS policy') + hops.map((d) => `${d}\tencrypt\n`).join(''));
 }
 
 function routeLines(ctx: Ctx, r: RouteRule, out: Routes): void {
