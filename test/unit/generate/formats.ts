@@ -58,6 +58,7 @@ const POSTFIX_PARAMS = new Set([
   'postscreen_dnsbl_sites',
   'postscreen_dnsbl_threshold',
   'postscreen_dnsbl_action',
+  'postscreen_cache_map',
   // content and proxy filters
   'receive_override_options',
   'smtpd_proxy_filter',
@@ -80,7 +81,7 @@ export function checkMainCf(text: string): Problem {
     if (!m) return `main.cf: not a parameter line: ${JSON.stringify(line)}`;
     if (!POSTFIX_PARAMS.has(m[1]) && !CLASS.test(m[1])) return `main.cf: unexpected parameter ${m[1]}`;
     const v = (m[2] ?? '')
-      .replace(/\$\{(config|data)_directory\}/g, 'CONF')
+      .replace(/\$\{(config|data)_directory\}|\$data_directory/g, 'CONF')
       .replace(/^\$smtpd_milters$/, 'X')
       // postscreen_dnsbl_sites: zone=127.0.0.[2..11]*3
       .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])\*\d+/g, '')

@@ -42,6 +42,12 @@ function postscreenSection(ctx: Ctx, plan: Plan, zones: string[]): void {
     );
   }
   addMain(ctx, `postscreen_access_list = ${access.join(', ')}`, 'postscreen_denylist_action = drop');
+  if (plan.mtaPorts.length > 1)
+    addMain(
+      ctx,
+      `# ${plan.mtaPorts.length} postscreen listeners share one cache through proxymap (a btree allows one writer).`,
+      'postscreen_cache_map = proxy:btree:$data_directory/postscreen_cache',
+    );
   addMain(ctx, 'postscreen_greet_action = enforce');
   if (zones.length) {
     addMain(ctx, '# Each list counts only with its real listing codes (never an error answer), with its weight:');
@@ -73,7 +79,9 @@ function smtpdDnsbl(ctx: Ctx, plan: Plan, zones: string[]): void {
   addMain(ctx, `smtpd_client_restrictions = ${[...permits, ...checks].join(', ')}`, '');
 }
 
-/** postscreen's listener options for one MTA port. */
+/** postscreen's listener options for one MTA port; the cache is cleaned by the first listener only. */
 export function postscreenOpts(plan: Plan, port: number): string[] {
-  return plan.proxyPorts.has(port) ? ['postscreen_upstream_proxy_protocol=haproxy'] : [];
+  const opts = plan.proxyPorts.has(port) ? ['postscreen_upstream_proxy_protocol=haproxy'] : [];
+  if (plan.mtaPorts.indexOf(port) > 0) opts.push('postscreen_cache_cleanup_interval=0');
+  return opts;
 }
