@@ -186,7 +186,7 @@ node "$HELPER" filter 10024 "$BACK" "X-Mailtopo-Filter: scanned" > "$R/filter.lo
 start_postfix "$G2"
 node "$HELPER" auth "$G2/queue/private/auth" alice@corp.test secret > "$R/auth2.log" 2>&1 & PIDS+=($!)
 for l in 127.0.0.21:25 127.0.0.21:10025 127.0.0.21:465 "127.0.0.1:$BACK" 127.0.0.1:10024; do
-  check "gw2: a listener on $l (25 and 10025 postscreen, 465 submissions, $BACK reinjection, 10024 the filter)" \
+  check "gw2: a listener on $l (25 postscreen, 10025 smtpd, 465 submissions, $BACK reinjection, 10024 the filter)" \
     "waitfor 'ss -Hltn \"src ${l%:*} and sport = :${l#*:}\" | grep -q .'"
 done
 TOK=tok$$-$RANDOM

@@ -58,7 +58,7 @@ const POSTFIX_PARAMS = new Set([
   'postscreen_dnsbl_sites',
   'postscreen_dnsbl_threshold',
   'postscreen_dnsbl_action',
-  'postscreen_cache_map',
+  'dnsbl_client_restrictions',
   // content and proxy filters
   'receive_override_options',
   'smtpd_proxy_filter',
@@ -95,6 +95,7 @@ export function checkMainCf(text: string): Problem {
 export function checkMasterCf(text: string): Problem {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
+    if (line === '  -o smtpd_client_restrictions=$dnsbl_client_restrictions') continue;
     if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:\/\[\]=-]*$/.test(line)) continue;
     if (
       /^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram|pass) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line)

@@ -1,9 +1,10 @@
-// Spam lists and postscreen. An internet-facing node's MTA ports are behind
+// Spam lists and postscreen. An internet-facing node's port 25 is behind
 // postscreen (POSTSCREEN_README): it drops clients that talk before the
 // greeting and scores DNSBL listings, each list filtered to its real listing
 // codes (dnsblCodes.ts) so an error answer such as Spamhaus' 127.255.255.254
-// never counts. A node that is not internet-facing but names lists checks them
-// in smtpd with the same filters.
+// never counts. Its other MTA ports, and a node that is not internet-facing
+// but names lists, check them in smtpd with the same filters (each list alone
+// refuses there: smtpd has no scores).
 import { commentHeader, dnsblZones, guard } from '../common';
 import { dnsblCodes, postfixFilter, POSTSCREEN_THRESHOLD } from '../dnsblCodes';
 import { addFile, addMain, CONF, hostCidr, type Ctx } from './context';
@@ -26,7 +27,7 @@ export function dnsblSection(ctx: Ctx, plan: Plan): void {
 function postscreenSection(ctx: Ctx, plan: Plan, zones: string[]): void {
   addMain(
     ctx,
-    `# postscreen guards port ${plan.mtaPorts.join(', ')} (master.cf): clients that talk before the greeting are`,
+    '# postscreen guards port 25 (master.cf): clients that talk before the greeting are',
     '# refused, and spam-list listings are scored; a client whose score reaches the threshold is refused.',
   );
   const access = ['permit_mynetworks'];
@@ -42,12 +43,6 @@ function postscreenSection(ctx: Ctx, plan: Plan, zones: string[]): void {
     );
   }
   addMain(ctx, `postscreen_access_list = ${access.join(', ')}`, 'postscreen_denylist_action = drop');
-  if (plan.mtaPorts.length > 1)
-    addMain(
-      ctx,
-      `# ${plan.mtaPorts.length} postscreen listeners share one cache through proxymap (a btree allows one writer).`,
-      'postscreen_cache_map = proxy:btree:$data_directory/postscreen_cache',
-    );
   addMain(ctx, 'postscreen_greet_action = enforce');
   if (zones.length) {
     addMain(ctx, '# Each list counts only with its real listing codes (never an error answer), with its weight:');
@@ -64,7 +59,19 @@ function postscreenSection(ctx: Ctx, plan: Plan, zones: string[]): void {
   } else {
     addMain(ctx, `# No spam lists (${ctx.node.dnsbl?.none ? 'dnsbl none' : 'none declared'}): only the greeting test.`);
   }
+  if (plan.portDnsbl) {
+    const other = plan.mtaPorts.filter((p) => p !== 25).join(', ');
+    addMain(ctx, `# Port ${other} (not behind postscreen): the same lists, each alone refuses (master.cf -o).`);
+    addMain(ctx, `dnsbl_client_restrictions = ${rblRestrictions(plan, zones)}`);
+  }
   addMain(ctx, '');
+}
+
+function rblRestrictions(plan: Plan, zones: string[]): string {
+  const permits = ['permit_mynetworks'];
+  if (plan.rs.usesAuth || plan.submission.length) permits.push('permit_sasl_authenticated');
+  const checks = zones.map((z) => `reject_rbl_client ${zoneText(z)}${postfixFilter(dnsblCodes(z))}`);
+  return [...permits, ...checks].join(', ');
 }
 
 function smtpdDnsbl(ctx: Ctx, plan: Plan, zones: string[]): void {
@@ -73,15 +80,5 @@ function smtpdDnsbl(ctx: Ctx, plan: Plan, zones: string[]): void {
     `# Spam lists (${ctx.node.dnsbl ? 'dnsbl' : "options' dnsbl"}): listed clients are refused, each list only with`,
     '# its real listing codes; clients that may relay are not checked.',
   );
-  const permits = ['permit_mynetworks'];
-  if (plan.rs.usesAuth || plan.submission.length) permits.push('permit_sasl_authenticated');
-  const checks = zones.map((z) => `reject_rbl_client ${zoneText(z)}${postfixFilter(dnsblCodes(z))}`);
-  addMain(ctx, `smtpd_client_restrictions = ${[...permits, ...checks].join(', ')}`, '');
-}
-
-/** postscreen's listener options for one MTA port; the cache is cleaned by the first listener only. */
-export function postscreenOpts(plan: Plan, port: number): string[] {
-  const opts = plan.proxyPorts.has(port) ? ['postscreen_upstream_proxy_protocol=haproxy'] : [];
-  if (plan.mtaPorts.indexOf(port) > 0) opts.push('postscreen_cache_cleanup_interval=0');
-  return opts;
+  addMain(ctx, `smtpd_client_restrictions = ${rblRestrictions(plan, zones)}`, '');
 }

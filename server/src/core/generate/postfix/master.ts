@@ -3,7 +3,6 @@
 // Postfix needs. chroot is `n` everywhere, so the folder runs as it is.
 import { commentHeader } from '../common';
 import { service, type Ctx, type Service } from './context';
-import { postscreenOpts } from './dnsbl';
 import type { Plan } from './plan';
 
 /** The service name of an MTA port: `smtp` for 25, else the number. */
@@ -11,30 +10,34 @@ function portName(port: number): string {
   return port === 25 ? 'smtp' : String(port);
 }
 
-/** postscreen on every MTA port, all handing clients to one smtpd pass service (POSTSCREEN_README). */
+/** postscreen on port 25, handing the clients that pass to the smtpd pass service (POSTSCREEN_README). */
 function postscreenServices(plan: Plan): Service[] {
-  const out = plan.mtaPorts.map((p, i) =>
-    service(portName(p), 'inet', 'postscreen', {
+  const out = [
+    service('smtp', 'inet', 'postscreen', {
       priv: 'n',
       maxproc: '1',
-      opts: postscreenOpts(plan, p),
-      comment: i === 0 ? ['# postscreen screens the MTA port(s); clients that pass go to smtpd.'] : [],
+      opts: plan.proxyPorts.has(25) ? ['postscreen_upstream_proxy_protocol=haproxy'] : [],
+      comment: ['# postscreen screens port 25; clients that pass go to smtpd.'],
     }),
-  );
+  ];
   out.push(service('smtpd', 'pass', 'smtpd'));
   out.push(service('dnsblog', 'unix', 'dnsblog', { maxproc: '0' }));
   out.push(service('tlsproxy', 'unix', 'tlsproxy', { maxproc: '0' }));
   return out;
 }
 
+/** smtpd on the MTA ports postscreen does not guard. */
 function smtpdServices(plan: Plan): Service[] {
-  return plan.mtaPorts.map((p) => {
-    const proxy = plan.proxyPorts.has(p);
-    return service(portName(p), 'inet', 'smtpd', {
-      priv: 'n',
-      opts: proxy ? ['smtpd_upstream_proxy_protocol=haproxy'] : [],
-      comment: proxy ? ['# The load balancer passes the client address in the PROXY protocol.'] : [],
-    });
+  const ports = plan.postscreen ? plan.mtaPorts.filter((p) => p !== 25) : plan.mtaPorts;
+  return ports.map((p) => {
+    const opts: string[] = [];
+    const comment: string[] = [];
+    if (plan.proxyPorts.has(p)) {
+      opts.push('smtpd_upstream_proxy_protocol=haproxy');
+      comment.push('# The load balancer passes the client address in the PROXY protocol.');
+    }
+    if (plan.portDnsbl) opts.push('smtpd_client_restrictions=$dnsbl_client_restrictions');
+    return service(portName(p), 'inet', 'smtpd', { priv: 'n', opts, comment });
   });
 }
 
@@ -78,7 +81,12 @@ function render(s: Service): string[] {
 }
 
 export function masterCf(ctx: Ctx, plan: Plan, listeners: Service[]): string {
-  const services = [...(plan.postscreen ? postscreenServices(plan) : smtpdServices(plan)), ...listeners, ...daemons()];
+  const services = [
+    ...(plan.postscreen ? postscreenServices(plan) : []),
+    ...smtpdServices(plan),
+    ...listeners,
+    ...daemons(),
+  ];
   const out = [
     commentHeader('#', ctx.opts.source, `Postfix master.cf of ${ctx.node.kind} ${ctx.name}`).trimEnd(),
     '# ==========================================================================',

@@ -3,7 +3,7 @@
 // ports, whether postscreen guards the MTA ports, and which ports a load
 // balancer reaches with the PROXY protocol.
 import type { NodeDecl } from '../../model/types';
-import { isInternetFacing, relaySets, smtpPort, type RelaySets } from '../common';
+import { dnsblZones, isInternetFacing, relaySets, smtpPort, type RelaySets } from '../common';
 import type { Ctx } from './context';
 
 export interface Plan {
@@ -12,8 +12,10 @@ export interface Plan {
   mtaPorts: number[];
   /** Declared `submission` ports (465: implicit TLS). */
   submission: number[];
-  /** postscreen in front of the MTA ports: the node is internet-facing. */
+  /** postscreen in front of port 25: the node is internet-facing and listens there. */
   postscreen: boolean;
+  /** The spam lists as smtpd restrictions on the MTA ports postscreen does not guard. */
+  portDnsbl: boolean;
   /** Ports a `source proxy-protocol` pool's HAProxy connects to (they read the PROXY header). */
   proxyPorts: Set<number>;
   /** Addresses HAProxy connects from (its `source`: the pool's vip): postscreen lets them through at once. */
@@ -54,11 +56,13 @@ export function makePlan(ctx: Ctx): Plan {
     for (const p of poolMemberPorts(pool, node)) proxyPorts.add(p);
     if (pool.vip && !balancers.includes(pool.vip.value)) balancers.push(pool.vip.value);
   }
+  const postscreen = facing && mtaPorts.includes(25);
   return {
     facing,
     mtaPorts,
     submission,
-    postscreen: facing && mtaPorts.length > 0,
+    postscreen,
+    portDnsbl: postscreen && mtaPorts.length > 1 && dnsblZones(node, model).length > 0,
     proxyPorts,
     balancers,
     rs: relaySets(node),
