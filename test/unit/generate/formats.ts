@@ -59,6 +59,8 @@ const POSTFIX_PARAMS = new Set([
   'postscreen_dnsbl_threshold',
   'postscreen_dnsbl_action',
   'dnsbl_client_restrictions',
+  'virtual_mailbox_domains',
+  'virtual_transport',
   // content and proxy filters
   'receive_override_options',
   'smtpd_proxy_filter',

@@ -349,6 +349,18 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       assert.match(cfg, /^ {4}source 198\.51\.100\.10$/m);
     });
 
+    it('a server with software postfix gets Postfix; its mailboxes go to the mailbox store over LMTP', () => {
+      const m = model(GW('').replace('  role mailbox\n', '  role mailbox\n  software postfix\n'));
+      const main = file(generatePostfix(m, OPTS), 'postfix/mbx/main.cf');
+      assert.equal(param(main, 'virtual_mailbox_domains'), 'example.com');
+      assert.equal(param(main, 'virtual_transport'), 'lmtp:unix:private/dovecot-lmtp');
+      assert.match(param(main, 'smtpd_recipient_restrictions') ?? '', /reject_unverified_recipient$/);
+      assert.ok(
+        !generatePostfix(model(GW('')), OPTS).some((f) => f.path.startsWith('postfix/mbx/')),
+        'exchange by default',
+      );
+    });
+
     it('route auth=yes: SMTP AUTH to those hops over TLS only, a password table to fill in', () => {
       const { main, files } = pf(
         GW('').replace('route * via=direct', 'route * via=isp auth=yes') +

@@ -1,5 +1,6 @@
 // Identity and accepted domains: a gateway delivers nothing locally, it
-// relays the domains it `accept`s to their next hops (relay_domains).
+// relays the domains it `accept`s to their next hops (relay_domains); a
+// mailbox server hands its `mailboxes` domains to the mailbox store.
 import { parseIp } from '../../model/addr';
 import { acceptedPatterns, guard } from '../common';
 import { addMain, pfDomain, type Ctx } from './context';
@@ -7,7 +8,7 @@ import { addMain, pfDomain, type Ctx } from './context';
 export function identitySection(ctx: Ctx): void {
   const { node } = ctx;
   addMain(ctx, 'compatibility_level = 3.6', '');
-  addMain(ctx, `# Identity and local delivery: this ${node.kind} delivers nothing locally, it relays.`);
+  addMain(ctx, `# Identity and local delivery: this ${node.kind} delivers nothing to local (Unix) mailboxes.`);
   if (node.hostname) addMain(ctx, `myhostname = ${guard(node.hostname.value, 'host', 'myhostname')}`);
   else addMain(ctx, `# no hostname declared for ${ctx.name}: Postfix uses the system's name`);
   addMain(ctx, 'mydestination =', 'alias_maps =', 'inet_interfaces = all');
@@ -30,4 +31,18 @@ export function domainsSection(ctx: Ctx): void {
     if (patterns.includes('*')) list.push('static:all');
     addMain(ctx, `relay_domains = ${list.join(', ')}`, '');
   } else addMain(ctx, 'relay_domains =', '');
+  mailboxDomains(ctx);
+}
+
+/** A Postfix mailbox server: its `mailboxes` domains go into Dovecot over LMTP. */
+function mailboxDomains(ctx: Ctx): void {
+  const patterns = (ctx.node.mailboxes?.patterns ?? []).filter((p) => p !== '*');
+  if (!patterns.length) return;
+  addMain(
+    ctx,
+    `# mailboxes: delivered into the mailbox store (Dovecot's LMTP socket; adjust if another store takes them).`,
+    `virtual_mailbox_domains = ${patterns.map(pfDomain).join(', ')}`,
+    'virtual_transport = lmtp:unix:private/dovecot-lmtp',
+    '',
+  );
 }

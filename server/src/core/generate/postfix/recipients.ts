@@ -12,7 +12,8 @@ import type { Plan } from './plan';
 const VERIFIED = 'verified_recipient';
 
 export function recipientsSection(ctx: Ctx, plan: Plan): void {
-  const check = acceptedPatterns(ctx.node).length ? ctx.node.recipients : 'none';
+  const ours = acceptedPatterns(ctx.node).length + (ctx.node.mailboxes?.patterns.length ?? 0);
+  const check = ours ? ctx.node.recipients : 'none';
   const taken = check === 'verify' ? VERIFIED : 'OK';
   const rr = acceptLimits(ctx, taken);
   if (check === 'verify') {
@@ -26,7 +27,7 @@ export function recipientsSection(ctx: Ctx, plan: Plan): void {
   if (rr.length) addMain(ctx, `smtpd_recipient_restrictions = ${rr.join(', ')}`);
   if (check === 'verify') verifySettings(ctx);
   if (check === 'list') recipientList(ctx);
-  if (check === 'none' && acceptedPatterns(ctx.node).length)
+  if (ctx.node.recipients === 'none' && ours)
     addMain(ctx, '# recipients none: every address of the accepted domains is taken; unknown ones bounce later.');
   if (ctx.classes.length) {
     addMain(ctx, `smtpd_restriction_classes = ${ctx.classes.map((c) => c.name).join(', ')}`);
