@@ -361,6 +361,14 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       );
     });
 
+    it('members of a source masked pool: no postscreen and no spam lists (every client is the proxy)', () => {
+      const text = `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n  source masked\n  members gw\n}\n${GW('  dnsbl zen.spamhaus.org').replace('mx 10 gw', 'mx 10 p')}`;
+      const { main, master } = pf(text);
+      assert.doesNotMatch(master, /postscreen/);
+      assert.doesNotMatch(main, /^(postscreen_dnsbl_sites|smtpd_client_restrictions) /m);
+      assert.match(main, /^# Behind a source masked pool every client arrives as 198\.51\.100\.10:$/m);
+    });
+
     it('route auth=yes: SMTP AUTH to those hops over TLS only, a password table to fill in', () => {
       const { main, files } = pf(
         GW('').replace('route * via=direct', 'route * via=isp auth=yes') +

@@ -16,6 +16,19 @@ function zoneText(zone: string): string {
 
 export function dnsblSection(ctx: Ctx, plan: Plan): void {
   const zones = dnsblZones(ctx.node, ctx.model);
+  if (plan.masked.length && (zones.length || plan.facing)) {
+    addMain(
+      ctx,
+      `# Behind a source masked pool every client arrives as ${plan.masked.map((a) => guard(a, 'addr', 'a comment')).join(', ')}:`,
+      '# no postscreen and no spam lists here (they would judge the load balancer); check them on it.',
+      '',
+    );
+    if (zones.length)
+      ctx.notes.push(
+        `postfix ${ctx.name}: behind a source masked pool, its spam lists cannot see clients; none written`,
+      );
+    return;
+  }
   if (plan.postscreen) postscreenSection(ctx, plan, zones);
   else if (zones.length) smtpdDnsbl(ctx, plan, zones);
   else {

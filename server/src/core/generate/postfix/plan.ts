@@ -18,6 +18,8 @@ export interface Plan {
   portDnsbl: boolean;
   /** Ports a `source proxy-protocol` pool's HAProxy connects to (they read the PROXY header). */
   proxyPorts: Set<number>;
+  /** The addresses every client arrives from when the node sits behind a `source masked` pool. */
+  masked: string[];
   /** Addresses HAProxy connects from (its `source`: the pool's vip): postscreen lets them through at once. */
   balancers: string[];
   rs: RelaySets;
@@ -56,12 +58,17 @@ export function makePlan(ctx: Ctx): Plan {
     for (const p of poolMemberPorts(pool, node)) proxyPorts.add(p);
     if (pool.vip && !balancers.includes(pool.vip.value)) balancers.push(pool.vip.value);
   }
-  const postscreen = facing && mtaPorts.includes(25);
+  const masked = balancedPools(node)
+    .filter((p) => p.source === 'masked')
+    .flatMap((p) => p.snat);
+  // Behind a masking proxy every client has the proxy's address: nothing to screen or look up.
+  const postscreen = facing && mtaPorts.includes(25) && !masked.length;
   return {
     facing,
     mtaPorts,
     submission,
     postscreen,
+    masked,
     portDnsbl: postscreen && mtaPorts.length > 1 && dnsblZones(node, model).length > 0,
     proxyPorts,
     balancers,
