@@ -39,8 +39,40 @@ const POSTFIX_PARAMS = new Set([
   'mime_header_checks',
   'message_size_limit',
   'mailbox_size_limit',
+  // recipients verify / list
+  'unverified_recipient_reject_code',
+  'unverified_recipient_defer_code',
+  'unverified_recipient_tempfail_action',
+  'address_verify_map',
+  'address_verify_positive_expire_time',
+  'address_verify_positive_refresh_time',
+  'address_verify_negative_expire_time',
+  'address_verify_negative_refresh_time',
+  'relay_recipient_maps',
+  // submission
+  'smtpd_sender_login_maps',
+  // postscreen
+  'postscreen_access_list',
+  'postscreen_denylist_action',
+  'postscreen_greet_action',
+  'postscreen_dnsbl_sites',
+  'postscreen_dnsbl_threshold',
+  'postscreen_dnsbl_action',
+  'dnsbl_client_restrictions',
+  'virtual_mailbox_domains',
+  'virtual_transport',
+  // content and proxy filters
+  'receive_override_options',
+  'smtpd_proxy_filter',
+  'smtpd_proxy_options',
+  // route auth=yes
+  'smtp_sasl_auth_enable',
+  'smtp_sasl_password_maps',
+  'smtp_sasl_security_options',
+  'smtp_sasl_tls_security_options',
+  'smtp_tls_policy_maps',
 ]);
-const CLASS = /^(accept_from_\d+|sasl_relay)$/;
+const CLASS = /^(accept_from_\d+|sasl_relay|verified_recipient)$/;
 /** A Postfix value: list items of hostnames, CIDRs, restrictions, maps; `$` only in known expansions. */
 const PF_VALUE = /^[A-Za-z0-9_.,:\/\[\]!*@ -]*$/;
 
@@ -50,7 +82,13 @@ export function checkMainCf(text: string): Problem {
     const m = /^([a-z0-9_]+) =(?: (.*))?$/.exec(line);
     if (!m) return `main.cf: not a parameter line: ${JSON.stringify(line)}`;
     if (!POSTFIX_PARAMS.has(m[1]) && !CLASS.test(m[1])) return `main.cf: unexpected parameter ${m[1]}`;
-    const v = (m[2] ?? '').replace(/\$\{config_directory\}/g, 'CONF').replace(/^\$smtpd_milters$/, 'X');
+    const v = (m[2] ?? '')
+      .replace(/\$\{(config|data)_directory\}|\$data_directory/g, 'CONF')
+      .replace(/^\$smtpd_milters$/, 'X')
+      // postscreen_dnsbl_sites: zone=127.0.0.[2..11]*3
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])\*\d+/g, '')
+      // reject_rbl_client zone=127.0.0.[2..11]
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])(?=,|$)/g, '');
     if (!PF_VALUE.test(v)) return `main.cf: unexpected characters in ${m[1]}: ${JSON.stringify(m[2])}`;
   }
   return undefined;
@@ -59,8 +97,11 @@ export function checkMainCf(text: string): Problem {
 export function checkMasterCf(text: string): Problem {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
+    if (line === '  -o smtpd_client_restrictions=$dnsbl_client_restrictions') continue;
     if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:\/\[\]=-]*$/.test(line)) continue;
-    if (/^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
+    if (
+      /^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram|pass) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line)
+    )
       continue;
     return `master.cf: unexpected line ${JSON.stringify(line)}`;
   }
@@ -79,7 +120,16 @@ export function checkTable(name: string, text: string): Problem {
         continue;
       return `${name}: unexpected line ${JSON.stringify(line)}`;
     }
-    if (/^[A-Za-z0-9_.:\/*-]+\t(OK|DUNNO|sasl_relay|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(line)) continue;
+    if (name === 'sender_login_maps') {
+      if (line === '/^(.+@.+)$/\t${1}') continue;
+      return `${name}: unexpected line ${JSON.stringify(line)}`;
+    }
+    if (
+      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|encrypt|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(
+        line,
+      )
+    )
+      continue;
     return `${name}: unexpected line ${JSON.stringify(line)}`;
   }
   return undefined;
@@ -104,6 +154,7 @@ const HAPROXY_KEYWORDS = new Set([
   'server',
   'parse-resolv-conf',
   'hold',
+  'source',
 ]);
 
 export function checkHaproxy(text: string): Problem {
