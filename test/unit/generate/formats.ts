@@ -74,7 +74,7 @@ const POSTFIX_PARAMS = new Set([
 ]);
 const CLASS = /^(accept_from_\d+|sasl_relay|verified_recipient)$/;
 /** A Postfix value: list items of hostnames, CIDRs, restrictions, maps; `$` only in known expansions. */
-const PF_VALUE = /^[A-Za-z0-9_.,:\/\[\]!*@ -]*$/;
+const PF_VALUE = /^[A-Za-z0-9_.,:/[\]!*@ -]*$/;
 
 export function checkMainCf(text: string): Problem {
   for (const line of text.split('\n')) {
@@ -98,10 +98,8 @@ export function checkMasterCf(text: string): Problem {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     if (line === '  -o smtpd_client_restrictions=$dnsbl_client_restrictions') continue;
-    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:\/\[\]=-]*$/.test(line)) continue;
-    if (
-      /^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram|pass) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line)
-    )
+    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:/[\]=-]*$/.test(line)) continue;
+    if (/^[A-Za-z0-9.:[\]-]+ +(inet|unix|unix-dgram|pass) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
       continue;
     return `master.cf: unexpected line ${JSON.stringify(line)}`;
   }
@@ -125,7 +123,7 @@ export function checkTable(name: string, text: string): Problem {
       return `${name}: unexpected line ${JSON.stringify(line)}`;
     }
     if (
-      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|encrypt|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(
+      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|encrypt|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:[\], -]*)$/.test(
         line,
       )
     )
@@ -163,7 +161,7 @@ export function checkHaproxy(text: string): Problem {
     if (line === '' || line.startsWith('#')) continue;
     const words = line.split(/\s+/);
     if (!HAPROXY_KEYWORDS.has(words[0])) return `haproxy: unexpected keyword ${JSON.stringify(raw)}`;
-    if (!/^[A-Za-z0-9_.:\[\]\/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
+    if (!/^[A-Za-z0-9_.:[\]/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
     if (
       (words[0] === 'frontend' || words[0] === 'backend') &&
       (words.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(words[1]))
@@ -367,7 +365,7 @@ export function checkFile(path: string, content: string): Problem {
   if (path.endsWith('.mmd')) return checkMermaid(content);
   if (path === 'model.json') {
     try {
-      const j = JSON.parse(content);
+      const j = JSON.parse(content) as { generatedBy?: unknown };
       return j.generatedBy === 'mailtopo' ? undefined : 'model.json: no generatedBy';
     } catch (e) {
       return `model.json: ${(e as Error).message}`;
