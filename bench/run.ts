@@ -6,6 +6,7 @@ import { benchParse, parseTableOnly } from './parse';
 import { benchDns } from './dns';
 import { benchAnalysis } from './analysis';
 import { benchLsp } from './lsp';
+import { benchAddr } from './addr';
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
     ['parse', benchParse],
     ['analysis', benchAnalysis],
     ['lsp', benchLsp],
+    ['spf', async () => (await import('./spf')).benchSpf()],
+
+    ['addr', benchAddr],
   ];
   let failed = false;
   for (const [name, fn] of sections) {

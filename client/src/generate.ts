@@ -70,6 +70,16 @@ async function pickFolder(file: vscode.Uri): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
+/** `: bind 5, exchange 4`: written files per top-level folder (bind/internal/... counts as bind). */
+function perFolder(files: string[]): string {
+  const counts = new Map<string, number>();
+  for (const f of files) {
+    const top = f.split(/[\\/]/)[0];
+    counts.set(top, (counts.get(top) ?? 0) + 1);
+  }
+  return counts.size > 1 ? `: ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+}
+
 export async function generateConfiguration(
   output: vscode.OutputChannel,
   args: GenerateArgs = {},
@@ -136,15 +146,21 @@ export async function generateConfiguration(
     code = await run(true);
   }
   if (code === 0) {
+    // What to do with each target's files (the same table the picker shows).
+    output.appendLine('[generate] next steps:');
+    for (const t of GENERATE_TARGETS) if (targets.includes(t.id)) output.appendLine(`  ${t.id}: ${t.next}`);
     const reveal = 'Reveal in Explorer';
+    const steps = 'Next Steps';
     const n = written.length;
     void vscode.window
       .showInformationMessage(
-        `mailtopo: generated ${targets.join(', ')} in ${out.fsPath} (${n} file${n === 1 ? '' : 's'} written).`,
+        `mailtopo: generated ${targets.join(', ')} in ${out.fsPath} (${n} file${n === 1 ? '' : 's'} written${perFolder(written)}).`,
         reveal,
+        steps,
       )
       .then((p) => {
         if (p === reveal) void vscode.commands.executeCommand('revealInExplorer', out);
+        if (p === steps) output.show(true);
       });
   } else {
     void vscode.window

@@ -8,12 +8,11 @@
 // generation (bumped when files change on disk) and the ignore list, so a
 // request never checks a version twice and a parse is never repeated (the
 // incremental parse cache re-parses only the chunks an edit touched).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkFiles, type CheckResult } from './core/check';
 import type { MtDiagnostic } from './core/diagnostic';
-import type { FileHost } from './core/model/workspace';
+import { editorRoot, rootedFileHost } from './core/model/fileHost';
 import { IncrementalParseCache } from './core/features/incremental';
 import { contextOf, type FeatureContext } from './core/features/context';
 
@@ -51,10 +50,10 @@ export class Analyzer {
   /** Every check run: root uri and root version (tests, bench). */
   onAnalysis?: (a: Analysis) => void;
 
-  constructor(
-    private readonly docs: DocSource,
-    private readonly readDisk: (abs: string) => string | undefined = readFileOrUndefined,
-  ) {}
+  /** The editor's workspace folders: the root that imports may not leave (LANGUAGE.md §3 Imports). */
+  folders: string[] = [];
+
+  constructor(private readonly docs: DocSource) {}
 
   /** The file-system path a document stands for (a made-up one for untitled documents). */
   pathOf(uri: string): string {
@@ -111,12 +110,7 @@ export class Analyzer {
     const prev = this.analyses.get(root);
     if (prev && this.isFresh(prev, open)) return prev;
     const abs = this.pathOf(root);
-    const host: FileHost = {
-      readFile: (p: string) => {
-        const d = open.get(p);
-        return d ? d.getText() : this.readDisk(p);
-      },
-    };
+    const host = rootedFileHost(editorRoot(abs, this.folders), (p) => open.get(p)?.getText());
     const t0 = performance.now();
     let result: CheckResult;
     try {
@@ -224,16 +218,6 @@ export class Analyzer {
     const p = this.pathByUri.get(uri);
     this.pathByUri.delete(uri);
     if (p) this.cache.delete(p);
-  }
-}
-
-function readFileOrUndefined(abs: string): string | undefined {
-  try {
-    const st = fs.statSync(abs);
-    if (!st.isFile()) return undefined;
-    return fs.readFileSync(abs, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

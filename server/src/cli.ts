@@ -4,7 +4,8 @@
 // message on stderr, never a stack trace unless MAILTOPO_DEBUG=1.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkFiles, diskHost, stripBom, type CheckResult } from './core/check';
+import { checkFiles, type CheckResult } from './core/check';
+import { cliRoot, readRegularFile, rootedFileHost } from './core/model/fileHost';
 import { loadWorkspace, ParseCache, type FileHost } from './core/model/workspace';
 import { sortDiagnostics, type MtDiagnostic, type Severity } from './core/diagnostic';
 import { formatText } from './core/features/format';
@@ -16,14 +17,6 @@ export class UsageError extends Error {}
 /** A named file cannot be read: exit 2 with the reason, without the usage text. */
 export class InputError extends Error {}
 
-const READ_ERRORS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EIO: 'input/output error',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'name too long',
-};
-
 export interface Io {
   stdout(s: string): void;
   stderr(s: string): void;
@@ -31,7 +24,7 @@ export interface Io {
 
 const USAGE = `usage:
   mailtopo check FILE... [--live] [--resolver HOST[:PORT]]... [--timeout MS]
-                         [--format text|json|sarif] [--fail-on error|warning]
+                         [--format text|json|sarif] [--fail-on error|warning] [--root DIR]
   mailtopo generate FILE --target postfix|haproxy|bind|exchange|dot|mermaid|svg|json|all
                          --out DIR [--force]
   mailtopo fmt FILE... [--check]
@@ -79,21 +72,18 @@ function one(p: Parsed, name: string, allowed?: string[], dflt?: string): string
   return v[0];
 }
 
-/** A file the user named must be a readable regular file. */
+/** A file the user named must be a regular file of at most 10 MB: anything else is exit 2 at once, unread. */
 function requireReadable(file: string): string {
-  let st: fs.Stats;
+  const r = readRegularFile(file);
+  if ('refused' in r) throw new InputError(`cannot read '${file}': ${r.refused}`);
+  return r.text;
+}
+
+function isDirectory(dir: string): boolean {
   try {
-    st = fs.statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'no such file'}`);
-  }
-  if (st.isDirectory()) throw new InputError(`cannot read '${file}': it is a directory`);
-  try {
-    return stripBom(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new InputError(`cannot read '${file}': ${READ_ERRORS[code] ?? 'read error'}${code ? ` (${code})` : ''}`);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -107,24 +97,35 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, h
  * to the other parts would all be undeclared). Files importing each other are
  * checked once, from the first one named.
  */
-export function checkMany(files: string[], ignore: string[] = []): CheckResult[] {
+export function checkMany(files: string[], ignore: string[] = [], root?: string): CheckResult[] {
   const texts = files.map((f) => requireReadable(f));
   const abs = files.map((f) => path.resolve(f));
   const cache = new ParseCache();
-  // each imported file is read from disk once, however many workspaces load it
-  const read = new Map<string, string | undefined>();
-  const host: FileHost = {
-    readFile: (p) => {
-      if (!read.has(p)) read.set(p, diskHost.readFile(p));
-      return read.get(p);
-    },
+  // each imported file is read from disk once, however many workspaces load it (within one root)
+  const read = new Map<string, ReturnType<FileHost['readFile']>>();
+  const hosts = new Map<string, FileHost>();
+  const hostOf = (file: string): FileHost => {
+    const r = cliRoot(file, root);
+    let h = hosts.get(r);
+    if (!h) {
+      const disk = rootedFileHost(r);
+      h = {
+        readFile: (p) => {
+          const key = `${r}\0${p}`;
+          if (!read.has(key)) read.set(key, disk.readFile(p));
+          return read.get(key);
+        },
+      };
+      hosts.set(r, h);
+    }
+    return h;
   };
   const closures =
     files.length > 1
       ? files.map(
           (f, i) =>
             new Set(
-              loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], host, cache).files.map((lf) => lf.abs),
+              loadWorkspace([{ abs: abs[i], display: f, text: texts[i] }], hostOf(f), cache).files.map((lf) => lf.abs),
             ),
         )
       : [];
@@ -134,7 +135,7 @@ export function checkMany(files: string[], ignore: string[] = []): CheckResult[]
   const loaded = new Set<string>();
   for (let i = 0; i < files.length; i++) {
     if (loaded.has(abs[i]) || importedByAnother(i)) continue;
-    const r = checkFiles([{ path: files[i], text: texts[i] }], { host, ignore, cache });
+    const r = checkFiles([{ path: files[i], text: texts[i] }], { host: hostOf(files[i]), ignore, cache });
     for (const lf of r.workspace.files) loaded.add(lf.abs);
     results.push(r);
   }
@@ -155,7 +156,14 @@ function summaryOf(diags: MtDiagnostic[]) {
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
 
 export async function cmdCheck(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { live: false, resolver: true, timeout: true, format: true, 'fail-on': true });
+  const p = parseArgs(argv, {
+    live: false,
+    resolver: true,
+    timeout: true,
+    format: true,
+    'fail-on': true,
+    root: true,
+  });
   if (!p.files.length) throw new UsageError('check needs at least one FILE');
   const format = one(p, 'format', ['text', 'json', 'sarif'], 'text')!;
   const failOn = one(p, 'fail-on', ['error', 'warning'], 'error')! as 'error' | 'warning';
@@ -176,7 +184,9 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   if (!p.flags.has('live') && (p.flags.has('resolver') || p.flags.has('timeout'))) {
     io.stderr('mailtopo: note: --resolver and --timeout only matter with --live\n');
   }
-  const results = checkMany(p.files);
+  const root = one(p, 'root');
+  if (root !== undefined && !isDirectory(root)) throw new UsageError(`--root must be a directory (got '${root}')`);
+  const results = checkMany(p.files, [], root);
   const order: string[] = [];
   const byFile = new Map<string, MtDiagnostic[]>();
   for (const r of results) {
@@ -239,15 +249,25 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
   return all.some((d) => RANK[d.severity] <= limit) ? 1 : 0;
 }
 
-/** Write a file by temp file + rename, so a crash never leaves half a file. */
+/**
+ * Write a file by temp file + rename, so a crash never leaves half a file. A
+ * symbolic link is written through: its target gets the new text and the
+ * link stays a link.
+ */
 function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.mailtopo-${process.pid}.tmp`);
-  const mode = fs.statSync(file).mode;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.renameSync(tmp, file);
+  const real = fs.realpathSync(file);
+  const tmp = path.join(path.dirname(real), `.${path.basename(real)}.mailtopo-${process.pid}.tmp`);
+  const mode = fs.statSync(real).mode;
+  fs.writeFileSync(tmp, text, { mode, flag: 'wx' });
+  try {
+    fs.renameSync(tmp, real);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
-export async function cmdFmt(argv: string[], io: Io): Promise<number> {
+export function cmdFmt(argv: string[], io: Io): number {
   const p = parseArgs(argv, { check: false });
   if (!p.files.length) throw new UsageError('fmt needs at least one FILE');
   const texts = p.files.map((f) => requireReadable(f));
@@ -285,11 +305,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'check':
         return await cmdCheck(rest, io);
       case 'fmt':
-        return await cmdFmt(rest, io);
+        return cmdFmt(rest, io);
       case 'generate': {
         const { runGenerate } = await import('./generateCommand');
         return await runGenerate(rest, io);
       }
+      case 'spf':
+        return await (await import('./cliSpf')).cmdSpf(rest, io);
       case 'lsp': {
         const p = parseArgs(rest, { stdio: false, 'node-ipc': false, socket: true, clientProcessId: true });
         if (p.files.length) throw new UsageError(`lsp takes no files (got '${p.files[0]}')`);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles } from './core/check';
 import type { MtDiagnostic } from './core/diagnostic';
-import { generate, TARGETS, type Target } from './core/generate/index';
+import { generate, TARGET_INFO, TARGETS, type Target } from './core/generate/index';
 import { GenerateError } from './core/generate/common';
 import { writeGenerated, WriteRefused } from './core/generate/writer';
 
@@ -98,7 +98,9 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
     throw e;
   }
   if (args === 'help') {
-    io.stdout(`${USAGE}\n`);
+    // The targets and their files, from the table the editor's picker reads too (see docs/generate.md).
+    const targets = TARGET_INFO.map((t) => `  ${t.id.padEnd(9)}${t.detail}`).join('\n');
+    io.stdout(`${USAGE}\ntargets:\n${targets}\n`);
     return 0;
   }
   const { file, targets, out, force } = args;

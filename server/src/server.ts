@@ -41,6 +41,7 @@ import { definition } from './core/features/definition';
 import { references } from './core/features/references';
 import { prepareRename, rename, RenameError } from './core/features/rename';
 import { documentSymbols, workspaceSymbols } from './core/features/symbols';
+import { folderPaths } from './core/model/fileHost';
 import { semanticTokens, SEMANTIC_LEGEND } from './core/features/semanticTokens';
 import { foldingRanges } from './core/features/folding';
 import { documentLinks } from './core/features/links';
@@ -348,6 +349,7 @@ export class MailtopoServer {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
       this.clientCaps = params.capabilities ?? {};
+      this.analyzer.folders = folderPaths(params); // the roots imports may not leave
       const init = (params.initializationOptions ?? {}) as InitializationOptions;
       if (typeof init.trusted === 'boolean') this.trusted = init.trusted;
       if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) this.staticDelayMs = init.debounceMs;

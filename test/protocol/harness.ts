@@ -38,29 +38,33 @@ export const SERVER = path.join(ROOT, 'dist', 'server.cjs');
 let built: Promise<void> | undefined;
 
 /** Build the bundles once per test process (`node esbuild.mjs`); if another part of the tree is mid-edit, build the server alone. */
+async function buildServerAlone(): Promise<void> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    entryPoints: [path.join(ROOT, 'server/src/main.ts')],
+    outfile: SERVER,
+  });
+}
+
 export function buildServer(): Promise<void> {
   built ??= new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, async (err, _out, stderr) => {
+    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, (err, _out, stderr) => {
       if (!err && fs.existsSync(SERVER)) {
         resolve();
         return;
       }
-      try {
-        const esbuild = await import('esbuild');
-        await esbuild.build({
-          bundle: true,
-          platform: 'node',
-          target: 'node20',
-          format: 'cjs',
-          logLevel: 'warning',
-          entryPoints: [path.join(ROOT, 'server/src/main.ts')],
-          outfile: SERVER,
-        });
-        process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
+      buildServerAlone().then(
+        () => {
+          process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
+          resolve();
+        },
+        (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+      );
     });
   });
   return built;

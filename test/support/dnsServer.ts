@@ -471,7 +471,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const build = (q: dnsPacket.DecodedPacket, proto: 'udp' | 'tcp', forceRcode?: string, big = false): Buffer => {
     const question = q.questions![0];
     const qname = question.name.toLowerCase().replace(/\.$/, '');
-    const opt = (q.additionals ?? []).find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    const opt = (q.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
     let res = big
       ? { rcode: 'NOERROR', answers: bigRecords(qname), authorities: [] as ZoneRecord[] }
       : db.answer(qname, question.type);

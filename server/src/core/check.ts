@@ -1,11 +1,11 @@
 // The one entry point the CLI, the server and the tests drive: text in,
 // diagnostics per file out. Syntax (MT0xx), schema and references (MT1xx),
 // then the analysis families (MT2xx-MT4xx) on whatever parsed.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sortDiagnostics, type MtDiagnostic } from './diagnostic';
 import { loadWorkspace, type FileHost, type ParseCache, type Workspace } from './model/workspace';
 import { buildModel } from './model/build';
+import { cliRoot, readRegularFile, rootedFileHost } from './model/fileHost';
 import type { Model } from './model/types';
 import { RULE_FAMILIES } from './rules/index';
 
@@ -21,14 +21,14 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Reads files from disk; a directory or unreadable file counts as missing. */
+/**
+ * Reads files from disk with no root (every regular file ≤ 10 MB): for callers
+ * that name their files themselves. Imports go through `rootedFileHost`.
+ */
 export const diskHost: FileHost = {
-  readFile(abs: string): string | undefined {
-    try {
-      return stripBom(fs.readFileSync(abs, 'utf8'));
-    } catch {
-      return undefined;
-    }
+  readFile(abs: string) {
+    const r = readRegularFile(abs);
+    return 'text' in r ? r.text : r;
   },
 };
 
@@ -41,7 +41,8 @@ export interface CheckOptions {
 
 /** Check one workspace: the given root files and their imports. */
 export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: CheckOptions = {}): CheckResult {
-  const host = opts.host ?? diskHost;
+  // default: the CLI's rule (the current directory when the first file is inside it, else its directory)
+  const host = opts.host ?? rootedFileHost(cliRoot(roots[0]?.path ?? '.'));
   const ws = loadWorkspace(
     roots.map((r) => ({ abs: path.resolve(r.path), display: r.path, text: r.text })),
     host,

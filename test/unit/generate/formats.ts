@@ -39,10 +39,42 @@ const POSTFIX_PARAMS = new Set([
   'mime_header_checks',
   'message_size_limit',
   'mailbox_size_limit',
+  // recipients verify / list
+  'unverified_recipient_reject_code',
+  'unverified_recipient_defer_code',
+  'unverified_recipient_tempfail_action',
+  'address_verify_map',
+  'address_verify_positive_expire_time',
+  'address_verify_positive_refresh_time',
+  'address_verify_negative_expire_time',
+  'address_verify_negative_refresh_time',
+  'relay_recipient_maps',
+  // submission
+  'smtpd_sender_login_maps',
+  // postscreen
+  'postscreen_access_list',
+  'postscreen_denylist_action',
+  'postscreen_greet_action',
+  'postscreen_dnsbl_sites',
+  'postscreen_dnsbl_threshold',
+  'postscreen_dnsbl_action',
+  'dnsbl_client_restrictions',
+  'virtual_mailbox_domains',
+  'virtual_transport',
+  // content and proxy filters
+  'receive_override_options',
+  'smtpd_proxy_filter',
+  'smtpd_proxy_options',
+  // route auth=yes
+  'smtp_sasl_auth_enable',
+  'smtp_sasl_password_maps',
+  'smtp_sasl_security_options',
+  'smtp_sasl_tls_security_options',
+  'smtp_tls_policy_maps',
 ]);
-const CLASS = /^(accept_from_\d+|sasl_relay)$/;
+const CLASS = /^(accept_from_\d+|sasl_relay|verified_recipient)$/;
 /** A Postfix value: list items of hostnames, CIDRs, restrictions, maps; `$` only in known expansions. */
-const PF_VALUE = /^[A-Za-z0-9_.,:\/\[\]!*@ -]*$/;
+const PF_VALUE = /^[A-Za-z0-9_.,:/[\]!*@ -]*$/;
 
 export function checkMainCf(text: string): Problem {
   for (const line of text.split('\n')) {
@@ -50,7 +82,13 @@ export function checkMainCf(text: string): Problem {
     const m = /^([a-z0-9_]+) =(?: (.*))?$/.exec(line);
     if (!m) return `main.cf: not a parameter line: ${JSON.stringify(line)}`;
     if (!POSTFIX_PARAMS.has(m[1]) && !CLASS.test(m[1])) return `main.cf: unexpected parameter ${m[1]}`;
-    const v = (m[2] ?? '').replace(/\$\{config_directory\}/g, 'CONF').replace(/^\$smtpd_milters$/, 'X');
+    const v = (m[2] ?? '')
+      .replace(/\$\{(config|data)_directory\}|\$data_directory/g, 'CONF')
+      .replace(/^\$smtpd_milters$/, 'X')
+      // postscreen_dnsbl_sites: zone=127.0.0.[2..11]*3
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])\*\d+/g, '')
+      // reject_rbl_client zone=127.0.0.[2..11]
+      .replace(/=127\.0\.0\.(\d+|\[\d+\.\.\d+\])(?=,|$)/g, '');
     if (!PF_VALUE.test(v)) return `main.cf: unexpected characters in ${m[1]}: ${JSON.stringify(m[2])}`;
   }
   return undefined;
@@ -59,8 +97,9 @@ export function checkMainCf(text: string): Problem {
 export function checkMasterCf(text: string): Problem {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:\/\[\]=-]*$/.test(line)) continue;
-    if (/^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
+    if (line === '  -o smtpd_client_restrictions=$dnsbl_client_restrictions') continue;
+    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:/[\]=-]*$/.test(line)) continue;
+    if (/^[A-Za-z0-9.:[\]-]+ +(inet|unix|unix-dgram|pass) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
       continue;
     return `master.cf: unexpected line ${JSON.stringify(line)}`;
   }
@@ -79,7 +118,16 @@ export function checkTable(name: string, text: string): Problem {
         continue;
       return `${name}: unexpected line ${JSON.stringify(line)}`;
     }
-    if (/^[A-Za-z0-9_.:\/*-]+\t(OK|DUNNO|sasl_relay|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(line)) continue;
+    if (name === 'sender_login_maps') {
+      if (line === '/^(.+@.+)$/\t${1}') continue;
+      return `${name}: unexpected line ${JSON.stringify(line)}`;
+    }
+    if (
+      /^[A-Za-z0-9_.:/*[\]-]+\t(OK|DUNNO|permit|encrypt|sasl_relay|verified_recipient|accept_from_\d+|smtp:[A-Za-z0-9_.:[\], -]*)$/.test(
+        line,
+      )
+    )
+      continue;
     return `${name}: unexpected line ${JSON.stringify(line)}`;
   }
   return undefined;
@@ -104,6 +152,7 @@ const HAPROXY_KEYWORDS = new Set([
   'server',
   'parse-resolv-conf',
   'hold',
+  'source',
 ]);
 
 export function checkHaproxy(text: string): Problem {
@@ -112,7 +161,7 @@ export function checkHaproxy(text: string): Problem {
     if (line === '' || line.startsWith('#')) continue;
     const words = line.split(/\s+/);
     if (!HAPROXY_KEYWORDS.has(words[0])) return `haproxy: unexpected keyword ${JSON.stringify(raw)}`;
-    if (!/^[A-Za-z0-9_.:\[\]\/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
+    if (!/^[A-Za-z0-9_.:[\]/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
     if (
       (words[0] === 'frontend' || words[0] === 'backend') &&
       (words.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(words[1]))
@@ -234,7 +283,7 @@ export function psSkeleton(text: string): { code: string[]; problem?: string } {
 }
 
 const PS_LINE =
-  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
+  /^(\$ErrorActionPreference = 'L'|\$Server = 'L'|\}|\} else \{|if \(-not \(Get-(AcceptedDomain|SendConnector|ReceiveConnector|IPBlockListProvider) -Identity 'L' -ErrorAction SilentlyContinue\)\) \{|(New|Set|Add|Get)-[A-Za-z]+( -[A-Za-z]+( ('L'(,'L')*|\$true|\$false|\$Server|[A-Za-z0-9]+|\(\d+\.\.\d+ \| ForEach-Object \{ 'L' \+ \$_ \}\)))?)*( \| Add-ADPermission -User 'L' -ExtendedRights 'L')?)$/;
 
 export function checkPs1(text: string): Problem {
   const { code, problem } = psSkeleton(text);
@@ -282,6 +331,24 @@ export function checkMermaid(text: string): Problem {
   return undefined;
 }
 
+/** bind/named.conf.views: comments, one ACL of addresses and views of primary zones, nothing else. */
+export function checkNamedViews(text: string): Problem {
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('//') || line === '};') continue;
+    if (
+      /^acl "[a-z-]+" \{$/.test(line) ||
+      /^\t(localhost|[0-9a-f.:]+(\/\d{1,3})?);(\t\/\/ [\x20-\x7e]*)?$/.test(line) ||
+      /^view "(internal|public)" \{$/.test(line) ||
+      /^\tmatch-clients \{ ("[a-z-]+"|any); \};$/.test(line) ||
+      /^\trecursion no;$/.test(line) ||
+      /^\tzone "[A-Za-z0-9.-]+" \{ type primary; file "\/[A-Za-z0-9./-]+"; \};$/.test(line)
+    )
+      continue;
+    return `named.conf.views: unexpected line ${JSON.stringify(line)}`;
+  }
+  return undefined;
+}
+
 /** Every generated file against its grammar. */
 export function checkFile(path: string, content: string): Problem {
   const base = path.split('/').pop()!;
@@ -291,13 +358,14 @@ export function checkFile(path: string, content: string): Problem {
     return checkTable(base, content);
   }
   if (path === 'haproxy/haproxy.cfg') return checkHaproxy(content);
+  if (path === 'bind/named.conf.views') return checkNamedViews(content);
   if (path.startsWith('bind/')) return zoneRecords(content).problem;
   if (path.startsWith('exchange/')) return checkPs1(content);
   if (path.endsWith('.dot')) return checkDot(content);
   if (path.endsWith('.mmd')) return checkMermaid(content);
   if (path === 'model.json') {
     try {
-      const j = JSON.parse(content);
+      const j = JSON.parse(content) as { generatedBy?: unknown };
       return j.generatedBy === 'mailtopo' ? undefined : 'model.json: no generatedBy';
     } catch (e) {
       return `model.json: ${(e as Error).message}`;

@@ -90,11 +90,9 @@ describe('generate: targets', () => {
         sasl.split('\n').filter((l) => l && !l.startsWith('#')),
         ['10.9.0.0/16\tDUNNO', '10.0.0.0/8\tsasl_relay', '0.0.0.0/0\tsasl_relay', '::/0\tsasl_relay'],
       );
+      // No `submission` port declared: no submission service (issue 13), and a note says nobody can log in.
       const master = file(generatePostfix(m, OPTS), 'postfix/gw/master.cf');
-      assert.match(
-        master,
-        /^submission inet .*smtpd\n {2}-o syslog_name=postfix\/submission\n {2}-o smtpd_tls_security_level=encrypt\n {2}-o smtpd_sasl_auth_enable=yes/m,
-      );
+      assert.doesNotMatch(master, /^submission/m);
     });
 
     it('no relay rules: empty mynetworks, and reject_unauth_destination', () => {
@@ -124,16 +122,18 @@ describe('generate: targets', () => {
   describe('postfix', () => {
     it("DNSBLs: the node's own list, else options' for an internet-facing node, none for 'dnsbl none'", () => {
       const opts = 'options {\n  dnsbl zen.spamhaus.org, bl.spamcop.net\n}';
+      // The gateway is an MX target (internet-facing): its lists are scored by postscreen, filtered to listing codes.
       const own = file(generatePostfix(model(GW('  dnsbl b.example.org', opts)), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(own, 'smtpd_client_restrictions'), 'permit_mynetworks, reject_rbl_client b.example.org');
+      assert.equal(param(own, 'postscreen_dnsbl_sites'), 'b.example.org=127.0.0.[2..255]*3');
       const dflt = file(generatePostfix(model(GW('', opts)), OPTS), 'postfix/gw/main.cf');
       assert.equal(
-        param(dflt, 'smtpd_client_restrictions'),
-        'permit_mynetworks, reject_rbl_client zen.spamhaus.org, reject_rbl_client bl.spamcop.net',
+        param(dflt, 'postscreen_dnsbl_sites'),
+        'zen.spamhaus.org=127.0.0.[2..11]*3, bl.spamcop.net=127.0.0.2*2',
       );
+      assert.equal(param(dflt, 'postscreen_dnsbl_threshold'), '3');
       const none = file(generatePostfix(model(GW('  dnsbl none', opts)), OPTS), 'postfix/gw/main.cf');
-      assert.equal(param(none, 'smtpd_client_restrictions'), undefined);
-      assert.doesNotMatch(none, /reject_rbl_client/);
+      assert.equal(param(none, 'postscreen_dnsbl_sites'), undefined);
+      assert.doesNotMatch(none, /reject_rbl_client|127\.0\.0\./);
     });
 
     it('an internal relay that is not internet-facing gets no default DNSBL', () => {
@@ -167,7 +167,7 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const main = file(files, 'postfix/gw/main.cf');
       assert.equal(
         param(main, 'smtpd_recipient_restrictions'),
-        'check_recipient_access texthash:${config_directory}/recipient_access',
+        'check_recipient_access texthash:${config_directory}/recipient_access, permit_mynetworks, reject_unauth_destination, reject_unverified_recipient',
       );
       assert.equal(
         param(main, 'accept_from_1'),
@@ -177,9 +177,10 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
         file(files, 'postfix/gw/recipient_access')
           .split('\n')
           .filter((l) => l && !l.startsWith('#')),
-        ['example.com\tOK', 'partner.example\taccept_from_1'],
+        ['example.com\tverified_recipient', 'partner.example\taccept_from_1'],
       );
-      assert.match(file(files, 'postfix/gw/accept_from_1.cidr'), /^203\.0\.113\.0\/24\tOK$/m);
+      assert.match(file(files, 'postfix/gw/accept_from_1.cidr'), /^203\.0\.113\.0\/24\tverified_recipient$/m);
+      assert.equal(param(main, 'verified_recipient'), 'reject_unverified_recipient, permit');
     });
 
     it('tls, scan policy milters, attachments and max-size', () => {
@@ -212,6 +213,170 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
         file(files, 'postfix/gw/master.cf'),
         /^10025 +inet[^\n]*\n( {2}-o [^\n]*\n)* {2}-o mynetworks=10\.1\.1\.1\/32\n/m,
       );
+    });
+  });
+
+  describe('postfix: issue 13 (deployable as written)', () => {
+    const pf = (text: string, gw = 'gw') => {
+      const files = generatePostfix(model(text), OPTS);
+      return {
+        main: file(files, `postfix/${gw}/main.cf`),
+        master: file(files, `postfix/${gw}/master.cf`),
+        files,
+      };
+    };
+    const services = (master: string) =>
+      master
+        .split('\n')
+        .filter((l) => /^[^#\s]/.test(l))
+        .map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+
+    it('port 25 of an internet-facing node is behind postscreen (smtpd pass, dnsblog, tlsproxy)', () => {
+      const { master } = pf(GW(''));
+      assert.ok(services(master).includes('smtp inet'));
+      assert.match(master, /^smtp +inet +n +- +n +- +1 +postscreen$/m);
+      for (const s of ['smtpd pass', 'dnsblog unix', 'tlsproxy unix']) assert.ok(services(master).includes(s), s);
+    });
+
+    it('a node that is not internet-facing gets plain smtpd and reject_rbl_client with listing codes', () => {
+      const m = model(
+        `gateway r {\n  role relay\n  address 10.0.0.9\n  dnsbl zen.spamhaus.org\n  relay allow from=10.0.0.0/8\n  route * via=direct\n}\n`,
+      );
+      const files = generatePostfix(m, OPTS);
+      assert.match(file(files, 'postfix/r/master.cf'), /^smtp +inet .*smtpd$/m);
+      assert.equal(
+        param(file(files, 'postfix/r/main.cf'), 'smtpd_client_restrictions'),
+        'permit_mynetworks, reject_rbl_client zen.spamhaus.org=127.0.0.[2..11]',
+      );
+    });
+
+    it('submission and smtps only for declared ports, with SASL, ORIGINATING and sender-login checks', () => {
+      const none = pf(GW('  relay allow from=any auth=required'));
+      assert.doesNotMatch(none.master, /^(submission|submissions) /m);
+      const both = pf(GW('  relay allow from=any auth=required\n  submission 465, 587'));
+      assert.match(
+        both.master,
+        /^submission inet[^\n]*smtpd\n {2}-o syslog_name=postfix\/submission\n {2}-o smtpd_tls_security_level=encrypt\n {2}-o smtpd_sasl_auth_enable=yes/m,
+      );
+      assert.match(
+        both.master,
+        /^submissions inet[^\n]*\n {2}-o syslog_name=postfix\/submissions\n {2}-o smtpd_tls_wrappermode=yes/m,
+      );
+      for (const o of [
+        'milter_macro_daemon_name=ORIGINATING',
+        'smtpd_sender_restrictions=reject_sender_login_mismatch,permit_sasl_authenticated,reject',
+        'smtpd_relay_restrictions=permit_sasl_authenticated,reject_unauth_destination',
+      ])
+        assert.equal(both.master.split(`  -o ${o}\n`).length - 1, 2, o);
+      assert.equal(param(both.main, 'smtpd_sasl_auth_enable'), 'no', 'SASL only on the submission ports');
+      assert.equal(param(both.main, 'smtpd_sender_login_maps'), 'regexp:${config_directory}/sender_login_maps');
+    });
+
+    it('recipients: verify -> reject_unverified_recipient, list -> relay_recipient_maps, none -> nothing', () => {
+      const v = pf(GW(''));
+      assert.match(param(v.main, 'smtpd_recipient_restrictions') ?? '', /reject_unverified_recipient$/);
+      assert.equal(param(v.main, 'unverified_recipient_reject_code'), '550');
+      const l = pf(GW('  recipients list'));
+      assert.equal(param(l.main, 'relay_recipient_maps'), 'texthash:${config_directory}/relay_recipients');
+      assert.deepEqual(
+        file(l.files, 'postfix/gw/relay_recipients')
+          .split('\n')
+          .filter((x) => x && !x.startsWith('#')),
+        [],
+        'an empty table with instructions',
+      );
+      const n = pf(GW('  recipients none'));
+      assert.doesNotMatch(n.main, /^(smtpd_recipient_restrictions|relay_recipient_maps|unverified_recipient)/m);
+    });
+
+    it("content filter as FILTER_README's advanced example; amavis with spamassassin is one filter", () => {
+      const { main, master } = pf(GW('  scan p', 'policy p {\n  antivirus amavis\n  antispam spamassassin\n}'));
+      assert.equal(param(main, 'content_filter'), 'scan:[127.0.0.1]:10024');
+      assert.equal(param(main, 'receive_override_options'), 'no_address_mappings');
+      assert.equal(param(main, 'smtpd_milters'), undefined, 'no second filter');
+      assert.match(
+        master,
+        /^scan +unix +- +- +n +- +10 +smtp\n {2}-o syslog_name=postfix\/scan\n {2}-o smtp_send_xforward_command=yes\n {2}-o disable_mime_output_conversion=yes\n {2}-o smtp_generic_maps=\n/m,
+      );
+      const back = /^127\.0\.0\.1:10025 +inet[^\n]*smtpd\n((?: {2}-o [^\n]*\n)*)/m.exec(master)?.[1] ?? '';
+      for (const o of [
+        'content_filter=',
+        'receive_override_options=no_unknown_recipient_checks,no_header_body_checks,no_milters',
+        'smtpd_relay_restrictions=',
+        'smtpd_recipient_restrictions=permit_mynetworks,reject',
+        'mynetworks=127.0.0.0/8',
+        'smtpd_authorized_xforward_hosts=127.0.0.0/8',
+      ])
+        assert.ok(back.includes(`  -o ${o}\n`), o);
+    });
+
+    it('the reinjection listener takes a port no listen uses (listen 25, 10025: one 10025 service)', () => {
+      const { master } = pf(
+        GW(
+          '  listen 25, 10025\n  scan p',
+          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n  address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
+        ),
+      );
+      assert.equal(services(master).filter((x) => x === '10025 inet').length, 1);
+      assert.match(master, /^10026 +inet[^\n]*\n( {2}-o [^\n]*\n)* {2}-o mynetworks=10\.1\.1\.1\/32\n/m);
+    });
+
+    it('milters: one engine for both jobs is one milter; proxy -> smtpd_proxy_filter; unknown engine -> placeholder', () => {
+      const one = pf(GW('  scan p', 'policy p {\n  antivirus clamav\n  antispam clamav\n}'));
+      assert.equal(param(one.main, 'smtpd_milters'), 'unix:/var/run/clamav/clamav-milter.ctl');
+      const proxy = pf(GW('  scan p', 'policy p {\n  antivirus clamav\n  method proxy\n}'));
+      assert.equal(param(proxy.main, 'smtpd_proxy_filter'), '127.0.0.1:10024');
+      assert.match(proxy.master, /^127\.0\.0\.1:10025 +inet[^\n]*\n( {2}-o [^\n]*\n)* {2}-o smtpd_proxy_filter=\n/m);
+      const odd = pf(GW('  scan p', 'policy p {\n  antivirus sophos\n}'));
+      assert.equal(param(odd.main, 'smtpd_milters'), undefined);
+      assert.match(
+        odd.main,
+        /^# sophos: an engine mailtopo does not know\. Fill in .*\n#smtpd_milters = inet:127\.0\.0\.1:PORT$/m,
+      );
+    });
+
+    it('members of a proxy-protocol pool read the PROXY header; the vip passes postscreen', () => {
+      const text = `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n  source proxy-protocol\n  members gw\n}\n${GW('').replace('mx 10 gw', 'mx 10 p')}`;
+      const { main, master, files } = pf(text);
+      assert.match(master, /^smtp +inet[^\n]*postscreen\n {2}-o postscreen_upstream_proxy_protocol=haproxy$/m);
+      assert.equal(
+        param(main, 'postscreen_access_list'),
+        'permit_mynetworks, cidr:${config_directory}/postscreen_access.cidr',
+      );
+      assert.match(file(files, 'postfix/gw/postscreen_access.cidr'), /^198\.51\.100\.10\/32\tpermit$/m);
+      const cfg = file(generateHaproxy(model(text), OPTS), 'haproxy/haproxy.cfg');
+      assert.match(cfg, /^ {4}default-server check inter 10s fall 2 rise 2 send-proxy-v2 check-send-proxy$/m);
+      assert.match(cfg, /^ {4}source 198\.51\.100\.10$/m);
+    });
+
+    it('a server with software postfix gets Postfix; its mailboxes go to the mailbox store over LMTP', () => {
+      const m = model(GW('').replace('  role mailbox\n', '  role mailbox\n  software postfix\n'));
+      const main = file(generatePostfix(m, OPTS), 'postfix/mbx/main.cf');
+      assert.equal(param(main, 'virtual_mailbox_domains'), 'example.com');
+      assert.equal(param(main, 'virtual_transport'), 'lmtp:unix:private/dovecot-lmtp');
+      assert.match(param(main, 'smtpd_recipient_restrictions') ?? '', /reject_unverified_recipient$/);
+      assert.ok(
+        !generatePostfix(model(GW('')), OPTS).some((f) => f.path.startsWith('postfix/mbx/')),
+        'exchange by default',
+      );
+    });
+
+    it('members of a source masked pool: no postscreen and no spam lists (every client is the proxy)', () => {
+      const text = `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n  source masked\n  members gw\n}\n${GW('  dnsbl zen.spamhaus.org').replace('mx 10 gw', 'mx 10 p')}`;
+      const { main, master } = pf(text);
+      assert.doesNotMatch(master, /postscreen/);
+      assert.doesNotMatch(main, /^(postscreen_dnsbl_sites|smtpd_client_restrictions) /m);
+      assert.match(main, /^# Behind a source masked pool every client arrives as 198\.51\.100\.10:$/m);
+    });
+
+    it('route auth=yes: SMTP AUTH to those hops over TLS only, a password table to fill in', () => {
+      const { main, files } = pf(
+        GW('').replace('route * via=direct', 'route * via=isp auth=yes') +
+          'external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n',
+      );
+      assert.equal(param(main, 'smtp_sasl_auth_enable'), 'yes');
+      assert.match(file(files, 'postfix/gw/tls_policy'), /^\[smtp\.isp\.example\]\tencrypt$/m);
+      assert.match(file(files, 'postfix/gw/sasl_passwd'), /^#\[smtp\.isp\.example\]\tLOGIN:PASSWORD$/m);
     });
   });
 
@@ -331,12 +496,14 @@ server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n 
       );
       assert.match(
         ps,
-        /Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -AnyMatch \$true -Enabled \$true -Priority 1/,
+        // issue 13: real listing codes, never -AnyMatch; Connection Filtering runs only on Edge, so a
+        // Mailbox server gets the command as an instruction.
+        /^# {3} {4}Add-IPBlockListProvider -Name 'zen\.spamhaus\.org' -LookupDomain 'zen\.spamhaus\.org' -IPAddressesMatch '127\.0\.0\.2',.*,'127\.0\.0\.11' -Enabled \$true -Priority 1$/m,
       );
       assert.deepEqual(
         generateExchange(m, OPTS).map((f) => f.path),
         ['exchange/ex.ps1'],
-        'a gateway that is not domain-joined gets no script',
+        'a gateway with the default software (postfix) gets no script',
       );
     });
   });

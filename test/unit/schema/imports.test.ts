@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { checkFiles } from '../../../server/src/core/check';
+import { rootedFileHost } from '../../../server/src/core/model/fileHost';
 import type { MtDiagnostic } from '../../../server/src/core/diagnostic';
 import { rangeOf, show } from '../syntax/helpers';
 import { writeUnder } from '../files';
@@ -184,7 +185,8 @@ describe('imports (files on disk)', () => {
     );
     // an import that climbs out of the importer's folder
     write('sub/up.mailtopo', 'import "../shared/nets.mailtopo"\n');
-    r = checkFiles([{ path: path.join(dir, 'sub/up.mailtopo') }]);
+    // (the workspace root is `dir`: an import may not leave the root, LANGUAGE.md §3 Imports)
+    r = checkFiles([{ path: path.join(dir, 'sub/up.mailtopo') }], { host: rootedFileHost(dir) });
     const d = r.diagnostics.find((x) => x.code === 'MT102');
     assert.ok(d, show(r.diagnostics));
     assert.equal(d.file, path.join(dir, 'shared', 'nets.mailtopo'));
@@ -195,7 +197,8 @@ describe('imports (files on disk)', () => {
     const target = write('abs/gw.mailtopo', 'gateway g {\n  role sideways\n}\n');
     const main = write('sub/main.mailtopo', `import ${JSON.stringify(target)}\n`);
     const rel = path.relative(process.cwd(), main);
-    const r = checkFiles([{ path: rel }]);
+    // inside the workspace root `dir` (an absolute path outside the root is MT110, see import-safety.test.ts)
+    const r = checkFiles([{ path: rel }], { host: rootedFileHost(dir) });
     assert.deepEqual(
       r.diagnostics.filter((d) => d.code === 'MT109').map((d) => d.file),
       [target],

@@ -1,5 +1,6 @@
 // Shared helpers for the language-core tests: check a text, pick diagnostics,
 // assert code + severity + exact range (0-based, LSP style).
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { strict as assert } from 'node:assert';
 import { checkText } from '../../../server/src/core/check';
 import type { MtDiagnostic, Severity } from '../../../server/src/core/diagnostic';
@@ -77,13 +78,15 @@ export function shapeOf(list: Statement[]): Shape[] {
 
 /** A predicate: does a position lie inside `text` (lines split at '\n'; a line's end is inside)? */
 export function positionChecker(text: string): (p: { line: number; character: number }) => boolean {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  // the LSP's own line counting is the oracle (\n, \r\n and a lone \r end a line: LANGUAGE.md §1)
+  const doc = TextDocument.create('file:///oracle.mailtopo', 'mailtopo', 0, text);
   return (p) => {
     if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0) return false;
-    if (p.line >= starts.length) return false;
-    const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
-    return starts[p.line] + p.character <= lineEnd;
+    if (p.line >= doc.lineCount) return false;
+    const start = doc.offsetAt({ line: p.line, character: 0 });
+    let end = p.line + 1 < doc.lineCount ? doc.offsetAt({ line: p.line + 1, character: 0 }) : text.length;
+    if (p.line + 1 < doc.lineCount) end -= text.charCodeAt(end - 2) === 13 && text.charCodeAt(end - 1) === 10 ? 2 : 1;
+    return start + p.character <= end;
   };
 }
 

@@ -2,7 +2,7 @@
 // plain data with the ranges each MT5xx diagnostic goes on.
 import type { Model, NodeDecl } from '../model/types';
 import { anyPatternMatches, isMailboxServer, starRoute } from '../model/flow';
-import { isPrivateIp } from '../model/addr';
+import { isPublicAddress } from './ip';
 import type { LiveInput, LiveDomain, LiveHost, LiveAddress, LiveDnsblZone } from './liveInput';
 
 /** Nodes that hand outbound mail of these mailbox servers to `direct` (LANGUAGE.md §4, "Outbound node"). */
@@ -67,7 +67,7 @@ export function liveInputFromModel(model: Model, mainFile: string): LiveInput {
       tlsRpt: d.tlsRpt ? { uri: d.tlsRpt.value, range: d.tlsRpt.range } : undefined,
       outboundAddresses: outbound.flatMap((n) =>
         n.addresses
-          .filter((a) => !isPrivateIp(a))
+          .filter((a) => isPublicAddress(a)) // never a private or reserved one, however written
           .map((address) => ({ address, nodeName: n.name, file: n.file, range: n.addressStmt?.range })),
       ),
     };

@@ -2,7 +2,13 @@
 // canonical text, CIDR matching, private ranges (LANGUAGE.md §4), reverse names.
 // Pure functions, no node:net dependency, never throw on bad input.
 
-import { parseIp as parseAddr, formatIp as formatAddr, isPrivateIp } from '../model/addr';
+import {
+  containsIp,
+  notPublicAddrSet,
+  parseIp as parseAddr,
+  formatIp as formatAddr,
+  privateAddrSet,
+} from '../model/addr';
 
 export interface ParsedIp {
   family: 4 | 6;
@@ -85,14 +91,32 @@ export function inCidr(address: string, cidr: string): boolean {
   return !!ip && !!c && inPrefix(ip, c.net, c.prefix);
 }
 
+const parseBare = (address: string) => {
+  const t = address.trim();
+  return parseAddr(t.startsWith('[') && t.endsWith(']') ? t.slice(1, -1) : t);
+};
+
 /**
+ * THE "is private" predicate of the core (rules, generators, live checks).
  * Private per LANGUAGE.md §4: 10/8, 172.16/12, 192.168/16, 100.64/10, 127/8,
- * 169.254/16, ::1, fc00::/7, fe80::/10. Every other address is public, the
- * documentation ranges included. A string that is not an address is not private.
+ * 169.254/16, ::1, fc00::/7, fe80::/10, and a private IPv4 address however
+ * IPv6 carries it: IPv4-mapped (::ffff:10.1.2.3), NAT64 (64:ff9b::a01:203),
+ * 6to4 (2002:a01:203::1). Every other address is public, the documentation
+ * ranges included. A string that is not an address is not private.
  */
 export function isPrivateAddress(address: string): boolean {
-  const ip = parseIp(address);
-  return !!ip && isPrivateIp(formatIp(ip));
+  const ip = parseBare(address);
+  return !!ip && containsIp(privateAddrSet(), ip);
+}
+
+/**
+ * A public address: an address that is neither private (above) nor reserved
+ * (0/8, multicast, 240/4, broadcast, ::, ff00::/8, and their IPv6 forms).
+ * Live checks query (PTR, DNSBL, SPF evaluation) only these.
+ */
+export function isPublicAddress(address: string): boolean {
+  const ip = parseBare(address);
+  return !!ip && !containsIp(notPublicAddrSet(), ip);
 }
 
 function nibbles(ip: ParsedIp): string[] {

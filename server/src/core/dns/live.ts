@@ -9,10 +9,20 @@
 // private address, nor for a name the topology does not contain besides the
 // DNSBL zones and names derived from the topology's own (_dmarc., _mta-sts.,
 // _smtp._tls., reverse names, names an SPF record references, PTR targets).
+import { setMaxListeners } from 'node:events';
 import type { MtDiagnostic, Range, RelatedInfo, Severity } from '../diagnostic';
 import type { LiveAddress, LiveDnsblZone, LiveDomain, LiveHost, LiveInput, LiveMx } from './liveInput';
 import { Resolver, describeResult, systemResolvers, type DnsResult, type DnsStatus, type RRType } from './resolver';
-import { canonicalIp, isPrivateAddress, normalizeName, parseIp, reverseName, reversedLabels, inCidr } from './ip';
+import {
+  canonicalIp,
+  isPrivateAddress,
+  isPublicAddress,
+  normalizeName,
+  parseIp,
+  reverseName,
+  reversedLabels,
+  inCidr,
+} from './ip';
 import {
   analyzeSpf,
   evaluateSpf,
@@ -163,10 +173,36 @@ function normDmarc(s: string): string {
 
 function fmtMx(records: Array<{ preference: number; exchange: string }>): string {
   if (!records.length) return 'none';
-  return [...records]
-    .sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange))
-    .map((r) => `${r.preference} ${r.exchange}`)
-    .join(', ');
+  return list(
+    [...records]
+      .sort((a, b) => a.preference - b.preference || a.exchange.localeCompare(b.exchange))
+      .map((r) => `${r.preference} ${r.exchange}`),
+  );
+}
+
+/** The text of a record's data (A, AAAA, PTR, CNAME: a string; other types as JSON). */
+const rdataText = (data: unknown): string => (typeof data === 'string' ? data : JSON.stringify(data));
+
+/** A diagnostic message stays under this many characters (RULES.md, live checks). */
+export const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * A comma list that stays short: as many items as fit in `budget` characters,
+ * then "… and 37 more" (a host with 1,700 A records made a 59 KB line).
+ */
+export function list(items: readonly string[], budget = 150): string {
+  let out = '';
+  for (let i = 0; i < items.length; i++) {
+    const next = out ? `${out}, ${items[i]}` : items[i];
+    if (next.length > budget && i > 0) return `${out} … and ${items.length - i} more`;
+    out = next.length > budget ? `${next.slice(0, budget)}…` : next;
+  }
+  return out;
+}
+
+/** The last guard: a message over the limit is cut (the lists above keep most messages far below it). */
+function capMessage(m: string): string {
+  return m.length <= MAX_MESSAGE_CHARS ? m : `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
 }
 
 const LINE0: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -177,16 +213,41 @@ class LiveRun {
   readonly goneDomains = new Set<string>();
   readonly dns: SpfDns;
 
+  /** Aborted when the run's deadline passes (or the caller's signal aborts). */
+  private readonly stop = new AbortController();
+  private deadlineHit = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(
     private readonly resolver: Resolver,
     private readonly signal: AbortSignal | undefined,
     private readonly input: LiveInput,
   ) {
     this.dns = { resolve: (n: string, t: RRType) => this.q(n, t) };
+    setMaxListeners(0, this.stop.signal); // one listener per query in flight, removed when it settles
+    if (signal) {
+      if (signal.aborted) this.stop.abort();
+      else signal.addEventListener('abort', () => this.stop.abort(), { once: true });
+    }
   }
 
-  q(name: string, type: RRType): Promise<DnsResult> {
-    return this.resolver.resolve(name, type, { signal: this.signal });
+  /** End the run after `ms`: every query still waiting then fails as MT590 "the run's deadline". */
+  startDeadline(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.deadlineHit = true;
+      this.stop.abort();
+    }, ms);
+    this.deadlineMs = ms;
+  }
+  private deadlineMs = 0;
+  endDeadline(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  async q(name: string, type: RRType): Promise<DnsResult> {
+    const r = await this.resolver.resolve(name, type, { signal: this.stop.signal });
+    if (r.status !== 'aborted' || !this.deadlineHit || this.signal?.aborted) return r;
+    return { ...r, status: 'timeout', error: `the live run's deadline (${this.deadlineMs} ms) passed` };
   }
 
   diag(
@@ -199,7 +260,7 @@ class LiveRun {
     related?: RelatedInfo[],
     data?: Record<string, unknown>,
   ): void {
-    const d: MtDiagnostic = { code, severity, message, file, range };
+    const d: MtDiagnostic = { code, severity, message: capMessage(message), file, range };
     if (related && related.length) d.related = related;
     if (data) d.data = data;
     this.out.push({ d, domain });
@@ -341,7 +402,7 @@ class LiveRun {
         this.diag(
           'MT502',
           'warning',
-          `live MX records differ: ${host} is published with preference ${prefs.join(', ')}, declared ${m.preference} (live MX: ${liveText})`,
+          `live MX records differ: ${host} is published with preference ${list(prefs.map(String))}, declared ${m.preference} (live MX: ${liveText})`,
           m.file,
           m.range,
           dn,
@@ -375,7 +436,7 @@ class LiveRun {
   }
 
   /** MT503, MT504, MT513 for one declared MX target. */
-  async mxTarget(d: LiveDomain, dn: string, m: LiveMx): Promise<void> {
+  async mxTarget(_d: LiveDomain, dn: string, m: LiveMx): Promise<void> {
     const host = normalizeName(m.targetHostname!);
     const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
     this.recordHost(host, a, aaaa);
@@ -394,7 +455,7 @@ class LiveRun {
     }
     const fails = [a, aaaa].filter((r) => isFail(r.status));
     for (const f of fails) this.failed(f, m.file, m.range, dn, `MX target ${host}`);
-    const addrs = [...a.records, ...aaaa.records].map((r) => String(r.data));
+    const addrs = [...a.records, ...aaaa.records].map((r) => rdataText(r.data));
     if (!addrs.length && !fails.length) {
       const why = a.status === 'nxdomain' ? 'the name does not exist' : 'no A or AAAA record';
       this.diag(
@@ -412,7 +473,7 @@ class LiveRun {
       this.diag(
         'MT513',
         'error',
-        `MX target ${host} resolves to private address${priv.length > 1 ? 'es' : ''} ${priv.join(', ')}: unreachable from the internet`,
+        `MX target ${host} resolves to private address${priv.length > 1 ? 'es' : ''} ${list(priv)}: unreachable from the internet`,
         m.file,
         m.range,
         dn,
@@ -463,7 +524,7 @@ class LiveRun {
     const outbound = new Map<string, string[]>();
     for (const o of d.outboundAddresses) {
       const c = canonicalIp(o.address);
-      if (!c || isPrivateAddress(c)) continue;
+      if (!c || !isPublicAddress(c)) continue; // never query a private or reserved address
       outbound.set(c, [...(outbound.get(c) ?? []), o.nodeName]);
     }
     const evals = await Promise.all([...outbound.keys()].map((ip) => evaluateSpf(ip, spf, this.dns)));
@@ -471,7 +532,7 @@ class LiveRun {
     for (const ev of evals) {
       if (ev.result === 'pass' || ev.result === 'temperror') continue;
       if (ev.result === 'permerror' && spf.problems.length) continue;
-      const nodes = [...new Set(outbound.get(ev.ip) ?? [])].join(', ');
+      const nodes = list([...new Set(outbound.get(ev.ip) ?? [])]);
       const how = ev.matched
         ? `${ev.result}, by '${ev.matched.term}'${ev.matched.domain !== dn ? ` in ${ev.matched.domain}` : ''}`
         : ev.reason
@@ -569,7 +630,7 @@ class LiveRun {
       return;
     }
     if (!txts.some((t) => re.test(t))) {
-      const found = txts.length ? `; found ${txts.map((t) => `"${t}"`).join(', ')}` : '';
+      const found = txts.length ? `; found ${list(txts.map((t) => `"${t}"`))}` : '';
       this.diag(
         'MT515',
         'warning',
@@ -587,8 +648,8 @@ class LiveRun {
     const ans: HostAnswer = {
       hostname: host,
       status: a.status === 'ok' || aaaa.status === 'ok' ? 'ok' : a.status,
-      a: a.records.map((r) => String(r.data)),
-      aaaa: aaaa.records.map((r) => String(r.data)),
+      a: a.records.map((r) => rdataText(r.data)),
+      aaaa: aaaa.records.map((r) => rdataText(r.data)),
       aStatus: a.status,
       aaaaStatus: aaaa.status,
       cnameChain: a.cnameChain.length ? a.cnameChain : aaaa.cnameChain,
@@ -617,15 +678,11 @@ class LiveRun {
     const missing = declared.filter((x) => !isPrivateAddress(x) && !liveSet.has(x));
     const extra = live.filter((x) => !declSet.has(x));
     if (!missing.length && !extra.length) return;
-    const liveText = live.length
-      ? live.join(', ')
-      : a.status === 'nxdomain'
-        ? 'nothing (NXDOMAIN)'
-        : 'no A/AAAA records';
+    const liveText = live.length ? list(live) : a.status === 'nxdomain' ? 'nothing (NXDOMAIN)' : 'no A/AAAA records';
     this.diag(
       'MT505',
       'warning',
-      `${host} resolves to ${liveText}; declared ${declared.join(', ')}`,
+      `${host} resolves to ${liveText}; declared ${list(declared)}`,
       h.file,
       h.addressRange ?? h.range,
       dom,
@@ -657,13 +714,13 @@ class LiveRun {
         );
       return;
     }
-    ans.names = r.records.map((x) => String(x.data)).slice(0, 10);
+    ans.names = r.records.map((x) => rdataText(x.data)).slice(0, 10);
     const fam: RRType = parseIp(address)!.family === 4 ? 'A' : 'AAAA';
     const fwd = await Promise.all(ans.names.map((n) => this.q(n, fam)));
     fwd.forEach((f, i) => {
-      ans.forward[ans.names[i]] = f.records.map((x) => String(x.data));
+      ans.forward[ans.names[i]] = f.records.map((x) => rdataText(x.data));
     });
-    ans.confirmed = fwd.some((f) => f.records.some((x) => String(x.data) === address));
+    ans.confirmed = fwd.some((f) => f.records.some((x) => rdataText(x.data) === address));
     if (ans.confirmed) return;
     const failures = fwd.filter((f) => isFail(f.status));
     if (failures.length === fwd.length) {
@@ -672,7 +729,7 @@ class LiveRun {
       return;
     }
     const detail = ans.names
-      .map((n) => `${n} -> ${ans.forward[n].length ? ans.forward[n].join(', ') : 'nothing'}`)
+      .map((n) => `${n} -> ${ans.forward[n].length ? list(ans.forward[n], 80) : 'nothing'}`)
       .join('; ');
     for (const e of entries) {
       this.diag(
@@ -706,29 +763,37 @@ class LiveRun {
   classify(r: DnsResult): { kind: 'void' | 'listed' | 'refused' | 'bad-answer' | 'failed'; codes: string[] } {
     if (isVoid(r.status)) return { kind: 'void', codes: [] };
     if (isFail(r.status)) return { kind: 'failed', codes: [] };
-    const codes = r.records.map((x) => String(x.data));
+    const codes = r.records.map((x) => rdataText(x.data));
     if (codes.some((c) => c in DNSBL_REFUSAL_CODES)) return { kind: 'refused', codes };
     if (codes.some((c) => !inCidr(c, '127.0.0.0/8'))) return { kind: 'bad-answer', codes };
     return { kind: 'listed', codes };
   }
 
-  async testPoints(zone: string, locs: LiveDnsblZone[], family: 4 | 6, ans: DnsblAnswer): Promise<boolean> {
+  /**
+   * The RFC 5782 test points of one family: ok, or why the zone fails them
+   * (MT508, reported by the caller once for both families), or neither when
+   * a lookup failed (MT590, reported here).
+   */
+  async testPoints(
+    zone: string,
+    locs: LiveDnsblZone[],
+    family: 4 | 6,
+    ans: DnsblAnswer,
+  ): Promise<{ ok: boolean; why?: string }> {
     const v6 = family === 6;
     const [p2, p1] = await Promise.all([
       this.q(`${reversedLabels(v6 ? '::ffff:127.0.0.2' : '127.0.0.2')}.${zone}`, 'A'),
       this.q(`${reversedLabels(v6 ? '::ffff:127.0.0.1' : '127.0.0.1')}.${zone}`, 'A'),
     ]);
     for (const p of [p2, p1])
-      ans.testPoints.push({ name: p.name, status: p.status, answers: p.records.map((x) => String(x.data)) });
+      ans.testPoints.push({ name: p.name, status: p.status, answers: p.records.map((x) => rdataText(x.data)) });
     const c2 = this.classify(p2);
     const c1 = this.classify(p1);
     const tp2 = v6 ? '::ffff:127.0.0.2' : '127.0.0.2';
     const tp1 = v6 ? '::ffff:127.0.0.1' : '127.0.0.1';
     const fail = (why: string) => {
-      const suffix = v6 ? '; IPv6 addresses are not checked against it' : '; the zone is not used';
       if (!v6) ans.problem = why;
-      this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}${suffix}`, locs, { zone, family });
-      return false;
+      return { ok: false, why };
     };
     for (const [c, r] of [
       [c2, p2],
@@ -737,18 +802,27 @@ class LiveRun {
       if (c.kind === 'failed') {
         for (const l of locs.length ? locs : [{ zone }])
           this.failed(r, l.file ?? this.input.file, l.range ?? LINE0, undefined, `DNSBL ${zone} test point`);
-        return false;
+        return { ok: false };
       }
       if (c.kind === 'refused')
         return fail(
-          `refused to answer: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]})`,
+          `refused to answer: ${list(c.codes, 80)} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]})`,
         );
       if (c.kind === 'bad-answer')
-        return fail(`answered outside 127.0.0.0/8 (${c.codes.join(', ')}): not a DNSBL answer (a hijacking resolver?)`);
+        return fail(`answered outside 127.0.0.0/8 (${list(c.codes, 80)}): not a DNSBL answer (a hijacking resolver?)`);
     }
     if (c2.kind !== 'listed') return fail(`fails its RFC 5782 test points: ${tp2} is not listed`);
-    if (c1.kind !== 'void') return fail(`fails its RFC 5782 test points: ${tp1} is listed (${c1.codes.join(', ')})`);
-    return true;
+    if (c1.kind !== 'void') return fail(`fails its RFC 5782 test points: ${tp1} is listed (${list(c1.codes, 80)})`);
+    return { ok: true };
+  }
+
+  /** MT508 for test points that failed: once when both families failed the same way (a hijacking resolver). */
+  testPointDiags(zone: string, locs: LiveDnsblZone[], t4: { why?: string }, t6: { why?: string }): void {
+    const say = (why: string, suffix: string, family?: 4 | 6) =>
+      this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}${suffix}`, locs, { zone, family });
+    if (t4.why && t4.why === t6.why) return say(t4.why, '; the zone is not used');
+    if (t4.why) say(t4.why, '; the zone is not used', 4);
+    if (t6.why) say(t6.why, '; IPv6 addresses are not checked against it', 6);
   }
 
   async dnsbl(zone: string, locs: LiveDnsblZone[], addrs: Map<string, LiveAddress[]>): Promise<void> {
@@ -757,10 +831,14 @@ class LiveRun {
     const all = [...addrs.keys()];
     const v4 = all.filter((a) => parseIp(a)!.family === 4);
     const v6 = all.filter((a) => parseIp(a)!.family === 6);
-    const [ok4, ok6] = await Promise.all([
-      v4.length ? this.testPoints(zone, locs, 4, ans) : Promise.resolve(false),
-      v6.length ? this.testPoints(zone, locs, 6, ans) : Promise.resolve(false),
+    const none: { ok: boolean; why?: string } = { ok: false };
+    const [t4, t6] = await Promise.all([
+      v4.length ? this.testPoints(zone, locs, 4, ans) : none,
+      v6.length ? this.testPoints(zone, locs, 6, ans) : none,
     ]);
+    this.testPointDiags(zone, locs, t4, t6);
+    const ok4 = t4.ok;
+    const ok6 = t6.ok;
     ans.usable = ok4;
     ans.usableV6 = ok6;
     const checked = [...(ok4 ? v4 : []), ...(ok6 ? v6 : [])];
@@ -786,8 +864,8 @@ class LiveRun {
               refusedOnce = true;
               const why =
                 c.kind === 'refused'
-                  ? `refused to answer for ${address}: ${c.codes.join(', ')} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); this is not a listing`
-                  : `answered outside 127.0.0.0/8 for ${address} (${c.codes.join(', ')}); this is not a listing`;
+                  ? `refused to answer for ${address}: ${list(c.codes, 80)} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); this is not a listing`
+                  : `answered outside 127.0.0.0/8 for ${address} (${list(c.codes, 80)}); this is not a listing`;
               this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}`, locs, { zone, address, codes: c.codes });
             }
             return;
@@ -800,7 +878,7 @@ class LiveRun {
               this.diag(
                 'MT507',
                 'error',
-                `${address} (${e.nodeName}) is listed on DNSBL ${zone}: return code ${c.codes.join(', ')}${reason ? `: ${reason}` : ''}`,
+                `${address} (${e.nodeName}) is listed on DNSBL ${zone}: return code ${list(c.codes, 80)}${reason ? `: ${reason}` : ''}`,
                 e.file,
                 e.range,
                 undefined,
@@ -873,7 +951,7 @@ export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promis
     const addrs = new Map<string, LiveAddress[]>();
     for (const a of input.addresses) {
       const c = canonicalIp(a.address);
-      if (!c || isPrivateAddress(c)) continue;
+      if (!c || !isPublicAddress(c)) continue; // never query a private or reserved address
       addrs.set(c, [...(addrs.get(c) ?? []), a]);
     }
     const zones = new Map<string, LiveDnsblZone[]>();
@@ -889,6 +967,8 @@ export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promis
       if (!prev) hosts.set(n, h);
       else hosts.set(n, { ...prev, declaredAddresses: [...prev.declaredAddresses, ...h.declaredAddresses] });
     }
+    // RULES.md: the whole run ends within (longest chain of dependent queries + 1) x timeout
+    run.startDeadline((longestChain(input.domains.length, hosts.size, addrs.size, zones.size) + 1) * opts.timeoutMs);
     await Promise.all([
       ...input.domains.map((d) => run.domain(d)),
       ...[...hosts.values()].map((h) => run.host(h)),
@@ -908,6 +988,25 @@ export async function runLiveChecks(input: LiveInput, opts: LiveOptions): Promis
       ms: Math.round(performance.now() - t0),
     };
   } finally {
+    run.endDeadline();
     if (!opts.resolver) resolver.close();
   }
+}
+
+/** The most DNS-querying terms one SPF evaluation may chain (RFC 7208 §4.6.4), each waiting for the one before. */
+const SPF_CHAIN = 10;
+
+/**
+ * The longest chain of queries that each wait for the one before, for this
+ * run: a host's A/AAAA (1); an address's PTR, then the PTR names' A/AAAA (2);
+ * a DNSBL's test points, then each address, then a listing's TXT (3); a
+ * domain's TXT, then up to 10 includes/redirects/a/mx terms, then an mx
+ * term's A/AAAA (12).
+ */
+export function longestChain(domains: number, hosts: number, addresses: number, zones: number): number {
+  let d = 0;
+  if (hosts) d = 1;
+  if (addresses) d = Math.max(d, zones ? 3 : 2);
+  if (domains) d = Math.max(d, SPF_CHAIN + 2);
+  return d;
 }

@@ -6,314 +6,22 @@
 // authorizes and the included records below it, plus the problems MT509
 // reports (no record, several records, syntax, more than 10 DNS-querying
 // terms, more than 2 void lookups, include loops, +all/?all, ptr), each naming
-// the term that crossed the line. evaluateSpf() is check_host(): whether an IP
-// is authorized, evaluated over that tree in RFC order (terms that depend on
-// the connecting IP, such as ptr or %{i} macros, are looked up then).
+// the term that crossed the line: the lint, which counts every term whether or
+// not a receiver would reach it. evaluateSpf()/checkHost() are check_host() as
+// a receiver runs it (spfCheck.ts: lazily, stopping at the deciding term).
+// Syntax is in spfParse.ts, macros in spfMacro.ts, the shared tree in spfTree.ts.
+
 import type { DnsResult, DnsStatus, RRType } from './resolver';
-import { formatIp, inPrefix, normalizeName, parseIp, reverseName, type ParsedIp } from './ip';
+import { normalizeName } from './ip';
+import { isSpfRecord, parseSpf, type ParsedSpfTerm, type SpfResult } from './spfParse';
+import { expandMacros, isQueryableName, type MacroContext } from './spfMacro';
+import { renderTree, type SpfTreeNode, type SpfTreeTerm } from './spfTree';
+import { spfCheckHost, type SpfCheckResult, type SpfDns } from './spfCheck';
 
-export interface SpfDns {
-  resolve(name: string, type: RRType): Promise<DnsResult>;
-}
-
-export type SpfQualifier = '+' | '-' | '~' | '?';
-export type SpfMechanism = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';
-export type SpfTermKind = SpfMechanism | 'redirect' | 'exp' | 'modifier';
-export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
-
-export interface ParsedSpfTerm {
-  /** As written. */
-  text: string;
-  kind: SpfTermKind;
-  qualifier: SpfQualifier;
-  /** include/exists/redirect/exp target, or a/mx/ptr's optional domain (may hold macros). */
-  domainSpec?: string;
-  cidr4?: number;
-  cidr6?: number;
-  /** ip4/ip6 network (canonical) and prefix. */
-  network?: string;
-  prefix?: number;
-  /** The term's syntax error, if any. */
-  error?: string;
-}
-
-export interface ParsedSpf {
-  terms: ParsedSpfTerm[];
-  errors: string[];
-}
-
-// ---------------------------------------------------------------------------
-// Parsing
-
-export function isSpfRecord(txt: string): boolean {
-  return /^v=spf1( |$)/i.test(txt);
-}
-
-const MACRO_RE = /%(?:\{([a-zA-Z])(\d*)(r?)([-.+,/_=]*)\}|%|_|-)/g;
-
-function checkMacroString(spec: string, allowExpLetters = false): string | undefined {
-  let rest = spec;
-  // every '%' must start a valid macro
-  const stripped = rest.replace(MACRO_RE, (m, letter: string | undefined, digits: string) => {
-    if (letter !== undefined) {
-      const l = letter.toLowerCase();
-      if (!'slodiphv'.includes(l) && !(allowExpLetters && 'crt'.includes(l))) return '\u0000BAD';
-      if (digits !== '' && Number(digits) === 0) return '\u0000BAD';
-    }
-    return 'x';
-  });
-  if (stripped.includes('\u0000BAD')) return `bad macro in '${spec}'`;
-  if (stripped.includes('%')) return `stray '%' in '${spec}'`;
-  rest = stripped;
-  if (/[^\x21-\x7e]/.test(rest)) return `bad character in '${spec}'`;
-  return undefined;
-}
-
-function checkDomainSpec(spec: string): string | undefined {
-  if (!spec) return 'empty domain';
-  const m = checkMacroString(spec);
-  if (m) return m;
-  if (/%\{[a-zA-Z]\d*r?[-.+,/_=]*\}$/.test(spec)) return undefined; // ends in a macro-expand
-  const d = spec.endsWith('.') ? spec.slice(0, -1) : spec;
-  const dot = d.lastIndexOf('.');
-  if (dot < 0) return `'${spec}' is not a fully qualified domain name`;
-  const top = d.slice(dot + 1);
-  const okTop = /^[a-zA-Z0-9]*[a-zA-Z][a-zA-Z0-9]*$/.test(top) || /^[a-zA-Z0-9]+-[a-zA-Z0-9-]*[a-zA-Z0-9]$/.test(top);
-  if (!okTop) return `'${spec}' does not end in a valid top label`;
-  if (d.split('.').some((l) => l.length === 0 && !l.includes('%'))) return `empty label in '${spec}'`;
-  return undefined;
-}
-
-function parseCidrLen(s: string | undefined, max: number): number | undefined | null {
-  if (s === undefined) return undefined;
-  if (!/^(0|[1-9]\d{0,2})$/.test(s)) return null;
-  const n = Number(s);
-  return n > max ? null : n;
-}
-
-export function parseSpfTerm(text: string): ParsedSpfTerm {
-  let t = text;
-  let qualifier: SpfQualifier = '+';
-  let explicitQ = false;
-  if ('+-~?'.includes(t[0] ?? '')) {
-    qualifier = t[0] as SpfQualifier;
-    t = t.slice(1);
-    explicitQ = true;
-  }
-  const m = /^([A-Za-z][A-Za-z0-9_.-]*)(.*)$/.exec(t);
-  if (!m) return { text, kind: 'modifier', qualifier, error: `unknown term '${text}'` };
-  const name = m[1].toLowerCase();
-  const rest = m[2];
-  if (rest.startsWith('=')) {
-    const value = rest.slice(1);
-    if (explicitQ) return { text, kind: 'modifier', qualifier, error: `a modifier takes no qualifier: '${text}'` };
-    if (name === 'redirect' || name === 'exp') {
-      const err = checkDomainSpec(value);
-      return { text, kind: name, qualifier, domainSpec: value, error: err ? `${name}: ${err}` : undefined };
-    }
-    const err = checkMacroString(value, true);
-    return { text, kind: 'modifier', qualifier, error: err };
-  }
-  const term: ParsedSpfTerm = { text, kind: 'all', qualifier };
-  switch (name) {
-    case 'all':
-      if (rest !== '') term.error = `'all' takes no argument: '${text}'`;
-      return term;
-    case 'include':
-    case 'exists': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs ':domain': '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
-    case 'a':
-    case 'mx': {
-      term.kind = name;
-      const cm = /(?:\/([0-9]+))?(?:\/\/([0-9]+))?$/.exec(rest)!;
-      const before = rest.slice(0, rest.length - cm[0].length);
-      const c4 = parseCidrLen(cm[1], 32);
-      const c6 = parseCidrLen(cm[2], 128);
-      if (c4 === null || c6 === null) {
-        term.error = `bad CIDR length in '${text}'`;
-        return term;
-      }
-      term.cidr4 = c4;
-      term.cidr6 = c6;
-      if (before === '') return term;
-      if (!before.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = before.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `${name}: ${err}`;
-      return term;
-    }
-    case 'ptr': {
-      term.kind = 'ptr';
-      if (rest === '') return term;
-      if (!rest.startsWith(':')) {
-        term.error = `unknown mechanism '${text}'`;
-        return term;
-      }
-      term.domainSpec = rest.slice(1);
-      const err = checkDomainSpec(term.domainSpec);
-      if (err) term.error = `ptr: ${err}`;
-      return term;
-    }
-    case 'ip4':
-    case 'ip6': {
-      term.kind = name;
-      if (!rest.startsWith(':')) {
-        term.error = `'${name}' needs an address: '${text}'`;
-        return term;
-      }
-      const v = rest.slice(1);
-      const slash = v.indexOf('/');
-      const addr = slash < 0 ? v : v.slice(0, slash);
-      const ip = parseIp(addr);
-      const fam = name === 'ip4' ? 4 : 6;
-      if (!ip || ip.family !== fam || addr.startsWith('[')) {
-        term.error = `${name}: '${addr}' is not an IPv${fam} address`;
-        return term;
-      }
-      const len = slash < 0 ? (fam === 4 ? 32 : 128) : parseCidrLen(v.slice(slash + 1), fam === 4 ? 32 : 128);
-      if (len === null || len === undefined) {
-        term.error = `${name}: bad prefix length in '${text}'`;
-        return term;
-      }
-      term.network = formatIp(ip);
-      term.prefix = len;
-      return term;
-    }
-    default:
-      return { text, kind: 'modifier', qualifier, error: `unknown mechanism '${text}'` };
-  }
-}
-
-/** Parse an SPF record's text (starting with v=spf1). */
-export function parseSpf(text: string): ParsedSpf {
-  const errors: string[] = [];
-  if (!isSpfRecord(text)) return { terms: [], errors: ["an SPF record starts with 'v=spf1'"] };
-  const body = text.slice(6);
-  if (/[^ \x21-\x7e]/.test(body)) errors.push('only spaces may separate terms');
-  const terms = body
-    .split(/\s+/)
-    .filter((s) => s.length)
-    .map(parseSpfTerm);
-  for (const t of terms) if (t.error) errors.push(t.error);
-  for (const k of ['redirect', 'exp'] as const) {
-    if (terms.filter((t) => t.kind === k).length > 1) errors.push(`'${k}' appears more than once`);
-  }
-  return { terms, errors };
-}
-
-// ---------------------------------------------------------------------------
-// Macros (RFC 7208 §7)
-
-export interface MacroContext {
-  ip?: ParsedIp;
-  sender: string;
-  domain: string;
-  helo?: string;
-}
-
-/** Does this spec need the connecting IP (i, p, v, c, r, t)? */
-export function macroNeedsIp(spec: string): boolean {
-  for (const m of spec.matchAll(/%\{([a-zA-Z])/g)) if ('ipvcrt'.includes(m[1].toLowerCase())) return true;
-  return false;
-}
-
-/** Expand macros; undefined when a letter needs the IP and none is given. */
-export function expandMacros(spec: string, ctx: MacroContext, isDomain = true): string | undefined {
-  let missing = false;
-  const at = ctx.sender.lastIndexOf('@');
-  const local = at > 0 ? ctx.sender.slice(0, at) : 'postmaster';
-  const senderDomain = at >= 0 ? ctx.sender.slice(at + 1) : ctx.sender;
-  const out = spec.replace(
-    MACRO_RE,
-    (m: string, letter: string | undefined, digits: string, rev: string, delims: string) => {
-      if (m === '%%') return '%';
-      if (m === '%_') return ' ';
-      if (m === '%-') return '%20';
-      if (letter === undefined) return m;
-      let value: string;
-      switch (letter.toLowerCase()) {
-        case 's':
-          value = ctx.sender.includes('@') ? ctx.sender : `postmaster@${ctx.sender}`;
-          break;
-        case 'l':
-          value = local;
-          break;
-        case 'o':
-          value = senderDomain;
-          break;
-        case 'd':
-          value = ctx.domain;
-          break;
-        case 'h':
-          value = ctx.helo ?? ctx.domain;
-          break;
-        case 'i':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value =
-            ctx.ip.family === 4
-              ? ctx.ip.bytes.join('.')
-              : ctx.ip.bytes.flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]).join('.');
-          break;
-        case 'v':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = ctx.ip.family === 4 ? 'in-addr' : 'ip6';
-          break;
-        case 'p':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = 'unknown';
-          break;
-        case 'c':
-          if (!ctx.ip) {
-            missing = true;
-            return '';
-          }
-          value = formatIp(ctx.ip);
-          break;
-        case 'r':
-          value = 'unknown';
-          break;
-        case 't':
-          value = String(Math.floor(Date.now() / 1000));
-          break;
-        default:
-          value = '';
-      }
-      const splitter = new RegExp(`[${(delims || '.').replace(/[-\\\]^]/g, '\\$&')}]`);
-      let parts = value.split(splitter);
-      if (rev) parts = parts.reverse();
-      if (digits) parts = parts.slice(-Number(digits));
-      let res = parts.join('.');
-      if (letter !== letter.toLowerCase()) res = encodeURIComponent(res);
-      return res;
-    },
-  );
-  if (missing) return undefined;
-  if (!isDomain) return out;
-  let d = out.endsWith('.') ? out.slice(0, -1) : out;
-  while (d.length > 253 && d.includes('.')) d = d.slice(d.indexOf('.') + 1);
-  return normalizeName(d);
-}
+export * from './spfParse';
+export * from './spfMacro';
+export * from './spfTree';
+export * from './spfCheck';
 
 // ---------------------------------------------------------------------------
 // The tree
@@ -461,7 +169,7 @@ class Engine {
     return this.dns.resolve(name, type);
   }
 
-  async fetchRecord(domain: string, ancestors: string[], ip?: ParsedIp): Promise<SpfRecordNode> {
+  async fetchRecord(domain: string, ancestors: string[]): Promise<SpfRecordNode> {
     const res = await this.q(domain, 'TXT');
     const node: SpfRecordNode = {
       domain,
@@ -508,7 +216,7 @@ class Engine {
     }
     const live = effectiveTerms(node);
     for (const t of node.terms) if (!live.includes(t) && t.kind !== 'exp' && t.kind !== 'modifier') t.unreached = true;
-    await Promise.all(live.map((t) => this.expandTerm(t, node, ancestors, ip)));
+    await Promise.all(live.map((t) => this.expandTerm(t, node, ancestors)));
     return node;
   }
 
@@ -519,25 +227,26 @@ class Engine {
   ): Promise<{ a: DnsResult; aaaa: DnsResult; addresses: string[] }> {
     const [a, aaaa] = await Promise.all([this.q(host, 'A'), this.q(host, 'AAAA')]);
     for (const r of [a, aaaa]) if (isFailure(r.status)) fail(r);
-    return { a, aaaa, addresses: [...a.records, ...aaaa.records].map((r) => String(r.data)) };
+    return {
+      a,
+      aaaa,
+      addresses: [...a.records, ...aaaa.records].flatMap((r) => (typeof r.data === 'string' ? [r.data] : [])),
+    };
   }
 
-  /** Fetch what a term needs. With `ip`, dynamic terms are expanded too. */
-  async expandTerm(t: SpfTerm, node: SpfRecordNode, ancestors: string[], ip?: ParsedIp): Promise<void> {
+  /** Fetch what a term needs; terms that depend on the client (ptr, %{i}, ...) are marked dynamic. */
+  async expandTerm(t: SpfTerm, node: SpfRecordNode, ancestors: string[]): Promise<void> {
     if (t.kind === 'all' || t.kind === 'ip4' || t.kind === 'ip6') return;
     t.lookups = 1;
-    const ctx: MacroContext = { ip, sender: this.sender, domain: node.domain };
-    if (t.kind === 'ptr' && !ip) {
-      t.dynamic = true;
-      t.target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
-      return;
-    }
+    const ctx: MacroContext = { sender: this.sender, domain: node.domain };
     const target = t.domainSpec ? expandMacros(t.domainSpec, ctx) : node.domain;
-    if (target === undefined) {
+    if (t.kind === 'ptr' || target === undefined) {
       t.dynamic = true;
+      t.target = target;
       return;
     }
     t.target = target;
+    if (!isQueryableName(target)) return; // §4.3: a name that cannot exist finds nothing
     t.failures = [];
     const fail = (r: DnsResult) => {
       t.failures!.push(r);
@@ -545,23 +254,8 @@ class Engine {
     };
     switch (t.kind) {
       case 'include':
-      case 'redirect': {
-        if (target === node.domain || ancestors.includes(target)) {
-          t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`;
-          return;
-        }
-        if (ancestors.length + 1 > this.budget.maxDepth || this.budget.expansions >= this.budget.max) {
-          t.permError = 'not expanded: too many nested records (the lookup limit is exceeded anyway)';
-          return;
-        }
-        this.budget.expansions++;
-        t.child = await this.fetchRecord(target, [...ancestors, node.domain], ip);
-        t.status = t.child.lookupStatus;
-        t.queries = 1;
-        if (isVoid(t.child.lookupStatus)) t.voidLookup = true;
-        if (t.child.txtResult && isFailure(t.child.lookupStatus)) fail(t.child.txtResult);
-        return;
-      }
+      case 'redirect':
+        return this.expandChild(t, target, node, ancestors, fail);
       case 'a': {
         const { a, aaaa, addresses } = await this.addressesOf(target, fail);
         t.queries = 2;
@@ -570,50 +264,160 @@ class Engine {
         t.voidLookup = isVoid(a.status) && isVoid(aaaa.status);
         return;
       }
-      case 'mx': {
-        const mx = await this.q(target, 'MX');
-        t.queries = 1;
-        t.status = mx.status;
-        if (isFailure(mx.status)) {
-          fail(mx);
-          return;
-        }
-        if (isVoid(mx.status)) {
-          t.voidLookup = true;
-          t.mxHosts = [];
-          t.addresses = [];
-          return;
-        }
-        const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
-        if (hosts.length > 10) {
-          t.permError = `${hosts.length} MX records (more than 10)`;
-          return;
-        }
-        t.mxHosts = await Promise.all(
-          hosts.map(async (h) => {
-            const { addresses } = await this.addressesOf(h.exchange, fail);
-            t.queries += 2;
-            return { exchange: h.exchange, preference: h.preference, addresses };
-          }),
-        );
-        t.addresses = t.mxHosts.flatMap((h) => h.addresses);
-        return;
-      }
+      case 'mx':
+        return this.expandMx(t, target, fail);
       case 'exists': {
         const a = await this.q(target, 'A');
         t.queries = 1;
         t.status = a.status;
-        if (isFailure(a.status)) {
-          fail(a);
-          return;
-        }
+        if (isFailure(a.status)) return fail(a);
         t.exists = a.status === 'ok';
         t.voidLookup = isVoid(a.status);
         return;
       }
-      case 'ptr':
-        return; // evaluated against the IP in evaluate()
+      default:
+        return; // exp and modifiers are not in effectiveTerms()
     }
+  }
+
+  /** include/redirect: the record below, unless it loops or the tree is already too big. */
+  private async expandChild(
+    t: SpfTerm,
+    target: string,
+    node: SpfRecordNode,
+    ancestors: string[],
+    fail: (r: DnsResult) => void,
+  ): Promise<void> {
+    if (target === node.domain || ancestors.includes(target)) {
+      t.permError = `loop: ${[...ancestors, node.domain, target].join(' -> ')}`;
+      return;
+    }
+    if (ancestors.length + 1 > this.budget.maxDepth || this.budget.expansions >= this.budget.max) {
+      t.permError = 'not expanded: too many nested records (the lookup limit is exceeded anyway)';
+      return;
+    }
+    this.budget.expansions++;
+    t.child = await this.fetchRecord(target, [...ancestors, node.domain]);
+    t.status = t.child.lookupStatus;
+    t.queries = 1;
+    if (isVoid(t.child.lookupStatus)) t.voidLookup = true;
+    if (t.child.txtResult && isFailure(t.child.lookupStatus)) fail(t.child.txtResult);
+  }
+
+  /** mx: the MX names (more than 10 is a permerror) and A/AAAA of each. */
+  private async expandMx(t: SpfTerm, target: string, fail: (r: DnsResult) => void): Promise<void> {
+    const mx = await this.q(target, 'MX');
+    t.queries = 1;
+    t.status = mx.status;
+    if (isFailure(mx.status)) return fail(mx);
+    if (isVoid(mx.status)) {
+      t.voidLookup = true;
+      t.mxHosts = [];
+      t.addresses = [];
+      return;
+    }
+    const hosts = mx.records.flatMap((r) => (r.type === 'MX' && r.data.exchange !== '.' ? [r.data] : []));
+    if (hosts.length > 10) {
+      t.permError = `${hosts.length} MX records (more than 10)`;
+      return;
+    }
+    t.mxHosts = await Promise.all(
+      hosts.map(async (h) => {
+        const { addresses } = await this.addressesOf(h.exchange, fail);
+        t.queries += 2;
+        return { exchange: h.exchange, preference: h.preference, addresses };
+      }),
+    );
+    t.addresses = t.mxHosts.flatMap((h) => h.addresses);
+  }
+}
+
+/** Where a term sits, for messages: `'a:x'` at the top, `'a:x' in inc.example` below it. */
+const at = (t: SpfTerm, node: SpfRecordNode, path: string[]) => `'${t.text}'${path.length ? ` in ${node.domain}` : ''}`;
+
+/** MT509's walk over the analyzed tree: every term counted in RFC order, the problems found on the way. */
+class Summary {
+  readonly problems: SpfProblem[] = [];
+  lookups = 0;
+  voids = 0;
+  private limitHit = false;
+  private voidHit = false;
+
+  constructor(
+    private readonly maxLookups: number,
+    private readonly maxVoid: number,
+  ) {}
+
+  private add(kind: SpfProblemKind, node: SpfRecordNode, here: string[], message: string, t?: SpfTerm): void {
+    this.problems.push(
+      t
+        ? { kind, domain: node.domain, term: t.text, path: here, message }
+        : { kind, domain: node.domain, path: here, message },
+    );
+  }
+
+  private recordProblems(node: SpfRecordNode, here: string[]): void {
+    if (node.state === 'permerror' && node.records.length > 1)
+      this.add('multiple', node, here, `${node.domain} publishes ${node.records.length} SPF records (permerror)`);
+    else if (node.state === 'permerror' && node.error)
+      this.add('syntax', node, here, `syntax error in the SPF record of ${node.domain}: ${node.error}`);
+  }
+
+  /** Count the term toward the limits (the first term past each is named). */
+  private count(t: SpfTerm, node: SpfRecordNode, path: string[], here: string[]): void {
+    if (t.lookups && ++this.lookups > this.maxLookups && !this.limitHit) {
+      this.limitHit = true;
+      const msg = `more than ${this.maxLookups} DNS-querying terms: ${at(t, node, path)} is the ${ordinal(this.lookups)}`;
+      this.add('lookup-limit', node, here, msg, t);
+    }
+    if (t.voidLookup && ++this.voids > this.maxVoid && !this.voidHit) {
+      this.voidHit = true;
+      const msg = `more than ${this.maxVoid} void lookups: ${at(t, node, path)} is the ${ordinal(this.voids)} lookup that found nothing`;
+      this.add('void-limit', node, here, msg, t);
+    }
+    t.cumulativeLookups = this.lookups;
+    t.cumulativeVoidLookups = this.voids;
+  }
+
+  private termProblems(t: SpfTerm, node: SpfRecordNode, path: string[], here: string[], isRootChain: boolean): void {
+    const where = at(t, node, path);
+    if (t.child?.state === 'none')
+      this.add('include-none', node, here, `${where}: ${t.target} publishes no SPF record (permerror)`, t);
+    if (t.permError?.startsWith('loop'))
+      this.add('loop', node, here, `include loop at '${t.text}': ${t.permError.slice(6)}`, t);
+    else if (t.permError && t.kind === 'mx')
+      this.add('mx-limit', node, here, `${where}: ${t.permError} (permerror)`, t);
+    if (t.kind === 'all' && t.qualifier === '+')
+      this.add('plus-all', node, here, `${where} authorizes every host on the internet`, t);
+    else if (t.kind === 'all' && t.qualifier === '?' && isRootChain)
+      this.add('question-all', node, here, `${where} makes every other host neutral: it protects nothing`, t);
+    if (t.kind === 'ptr') {
+      const msg = `${where}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)`;
+      this.add('ptr', node, here, msg, t);
+    }
+    for (const f of t.failures ?? []) {
+      const message = `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}`;
+      this.problems.push({ kind: 'temperror', domain: node.domain, term: t.text, path: here, failure: f, message });
+    }
+  }
+
+  /** Walk a record: its own problems, then each term (and the record below it) in order. */
+  walk(node: SpfRecordNode, path: string[], isRootChain: boolean): { l: number; v: number } {
+    const here = [...path, node.domain];
+    let subL = 0;
+    let subV = 0;
+    this.recordProblems(node, here);
+    for (const t of effectiveTerms(node)) {
+      this.count(t, node, path, here);
+      // the child is walked before this term's own problems: the order MT509 reports them in
+      const c = t.child ? this.walk(t.child, here, isRootChain && t.kind === 'redirect') : { l: 0, v: 0 };
+      t.subtreeLookups = t.lookups + c.l;
+      t.subtreeVoidLookups = (t.voidLookup ? 1 : 0) + c.v;
+      subL += t.subtreeLookups;
+      subV += t.subtreeVoidLookups;
+      this.termProblems(t, node, path, here, isRootChain);
+    }
+    return { l: subL, v: subV };
   }
 }
 
@@ -622,155 +426,23 @@ function summarize(
   maxLookups: number,
   maxVoid: number,
 ): { problems: SpfProblem[]; totalLookups: number; totalVoid: number } {
-  const problems: SpfProblem[] = [];
-  let lookups = 0;
-  let voids = 0;
-  let limitHit = false;
-  let voidHit = false;
-  const walk = (node: SpfRecordNode, path: string[], isRootChain: boolean): { l: number; v: number } => {
-    const here = [...path, node.domain];
-    let subL = 0,
-      subV = 0;
-    if (node.state === 'permerror' && node.records.length > 1) {
-      problems.push({
-        kind: 'multiple',
-        domain: node.domain,
-        path: here,
-        message: `${node.domain} publishes ${node.records.length} SPF records (permerror)`,
-      });
-    } else if (node.state === 'permerror' && node.error) {
-      problems.push({
-        kind: 'syntax',
-        domain: node.domain,
-        path: here,
-        message: `syntax error in the SPF record of ${node.domain}: ${node.error}`,
-      });
-    }
-    for (const t of effectiveTerms(node)) {
-      if (t.lookups) {
-        lookups++;
-        if (lookups > maxLookups && !limitHit) {
-          limitHit = true;
-          problems.push({
-            kind: 'lookup-limit',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `more than ${maxLookups} DNS-querying terms: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(lookups)}`,
-          });
-        }
-      }
-      if (t.voidLookup) {
-        voids++;
-        if (voids > maxVoid && !voidHit) {
-          voidHit = true;
-          problems.push({
-            kind: 'void-limit',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `more than ${maxVoid} void lookups: '${t.text}'${path.length ? ` in ${node.domain}` : ''} is the ${ordinal(voids)} lookup that found nothing`,
-          });
-        }
-      }
-      t.cumulativeLookups = lookups;
-      t.cumulativeVoidLookups = voids;
-      let childL = 0,
-        childV = 0;
-      if (t.child) {
-        const c = walk(t.child, here, isRootChain && t.kind === 'redirect');
-        childL = c.l;
-        childV = c.v;
-        if (t.child.state === 'none') {
-          problems.push({
-            kind: 'include-none',
-            domain: node.domain,
-            term: t.text,
-            path: here,
-            message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.target} publishes no SPF record (permerror)`,
-          });
-        }
-      }
-      t.subtreeLookups = t.lookups + childL;
-      t.subtreeVoidLookups = (t.voidLookup ? 1 : 0) + childV;
-      subL += t.subtreeLookups;
-      subV += t.subtreeVoidLookups;
-      if (t.permError?.startsWith('loop')) {
-        problems.push({
-          kind: 'loop',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `include loop at '${t.text}': ${t.permError.slice(6)}`,
-        });
-      } else if (t.permError && t.kind === 'mx') {
-        problems.push({
-          kind: 'mx-limit',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: ${t.permError} (permerror)`,
-        });
-      }
-      if (t.kind === 'all' && t.qualifier === '+') {
-        problems.push({
-          kind: 'plus-all',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} authorizes every host on the internet`,
-        });
-      } else if (t.kind === 'all' && t.qualifier === '?' && isRootChain) {
-        problems.push({
-          kind: 'question-all',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''} makes every other host neutral: it protects nothing`,
-        });
-      }
-      if (t.kind === 'ptr') {
-        problems.push({
-          kind: 'ptr',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          message: `'${t.text}'${path.length ? ` in ${node.domain}` : ''}: the ptr mechanism is slow and unreliable and should not be used (RFC 7208 §5.5)`,
-        });
-      }
-      for (const f of t.failures ?? []) {
-        problems.push({
-          kind: 'temperror',
-          domain: node.domain,
-          term: t.text,
-          path: here,
-          failure: f,
-          message: `lookup for '${t.text}' failed: ${f.type} ${f.name}: ${f.error ?? f.status}`,
-        });
-      }
-    }
-    return { l: subL, v: subV };
-  };
+  const s = new Summary(maxLookups, maxVoid);
+  const here = [root.domain];
   if (root.state === 'none') {
-    problems.push({
+    s.problems.push({
       kind: 'none',
       domain: root.domain,
-      path: [root.domain],
+      path: here,
       message: `${root.domain} publishes no SPF record`,
     });
   } else {
     if (root.state === 'temperror' && root.txtResult) {
-      problems.push({
-        kind: 'temperror',
-        domain: root.domain,
-        path: [root.domain],
-        failure: root.txtResult,
-        message: `SPF lookup failed: TXT ${root.domain}: ${root.error}`,
-      });
+      const message = `SPF lookup failed: TXT ${root.domain}: ${root.error}`;
+      s.problems.push({ kind: 'temperror', domain: root.domain, path: here, failure: root.txtResult, message });
     }
-    walk(root, [], true);
+    s.walk(root, [], true);
   }
-  return { problems, totalLookups: lookups, totalVoid: voids };
+  return { problems: s.problems, totalLookups: s.lookups, totalVoid: s.voids };
 }
 
 function ordinal(n: number): string {
@@ -800,7 +472,7 @@ export async function analyzeSpf(domain: string, dns: SpfDns, opts: SpfOptions =
 }
 
 // ---------------------------------------------------------------------------
-// check_host() over the tree
+// check_host() and the tree the hover shows
 
 export interface SpfEvaluation {
   ip: string;
@@ -809,33 +481,28 @@ export interface SpfEvaluation {
   matched?: { term: string; domain: string };
   /** Why a permerror/temperror. */
   reason?: string;
+  /** The exp= explanation of a fail. */
+  explanation?: string;
   lookups: number;
   voidLookups: number;
 }
 
-const QUAL: Record<SpfQualifier, SpfResult> = { '+': 'pass', '-': 'fail', '~': 'softfail', '?': 'neutral' };
-
-function cidrMatch(ip: ParsedIp, addresses: string[], t: SpfTerm): boolean {
-  const len = ip.family === 4 ? (t.cidr4 ?? 32) : (t.cidr6 ?? 128);
-  return addresses.some((a) => {
-    const p = parseIp(a);
-    return !!p && inPrefix(ip, p, len);
-  });
-}
-
-class Stop {
-  constructor(
-    readonly result: SpfResult,
-    readonly reason: string,
-    readonly term?: string,
-    readonly domain?: string,
-  ) {}
+function toEvaluation(r: SpfCheckResult): SpfEvaluation {
+  return {
+    ip: r.ip,
+    result: r.result,
+    matched: r.mechanism ? { term: r.mechanism, domain: r.mechanismDomain ?? r.domain } : undefined,
+    reason: r.reason,
+    explanation: r.explanation,
+    lookups: r.lookups,
+    voidLookups: r.voidLookups,
+  };
 }
 
 /**
- * check_host(ip, domain, sender) over an analyzed tree: RFC 7208 §4, with the
- * limits counted in evaluation order. Terms that depend on the IP are looked
- * up now through `dns`.
+ * check_host(ip, domain, sender) for an analyzed domain: evaluated lazily in
+ * RFC order (spfCheck.ts), so only the terms up to the deciding one are
+ * looked up (a caching resolver answers those analyzeSpf() already asked).
  */
 export async function evaluateSpf(
   address: string,
@@ -843,180 +510,56 @@ export async function evaluateSpf(
   dns: SpfDns,
   opts: SpfOptions = {},
 ): Promise<SpfEvaluation> {
-  const ip = parseIp(address);
-  if (!ip)
-    return {
-      ip: address,
-      result: 'permerror',
-      reason: `'${address}' is not an IP address`,
-      lookups: 0,
-      voidLookups: 0,
-    };
-  const maxLookups = opts.maxLookups ?? 10;
-  const maxVoid = opts.maxVoidLookups ?? 2;
-  const sender = opts.sender ?? `postmaster@${analysis.domain}`;
-  const budget: Budget = { expansions: 0, max: opts.maxExpansions ?? 30, maxDepth: opts.maxDepth ?? 12, queries: 0 };
-  const engine = new Engine(dns, budget, sender);
-  let lookups = 0;
-  let voids = 0;
-
-  const countVoid = (t: SpfTerm, node: SpfRecordNode, isVoidNow: boolean) => {
-    if (!isVoidNow) return;
-    voids++;
-    if (voids > maxVoid)
-      throw new Stop('permerror', `more than ${maxVoid} void lookups at '${t.text}'`, t.text, node.domain);
-  };
-
-  const evalNode = async (
-    node: SpfRecordNode,
-    ancestors: string[],
-  ): Promise<{ result: SpfResult; matched?: { term: string; domain: string } }> => {
-    if (node.state === 'none') return { result: 'none' };
-    if (node.state === 'temperror') throw new Stop('temperror', `TXT ${node.domain}: ${node.error}`);
-    if (node.state === 'permerror') throw new Stop('permerror', node.error ?? 'permerror', undefined, node.domain);
-    for (const orig of effectiveTerms(node)) {
-      let t = orig;
-      if (t.lookups || t.kind === 'ptr') {
-        lookups++;
-        if (lookups > maxLookups)
-          throw new Stop('permerror', `more than ${maxLookups} DNS-querying terms at '${t.text}'`, t.text, node.domain);
-      }
-      if (t.dynamic) {
-        t = { ...orig };
-        t.dynamic = false;
-        await engine.expandTerm(t, node, ancestors, ip);
-      }
-      if (t.tempError) throw new Stop('temperror', t.tempError, t.text, node.domain);
-      if (t.permError) throw new Stop('permerror', t.permError, t.text, node.domain);
-      let match = false;
-      switch (t.kind) {
-        case 'all':
-          match = true;
-          break;
-        case 'ip4':
-        case 'ip6': {
-          const net = parseIp(t.network ?? '');
-          match = !!net && inPrefix(ip, net, t.prefix ?? 0);
-          break;
-        }
-        case 'a': {
-          countVoid(t, node, t.voidLookup);
-          match = cidrMatch(ip, t.addresses ?? [], t);
-          break;
-        }
-        case 'mx': {
-          countVoid(t, node, t.voidLookup);
-          match = cidrMatch(ip, t.addresses ?? [], t);
-          break;
-        }
-        case 'exists': {
-          countVoid(t, node, t.voidLookup);
-          match = !!t.exists;
-          break;
-        }
-        case 'ptr': {
-          const target = t.target ?? node.domain;
-          const rev = reverseName(formatIp(ip))!;
-          const ptr = await dns.resolve(rev, 'PTR');
-          if (isFailure(ptr.status)) break; // RFC 7208 §5.5: a failed PTR lookup is no match
-          countVoid(t, node, isVoid(ptr.status));
-          const names = ptr.records.map((r) => String(r.data)).slice(0, 10);
-          const fam: RRType = ip.family === 4 ? 'A' : 'AAAA';
-          const validated = await Promise.all(
-            names.map(async (n) => {
-              const f = await dns.resolve(n, fam);
-              return f.records.some((r) => {
-                const p = parseIp(String(r.data));
-                return !!p && formatIp(p) === formatIp(ip);
-              })
-                ? n
-                : undefined;
-            }),
-          );
-          match = validated.some((n) => n !== undefined && (n === target || n.endsWith('.' + target)));
-          break;
-        }
-        case 'include': {
-          countVoid(t, node, t.voidLookup);
-          const child = t.child!;
-          if (child.state === 'none')
-            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
-          const r = await evalNode(child, [...ancestors, node.domain]);
-          if (r.result === 'pass') match = true;
-          break;
-        }
-        case 'redirect': {
-          countVoid(t, node, t.voidLookup);
-          const child = t.child!;
-          if (child.state === 'none')
-            throw new Stop('permerror', `'${t.text}': ${t.target} publishes no SPF record`, t.text, node.domain);
-          return evalNode(child, [...ancestors, node.domain]);
-        }
-      }
-      if (match) return { result: QUAL[t.qualifier], matched: { term: t.text, domain: node.domain } };
-    }
-    return { result: 'neutral' };
-  };
-
-  try {
-    const r = await evalNode(analysis.root, []);
-    return { ip: formatIp(ip), result: r.result, matched: r.matched, lookups, voidLookups: voids };
-  } catch (e) {
-    if (e instanceof Stop) {
-      return {
-        ip: formatIp(ip),
-        result: e.result,
-        reason: e.reason,
-        matched: e.term ? { term: e.term, domain: e.domain ?? analysis.domain } : undefined,
-        lookups,
-        voidLookups: voids,
-      };
-    }
-    return { ip: formatIp(ip), result: 'temperror', reason: (e as Error).message, lookups, voidLookups: voids };
-  }
+  return checkHost(address, analysis.domain, dns, opts);
 }
 
-/** check_host(ip, domain): analyze, then evaluate. */
+/** check_host(ip, domain) with the MAIL FROM in opts.sender [postmaster@domain]. */
 export async function checkHost(
   address: string,
   domain: string,
   dns: SpfDns,
   opts: SpfOptions = {},
 ): Promise<SpfEvaluation> {
-  return evaluateSpf(address, await analyzeSpf(domain, dns, opts), dns, opts);
+  const r = await spfCheckHost({ ip: address, domain, sender: opts.sender }, dns, opts);
+  return toEvaluation(r);
 }
 
-/** One line per node for hover: "include:_spf.x.test  (1 lookup, 3 below, 0 void)". */
-export function renderSpfTree(analysis: SpfAnalysis): string[] {
-  const lines: string[] = [];
-  const walk = (node: SpfRecordNode, indent: string) => {
-    if (node.state === 'none') {
-      lines.push(`${indent}(no SPF record at ${node.domain})`);
-      return;
-    }
-    if (!node.record) {
-      lines.push(`${indent}(${node.state}: ${node.error ?? ''})`);
-      return;
-    }
-    for (const t of node.terms) {
-      const parts: string[] = [];
-      if (t.lookups) parts.push(`${t.subtreeLookups} lookup${t.subtreeLookups === 1 ? '' : 's'}`);
-      if (t.subtreeVoidLookups) parts.push(`${t.subtreeVoidLookups} void`);
-      if (t.cumulativeLookups !== undefined && t.lookups) parts.push(`#${t.cumulativeLookups}`);
-      if (t.dynamic) parts.push('depends on the sender');
-      if (t.unreached) parts.push('never reached');
-      if (t.permError) parts.push(t.permError);
-      if (t.tempError) parts.push(`failed: ${t.tempError}`);
-      if (t.addresses && t.addresses.length) parts.push(t.addresses.join(', '));
-      lines.push(`${indent}${t.text}${parts.length ? `  (${parts.join('; ')})` : ''}`);
-      if (t.child) walk(t.child, indent + '  ');
-    }
+function analysisTerm(t: SpfTerm): SpfTreeTerm {
+  const detail: string[] = [];
+  if (t.cumulativeLookups !== undefined && t.lookups) detail.push(`#${t.cumulativeLookups}`);
+  if (t.unreached) detail.push('never reached');
+  if (t.permError) detail.push(t.permError);
+  if (t.tempError) detail.push(`failed: ${t.tempError}`);
+  if (t.addresses && t.addresses.length) detail.push(t.addresses.join(', '));
+  return {
+    term: t.text,
+    lookups: t.lookups,
+    voidLookups: t.voidLookup ? 1 : 0,
+    subtreeLookups: t.subtreeLookups,
+    subtreeVoidLookups: t.subtreeVoidLookups,
+    outcome: t.dynamic ? 'dynamic' : undefined,
+    detail: detail.length ? detail.join('; ') : undefined,
+    child: t.child && analysisNode(t.child),
   };
-  lines.push(
-    `${analysis.domain}: ${analysis.root.record ?? '(none)'}  [${analysis.totalLookups}/10 lookups, ${analysis.totalVoidLookups}/2 void]`,
-  );
-  walk(analysis.root, '  ');
-  return lines;
+}
+
+function analysisNode(node: SpfRecordNode): SpfTreeNode {
+  const error = node.state === 'none' ? `no SPF record at ${node.domain}` : node.error;
+  const terms = node.terms.filter((t) => t.kind !== 'exp' && t.kind !== 'modifier').map(analysisTerm);
+  const lookups = terms.reduce((n, t) => n + t.subtreeLookups, 0);
+  const voidLookups = terms.reduce((n, t) => n + t.subtreeVoidLookups, 0);
+  return { domain: node.domain, record: node.record, error, lookups, voidLookups, terms };
+}
+
+/** The analyzed tree (every term, as MT509 counts them) in the shape `mailtopo spf` prints. */
+export function analysisTree(analysis: SpfAnalysis): SpfTreeNode {
+  const root = analysisNode(analysis.root);
+  return { ...root, lookups: analysis.totalLookups, voidLookups: analysis.totalVoidLookups };
+}
+
+/** One line per term for hover: "include:_spf.x.test  (3 lookups; #2)". */
+export function renderSpfTree(analysis: SpfAnalysis): string[] {
+  return renderTree(analysisTree(analysis));
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 // (MT315/MT316: admit the sender's addresses on the receiver), an open relay
 // through a masking balancer (MT210: source proxy-protocol) and backscatter
 // (MT211: recipients verify).
+import { LINE_END } from '../syntax/lineEnds';
 import type { Position, Range, TextEdit } from 'vscode-languageserver-types';
 import type { Arg, Scalar, Statement } from '../syntax/ast';
 import { SCHEMA, type BlockKind, type DeclKind, type StatementSpec, type ValueType } from '../schema/schema';
@@ -236,7 +237,7 @@ function declareFix(ctx: FeatureContext, d: FixableDiagnostic, data: Record<stri
   );
   if (!name || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) return [];
   const text = ctx.parsed.text;
-  const lines = ctx.parsed.text.split('\n').length;
+  const lines = ctx.parsed.text.split(LINE_END).length;
   const end: Position = { line: lines - 1, character: lineText(ctx.parsed, lines - 1).length };
   return kinds.slice(0, 3).map((k) => {
     const body = Object.values(SCHEMA[k].statements)

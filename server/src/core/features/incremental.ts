@@ -9,7 +9,8 @@
 // each chunk gets its leading comments from the lines above it, a chunk whose
 // last line ends in a comma (a list continued over newlines) is merged with the
 // next, and a file with many syntax errors (the parser's cap) is parsed whole.
-import { parse, chunkStarts, MAX_SYNTAX_ERRORS } from '../syntax/parser';
+import { parse, chunkStarts, lineOf, MAX_SYNTAX_ERRORS } from '../syntax/parser';
+import { computeLineStarts } from '../syntax/lineEnds';
 import { ParseCache } from '../model/workspace';
 import type { Arg, Block, Comment, ParsedFile, Scalar, Statement, Value } from '../syntax/ast';
 import type { MtDiagnostic, Range } from '../diagnostic';
@@ -18,7 +19,7 @@ import type { MtDiagnostic, Range } from '../diagnostic';
 export const MAX_DOCUMENT_CHARS = 2_000_000;
 
 /** The last line with something on it ends in a comma (possibly followed by a comment). */
-const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n]*)?[\s]*$/;
+const ENDS_WITH_COMMA = /,[ \t\f\v\r]*(#[^\n\r]*)?[\s]*$/;
 
 interface Chunk {
   text: string;
@@ -51,16 +52,9 @@ export function splitChunks(text: string): Chunk[] {
     }
     out.push({ text: text.slice(start, end), offset: start, line: 0 });
   }
-  // line numbers: count newlines between chunk starts
-  let line = 0;
-  let pos = 0;
-  for (const c of out) {
-    if (c.offset > pos) {
-      for (let i = text.indexOf('\n', pos); i >= 0 && i < c.offset; i = text.indexOf('\n', i + 1)) line++;
-      pos = c.offset;
-    }
-    c.line = line;
-  }
+  // line numbers: the line of each chunk start, by the one line-end definition (a lone \r counts)
+  const starts = computeLineStarts(text);
+  for (const c of out) c.line = lineOf(starts, c.offset);
   return out;
 }
 

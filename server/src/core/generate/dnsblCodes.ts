@@ -38,12 +38,19 @@ const KNOWN: Readonly<Record<string, DnsblCodes>> = {
 /**
  * The codes to trust for a zone. An unknown list gets 127.0.0.2..127.0.0.255
  * (RFC 5782 listings), which keeps out 127.0.0.1 (the "not listed" test point)
- * and every 127.255.x.x error answer, with weight 1.
+ * and every 127.255.x.x error answer. Its weight is the threshold: the
+ * administrator named it as a list that refuses clients, and a lower weight
+ * would make a node whose only list is unknown refuse nobody.
  */
 export function dnsblCodes(zone: string): DnsblCodes {
   const z = zone.toLowerCase().replace(/\.$/, '');
   return (
-    KNOWN[z] ?? { first: 2, last: 255, weight: 1, source: 'not a list mailtopo knows: RFC 5782 listings 127.0.0.2-255' }
+    KNOWN[z] ?? {
+      first: 2,
+      last: 255,
+      weight: POSTSCREEN_THRESHOLD,
+      source: 'not a list mailtopo knows: RFC 5782 listings 127.0.0.2-255',
+    }
   );
 }
 

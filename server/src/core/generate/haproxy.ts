@@ -3,10 +3,13 @@
 // untouched). balanced -> balance roundrobin; failover -> balance first with
 // every member after the first a backup (used in declaration order);
 // health smtp -> option smtpchk; interval -> inter. A round-robin pool is DNS
-// round-robin: no load balancer, so it only gets a comment.
-import type { Model } from '../model/types';
+// round-robin: no load balancer, so it only gets a comment. A `source
+// proxy-protocol` pool: send-proxy-v2 on its servers, and check-send-proxy so
+// the health checks reach members that expect the header.
+import type { Model, NodeDecl } from '../model/types';
 import { commentHeader, durationText, guard, smtpPort, type GenerateOptions, type GeneratedFile } from './common';
 import { parseIp } from '../model/addr';
+import { sendsProxy } from './postfix/plan';
 
 function bindAddr(ip: string, port: number): string {
   const a = guard(ip, 'addr', 'an HAProxy bind line');
@@ -69,31 +72,7 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
     add(`frontend ${name}`);
     for (const port of ports) add(`    bind ${bindAddr(p.vip.value, port)}`);
     add(`    default_backend ${name}`, '');
-    add(`backend ${name}`);
-    add(`    balance ${p.mode === 'failover' ? 'first' : 'roundrobin'}`);
-    if (p.health.check === 'smtp')
-      add(`    option smtpchk HELO ${guard(p.hostname?.value ?? 'localhost', 'host', 'option smtpchk')}`);
-    const inter = durationText(p.health.intervalSeconds);
-    // A single pool port: each member is reached on the port it listens on. Several:
-    // a member is reached on the port the client came in on, and checked on the first.
-    const single = ports.length === 1;
-    add(`    default-server check inter ${inter} fall 2 rise 2${single ? '' : ` port ${ports[0]}`}`);
-    members.forEach((m, i) => {
-      const mn = guard(m.name, 'name', 'an HAProxy server name');
-      const a = m.addresses[0];
-      const port = single ? (m.listen.includes(ports[0]) ? ports[0] : smtpPort(m)) : undefined;
-      const where = a
-        ? port
-          ? bindAddr(a, port)
-          : parseIp(a)?.family === 6
-            ? `[${guard(a, 'addr', 'an HAProxy server')}]`
-            : guard(a, 'addr', 'an HAProxy server')
-        : `${guard(m.hostname!.value, 'host', 'an HAProxy server')}${port ? `:${port}` : ''}`;
-      const extra = [p.mode === 'failover' && i > 0 ? 'backup' : '', a ? '' : 'resolvers system init-addr none'].filter(
-        Boolean,
-      );
-      add(`    server ${mn} ${where}${extra.length ? ' ' + extra.join(' ') : ''}`);
-    });
+    add(...backendLines(p, members, ports));
     add('');
   }
   // HAProxy refuses a configuration without a listener: no pool to balance, no file.
@@ -105,4 +84,48 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
       notes: notes.length ? notes : undefined,
     },
   ];
+}
+
+/** The backend of one pool: balance, health checks, PROXY protocol, one server per member. */
+function backendLines(p: NodeDecl, members: NodeDecl[], ports: number[]): string[] {
+  const name = guard(p.name, 'name', 'an HAProxy section name');
+  const vip = p.vip!.value;
+  const out: string[] = [];
+  out.push(`backend ${name}`);
+  out.push(`    balance ${p.mode === 'failover' ? 'first' : 'roundrobin'}`);
+  if (p.health.check === 'smtp')
+    out.push(`    option smtpchk HELO ${guard(p.hostname?.value ?? 'localhost', 'host', 'option smtpchk')}`);
+  const inter = durationText(p.health.intervalSeconds);
+  // A single pool port: each member is reached on the port it listens on. Several:
+  // a member is reached on the port the client came in on, and checked on the first.
+  const single = ports.length === 1;
+  const proxy = sendsProxy(p);
+  if (proxy) {
+    // The members read the client's address from the PROXY header (v2). Health checks send it too
+    // (check-send-proxy), and leave from the vip, which the members' postscreen lets through at once.
+    out.push(
+      '    # source proxy-protocol: members read the client address from the PROXY header;',
+      "    # checks and connections leave from the vip, which the members' postscreen trusts.",
+      `    source ${guard(vip, 'addr', 'an HAProxy source')}`,
+    );
+  }
+  const serverOpts = proxy ? ' send-proxy-v2 check-send-proxy' : '';
+  out.push(`    default-server check inter ${inter} fall 2 rise 2${single ? '' : ` port ${ports[0]}`}${serverOpts}`);
+  members.forEach((m, i) => {
+    const mn = guard(m.name, 'name', 'an HAProxy server name');
+    const a = m.addresses[0];
+    const port = single ? (m.listen.includes(ports[0]) ? ports[0] : smtpPort(m)) : undefined;
+    const where = a
+      ? port
+        ? bindAddr(a, port)
+        : parseIp(a)?.family === 6
+          ? `[${guard(a, 'addr', 'an HAProxy server')}]`
+          : guard(a, 'addr', 'an HAProxy server')
+      : `${guard(m.hostname!.value, 'host', 'an HAProxy server')}${port ? `:${port}` : ''}`;
+    const extra = [p.mode === 'failover' && i > 0 ? 'backup' : '', a ? '' : 'resolvers system init-addr none'].filter(
+      Boolean,
+    );
+    out.push(`    server ${mn} ${where}${extra.length ? ' ' + extra.join(' ') : ''}`);
+  });
+  return out;
 }

@@ -11,8 +11,7 @@
 import type { Range, RelatedInfo } from '../diagnostic';
 import type { Statement } from '../syntax/ast';
 import {
-  addCidr,
-  anySet,
+  AddrSetBuilder,
   covers,
   emptySet,
   hasPublic,
@@ -228,25 +227,25 @@ const netEvals = new WeakMap<NetSource[], NetEval>();
 export function evalSources(sources: NetSource[]): NetEval {
   const hit = netEvals.get(sources);
   if (hit) return hit;
-  let set = emptySet();
+  const b = new AddrSetBuilder(); // sorted and merged once (issue 14: a long list was quadratic)
   let complete = true;
   for (const s of sources) {
     if (s.any) {
-      set = anySet();
+      b.addAny();
       continue;
     }
     if (s.network) {
-      set = union(set, s.network.set);
+      b.addSet(s.network.set);
       continue;
     }
     const c = parseCidr(s.text);
     if (c) {
-      set = addCidr(set, c);
+      b.addCidr(c);
       continue;
     }
     complete = false;
   }
-  const r = { set, complete };
+  const r = { set: b.build(), complete };
   netEvals.set(sources, r);
   return r;
 }

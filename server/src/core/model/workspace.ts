@@ -8,8 +8,12 @@ import type { ParsedFile, Statement } from '../syntax/ast';
 import type { MtDiagnostic } from '../diagnostic';
 
 export interface FileHost {
-  /** The file's text, or undefined when it does not exist or cannot be read. */
-  readFile(absPath: string): string | undefined;
+  /**
+   * The file's text; undefined when it does not exist; `{ refused }` with the
+   * reason when it may not be read (outside the workspace root, not a regular
+   * file, too large: see fileHost.ts).
+   */
+  readFile(absPath: string): string | undefined | { refused: string };
 }
 
 export interface LoadedFile {
@@ -88,13 +92,13 @@ export function loadWorkspace(
       }
       if (ws.byAbs.has(abs)) continue; // already loaded: its declarations count once, at the first import
       const text = host.readFile(abs);
-      if (text === undefined) {
+      if (typeof text !== 'string') {
         ws.diagnostics.push({
           code: 'MT110',
           severity: 'error',
           file: lf.display,
           range: s.range,
-          message: `cannot import '${s.text}': no such file (${display})`,
+          message: `cannot import '${s.text}': ${text?.refused ?? 'no such file'} (${display}); nothing is read from it`,
         });
         continue;
       }
@@ -110,7 +114,7 @@ export function loadWorkspace(
     const abs = path.resolve(r.abs);
     if (ws.byAbs.has(abs)) continue;
     const text = r.text ?? host.readFile(abs);
-    if (text === undefined) continue;
+    if (typeof text !== 'string') continue;
     const lf: LoadedFile = { abs, display: r.display, parsed: doParse(r.display, text) };
     ws.files.push(lf);
     ws.byAbs.set(abs, lf);

@@ -5,7 +5,8 @@
 // proxy (MT212). A node that takes mail for addresses that do not exist
 // bounces it later to forged senders (MT211, backscatter).
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
-import { isEmpty, isPrivateIp } from '../model/addr';
+import { isEmpty } from '../model/addr';
+import { isPrivateAddress } from '../dns/ip';
 import {
   hopsIn,
   internetFacing,
@@ -28,7 +29,7 @@ function maskedRelays(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>):
   for (const p of ctx.model.nodes) {
     if (p.kind !== 'pool' || poolSource(p) !== 'masked') continue;
     // whom the pool masks: the internet when it faces it (or publishes a public vip)
-    const facing = exposure.has(p) || (!!p.vip && !isPrivateIp(p.vip.value));
+    const facing = exposure.has(p) || (!!p.vip && !isPrivateAddress(p.vip.value));
     const snat = snatSet(p);
     if (!facing || isEmpty(snat)) continue;
     const src = poolSourceStmt(p);

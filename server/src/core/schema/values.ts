@@ -10,24 +10,48 @@ export interface ValueProblem {
   message: string;
 }
 
-const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-/** Labels as LABEL, joined by dots (labels hold no dot, so this cannot backtrack far). */
-const HOSTNAME =
-  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+/** RFC 1123 labels (letters, digits, inner hyphens; at most 63) joined by dots: one regex, no array of labels. */
+const HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const LDH_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const LAST_LABEL_DIGITS = /(?:^|\.)\d+$/;
+/** A word shaped like a hostname (a dot, no address or URL characters): a bad one is MT109, not MT102. */
+const HOSTNAME_SHAPE = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*$/;
 
+/** The name without its one trailing dot (`example.com.` names the same host as `example.com`). */
+const withoutRoot = (s: string): string => (s.endsWith('.') ? s.slice(0, -1) : s);
+
+/** A valid hostname (LANGUAGE.md §1): a dot, RFC 1123 labels of ≤ 63 octets, ≤ 253 in all, one trailing dot allowed. */
 export function isHostname(s: string): boolean {
-  const h = s.endsWith('.') ? s.slice(0, -1) : s;
+  const h = withoutRoot(s);
   if (h.indexOf('.') < 0 || h.length > 253) return false;
   if (parseIp(h)) return false;
   // every label valid (one regex over the name: no array of labels), the last not all digits
   return HOSTNAME.test(h) && !LAST_LABEL_DIGITS.test(h);
 }
 
+/**
+ * Why a word shaped like a hostname is not a valid one (MT109), or undefined
+ * when it is valid or not shaped like a hostname at all (MT102 says that).
+ */
+export function hostnameBound(s: string): string | undefined {
+  if (isHostname(s) || !HOSTNAME_SHAPE.test(s)) return undefined;
+  const h = withoutRoot(s);
+  if (h.indexOf('.') < 0 || parseIp(h) || LAST_LABEL_DIGITS.test(h)) return undefined;
+  if (h.length > 253) return `'${short(s)}' is longer than 253 characters (a DNS name holds at most 253)`;
+  for (const label of h.split('.')) {
+    if (!label) return `'${short(s)}' has an empty label (two dots in a row, or a dot at the start)`;
+    if (label.length > 63) return `the label '${short(label)}' of '${short(s)}' is longer than 63 characters`;
+    if (!LDH_LABEL.test(label))
+      return `the label '${short(label)}' of '${short(s)}' is not a host name label: only letters, digits and hyphens, not at either end (RFC 1123)`;
+  }
+  return undefined;
+}
+const short = (s: string): string => (s.length > 80 ? `${s.slice(0, 40)}…${s.slice(-20)}` : s);
+
 export function isDomainPattern(s: string): boolean {
   if (s === '*') return true;
-  if (s.startsWith('*.')) return isHostname(s.slice(2)) || LABEL.test(s.slice(2));
+  if (s.startsWith('*.')) return isHostname(s.slice(2)) || (LDH_LABEL.test(withoutRoot(s.slice(2))) && s.length <= 66);
   return isHostname(s);
 }
 
@@ -37,6 +61,11 @@ export function isName(s: string): boolean {
 
 const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
 const SIZE = /^(\d+)(B|KB|MB|GB|TB|K|M|G)$/i;
+
+/** Largest duration: 2^31−1 seconds (BIND's TTL limit, a 32-bit signed counter elsewhere). */
+export const MAX_DURATION_SECONDS = 2 ** 31 - 1;
+/** Largest size: 2^53 bytes (exact as a number; Postfix reads up to 2^63). */
+export const MAX_SIZE_BYTES = 2 ** 53;
 
 /** Seconds in a duration word, or undefined. */
 export function durationSeconds(s: string): number | undefined {
@@ -81,10 +110,16 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
       if (!isName(v)) return bad(`expected a name (letters, digits, '_' and '-'), got '${v}'`);
       return undefined;
     case 'hostname':
-    case 'domain':
-      return isHostname(v) ? undefined : bad(`expected a hostname with a dot, got '${v}'`);
-    case 'pattern':
-      return isDomainPattern(v) ? undefined : bad(`expected a domain or domain pattern (*, *.example.com), got '${v}'`);
+    case 'domain': {
+      if (isHostname(v)) return undefined;
+      const why = hostnameBound(v);
+      return why ? range(why) : bad(`expected a hostname with a dot, got '${v}'`);
+    }
+    case 'pattern': {
+      if (isDomainPattern(v)) return undefined;
+      const why = hostnameBound(v.startsWith('*.') ? v.slice(2) : v);
+      return why ? range(why) : bad(`expected a domain or domain pattern (*, *.example.com), got '${v}'`);
+    }
     case 'ip':
       return parseIp(v) ? undefined : bad(`expected an IPv4 or IPv6 address, got '${v}'`);
     case 'cidr':
@@ -100,12 +135,16 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
     case 'number':
       return /^\d+(\.\d+)?$/.test(v) ? undefined : bad(`expected a number, got '${v}'`);
     case 'duration':
-      if (DURATION.test(v)) return undefined;
+      if (DURATION.test(v))
+        return durationSeconds(v)! <= MAX_DURATION_SECONDS
+          ? undefined
+          : range(`the duration '${short(v)}' is longer than 2^31-1 seconds (about 68 years)`);
       if (/^\d+[A-Za-z]*$/.test(v))
         return range(`'${v}' is not a duration: use a number with ms, s, m, h, d or w (10s, 5m, 1h)`);
       return bad(`expected a duration (10s, 5m, 1h), got '${v}'`);
     case 'size':
-      if (SIZE.test(v)) return undefined;
+      if (SIZE.test(v))
+        return sizeBytes(v)! <= MAX_SIZE_BYTES ? undefined : range(`the size '${short(v)}' is larger than 2^53 bytes`);
       if (/^\d+[A-Za-z]*$/.test(v)) return range(`'${v}' is not a size: use a number with B, KB, MB or GB (25MB)`);
       return bad(`expected a size (512KB, 25MB, 1GB), got '${v}'`);
     case 'string': {
@@ -131,7 +170,11 @@ export function checkValue(s: Scalar, t: ValueType): ValueProblem | undefined {
       if (t.builtins?.includes(v)) return undefined;
       if (t.ip && parseIp(v)) return undefined;
       if (v.indexOf('.') >= 0) {
-        if (t.hostname) return isHostname(v) ? undefined : bad(`expected a hostname, got '${v}'`);
+        if (t.hostname) {
+          if (isHostname(v)) return undefined;
+          const why = hostnameBound(v);
+          return why ? range(why) : bad(`expected a hostname, got '${v}'`);
+        }
         return bad(`expected ${describeType(t)}, got the hostname '${v}' (names never contain a dot)`);
       }
       if (RESERVED_WORDS.includes(v)) return bad(`'${v}' is a reserved word, not ${describeType(t)}`);

@@ -9,6 +9,7 @@ import * as T from './tokens';
 import type { Arg, Block, Comment, ParsedFile, Scalar, Statement, Value } from './ast';
 import type { MtDiagnostic, Position, Range } from '../diagnostic';
 import { TOP_LEVEL_KEYWORDS } from '../schema/schema';
+import { computeLineStarts, isLineEndCode, LINE_END_SOURCE } from './lineEnds';
 
 const TOP = new Set(TOP_LEVEL_KEYWORDS);
 /** Deeper blocks are flattened (a diagnostic, never a stack overflow). */
@@ -55,7 +56,7 @@ class Positions {
     return { start, end: { line: start.line, character: start.character + (to - from) } };
   }
   isLineStart(off: number): boolean {
-    return off === 0 || this.text.charCodeAt(off - 1) === 10;
+    return off === 0 || isLineEndCode(this.text.charCodeAt(off - 1));
   }
 }
 
@@ -770,13 +771,16 @@ export function parse(text: string, file: string): ParsedFile {
 /** Top-level chunks are parsed together up to about this many characters. */
 const CHUNK_CHARS = 16384;
 
-const CHUNK_START = new RegExp(`\\n(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`, 'g');
+const CHUNK_START = new RegExp(
+  `(?:${LINE_END_SOURCE})(?=(?:${TOP_LEVEL_KEYWORDS.join('|')})(?![A-Za-z0-9_.:/*@+\\-]))`,
+  'g',
+);
 
 /** Offsets where top-level chunks start: 0 and every line that starts with a top-level keyword. */
 export function chunkStarts(text: string): number[] {
   const cuts = [0];
   CHUNK_START.lastIndex = 0;
-  for (let m = CHUNK_START.exec(text); m; m = CHUNK_START.exec(text)) cuts.push(m.index + 1);
+  for (let m = CHUNK_START.exec(text); m; m = CHUNK_START.exec(text)) cuts.push(m.index + m[0].length);
   return cuts;
 }
 
@@ -793,14 +797,7 @@ function endRange(text: string): Range {
   return { start: p, end: p };
 }
 
-/** Line start offsets, in a typed array (4 bytes a line: the parser keeps them as long as the tree). */
-export function computeLineStarts(text: string): Int32Array {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  const starts = new Int32Array(n);
-  for (let k = 1, i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-  return starts;
-}
+export { computeLineStarts }; // the one line-end definition lives in lineEnds.ts
 
 /** The line holding an offset: the last line start at or before it (bisection). */
 export function lineOf(lineStarts: ArrayLike<number>, off: number): number {
@@ -853,7 +850,7 @@ function attachComments(statements: Statement[], comments: Comment[]): void {
       for (let c = text.charCodeAt(o); c === 32 || c === 9 || c === 13 || c === 0xfeff; c = text.charCodeAt(++o));
       const st = statementAt(statements, o);
       if (st) {
-        const lines: string[] = new Array(j - i + 1);
+        const lines: string[] = new Array<string>(j - i + 1);
         for (let k = i; k <= j; k++) lines[k - i] = comments[k].text.replace(/^#\s?/, '');
         st.leadingComments = lines;
       }

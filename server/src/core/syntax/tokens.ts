@@ -1,11 +1,13 @@
 // Tokens of the uniform grammar (LANGUAGE.md §1). A word is classified later
 // by where it stands; the lexer only knows its shape.
 import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { LINE_END_SOURCE } from './lineEnds';
 
 // U+FEFF: the byte-order mark Windows editors put at the start of a UTF-8 file.
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\r\ufeff]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r]*(?:\r(?!\n)[^\n\r]*)*/, group: 'comments' });
-export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true });
+// A '\r' is never white space: alone it ends a line, before '\n' it is half of one (lineEnds.ts).
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f\v\ufeff]+/, group: Lexer.SKIPPED });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n\r]*/, group: 'comments' });
+export const Newline = createToken({ name: 'Newline', pattern: new RegExp(LINE_END_SOURCE), line_breaks: true });
 export const Semi = createToken({ name: 'Semi', pattern: /;/ });
 export const LBrace = createToken({ name: 'LBrace', pattern: /\{/ });
 export const RBrace = createToken({ name: 'RBrace', pattern: /\}/ });
@@ -28,7 +30,7 @@ export const Unterminated = createToken({
 });
 export const Word = createToken({
   name: 'Word',
-  pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+\-]*/,
+  pattern: /[A-Za-z0-9_*:][A-Za-z0-9_.:/*@+-]*/,
   categories: [ScalarCat, ArgCat],
 });
 

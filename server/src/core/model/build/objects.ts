@@ -2,7 +2,7 @@
 // statement; the range is computed only when asked for, most never are).
 import type { Range } from '../../diagnostic';
 import type { Scalar, Statement } from '../../syntax/ast';
-import { addCidr, emptySet, parseCidr, type AddrSet } from '../addr';
+import { AddrSetBuilder, parseCidr, type AddrSet } from '../addr';
 import type {
   AcceptRule,
   Decl,
@@ -302,28 +302,28 @@ export class NodeAt implements NodeDecl {
   }
   get addressSet(): AddrSet {
     if (!this.#addressSet) {
-      let set = emptySet();
+      const set = new AddrSetBuilder(); // sorted and merged once
       if (this.kind !== 'pool') {
-        for (const a of this.addresses) set = addTo(set, a);
-        for (const a of this.addressRanges) set = addTo(set, a);
+        for (const a of this.addresses) addTo(set, a);
+        for (const a of this.addressRanges) addTo(set, a);
       }
-      this.#addressSet = set;
+      this.#addressSet = set.build();
     }
     return this.#addressSet;
   }
   get snatSet(): AddrSet {
     if (!this.#snatSet) {
-      let set = emptySet();
-      for (const a of this.snat) set = addTo(set, a);
-      this.#snatSet = set;
+      const set = new AddrSetBuilder();
+      for (const a of this.snat) addTo(set, a);
+      this.#snatSet = set.build();
     }
     return this.#snatSet;
   }
 }
 
-function addTo(set: AddrSet, text: string): AddrSet {
+function addTo(set: AddrSetBuilder, text: string): void {
   const c = parseCidr(text);
-  return c ? addCidr(set, c) : set;
+  if (c) set.addCidr(c);
 }
 
 /** Append to a list that may still be a shared (frozen, empty) default. */

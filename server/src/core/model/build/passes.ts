@@ -3,7 +3,7 @@
 // hostname, MT111 (never referenced), MT112 (one address on two nodes).
 import type { Range } from '../../diagnostic';
 import { SCHEMA } from '../../schema/schema';
-import { canonicalIp, union } from '../addr';
+import { canonicalIp, withSetsOf } from '../addr';
 import type { NodeDecl } from '../types';
 import { itemsOf, firstPositional } from './args';
 import type { Build } from './context';
@@ -11,8 +11,8 @@ import type { Build } from './context';
 /** `from=` sets gain the ranges of their networks; rule lists get their exact size. */
 export function finishNodes(b: Build): void {
   for (const n of b.model.nodes) {
-    for (const r of n.accepts) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
-    for (const r of n.relays) for (const src of r.from) if (src.network) r.fromSet = union(r.fromSet, src.network.set);
+    for (const r of n.accepts) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
+    for (const r of n.relays) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();

@@ -35,7 +35,8 @@ function duplicatePorts(
 ): void {
   const first = firstList(a);
   const items = c ? first.concat(firstList(c)) : first; // a few ports, once per node
-  const kwOf = (i: number) => keywordOf(i < first.length ? a : c!);
+  const ka = keywordOf(a),
+    kc = c ? keywordOf(c) : ka;
   for (let i = 0; i < items.length; i++) {
     const port = Number(items[i].text);
     if (defaultListen && port === 25) {
@@ -53,7 +54,9 @@ function duplicatePorts(
     }
     const j = firstIndexOf(items, port, i);
     if (j === i) continue;
-    const where = kwOf(i) === kwOf(j) ? `twice in '${kwOf(i)}'` : `in both '${kwOf(j)}' and '${kwOf(i)}'`;
+    const ki = i < first.length ? ka : kc,
+      kj = j < first.length ? ka : kc;
+    const where = ki === kj ? `twice in '${ki}'` : `in both '${kj}' and '${ki}'`;
     b.report('MT114', 'error', file, items[i].range, `port ${port} is ${where} of ${owner}`, {
       related: [{ file, range: items[j].range, message: `port ${port} first given here` }],
     });

@@ -3,7 +3,7 @@
 // gateways, servers and externals.
 import type { Arg, Statement } from '../../syntax/ast';
 import { itemAt, itemCount } from '../../syntax/parser';
-import { addCidr, anySet, emptySet, parseCidr, type AddrSet } from '../addr';
+import { AddrSetBuilder, anySet, emptySet, parseCidr, type AddrSet } from '../addr';
 import type { Hop, NetSource, NodeDecl } from '../types';
 import { optArg, optFirst, patternList } from './args';
 import type { Build } from './context';
@@ -55,23 +55,23 @@ export function readRoute(b: Build, st: Statement, file: string, n: NodeDecl): v
  * are added once resolved).
  */
 function readNetList(b: Build, from: Arg, file: string, sources: NetSource[], role: string): AddrSet {
-  let set = emptySet();
+  const set = new AddrSetBuilder(); // sorted and merged once, at the end
   for (let i = 0, n = itemCount(from); i < n; i++) {
     const s = itemAt(from, i)!;
     if (s.text === 'any') {
       sources[i] = new SourceAt('any', s, true);
-      set = anySet();
+      set.addAny();
       continue;
     }
     const c = parseCidr(s.text);
     if (c) {
       sources[i] = new SourceAt(s.text, s);
-      set = addCidr(set, c);
+      set.addCidr(c);
       continue;
     }
     const src = new SourceAt(s.text, s);
     sources[i] = src;
     b.pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
   }
-  return set;
+  return set.build();
 }
