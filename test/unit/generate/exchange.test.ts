@@ -131,7 +131,7 @@ describe('generate: Exchange scripts', () => {
       ['exchange/edge1.ps1', 'exchange/edge2.ps1', 'exchange/mbx1.ps1', 'exchange/mbx2.ps1'],
     );
     const m = model(`domain example.com {\n  mx 10 gw\n}
-gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  domain-joined yes\n  accept example.com\n  route example.com via=dove\n  route * via=direct\n}
+gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  domain-joined yes\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=dove\n  route * via=direct\n}
 gateway exrelay {\n  role relay\n  software exchange\n  hostname exrelay.example.com\n  address 10.0.0.9\n  relay allow from=10.0.0.0/8\n  route * via=gw\n}
 server dove {\n  role mailbox\n  software other\n  hostname dove.example.com\n  address 10.0.0.5\n  mailboxes example.com\n  route * via=gw\n}
 external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
@@ -251,7 +251,7 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
 
   it('Mailbox: no TLS demanded of a hop that does not require it; DNS routing for direct', () => {
     const m = model(`domain example.com {\n  mx 10 gw\n}
-gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  tls required\n  accept example.com\n  route example.com via=ex\n  route * via=direct\n}
+gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  tls required\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=ex\n  route * via=direct\n}
 gateway plain {\n  role relay\n  hostname plain.example.com\n  address 10.0.0.8\n  route * via=direct\n}
 server ex {\n  role mailbox\n  hostname ex.example.com\n  address 10.0.0.5\n  mailboxes example.com\n  route partner.example via=plain\n  route other.example via=direct\n  route * via=gw\n}\n`);
     const ps = generateExchange(m, OPTS)[0].content;
@@ -267,7 +267,7 @@ server ex {\n  role mailbox\n  hostname ex.example.com\n  address 10.0.0.5\n  ma
   it('Mailbox: IP block lists only as instructions (Connection Filtering is an Edge agent)', () => {
     const m = model(`options {\n  dnsbl zen.spamhaus.org\n}
 domain example.com {\n  mx 10 gw\n}
-gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  accept example.com\n  route example.com via=ex\n  route * via=direct\n}
+gateway gw {\n  role edge\n  hostname gw.example.com\n  address 198.51.100.1\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=ex\n  route * via=direct\n}
 server ex {\n  role mailbox\n  hostname ex.example.com\n  address 198.51.100.5\n  mailboxes example.com\n  zone perimeter\n  route * via=direct\n}\n`);
     const ps = generateExchange(m, OPTS)[0].content;
     assert.match(ps, /Connection Filtering \(IP block lists\) runs only on Edge Transport servers/);
@@ -281,8 +281,8 @@ server ex {\n  role mailbox\n  hostname ex.example.com\n  address 198.51.100.5\n
   it('a member of a proxy-protocol pool: a warning, since Exchange cannot read it', () => {
     const m = model(`domain example.com {\n  mx 10 lb\n}
 pool lb {\n  mode balanced\n  vip 198.51.100.10\n  hostname mx.example.com\n  source proxy-protocol\n  members e1, e2\n}
-gateway e1 {\n  role edge\n  software exchange\n  hostname e1.example.com\n  address 198.51.100.11\n  accept example.com\n  route example.com via=mbx\n  route * via=direct\n}
-gateway e2 {\n  role edge\n  software exchange\n  hostname e2.example.com\n  address 198.51.100.12\n  accept example.com\n  route example.com via=mbx\n  route * via=direct\n}
+gateway e1 {\n  role edge\n  software exchange\n  hostname e1.example.com\n  address 198.51.100.11\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=mbx\n  route * via=direct\n}
+gateway e2 {\n  role edge\n  software exchange\n  hostname e2.example.com\n  address 198.51.100.12\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=mbx\n  route * via=direct\n}
 server mbx {\n  role mailbox\n  hostname mbx.example.com\n  address 10.0.0.5\n  mailboxes example.com\n  route * via=lb\n}\n`);
     const out = generateExchange(m, OPTS);
     for (const n of ['e1', 'e2']) {

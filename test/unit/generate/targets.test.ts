@@ -32,7 +32,7 @@ const file = (files: Array<{ path: string; content: string }>, p: string) =>
   files.find((f) => f.path === p)?.content ?? assert.fail(`no ${p} in ${files.map((f) => f.path).join(', ')}`);
 const param = (mainCf: string, name: string) => new RegExp(`^${name} = (.*)$`, 'm').exec(mainCf)?.[1];
 
-const GW = (body: string, extra = '') => `${extra}
+const GW = (body: string, extra = '', mbxOut = '') => `${extra}
 domain example.com {
   mx 10 gw
 }
@@ -50,9 +50,9 @@ server mbx {
   hostname mbx.example.com
   address 10.0.0.5
   mailboxes example.com
-  route * via=gw
+${mbxOut}
 }
-`;
+`; // outbound only where the test's gateway admits mbx (otherwise MT315: a refused hop)
 
 describe('generate: targets', () => {
   describe('relay rules', () => {
@@ -145,7 +145,7 @@ describe('generate: targets', () => {
 
     it('routes: exact and *.suffix to transport_maps with bracketed next hops and ports, * to relayhost', () => {
       const m = model(`domain example.com {\n  mx 10 gw\n}
-gateway gw {\n  role edge\n  hostname mx.example.com\n  address 198.51.100.25\n  accept example.com, *.example.com\n  route example.com via=a, b\n  route *.example.com via=direct\n  route * via=isp\n}
+gateway gw {\n  role edge\n  hostname mx.example.com\n  address 198.51.100.25\n  accept example.com, *.example.com\n  relay allow from=10.0.0.1, 10.0.0.2\n  route example.com via=a, b\n  route *.example.com via=direct\n  route * via=isp\n}
 server a {\n  role mailbox\n  address 10.0.0.1\n  listen 2525\n  mailboxes example.com\n  route * via=gw\n}
 server b {\n  role mailbox\n  hostname b.example.com\n  address 10.0.0.2\n  mailboxes example.com\n  route * via=gw\n}
 external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
@@ -477,7 +477,7 @@ gateway b {\n  role edge\n  address 2001:db8::2\n  route * via=direct\n}\n`.repl
     it('a mailbox server: accepted domain, send connector with smart hosts, anonymous relay connector, block lists', () => {
       const m = model(`options {\n  dnsbl zen.spamhaus.org\n}
 domain example.com {\n  mx 10 gw\n}
-gateway gw {\n  role edge\n  hostname mx.example.com\n  address 198.51.100.25\n  accept example.com\n  route example.com via=ex\n  route * via=direct\n}
+gateway gw {\n  role edge\n  hostname mx.example.com\n  address 198.51.100.25\n  accept example.com\n  relay allow from=10.0.0.5\n  route example.com via=ex\n  route * via=direct\n}
 server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n  address 10.0.0.5\n  mailboxes example.com\n  relay allow from=10.1.0.0/16\n  route * via=gw\n}\n`);
       const ps = file(generateExchange(m, OPTS), 'exchange/ex.ps1');
       assert.match(ps, /^\$Server = 'EX'$/m);
@@ -510,7 +510,7 @@ server ex {\n  role mailbox\n  zone perimeter\n  hostname ex.corp.example.com\n 
 
   describe('diagrams', () => {
     it('the graph: zones as clusters, MX and route edges, pool members, declaration places', () => {
-      const m = model(GW('  relay allow from=10.0.0.0/8'));
+      const m = model(GW('  relay allow from=10.0.0.0/8', '', '  route * via=gw'));
       const g = buildGraph(m);
       assert.deepEqual(
         g.clusters.map((c) => [c.zone, c.nodeIds]),
