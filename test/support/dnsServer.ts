@@ -1,6 +1,7 @@
 // An authoritative test DNS server: dns-packet over UDP and TCP on 127.0.0.1,
 // a random port, zones from BIND master files (test/fixtures/zones), a query
-// counter, and fault modes settable per test or per name. Loopback only.
+// counter, fault modes settable per test or per name, and an optional hook for
+// answers computed from the question. Loopback only.
 //
 //   const s = await startDnsServer({ zoneFiles: ['test/fixtures/zones/test.zone'] });
 //   s.port; s.queries; s.setFault({ kind: 'drop' }, { name: 'a.test' }); await s.stop();
@@ -283,6 +284,12 @@ export interface DnsServerOptions {
   delayMs?: number;
   /** Keep the query log (off for benches) [true]. */
   log?: boolean;
+  /**
+   * Answers computed from the question, asked before the zones: records (owned by
+   * the query name) give NOERROR ([] is NODATA); undefined lets the zones answer.
+   * For data too large or unbounded to write out (an endless include fan-out).
+   */
+  answer?: (name: string, type: string) => ZoneRecord[] | undefined;
 }
 
 export interface DnsServer {
@@ -472,8 +479,9 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     const question = q.questions![0];
     const qname = question.name.toLowerCase().replace(/\.$/, '');
     const opt = (q.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
-    let res = big
-      ? { rcode: 'NOERROR', answers: bigRecords(qname), authorities: [] as ZoneRecord[] }
+    const computed = big ? bigRecords(qname) : options.answer?.(qname, question.type);
+    let res = computed
+      ? { rcode: 'NOERROR', answers: computed, authorities: [] as ZoneRecord[] }
       : db.answer(qname, question.type);
     let rcode = res ? res.rcode : 'REFUSED';
     if (forceRcode) {
