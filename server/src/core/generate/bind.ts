@@ -14,16 +14,7 @@
 // are left out with a comment, so `named-checkzone -k fail` passes.
 import type { DomainDecl, Model } from '../model/types';
 import { commentHeader, fnv1a, guard, inDomain, setToCidrs, type GenerateOptions, type GeneratedFile } from './common';
-import {
-  addCidr,
-  canonicalIp,
-  containsIp,
-  covers,
-  emptySet,
-  parseCidr,
-  parseIp,
-  union,
-} from '../model/addr';
+import { addCidr, canonicalIp, containsIp, covers, emptySet, parseCidr, parseIp, union } from '../model/addr';
 import { isPrivateAddress } from '../dns/ip';
 
 /** Where the generated bind/ folder is installed; named.conf.views names its zone files there. */
