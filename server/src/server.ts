@@ -29,7 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { MtDiagnostic, Severity } from './core/diagnostic';
 import type { CheckResult } from './core/check';
-import { runLive } from './core/dns/runLive';
+import { probeLive, runLive } from './core/dns/runLive';
 import { makeLiveResolver } from './core/dns/live';
 import type { Resolver } from './core/dns/resolver';
 import { buildGraph } from './core/generate/graph';
@@ -50,7 +50,7 @@ import { quickFixes, type FixableDiagnostic } from './core/features/codeActions'
 import { formatting } from './core/features/formatting';
 import type { Decl } from './core/model/types';
 import { Analyzer } from './analysis';
-import { Scheduler, type LiveRunner, type LiveRunResult } from './scheduler';
+import { Scheduler, errorText, type LiveRunner, type LiveRunResult } from './scheduler';
 import { DEFAULT_SETTINGS, normalizeSettings, sameSettings, type Settings } from './settings';
 import {
   GraphRequest,
@@ -143,7 +143,7 @@ class CoreLiveRunner implements LiveRunner {
     }
     return this.resolver;
   }
-  run(result: CheckResult, opts: { signal: AbortSignal }): Promise<LiveRunResult> {
+  run(result: CheckResult, opts: { signal: AbortSignal; offlineRetryMs?: number }): Promise<LiveRunResult> {
     const s = this.settings();
     return runLive(result, {
       resolvers: s.liveChecks.resolvers,
@@ -152,7 +152,11 @@ class CoreLiveRunner implements LiveRunner {
       signal: opts.signal,
       resolver: this.get(),
       ignore: s.diagnostics.ignore,
+      offlineRetryMs: opts.offlineRetryMs,
     });
+  }
+  probe(result: CheckResult): Promise<boolean> {
+    return probeLive(result, this.get());
   }
   clearCache(): void {
     this.resolver?.clearCache();
@@ -316,10 +320,10 @@ export class MailtopoServer {
     const conn = this.connection;
     if (!conn) return;
     try {
-      const raw = await conn.workspace.getConfiguration({ section: 'mailtopo' });
+      const raw: unknown = await conn.workspace.getConfiguration({ section: 'mailtopo' });
       this.applySettings(normalizeSettings(raw ?? this.settings));
     } catch (e) {
-      this.log(`workspace/configuration failed: ${e}`);
+      this.log(`workspace/configuration failed: ${errorText(e)}`);
       this.applySettings(this.settings);
     }
   }
@@ -352,6 +356,8 @@ export class MailtopoServer {
       if (typeof init.trusted === 'boolean') this.trusted = init.trusted;
       if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) this.staticDelayMs = init.debounceMs;
       if (typeof init.livePauseMs === 'number' && init.livePauseMs >= 0) this.livePauseMs = init.livePauseMs;
+      if (typeof init.liveRetryMs === 'number' && init.liveRetryMs >= 100)
+        this.scheduler.offlineRetryMs = init.liveRetryMs;
       this.scheduler.setDelays(this.staticDelayMs, this.livePauseMs);
       if (init.settings !== undefined) {
         this.settings = normalizeSettings(init.settings);
@@ -375,7 +381,7 @@ export class MailtopoServer {
             });
           }
         } catch (e) {
-          this.log(`registration failed: ${e}`);
+          this.log(`registration failed: ${errorText(e)}`);
         }
         if (this.pullConfig) await this.pullSettings();
         else this.applySettings(this.settings);
@@ -771,7 +777,7 @@ export class MailtopoServer {
         return r;
       } catch (e) {
         if (e instanceof ResponseError) throw e;
-        this.log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+        this.log(`${name} failed: ${errorText(e)}`);
         throw new ResponseError(ErrorCodes.InternalError, `mailtopo: ${name} failed: ${(e as Error)?.message ?? e}`);
       }
     };
@@ -781,7 +787,7 @@ export class MailtopoServer {
     try {
       f();
     } catch (e) {
-      this.log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+      this.log(`${name} failed: ${errorText(e)}`);
     }
   }
 
