@@ -182,6 +182,8 @@ export class MailtopoServer {
   /** Settings known (initializationOptions or the first workspace/configuration answer): live checks wait for it. */
   private settingsReady = false;
   private trusted = true;
+  /** liveChecks.enabled when the client's settings do not say: true only for a client that sends Workspace Trust (VS Code). */
+  private liveDefault = false;
   private liveOverride: boolean | undefined;
   private clientCaps: ClientCapabilities = {};
   private pullConfig = false;
@@ -321,11 +323,15 @@ export class MailtopoServer {
     if (!conn) return;
     try {
       const raw: unknown = await conn.workspace.getConfiguration({ section: 'mailtopo' });
-      this.applySettings(normalizeSettings(raw ?? this.settings));
+      this.applySettings(raw === null || raw === undefined ? this.settings : this.normalize(raw));
     } catch (e) {
       this.log(`workspace/configuration failed: ${errorText(e)}`);
       this.applySettings(this.settings);
     }
+  }
+
+  private normalize(raw: unknown): Settings {
+    return normalizeSettings(raw, this.liveDefault);
   }
 
   setTrusted(trusted: boolean): void {
@@ -353,14 +359,19 @@ export class MailtopoServer {
     connection.onInitialize((params: InitializeParams): InitializeResult => {
       this.clientCaps = params.capabilities ?? {};
       const init = (params.initializationOptions ?? {}) as InitializationOptions;
-      if (typeof init.trusted === 'boolean') this.trusted = init.trusted;
+      // VS Code's client sends its Workspace Trust: there live checks default on, gated by trust
+      if (typeof init.trusted === 'boolean') {
+        this.trusted = init.trusted;
+        this.liveDefault = true;
+        this.settings = this.normalize({});
+      }
       if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) this.staticDelayMs = init.debounceMs;
       if (typeof init.livePauseMs === 'number' && init.livePauseMs >= 0) this.livePauseMs = init.livePauseMs;
       if (typeof init.liveRetryMs === 'number' && init.liveRetryMs >= 100)
         this.scheduler.offlineRetryMs = init.liveRetryMs;
       this.scheduler.setDelays(this.staticDelayMs, this.livePauseMs);
       if (init.settings !== undefined) {
-        this.settings = normalizeSettings(init.settings);
+        this.settings = this.normalize(init.settings);
         this.analyzer.ignore = this.settings.diagnostics.ignore;
       }
       this.pullConfig = !!this.clientCaps.workspace?.configuration;
@@ -391,7 +402,7 @@ export class MailtopoServer {
     connection.onDidChangeConfiguration((p) =>
       this.guardNotification('didChangeConfiguration', () => {
         const pushed = (p?.settings as Record<string, unknown> | null | undefined)?.mailtopo;
-        if (pushed !== undefined && pushed !== null) this.applySettings(normalizeSettings(pushed));
+        if (pushed !== undefined && pushed !== null) this.applySettings(this.normalize(pushed));
         else if (this.pullConfig) void this.pullSettings();
       }),
     );

@@ -39,31 +39,28 @@ let built: Promise<void> | undefined;
 
 /** Build the bundles once per test process (`node esbuild.mjs`); if another part of the tree is mid-edit, build the server alone. */
 export function buildServer(): Promise<void> {
-  built ??= new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, async (err, _out, stderr) => {
-      if (!err && fs.existsSync(SERVER)) {
-        resolve();
-        return;
-      }
-      try {
-        const esbuild = await import('esbuild');
-        await esbuild.build({
-          bundle: true,
-          platform: 'node',
-          target: 'node20',
-          format: 'cjs',
-          logLevel: 'warning',
-          entryPoints: [path.join(ROOT, 'server/src/main.ts')],
-          outfile: SERVER,
-        });
-        process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
-        resolve();
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+  built ??= buildOnce();
   return built;
+}
+
+async function buildOnce(): Promise<void> {
+  const stderr = await new Promise<string | undefined>((resolve) => {
+    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, (err, _out, errText) =>
+      resolve(!err && fs.existsSync(SERVER) ? undefined : errText),
+    );
+  });
+  if (stderr === undefined) return;
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    entryPoints: [path.join(ROOT, 'server/src/main.ts')],
+    outfile: SERVER,
+  });
+  process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
 }
 
 export const CLIENT_CAPABILITIES: ClientCapabilities = {
@@ -102,9 +99,10 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
 
 export interface SessionOptions {
   transport?: 'stdio' | 'ipc';
-  initializationOptions?: Record<string, unknown>;
-  /** What workspace/configuration answers for the `mailtopo` section. */
-  settings?: Record<string, unknown>;
+  /** null: send none (as Neovim and Helix do); absent: `{ settings }`. */
+  initializationOptions?: Record<string, unknown> | null;
+  /** What workspace/configuration answers for the `mailtopo` section (null: nothing configured, as Neovim answers). */
+  settings?: Record<string, unknown> | null;
   capabilities?: ClientCapabilities;
   nodeArgs?: string[];
   env?: Record<string, string>;
@@ -123,7 +121,7 @@ export interface Session {
   refreshes: string[];
   stderr(): string;
   /** Change what workspace/configuration answers (then send didChangeConfiguration). */
-  settings: Record<string, unknown>;
+  settings: Record<string, unknown> | null;
   initializeMs: number;
   initializeResult?: InitializeResult;
   open(uri: string, text: string, version?: number): void;
@@ -177,7 +175,7 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
     logs,
     refreshes,
     stderr: () => err,
-    settings: o.settings ?? { liveChecks: { enabled: false } },
+    settings: o.settings === undefined ? { liveChecks: { enabled: false } } : o.settings,
     initializeMs: 0,
     open(uri, text, version = 1) {
       void conn.sendNotification(DidOpenTextDocumentNotification.type, {
@@ -283,7 +281,8 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
     rootUri: null,
     workspaceFolders: null,
     capabilities: o.capabilities ?? CLIENT_CAPABILITIES,
-    initializationOptions: o.initializationOptions ?? { settings: s.settings },
+    initializationOptions:
+      o.initializationOptions === null ? undefined : (o.initializationOptions ?? { settings: s.settings }),
   });
   await conn.sendNotification(InitializedNotification.type, {});
   s.initializeMs = performance.now() - t0;

@@ -283,6 +283,8 @@ export interface DnsServerOptions {
   delayMs?: number;
   /** Keep the query log (off for benches) [true]. */
   log?: boolean;
+  /** Listen on this port (UDP and TCP) instead of a random one (53 inside a network namespace). */
+  port?: number;
 }
 
 export interface DnsServer {
@@ -432,7 +434,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     const u = tries === 0 ? udpSock : dgram.createSocket('udp4');
     await new Promise<void>((res, rej) => {
       u.once('error', rej);
-      u.bind(0, '127.0.0.1', () => {
+      u.bind(options.port ?? 0, '127.0.0.1', () => {
         u.off('error', rej);
         res();
       });
@@ -471,7 +473,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
   const build = (q: dnsPacket.DecodedPacket, proto: 'udp' | 'tcp', forceRcode?: string, big = false): Buffer => {
     const question = q.questions![0];
     const qname = question.name.toLowerCase().replace(/\.$/, '');
-    const opt = (q.additionals ?? []).find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    const opt = (q.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT');
     let res = big
       ? { rcode: 'NOERROR', answers: bigRecords(qname), authorities: [] as ZoneRecord[] }
       : db.answer(qname, question.type);
