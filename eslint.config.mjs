@@ -4,6 +4,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The core (server/src/core) runs in the CLI and the tests without an editor:
+// no LSP runtime (its plain data types are fine). Rules never depend on how a
+// file is generated. See docs/ARCHITECTURE.md.
+const CORE_NO_LSP = [
+  { name: 'vscode', message: 'server/src/core runs without an editor: no vscode imports.' },
+  {
+    name: 'vscode-languageserver',
+    allowTypeImports: true,
+    message: 'server/src/core imports no LSP runtime: use vscode-languageserver-types.',
+  },
+];
+const CORE_NO_LSP_PATTERNS = [
+  {
+    group: ['vscode-languageserver/*'],
+    allowTypeImports: true,
+    message: 'server/src/core imports no LSP runtime: use vscode-languageserver-types.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -41,6 +60,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': 'error',
       'no-unused-labels': 'error',
       'no-unused-private-class-members': 'error',
+    },
+  },
+  {
+    files: ['server/src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: CORE_NO_LSP, patterns: CORE_NO_LSP_PATTERNS }],
+    },
+  },
+  {
+    files: ['server/src/core/rules/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: CORE_NO_LSP,
+          patterns: [
+            ...CORE_NO_LSP_PATTERNS,
+            {
+              group: ['**/generate', '**/generate/*'],
+              message: 'rules never import generators (docs/ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

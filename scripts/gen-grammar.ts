@@ -17,7 +17,7 @@ function alt(words: string[]): string {
   // Longest first so no alternative shadows a longer one; escape regex syntax.
   return [...words]
     .sort((a, b) => b.length - a.length || a.localeCompare(b))
-    .map((w) => w.replace(/[.*+?^${}()|[\]\\\-]/g, '\\$&'))
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
     .join('|');
 }
 

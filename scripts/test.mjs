@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: build the bundles, type-check, run the unit and protocol suites
+// `npm test`: build the bundles, type-check, lint (ESLint with type
+// information), check formatting (Prettier), run the unit and protocol suites
 // (mocha) and the grammar tests, then print one plain `N passed, N failed`
-// line (CI reads it) and exit non-zero on any failure.
+// line (CI reads it) and exit non-zero on any failure: a lint error or an
+// unformatted file fails the run like a failing test.
 import { spawnSync } from 'node:child_process';
 
 let passed = 0;
@@ -33,6 +35,8 @@ function step(label, cmd, args) {
 
 const build = step('build', 'node', ['esbuild.mjs']);
 step('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
+step('lint', 'npm', ['run', '--silent', 'lint']);
+step('format', 'npm', ['run', '--silent', 'format:check']);
 
 const m = run('mocha', 'npx', ['mocha', ...process.argv.slice(2)]);
 const num = (re) => {

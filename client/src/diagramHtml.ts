@@ -70,16 +70,9 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join('; ');
 }
 
-export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtml(state.title)}</title>
-<style nonce="${nonce}">
-  :root { color-scheme: light dark; }
+// The page's style: VS Code's theme variables where it has them, fixed colours
+// for the severity marks (the diagram paper stays white in every theme).
+const STYLE = `  :root { color-scheme: light dark; }
   body { margin: 0; padding: 8px 12px; font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: var(--vscode-font-size, 13px);
          color: var(--vscode-foreground, #333); background: var(--vscode-editor-background, #fff); }
   header { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; margin-bottom: 6px; }
@@ -106,19 +99,11 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
   #paper g.node.sev-ok > polygon, #paper g.node.sev-ok > ellipse, #paper g.node.sev-ok > path { stroke: #388a34; stroke-width: 1.5px; }
   #paper g.node text.badge { font: bold 9px sans-serif; fill: #e51400; }
   #empty { padding: 24px; opacity: 0.8; }
-</style>
-</head>
-<body>
-<header>
-  <h1 id="title">${escapeHtml(state.title)}</h1>
-  <span id="status" role="status" aria-live="polite"></span>
-  <span id="legend"><span class="l-error">error</span><span class="l-warning">warning</span><span class="l-ok">no finding</span></span>
-  <button id="zoom" type="button" title="Switch between fitting the diagram to the panel and its actual size">Actual size</button>
-</header>
-<div id="paper" class="fit" role="img" aria-label="Mail flow diagram"></div>
-<script type="application/json" id="initial-state" nonce="${nonce}">${scriptJson(state)}</script>
-<script nonce="${nonce}">
-(function () {
+`;
+
+// The page's script (plain ES5, no modules: it runs as the webview's inline
+// script): sanitize the SVG, mark nodes by severity, post reveal on click.
+const PAGE_SCRIPT = `(function () {
   'use strict';
   var vscode = acquireVsCodeApi();
   var paper = document.getElementById('paper');
@@ -216,7 +201,35 @@ export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): s
   show(vscode.getState() && !initial.svg ? vscode.getState() : initial);
   vscode.postMessage({ type: 'ready' });
 })();
-</script>
+`;
+
+/** The title bar: the title, a live status line, the legend and the zoom toggle. */
+function headerHtml(title: string): string {
+  return `<header>
+  <h1 id="title">${escapeHtml(title)}</h1>
+  <span id="status" role="status" aria-live="polite"></span>
+  <span id="legend"><span class="l-error">error</span><span class="l-warning">warning</span><span class="l-ok">no finding</span></span>
+  <button id="zoom" type="button" title="Switch between fitting the diagram to the panel and its actual size">Actual size</button>
+</header>
+`;
+}
+
+export function diagramHtml(state: DiagramState, nonce: string = makeNonce()): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${escapeHtml(state.title)}</title>
+<style nonce="${nonce}">
+${STYLE}</style>
+</head>
+<body>
+${headerHtml(state.title)}<div id="paper" class="fit" role="img" aria-label="Mail flow diagram"></div>
+<script type="application/json" id="initial-state" nonce="${nonce}">${scriptJson(state)}</script>
+<script nonce="${nonce}">
+${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;

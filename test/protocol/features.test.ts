@@ -17,7 +17,6 @@ import type {
   Location,
   PrepareRenameResult,
   SemanticTokens,
-  SemanticTokensLegend,
   SymbolInformation,
   TextEdit,
   WorkspaceEdit,
@@ -59,7 +58,7 @@ describe('protocol: language features (stdio)', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const req = <R>(method: string, params: unknown) => s.conn.sendRequest(method, params) as Promise<R>;
+  const req = <R>(method: string, params: unknown) => s.conn.sendRequest<R>(method, params);
   const at = (uri: string, position: { line: number; character: number }) => ({ textDocument: { uri }, position });
 
   it('advertises every capability', () => {
@@ -119,7 +118,8 @@ describe('protocol: language features (stdio)', function () {
     const pos = posOf(text, '  \n  vip', 2);
     const list = await req<CompletionList>('textDocument/completion', at(mainUri, pos));
     const labels = list.items.map((i) => i.label);
-    for (const l of ['ports', 'health', 'peak-load', 'scan']) assert.ok(labels.includes(l), `${l} in ${labels}`);
+    for (const l of ['ports', 'health', 'peak-load', 'scan'])
+      assert.ok(labels.includes(l), `${l} in ${labels.join(', ')}`);
     assert.ok(
       !labels.includes('mode') && !labels.includes('members'),
       'mode and members are already there and may appear once',
@@ -152,13 +152,13 @@ describe('protocol: language features (stdio)', function () {
       );
     assert.deepEqual(await labels('  mode \n', 7), ['balanced', 'failover', 'round-robin']);
     const via = await labels('via=\n', 4);
-    assert.ok(via.includes('edge1') && via.includes('edge-pool') && via.includes('direct'), `via: ${via}`);
+    assert.ok(via.includes('edge1') && via.includes('edge-pool') && via.includes('direct'), `via: ${via.join(', ')}`);
     assert.ok(!via.includes('corp') && !via.includes('av-standard'), 'no network or policy as a next hop');
     assert.ok(!via.includes('ex1'), 'not the node itself');
     const accept = await labels('  accept \n', 9);
-    assert.ok(accept.includes('example.test') && accept.includes('*'), `accept: ${accept}`);
+    assert.ok(accept.includes('example.test') && accept.includes('*'), `accept: ${accept.join(', ')}`);
     const relay = await labels('  relay allow \n', 14);
-    assert.ok(relay.includes('from=') && relay.includes('auth='), `relay options: ${relay}`);
+    assert.ok(relay.includes('from=') && relay.includes('auth='), `relay options: ${relay.join(', ')}`);
     // members: gateways and servers only
     const members = (
       await req<CompletionList>(
@@ -172,7 +172,7 @@ describe('protocol: language features (stdio)', function () {
     const m = (await req<CompletionList>('textDocument/completion', at(mainUri, posOf(mem2, 'members edge1, ', 15))))
       .items;
     const ml = m.map((i) => i.label);
-    assert.ok(ml.includes('edge2') && ml.includes('ex1'), `members: ${ml}`);
+    assert.ok(ml.includes('edge2') && ml.includes('ex1'), `members: ${ml.join(', ')}`);
     assert.ok(!ml.includes('edge1'), 'not one already in the list');
     assert.ok(!ml.includes('edge-pool') && !ml.includes('corp'), 'only gateways and servers');
     // resolve fills the target's documentation
@@ -377,7 +377,7 @@ describe('protocol: language features (stdio)', function () {
   describe('quick fixes', () => {
     const fixFor = async (code: string): Promise<CodeAction[]> => {
       const d = fixDiags.find((x) => x.code === code);
-      assert.ok(d, `a ${code} diagnostic: ${codes(fixDiags)}`);
+      assert.ok(d, `a ${code} diagnostic: ${codes(fixDiags).join(', ')}`);
       return req<CodeAction[]>('textDocument/codeAction', {
         textDocument: { uri: fixmeUri },
         range: d.range,
@@ -440,7 +440,7 @@ describe('protocol: language features (stdio)', function () {
     }>('mailtopo/graph', { uri: mainUri });
     const ids = g.nodes.map((n) => n.id);
     for (const id of ['edge1', 'edge2', 'edge-pool', 'ex1', 'domain:example.test'])
-      assert.ok(ids.includes(id), `${id} in ${ids}`);
+      assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
     assert.ok(g.edges.some((e) => e.kind === 'mx' && e.from === 'domain:example.test' && e.to === 'edge-pool'));
     assert.equal(g.nodes.find((n) => n.id === 'edge1')!.uri, nodesUri);
     assert.match(g.dot, /^digraph/m);

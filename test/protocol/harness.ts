@@ -38,18 +38,7 @@ export const SERVER = path.join(ROOT, 'dist', 'server.cjs');
 let built: Promise<void> | undefined;
 
 /** Build the bundles once per test process (`node esbuild.mjs`); if another part of the tree is mid-edit, build the server alone. */
-export function buildServer(): Promise<void> {
-  built ??= buildOnce();
-  return built;
-}
-
-async function buildOnce(): Promise<void> {
-  const stderr = await new Promise<string | undefined>((resolve) => {
-    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, (err, _out, errText) =>
-      resolve(!err && fs.existsSync(SERVER) ? undefined : errText),
-    );
-  });
-  if (stderr === undefined) return;
+async function buildServerAlone(): Promise<void> {
   const esbuild = await import('esbuild');
   await esbuild.build({
     bundle: true,
@@ -60,7 +49,25 @@ async function buildOnce(): Promise<void> {
     entryPoints: [path.join(ROOT, 'server/src/main.ts')],
     outfile: SERVER,
   });
-  process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
+}
+
+export function buildServer(): Promise<void> {
+  built ??= new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['esbuild.mjs'], { cwd: ROOT }, (err, _out, stderr) => {
+      if (!err && fs.existsSync(SERVER)) {
+        resolve();
+        return;
+      }
+      buildServerAlone().then(
+        () => {
+          process.stderr.write(`(note: esbuild.mjs failed, built the server alone: ${stderr.split('\n')[0]})\n`);
+          resolve();
+        },
+        (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))),
+      );
+    });
+  });
+  return built;
 }
 
 export const CLIENT_CAPABILITIES: ClientCapabilities = {

@@ -120,7 +120,7 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
       s.refreshes.includes('codeLens') && s.refreshes.includes('inlayHint'),
       'the client is asked to fetch lenses and hints again',
     );
-    const req = <R>(m: string, p: unknown) => s!.conn.sendRequest(m, p) as Promise<R>;
+    const req = <R>(m: string, p: unknown) => s!.conn.sendRequest<R>(m, p);
     const h = await req<Hover>('textDocument/hover', {
       textDocument: { uri },
       position: posOf(TOPO, 'mx2.good.test', 2),
@@ -173,9 +173,9 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     await new Promise((r) => setTimeout(r, 1200)); // well past the live pause
     assert.equal(dns.queries, q0, 'untrusted: not one packet');
     assert.deepEqual(s.statuses[s.statuses.length - 1], { state: 'off', reason: 'untrusted' });
-    const lens = (await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    const lens = await s.conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.match(lens[0].command!.title, /off/);
-    const rerun = (await s.conn.sendRequest('mailtopo/rerunLiveChecks', {})) as { queued: number; reason?: string };
+    const rerun = await s.conn.sendRequest<{ queued: number; reason?: string }>('mailtopo/rerunLiveChecks', {});
     assert.deepEqual(rerun, { queued: 0, reason: 'untrusted' });
     assert.equal(dns.queries, q0);
     await s.conn.sendNotification('mailtopo/setTrusted', { trusted: true });
@@ -196,12 +196,12 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     s = await start();
     s.open(uri, TOPO);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
-    const off = (await s.conn.sendRequest('mailtopo/toggleLiveChecks', {})) as { enabled: boolean };
+    const off = await s.conn.sendRequest<{ enabled: boolean }>('mailtopo/toggleLiveChecks', {});
     assert.deepEqual(off, { enabled: false });
     await s.diagnostics(uri, (p) => liveCodes(p).length === 0, 5000, s.published.length - 1);
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(s.statuses[s.statuses.length - 1], { state: 'off', reason: 'disabled' });
-    const on = (await s.conn.sendRequest('mailtopo/toggleLiveChecks', { enabled: true })) as { enabled: boolean };
+    const on = await s.conn.sendRequest<{ enabled: boolean }>('mailtopo/toggleLiveChecks', { enabled: true });
     assert.deepEqual(on, { enabled: true });
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000, s.published.length);
   });
@@ -212,7 +212,7 @@ describe('protocol: live DNS checks (local test DNS server)', function () {
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000);
     const q0 = dns.queries;
     const since = s.published.length;
-    const r = (await s.conn.sendRequest('mailtopo/rerunLiveChecks', { uri })) as { queued: number };
+    const r = await s.conn.sendRequest<{ queued: number }>('mailtopo/rerunLiveChecks', { uri });
     assert.equal(r.queued, 1);
     await s.diagnostics(uri, (p) => liveCodes(p).length > 0, 10000, since);
     assert.ok(dns.queries > q0, `${dns.queries} > ${q0}`);

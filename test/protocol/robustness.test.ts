@@ -40,10 +40,10 @@ describe('protocol: never down (stdio)', function () {
   });
 
   const alive = async () => {
-    const h = (await s.conn.sendRequest('textDocument/hover', {
+    const h = await s.conn.sendRequest<Hover>('textDocument/hover', {
       textDocument: { uri },
       position: posOf(GOOD, 'role edge', 1),
-    })) as Hover;
+    });
     assert.ok(h, 'the server still answers');
   };
 
@@ -104,7 +104,7 @@ describe('protocol: never down (stdio)', function () {
     const u = fileUri(path.resolve('/tmp/mailtopo-robust/burst.mailtopo'));
     s.open(u, '# burst\n' + GOOD, 1);
     await s.diagnostics(u, (p) => p.version === 1);
-    const h0 = (await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number; gc: boolean };
+    const h0 = await s.conn.sendRequest<{ heapUsed: number; gc: boolean }>('mailtopo/test/heap');
     assert.ok(h0.gc, 'the server runs with --expose-gc');
     const since = s.published.length;
     let v = 1;
@@ -134,13 +134,13 @@ describe('protocol: never down (stdio)', function () {
     if (process.env.LSP_VERBOSE)
       console.log(
         versions,
-        ((await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number }).heapUsed - h0.heapUsed,
+        (await s.conn.sendRequest<{ heapUsed: number }>('mailtopo/test/heap')).heapUsed - h0.heapUsed,
       );
     assert.ok(after.length <= 3, `published for ${after.length} versions during the burst (${versions.join(',')})`);
-    const stats = (await s.conn.sendRequest('mailtopo/test/stats')) as { analyses: Record<string, number[]> };
+    const stats = await s.conn.sendRequest<{ analyses: Record<string, number[]> }>('mailtopo/test/stats');
     const analysed = stats.analyses[u].filter((x) => x > 1);
     assert.ok(analysed.length <= 3, `analysed versions ${analysed.join(',')}`);
-    const h1 = (await s.conn.sendRequest('mailtopo/test/heap')) as { heapUsed: number };
+    const h1 = await s.conn.sendRequest<{ heapUsed: number }>('mailtopo/test/heap');
     assert.ok(
       h1.heapUsed < h0.heapUsed + 8 * 1024 * 1024,
       `heap ${(h0.heapUsed / 1e6).toFixed(1)} MB -> ${(h1.heapUsed / 1e6).toFixed(1)} MB`,
@@ -158,10 +158,10 @@ describe('protocol: never down (stdio)', function () {
     assert.deepEqual(codes(d.diagnostics), ['MT004']);
     assert.match(d.diagnostics[0].message, /million characters/);
     // features answer (empty) instead of failing
-    const c = (await s.conn.sendRequest('textDocument/completion', {
+    const c = await s.conn.sendRequest<CompletionList>('textDocument/completion', {
       textDocument: { uri: u },
       position: { line: 1, character: 2 },
-    })) as CompletionList;
+    });
     assert.ok(Array.isArray(c.items));
     await alive();
     s.close(u);
@@ -222,16 +222,16 @@ describe('protocol: over Node IPC', function () {
     s.open(uri, text);
     const d = await s.diagnostics(uri);
     assert.ok(codes(d.diagnostics).includes('MT101'));
-    const c = (await s.conn.sendRequest('textDocument/completion', {
+    const c = await s.conn.sendRequest<CompletionList>('textDocument/completion', {
       textDocument: { uri },
       position: posOf(text, 'rol edge', 3),
-    })) as CompletionList;
+    });
     assert.ok(c.items.some((i) => i.label === 'role'));
     await assert.rejects(s.conn.sendRequest('mailtopo/test/fail'));
-    const h = (await s.conn.sendRequest('textDocument/hover', {
+    const h = await s.conn.sendRequest<Hover>('textDocument/hover', {
       textDocument: { uri },
       position: posOf(text, 'edge1 {', 1),
-    })) as Hover;
+    });
     assert.match(JSON.stringify(h.contents), /gateway edge1/);
   });
 });

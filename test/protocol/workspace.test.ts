@@ -56,11 +56,11 @@ describe('protocol: workspaces of files (imports on disk)', function () {
   it('reads an imported file from disk when it is not open', async () => {
     s.open(aUri, A);
     const d = await s.diagnostics(aUri);
-    assert.ok(!codes(d.diagnostics).includes('MT105'), `g1 comes from b.mailtopo: ${codes(d.diagnostics)}`);
-    const def = (await s.conn.sendRequest('textDocument/definition', {
+    assert.ok(!codes(d.diagnostics).includes('MT105'), `g1 comes from b.mailtopo: ${codes(d.diagnostics).join(', ')}`);
+    const def = await s.conn.sendRequest<Location[]>('textDocument/definition', {
       textDocument: { uri: aUri },
       position: posOf(A, 'g1', 1),
-    })) as Location[];
+    });
     assert.equal(def[0].uri, bUri);
   });
 
@@ -71,17 +71,17 @@ describe('protocol: workspaces of files (imports on disk)', function () {
     const b1 = await s.diagnostics(bUri);
     assert.ok(
       !codes(b1.diagnostics).includes('MT105'),
-      `b.mailtopo sees 'av' through a.mailtopo, its importer: ${codes(b1.diagnostics)}`,
+      `b.mailtopo sees 'av' through a.mailtopo, its importer: ${codes(b1.diagnostics).join(', ')}`,
     );
     const since = s.published.length;
     s.change(bUri, 2, [{ range: { start: posOf(B, 'g1'), end: posOf(B, 'g1', 2) }, text: 'g2' }]);
     const a2 = await s.diagnostics(aUri, (p) => codes(p.diagnostics).includes('MT105'), 5000, since);
     assert.match(a2.diagnostics.find((d) => d.code === 'MT105')!.message, /'g1' is not declared/);
     // hover in b uses the importer's model: the policy from a.mailtopo
-    const h = (await s.conn.sendRequest('textDocument/hover', {
+    const h = await s.conn.sendRequest<Hover>('textDocument/hover', {
       textDocument: { uri: bUri },
       position: posOf(B, 'scan av', 6),
-    })) as Hover;
+    });
     assert.match(JSON.stringify(h.contents), /policy av/);
   });
 

@@ -25,8 +25,8 @@ export interface Page {
   goto(url: string, opts?: { timeout?: number; waitUntil?: string }): Promise<unknown>;
   setContent(html: string, opts?: { waitUntil?: string }): Promise<void>;
   addInitScript(script: string): Promise<void>;
-  exposeFunction(name: string, fn: (...args: any[]) => unknown): Promise<void>;
-  evaluate<T>(fn: string | ((arg: any) => T), arg?: unknown): Promise<T>;
+  exposeFunction(name: string, fn: (...args: never[]) => unknown): Promise<void>;
+  evaluate<T>(fn: string | ((arg: never) => T), arg?: unknown): Promise<T>;
   screenshot(opts: { path: string; fullPage?: boolean }): Promise<Buffer>;
   locator(selector: string): Locator;
   frames(): Frame[];

@@ -71,7 +71,9 @@ export async function graphFromServer(file: string): Promise<GraphResult> {
     await conn.sendNotification('exit').catch(() => undefined);
     return g;
   } catch (e) {
-    throw new Error(`${(e as Error).message}${stderr ? `\nserver stderr: ${stderr.slice(0, 2000)}` : ''}`);
+    throw new Error(`${(e as Error).message}${stderr ? `\nserver stderr: ${stderr.slice(0, 2000)}` : ''}`, {
+      cause: e,
+    });
   } finally {
     clearTimeout(timer);
     conn.dispose();
@@ -90,7 +92,7 @@ window.acquireVsCodeApi = function () {
 async function loadPage(
   browser: Browser,
   state: DiagramState,
-): Promise<{ page: Page; problems: string[]; close(): Promise<void> }> {
+): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
   const page = await ctx.newPage();
   const problems: string[] = [];
@@ -106,7 +108,9 @@ async function loadPage(
     await page.locator('#paper svg').waitFor({ state: 'attached', timeout: 10000 });
   } catch (e) {
     await ctx.close();
-    throw new Error(`${(e as Error).message.split('\n')[0]}; page problems: ${problems.join(' | ') || 'none'}`);
+    throw new Error(`${(e as Error).message.split('\n')[0]}; page problems: ${problems.join(' | ') || 'none'}`, {
+      cause: e,
+    });
   }
   return { page, problems, close: () => ctx.close() };
 }

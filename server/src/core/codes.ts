@@ -51,6 +51,7 @@ export const CODES: CodeInfo[] = [
   },
   { code: 'MT112', severity: 'warning', title: "the same address on two nodes (a pool's vip included)" },
   { code: 'MT113', severity: 'error', title: 'a block where none is allowed, or a declaration without its block' },
+  { code: 'MT114', severity: 'error', title: "one port twice on a node (listen, submission, a pool's ports)" },
   {
     code: 'MT201',
     severity: 'error',

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { assertSarif } from './sarif';
+import { parseJson, parseSarif } from './output';
 
 const ROOT = path.join(import.meta.dirname, '..', '..', '..');
 const BIN = path.join(ROOT, 'bin', 'mailtopo.cjs');
@@ -73,7 +74,7 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
       'json',
     ]);
     assert.equal(r.code, 0, r.out + r.err);
-    const j = JSON.parse(r.out);
+    const j = parseJson(r.out);
     assert.equal(j.summary.errors, 0);
     assert.deepEqual(j.files.map((f: { file: string }) => f.file).sort(), [
       'samples/multi/domains.mailtopo',
@@ -95,13 +96,13 @@ describe('cli end to end: node bin/mailtopo.cjs', function () {
   it('json and sarif', () => {
     const f = path.join(dir, 'bad.json.mailtopo');
     writeFileSync(f, 'network n {\n  cidr 10.0.0.0/33\n}\n');
-    const j = JSON.parse(bin(['check', f, '--format', 'json']).out);
+    const j = parseJson(bin(['check', f, '--format', 'json']).out);
     assert.deepEqual(Object.keys(j), ['files', 'summary']);
     const d = j.files[0].diagnostics.find((x: { code: string }) => x.code === 'MT102');
-    assert.deepEqual(d.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 18 } });
+    assert.deepEqual(d?.range, { start: { line: 1, character: 7 }, end: { line: 1, character: 18 } });
     const s = bin(['check', f, '--format', 'sarif']);
     assert.equal(s.code, 1);
-    assertSarif(JSON.parse(s.out));
+    assertSarif(parseSarif(s.out));
   });
 
   it('--fail-on warning', () => {

@@ -7,6 +7,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { main } from '../../../server/src/cli';
+import { parseJson } from './output';
 import { startDnsServer, zoneFilesIn, type DnsServer } from '../../support/dnsServer';
 import {
   ELSEWHERE,
@@ -188,7 +189,7 @@ describe('cli: check --live against the in-test DNS server (fixture zones)', fun
     s.resetLog();
     const j = await run('check', '--live', '--resolver', R, '--format', 'json', GOOD);
     assert.equal(j.code, 0);
-    const obj = JSON.parse(j.out);
+    const obj = parseJson(j.out);
     assert.deepEqual(obj, {
       files: [{ file: GOOD, diagnostics: [] }],
       summary: { errors: 0, warnings: 0, information: 0, hints: 0 },
@@ -240,7 +241,7 @@ describe('cli: check --live against the in-test DNS server (fixture zones)', fun
     assert.equal(j.code, 1);
     const seen = jsonDiagnostics(j.out, FAULTY_FILE);
     assert.deepEqual(compareLive(FIXTURES.faulty, FAULTY, seen), [], show(live5(seen)));
-    const obj = JSON.parse(j.out);
+    const obj = parseJson(j.out);
     assert.equal(obj.files.length, 1);
     for (const d of obj.files[0].diagnostics.filter((x: { code: string }) => /^MT5/.test(x.code))) {
       assert.equal(d.range.start.line, d.range.end.line, `${d.code}: a range on one statement`);

@@ -42,7 +42,7 @@ const POSTFIX_PARAMS = new Set([
 ]);
 const CLASS = /^(accept_from_\d+|sasl_relay)$/;
 /** A Postfix value: list items of hostnames, CIDRs, restrictions, maps; `$` only in known expansions. */
-const PF_VALUE = /^[A-Za-z0-9_.,:\/\[\]!*@ -]*$/;
+const PF_VALUE = /^[A-Za-z0-9_.,:/[\]!*@ -]*$/;
 
 export function checkMainCf(text: string): Problem {
   for (const line of text.split('\n')) {
@@ -59,8 +59,8 @@ export function checkMainCf(text: string): Problem {
 export function checkMasterCf(text: string): Problem {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
-    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:\/\[\]=-]*$/.test(line)) continue;
-    if (/^[A-Za-z0-9.:\[\]-]+ +(inet|unix|unix-dgram) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
+    if (/^ {2}-o [a-z0-9_]+=[A-Za-z0-9_.,:/[\]=-]*$/.test(line)) continue;
+    if (/^[A-Za-z0-9.:[\]-]+ +(inet|unix|unix-dgram) +[-ny] +[-ny] +[-ny] +[-0-9?]+ +[-0-9]+ +[a-z-]+$/.test(line))
       continue;
     return `master.cf: unexpected line ${JSON.stringify(line)}`;
   }
@@ -79,7 +79,7 @@ export function checkTable(name: string, text: string): Problem {
         continue;
       return `${name}: unexpected line ${JSON.stringify(line)}`;
     }
-    if (/^[A-Za-z0-9_.:\/*-]+\t(OK|DUNNO|sasl_relay|accept_from_\d+|smtp:[A-Za-z0-9_.:\[\], -]*)$/.test(line)) continue;
+    if (/^[A-Za-z0-9_.:/*-]+\t(OK|DUNNO|sasl_relay|accept_from_\d+|smtp:[A-Za-z0-9_.:[\], -]*)$/.test(line)) continue;
     return `${name}: unexpected line ${JSON.stringify(line)}`;
   }
   return undefined;
@@ -112,7 +112,7 @@ export function checkHaproxy(text: string): Problem {
     if (line === '' || line.startsWith('#')) continue;
     const words = line.split(/\s+/);
     if (!HAPROXY_KEYWORDS.has(words[0])) return `haproxy: unexpected keyword ${JSON.stringify(raw)}`;
-    if (!/^[A-Za-z0-9_.:\[\]\/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
+    if (!/^[A-Za-z0-9_.:[\]/ ,-]+$/.test(line)) return `haproxy: unexpected characters ${JSON.stringify(raw)}`;
     if (
       (words[0] === 'frontend' || words[0] === 'backend') &&
       (words.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(words[1]))
@@ -297,7 +297,7 @@ export function checkFile(path: string, content: string): Problem {
   if (path.endsWith('.mmd')) return checkMermaid(content);
   if (path === 'model.json') {
     try {
-      const j = JSON.parse(content);
+      const j = JSON.parse(content) as { generatedBy?: unknown };
       return j.generatedBy === 'mailtopo' ? undefined : 'model.json: no generatedBy';
     } catch (e) {
       return `model.json: ${(e as Error).message}`;

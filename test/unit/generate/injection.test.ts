@@ -286,7 +286,9 @@ describe('generate: hostile values are rejected or land quoted', function () {
               [slot === 'tlsrpt' ? `v=TLSRPTv1; rua=${v}` : v],
               'the TXT record decodes to the value',
             );
-            const j = JSON.parse(r.files.find((f) => f.path === 'model.json')!.content);
+            const j = JSON.parse(r.files.find((f) => f.path === 'model.json')!.content) as {
+              domains: Array<Record<string, unknown>>;
+            };
             assert.equal(j.domains[0][slot === 'tlsrpt' ? 'tlsRpt' : slot], v, 'model.json holds the value');
           }
         }),

@@ -168,7 +168,7 @@ describe('"did you mean"', () => {
     ].join('\n');
     const got = coreDiags(text).map(
       (d) =>
-        `${d.code}@${d.range.start.line}:${(/did you mean '([^']+)'/.exec(d.message) ?? [])[1] ?? ''}:${d.data?.suggestion ?? ''}`,
+        `${d.code}@${d.range.start.line}:${(/did you mean '([^']+)'/.exec(d.message) ?? [])[1] ?? ''}:${typeof d.data?.suggestion === 'string' ? d.data.suggestion : ''}`,
     );
     for (const want of [
       'MT101@0:gateway:gateway',

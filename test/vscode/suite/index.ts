@@ -77,7 +77,7 @@ interface Result {
 }
 const results: Result[] = [];
 
-async function test(name: string, fn: () => Promise<void>): Promise<boolean> {
+async function test(name: string, fn: () => void | Promise<void>): Promise<boolean> {
   const t0 = Date.now();
   try {
     await fn();
@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
 
   emit({ event: 'start', vscode: vscode.version, trusted: vscode.workspace.isTrusted });
 
-  await test('the extension is installed and not active before a mailtopo file opens', async () => {
+  await test('the extension is installed and not active before a mailtopo file opens', () => {
     assert(ext, `extension ${EXT_ID} is loaded`);
     assert(!ext.isActive, 'not activated on start-up');
     assert(!vscode.workspace.isTrusted, 'the workspace opens in Restricted Mode');
@@ -268,7 +268,8 @@ export async function run(): Promise<void> {
     assert(fix, `a quick fix for MT201 (got ${actions.map((a) => a.title).join('; ') || 'none'})`);
     emit({ event: 'quickfix', title: fix.title });
     if (fix.edit) assert(await vscode.workspace.applyEdit(fix.edit), 'the edit applies');
-    if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
+    if (fix.command)
+      await vscode.commands.executeCommand(fix.command.command, ...((fix.command.arguments ?? []) as unknown[]));
     await until(() => !diags(relayUri).some((x) => codeOf(x) === 'MT201'), 'MT201 to go away');
     await doc.save();
   });

@@ -9,7 +9,7 @@ import {
   type StatementSpec,
   type ValueType,
 } from '../schema/schema';
-import type { Decl, NodeDecl } from '../model/types';
+import type { Decl } from '../model/types';
 
 function argText(a: ArgSpec): string {
   const one = a.type.t === 'enum' ? a.type.values.join('|') : `<${a.label}>`;

@@ -8,6 +8,7 @@ import { buildGraph, type TopoGraph, type TopoGraphNode, type GraphEdgeKind } fr
 /** A DOT double-quoted string; lines joined with centred line breaks. */
 export function dotString(s: string): string {
   return `"${s
+    // eslint-disable-next-line no-control-regex -- it matches the control characters a DOT string cannot carry
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')

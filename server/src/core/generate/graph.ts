@@ -3,7 +3,7 @@
 // svg targets render it, and the VS Code diagram webview reuses it (each node
 // carries the place it is declared, so a click can reveal it).
 import type { Range } from '../diagnostic';
-import type { Model, NodeDecl, Zone } from '../model/types';
+import type { DomainDecl, Model, NodeDecl, Zone } from '../model/types';
 import { scanPolicy } from './common';
 
 export type GraphNodeKind = 'gateway' | 'server' | 'pool' | 'external' | 'domain' | 'internet' | 'host';
@@ -53,30 +53,53 @@ function poolZone(p: NodeDecl): Zone {
   return [...count].sort((a, b) => b[1] - a[1] || ZONES.indexOf(a[0]) - ZONES.indexOf(b[0]))[0][0];
 }
 
-export function buildGraph(model: Model): TopoGraph {
-  const nodes: TopoGraphNode[] = [];
-  const edges: TopoGraphEdge[] = [];
-  const byId = new Map<string, TopoGraphNode>();
-  const addNode = (n: TopoGraphNode) => {
-    if (!byId.has(n.id)) {
-      byId.set(n.id, n);
-      nodes.push(n);
-    }
-    return byId.get(n.id)!;
-  };
-  const edgeKeys = new Set<string>();
-  const addEdge = (e: TopoGraphEdge) => {
-    const k = `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.label}`;
-    if (!edgeKeys.has(k)) {
-      edgeKeys.add(k);
-      edges.push(e);
-    }
-  };
-  const internet = () => addNode({ id: 'internet', kind: 'internet', name: 'internet', lines: ['internet'] });
-  const nodeId = (n: NodeDecl) => n.name;
+/** Nodes and edges without repeats, in the order they are first added. */
+class GraphBuilder {
+  readonly nodes: TopoGraphNode[] = [];
+  readonly edges: TopoGraphEdge[] = [];
+  private readonly byId = new Map<string, TopoGraphNode>();
+  private readonly edgeKeys = new Set<string>();
 
+  addNode(n: TopoGraphNode): TopoGraphNode {
+    const had = this.byId.get(n.id);
+    if (had) return had;
+    this.byId.set(n.id, n);
+    this.nodes.push(n);
+    return n;
+  }
+  addEdge(e: TopoGraphEdge): void {
+    const k = `${e.from}\u0000${e.to}\u0000${e.kind}\u0000${e.label}`;
+    if (this.edgeKeys.has(k)) return;
+    this.edgeKeys.add(k);
+    this.edges.push(e);
+  }
+  host(h: string): string {
+    return this.addNode({ id: `host:${h}`, kind: 'host', name: h, lines: [h] }).id;
+  }
+  internet(): string {
+    return this.addNode({ id: 'internet', kind: 'internet', name: 'internet', lines: ['internet'] }).id;
+  }
+}
+
+const nodeId = (n: NodeDecl) => n.name;
+
+export function buildGraph(model: Model): TopoGraph {
+  const g = new GraphBuilder();
+  declarationNodes(g, model);
+  for (const d of model.domains) mxEdges(g, d);
+  for (const n of model.nodes) nodeEdges(g, n);
+  const clusters: TopoGraphCluster[] = ZONES.map((z) => ({
+    zone: z,
+    label: z,
+    nodeIds: g.nodes.filter((n) => n.zone === z).map((n) => n.id),
+  })).filter((c) => c.nodeIds.length);
+  return { nodes: g.nodes, edges: g.edges, clusters };
+}
+
+/** One node per domain, then one per gateway, pool, server and external (name, kind, hostname, addresses). */
+function declarationNodes(g: GraphBuilder, model: Model): void {
   for (const d of model.domains) {
-    addNode({
+    g.addNode({
       id: `domain:${d.name}`,
       kind: 'domain',
       name: d.name,
@@ -92,7 +115,7 @@ export function buildGraph(model: Model): TopoGraph {
     if (n.hostname) lines.push(n.hostname.value);
     const addrs = n.kind === 'pool' ? (n.vip ? [n.vip.value] : []) : n.addresses;
     if (addrs.length) lines.push(addrs.join(', '));
-    addNode({
+    g.addNode({
       id: nodeId(n),
       kind: n.kind,
       name: n.name,
@@ -102,50 +125,42 @@ export function buildGraph(model: Model): TopoGraph {
       range: n.nameRange,
     });
   }
-  for (const d of model.domains) {
-    for (const r of d.mx) {
-      const t = r.target;
-      let to: string | undefined;
-      if (t.kind === 'ref') to = nodeId(t.decl);
-      else if (t.kind === 'host' || t.kind === 'ip') {
-        const h = t.kind === 'host' ? t.hostname : t.ip;
-        to = addNode({ id: `host:${h}`, kind: 'host', name: h, lines: [h] }).id;
-      }
-      if (to) addEdge({ from: `domain:${d.name}`, to, kind: 'mx', label: `MX ${r.preference}` });
+}
+
+/** A domain's MX records (a literal hostname or address becomes a host node). */
+function mxEdges(g: GraphBuilder, d: DomainDecl): void {
+  for (const r of d.mx) {
+    const t = r.target;
+    let to: string | undefined;
+    if (t.kind === 'ref') to = nodeId(t.decl);
+    else if (t.kind === 'host') to = g.host(t.hostname);
+    else if (t.kind === 'ip') to = g.host(t.ip);
+    if (to) g.addEdge({ from: `domain:${d.name}`, to, kind: 'mx', label: `MX ${r.preference}` });
+  }
+}
+
+/** A node's routes, a pool's members (with failover priority) and the trip to its policy's scanner. */
+function nodeEdges(g: GraphBuilder, n: NodeDecl): void {
+  for (const r of n.routes) {
+    for (const h of r.via) {
+      const to = h.direct ? g.internet() : h.node ? nodeId(h.node) : undefined;
+      if (to) g.addEdge({ from: nodeId(n), to, kind: 'route', label: r.patterns.join(', ') });
     }
   }
-  for (const n of model.nodes) {
-    for (const r of n.routes) {
-      for (const h of r.via) {
-        const to = h.direct ? internet().id : h.node ? nodeId(h.node) : undefined;
-        if (to) addEdge({ from: nodeId(n), to, kind: 'route', label: r.patterns.join(', ') });
-      }
-    }
-    if (n.kind === 'pool') {
-      n.members.forEach((m, i) =>
-        addEdge({
-          from: nodeId(n),
-          to: nodeId(m),
-          kind: 'member',
-          label: n.mode === 'failover' ? `priority ${i + 1}` : 'member',
-        }),
-      );
-    }
-    const pol = n.kind === 'pool' ? n.scan?.policy : scanPolicy(n);
-    if (pol?.scanner) {
-      const sc = pol.scanner;
-      const to = sc.node
-        ? nodeId(sc.node)
-        : sc.hostname
-          ? addNode({ id: `host:${sc.hostname}`, kind: 'host', name: sc.hostname, lines: [sc.hostname] }).id
-          : undefined;
-      if (to && to !== nodeId(n)) addEdge({ from: nodeId(n), to, kind: 'scanner', label: `scan ${pol.name}` });
-    }
+  if (n.kind === 'pool') {
+    n.members.forEach((m, i) =>
+      g.addEdge({
+        from: nodeId(n),
+        to: nodeId(m),
+        kind: 'member',
+        label: n.mode === 'failover' ? `priority ${i + 1}` : 'member',
+      }),
+    );
   }
-  const clusters: TopoGraphCluster[] = ZONES.map((z) => ({
-    zone: z,
-    label: z,
-    nodeIds: nodes.filter((n) => n.zone === z).map((n) => n.id),
-  })).filter((c) => c.nodeIds.length);
-  return { nodes, edges, clusters };
+  const pol = n.kind === 'pool' ? n.scan?.policy : scanPolicy(n);
+  if (pol?.scanner) {
+    const sc = pol.scanner;
+    const to = sc.node ? nodeId(sc.node) : sc.hostname ? g.host(sc.hostname) : undefined;
+    if (to && to !== nodeId(n)) g.addEdge({ from: nodeId(n), to, kind: 'scanner', label: `scan ${pol.name}` });
+  }
 }

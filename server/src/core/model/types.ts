@@ -20,6 +20,10 @@ export interface Sourced<T> {
 }
 
 export type Zone = 'perimeter' | 'internal' | 'external';
+export type Software = 'postfix' | 'exchange' | 'other';
+export type RecipientCheck = 'verify' | 'list' | 'none';
+export type PoolSource = 'preserved' | 'proxy-protocol' | 'masked';
+export type ScanMethod = 'milter' | 'content-filter' | 'proxy';
 
 export interface DeclBase {
   kind: DeclKind;
@@ -103,6 +107,8 @@ export interface Hop {
 export interface RouteRule {
   patterns: string[];
   via: Hop[];
+  /** `auth=yes`: this node logs in (SMTP AUTH) to the hops. */
+  auth: boolean;
   file: string;
   range: Range;
   stmt: Statement;
@@ -115,13 +121,29 @@ export interface NodeDecl extends DeclBase {
   zone: Zone;
   /** Zone was written (not the default). */
   zoneDeclared: boolean;
+  /** Lower-cased, without a trailing dot. */
   hostname?: Sourced<string>;
+  /** Single addresses of `address` lines, as written (an external's ranges are in `addressRanges`). */
   addresses: string[];
+  /** An external's `address` ranges (CIDRs), as written; empty for other kinds. */
+  addressRanges: string[];
+  /** Every address and range of the `address` lines as one set (pools: empty; see `vip`, `snatSet`). */
+  readonly addressSet: AddrSet;
   /** The `address` line (or `vip` for pools). */
   addressStmt?: Sourced<string[]>;
   domainJoined: boolean;
   domainJoinedStmt?: Sourced<boolean>;
   listen: number[];
+  listenStmt?: Sourced<number[]>;
+  /** Message-submission ports (`submission`); [] when none. */
+  submission: number[];
+  submissionStmt?: Sourced<number[]>;
+  /** What runs on it [gateway: postfix; server: exchange; pool, external: other (you configure neither)]. */
+  software: Software;
+  softwareStmt?: Sourced<Software>;
+  /** RCPT-time recipient check [verify; external: none]. */
+  recipients: RecipientCheck;
+  recipientsStmt?: Sourced<RecipientCheck>;
   tls: 'required' | 'optional' | 'off';
   tlsStmt?: Sourced<string>;
   /** Own `dnsbl` statement: zones, or [] with none=true for `dnsbl none`. */
@@ -141,6 +163,14 @@ export interface NodeDecl extends DeclBase {
   portsStmt?: Sourced<number[]>;
   health: { check: 'smtp' | 'tcp'; intervalSeconds: number; interval: string; stmt?: Statement };
   peakLoad?: number;
+  /** A pool's client-address handling [preserved]. */
+  source: PoolSource;
+  sourceStmt?: Sourced<PoolSource>;
+  /** A pool's effective SNAT addresses: the `snat` line, else the `vip` (else none). */
+  snat: string[];
+  snatStmt?: Sourced<string[]>;
+  /** `snat` as an address set. */
+  readonly snatSet: AddrSet;
   /** Pools this node is a member of. */
   pools: NodeDecl[];
 }
@@ -149,6 +179,9 @@ export interface PolicyDecl extends DeclBase {
   kind: 'policy';
   antivirus?: { engine: string; mode: string; stmt: Statement };
   antispam?: { engine: string; threshold?: number; stmt: Statement };
+  /** The effective method: the `method` line, else content-filter when an engine is amavis, else milter. */
+  method: ScanMethod;
+  methodStmt?: Sourced<ScanMethod>;
   attachments: { action: 'allow' | 'block'; extensions: Scalar[]; stmt: Statement }[];
   maxSize?: { text: string; bytes: number; stmt: Statement };
   onVirus: string;
@@ -160,6 +193,7 @@ export interface PolicyDecl extends DeclBase {
 
 export type Decl = NetworkDecl | DomainDecl | NodeDecl | PolicyDecl;
 
+/** Hostnames, domains, patterns, DNSBL zones and nameservers are stored lower-cased without a trailing dot. */
 export interface Options {
   dnsbl: string[];
   dnsblStmt?: Loc;

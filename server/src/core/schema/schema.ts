@@ -142,7 +142,17 @@ const ROUTE = st(
   'route',
   'Next hops for mail to matching recipients: an exact domain beats `*.suffix`, which beats `*`.',
   [{ label: 'domain', type: D, list: true }],
-  { repeatable: true, options: { via: VIA } },
+  {
+    repeatable: true,
+    options: {
+      via: VIA,
+      auth: {
+        type: YESNO,
+        default: 'no',
+        doc: '`yes`: this node logs in (SMTP AUTH) to those hops.',
+      },
+    },
+  },
 );
 const CAPACITY = st('capacity', 'Messages per minute it can process (for the N-1 failover sum).', [
   { label: 'messages per minute', type: { t: 'int', min: 0, max: 1e12, what: 'messages per minute' } },
@@ -150,6 +160,23 @@ const CAPACITY = st('capacity', 'Messages per minute it can process (for the N-1
 const SCAN = st('scan', 'The scan policy applied to mail passing through.', [
   { label: 'policy', type: { t: 'ref', kinds: ['policy'] } },
 ]);
+const SOFTWARE = st(
+  'software',
+  'What runs on it: `postfix`, `exchange` or `other`; decides which configuration `generate` writes for it (`other`: none).',
+  [{ label: 'software', type: { t: 'enum', values: ['postfix', 'exchange', 'other'] } }],
+);
+const SUBMISSION = st(
+  'submission',
+  'Message-submission ports (RFC 6409, RFC 8314): clients must authenticate before relaying; 465 is implicit TLS, others STARTTLS. Relay rules with `auth=required` apply here; port 25 stays the MTA port.',
+  [{ label: 'port', type: PORT, list: true }],
+  { default: 'none' },
+);
+const RECIPIENTS = st(
+  'recipients',
+  'How recipients of accepted domains are checked at RCPT time: `verify` asks the next hop, `list` reads a recipient map the administrator fills, `none` takes every address (and bounces later: backscatter).',
+  [{ label: 'check', type: { t: 'enum', values: ['verify', 'list', 'none'] } }],
+  { default: 'verify' },
+);
 const DNSBL = st(
   'dnsbl',
   'DNS block lists checked for connecting clients, or `none`.',
@@ -247,6 +274,9 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
       scan: SCAN,
       route: ROUTE,
       capacity: CAPACITY,
+      software: { ...SOFTWARE, default: 'postfix' },
+      submission: SUBMISSION,
+      recipients: RECIPIENTS,
     },
   },
   pool: {
@@ -266,6 +296,18 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
         { required: true },
       ),
       vip: st('vip', 'The cluster address (required unless `mode round-robin`).', [{ label: 'address', type: IP }]),
+      source: st(
+        'source',
+        "What client address the members see: `preserved` (Windows NLB, DSR, transparent proxy: the client's own), `proxy-protocol` (HAProxy `send-proxy-v2`: members read it from the PROXY header) or `masked` (a proxy connecting from its own address: members see `snat`).",
+        [{ label: 'source', type: { t: 'enum', values: ['preserved', 'proxy-protocol', 'masked'] } }],
+        { default: 'preserved' },
+      ),
+      snat: st(
+        'snat',
+        'With `source masked`: the addresses the members see every client as.',
+        [{ label: 'address', type: IP, list: true }],
+        { default: 'the vip' },
+      ),
       hostname: st('hostname', "The cluster's DNS name.", [{ label: 'hostname', type: H }]),
       ports: st(
         'ports',
@@ -309,6 +351,9 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
       relay: RELAY,
       route: ROUTE,
       capacity: CAPACITY,
+      software: { ...SOFTWARE, default: 'exchange' },
+      submission: SUBMISSION,
+      recipients: RECIPIENTS,
       mailboxes: st(
         'mailboxes',
         'Domains delivered into its mailbox database (role mailbox).',
@@ -350,6 +395,12 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
         [{ label: 'engine', type: { t: 'word', what: 'engine name' } }],
         { options: { threshold: { type: { t: 'number' }, doc: 'Score at or above which mail is spam.' } } },
       ),
+      method: st(
+        'method',
+        'How mail reaches the engines: `milter` (before queue), `content-filter` (after queue: handed to the engine and taken back on a reinjection listener) or `proxy` (a before-queue proxy filter).',
+        [{ label: 'method', type: { t: 'enum', values: ['milter', 'content-filter', 'proxy'] } }],
+        { default: 'milter; content-filter when an engine is `amavis`' },
+      ),
       attachments: st(
         'attachments',
         '`allow` or `block`, then attachment extensions.',
@@ -381,11 +432,23 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
     doc: 'A host outside your control: an ISP smart host, a cloud filter, a partner.',
     statements: {
       hostname: { ...HOSTNAME, required: true },
-      address: ADDRESS,
-      role: st('role', '`smarthost`, `filter` or `partner`.', [
-        { label: 'role', type: { t: 'enum', values: ['smarthost', 'filter', 'partner'] } },
-      ]),
+      address: st(
+        'address',
+        'The addresses it sends from: addresses or ranges (a cloud service: its published ranges).',
+        [{ label: 'address', type: { t: 'cidr' }, list: true }],
+      ),
+      role: st(
+        'role',
+        '`smarthost`, `filter`, `partner` or `backup` (a backup MX at a provider that queues mail and forwards it by its `route`).',
+        [{ label: 'role', type: { t: 'enum', values: ['smarthost', 'filter', 'partner', 'backup'] } }],
+      ),
       route: { ...ROUTE, doc: 'How it hands mail back to you (a cloud filter used as MX).' },
+      scan: st(
+        'scan',
+        'A service that scans mail it passes on (a cloud filter): its paths count as scanned; it needs no licence of yours.',
+        [{ label: 'policy', type: { t: 'ref', kinds: ['policy'] } }],
+      ),
+      recipients: { ...RECIPIENTS, default: 'none' },
     },
   },
 };

@@ -1,0 +1,77 @@
+// A node's ordered rules: `accept` (inbound domains, from=), `relay` (first
+// match wins, from=, auth=) and `route` (next hops, via=, auth=). Shared by
+// gateways, servers and externals.
+import type { Arg, Statement } from '../../syntax/ast';
+import { itemAt, itemCount } from '../../syntax/parser';
+import { addCidr, anySet, emptySet, parseCidr, type AddrSet } from '../addr';
+import type { Hop, NetSource, NodeDecl } from '../types';
+import { optArg, optFirst, patternList } from './args';
+import type { Build } from './context';
+import { AcceptAt, HopAt, RelayAt, RouteAt, SourceAt, add } from './objects';
+import { Into, KINDS_HOP, KINDS_NETWORK, Pending } from './pending';
+
+export function readAccept(b: Build, st: Statement, file: string, n: NodeDecl): void {
+  const from = optArg(st, 'from');
+  let sources: NetSource[];
+  let set: AddrSet;
+  if (from && itemCount(from)) {
+    sources = new Array<NetSource>(itemCount(from)); // exact size
+    set = readNetList(b, from, file, sources, 'an accept source');
+  } else {
+    sources = [new SourceAt('any', st, true)];
+    set = anySet();
+  }
+  n.accepts = add(n.accepts, new AcceptAt(file, st, patternList(b, st), sources, set));
+}
+
+export function readRelay(b: Build, st: Statement, v: string, file: string, n: NodeDecl): void {
+  const from = optArg(st, 'from');
+  const sources: NetSource[] = from ? new Array<NetSource>(itemCount(from)) : [];
+  const set = from ? readNetList(b, from, file, sources, 'a relay source') : emptySet();
+  const auth = (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none';
+  n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', sources, set, auth, n.relays.length));
+}
+
+export function readRoute(b: Build, st: Statement, file: string, n: NodeDecl): void {
+  const arg = optArg(st, 'via');
+  const via = new Array<Hop>(arg ? itemCount(arg) : 0); // exact size
+  for (let i = 0; i < via.length; i++) {
+    const s = itemAt(arg!, i)!;
+    if (s.text === 'direct') {
+      via[i] = new HopAt('direct', s, true);
+      continue;
+    }
+    const hop: Hop = new HopAt(s.text, s);
+    via[i] = hop;
+    b.pending.push(new Pending(s, file, KINDS_HOP, 'a next hop', Into.Hop, hop));
+  }
+  const auth = optFirst(st, 'auth')?.text === 'yes';
+  n.routes = add(n.routes, new RouteAt(file, st, patternList(b, st), via, auth));
+}
+
+/**
+ * Net list sources (`any`, CIDRs, IPs, network references resolved later) into
+ * `sources` (of the list's length); returns their address set so far (networks
+ * are added once resolved).
+ */
+function readNetList(b: Build, from: Arg, file: string, sources: NetSource[], role: string): AddrSet {
+  let set = emptySet();
+  for (let i = 0, n = itemCount(from); i < n; i++) {
+    const s = itemAt(from, i)!;
+    if (s.text === 'any') {
+      sources[i] = new SourceAt('any', s, true);
+      set = anySet();
+      continue;
+    }
+    const c = parseCidr(s.text);
+    if (c) {
+      sources[i] = new SourceAt(s.text, s);
+      set = addCidr(set, c);
+      continue;
+    }
+    const src = new SourceAt(s.text, s);
+    sources[i] = src;
+    b.pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
+  }
+  return set;
+}
