@@ -239,7 +239,7 @@ const mark = (ok: boolean) => (ok ? 'met' : 'NOT met');
 const row = (label: string, xs: number[], target: number) =>
   `${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms  p95 ${pct(xs, 95).toFixed(1).padStart(7)} ms  target p95 <= ${target} ms: ${mark(pct(xs, 95) <= target)}`;
 
-async function startup(): Promise<string[]> {
+export async function benchStartup(): Promise<string[]> {
   const starts: number[] = [];
   for (let i = 0; i < 7; i++) {
     const s = await startServer();
@@ -390,7 +390,7 @@ export async function benchLsp(): Promise<string[]> {
         ' ',
       )} on ${os.cpus().length} cores at the start; the 15 ms static debounce is part of each didChange figure`,
   ];
-  lines.push(...(await startup()));
+  lines.push(...(await benchStartup()));
   const t10 = await typing10k();
   lines.push(...t10.lines);
   lines.push(...(await typing50k()));
