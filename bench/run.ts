@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     ['addr', benchAddr],
   ];
   let failed = false;
+  // MAILTOPO_BENCH_ONLY=lsp,dns runs only those sections
+  const only = process.env.MAILTOPO_BENCH_ONLY?.split(',');
   for (const [name, fn] of sections) {
+    if (only && !only.includes(name)) continue;
     console.log('');
     (globalThis as { gc?: () => void }).gc?.();
     try {
@@ -38,4 +41,4 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (!parseTableOnly()) main();
+if (!parseTableOnly()) void main();

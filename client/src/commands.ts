@@ -30,7 +30,7 @@ export function registerCommands(
   client: LanguageClient,
   output: vscode.OutputChannel,
 ): void {
-  const reg = (id: string, fn: (...args: any[]) => unknown): void => {
+  const reg = (id: string, fn: (...args: never[]) => unknown): void => {
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   };
 

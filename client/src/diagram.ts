@@ -257,7 +257,7 @@ export class DiagramPanel implements vscode.Disposable {
   dispose(): void {
     DiagramPanel.panels.delete(this.doc.uri.toString());
     if (this.timer) clearTimeout(this.timer);
-    this.subs.forEach((d) => d.dispose());
+    for (const d of this.subs) d.dispose();
     this.subs.length = 0;
     this.panel.dispose();
   }

@@ -35,7 +35,8 @@ export function describeLiveStatus(s: LiveStatusParams, trusted: boolean): { tex
     case 'offline':
       return {
         text: '$(debug-disconnect) Live checks: offline',
-        tooltip: `No resolver answered${s.detail ? ` (${s.detail})` : ''}. Click to re-run.`,
+        // the server's detail says which resolver and when it asks again ("... paused, retrying in 60 s")
+        tooltip: `${s.detail ? s.detail.charAt(0).toUpperCase() + s.detail.slice(1) : 'No resolver answered'}. Click to re-run now.`,
       };
     default:
       return { text: '$(question) Live checks', tooltip: 'Unknown live-check state.' };
@@ -89,6 +90,6 @@ export class LiveStatusBar implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
-    this.subs.forEach((d) => d.dispose());
+    for (const d of this.subs) d.dispose();
   }
 }

@@ -19,13 +19,13 @@ export function watchTrust(client: LanguageClient, onGranted: () => void): vscod
 }
 
 /** Shows why a command is refused in Restricted Mode; returns true when refused. */
-export async function refuseUntrusted(what: string): Promise<boolean> {
-  if (vscode.workspace.isTrusted) return false;
+export function refuseUntrusted(what: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return Promise.resolve(false);
   const manage = 'Manage Workspace Trust';
   void vscode.window
     .showWarningMessage(`mailtopo: ${what} is disabled in Restricted Mode. Trust this workspace to allow it.`, manage)
     .then((pick) => {
       if (pick === manage) void vscode.commands.executeCommand('workbench.trust.manage');
     });
-  return true;
+  return Promise.resolve(true);
 }

@@ -65,6 +65,8 @@ export class Analyzer {
       p = undefined;
     }
     p ??= path.resolve('/', '__mailtopo_untitled__', encodeURIComponent(uri).replace(/%/g, '_') + '.mailtopo');
+    // bounded: requests may name any number of documents that are never opened
+    if (this.pathByUri.size >= 4096) this.pathByUri.clear();
     this.pathByUri.set(uri, p);
     return p;
   }

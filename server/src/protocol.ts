@@ -111,6 +111,8 @@ export interface InitializationOptions {
   /** Static debounce in ms [15] and live pause in ms [1500] (tests, slow machines). */
   debounceMs?: number;
   livePauseMs?: number;
+  /** Pause of the live checks after the resolvers did not answer, in ms [60000] (tests). */
+  liveRetryMs?: number;
 }
 
 /**

@@ -7,7 +7,11 @@ import type { MtDiagnostic } from './core/diagnostic';
 import type { CheckResult } from './core/check';
 import type { LiveStatusParams, LiveOffReason } from './protocol';
 import { toLiveAnswers, type LiveAnswers } from './core/features/liveAnswers';
+import { offlineNotices, type OfflineVerdict } from './core/dns/offline';
 import type { Analyzer, Analysis } from './analysis';
+
+/** After an offline run, live checks pause this long before one probe query asks again [60 s]. */
+export const OFFLINE_RETRY_MS = 60_000;
 
 /** What a live run returns (core/dns/runLive.ts). */
 export interface LiveRunResult {
@@ -15,13 +19,18 @@ export interface LiveRunResult {
   answers?: Parameters<typeof toLiveAnswers>[0];
   queries: number;
   ms: number;
+  /** The run got no answer, or every query failed the same way: its diagnostics are the offline notices. */
+  offline?: OfflineVerdict;
 }
 
 /** The live checks behind an interface, so tests and the bench can swap them. */
 export interface LiveRunner {
-  run(result: CheckResult, opts: { signal: AbortSignal }): Promise<LiveRunResult>;
+  /** `offlineRetryMs`: report an offline run as one notice per resolver that names this pause. */
+  run(result: CheckResult, opts: { signal: AbortSignal; offlineRetryMs?: number }): Promise<LiveRunResult>;
   /** Forget cached DNS answers (a forced re-run). */
   clearCache?(): void;
+  /** After an offline run: do the resolvers answer again? (one query; without it, a full run asks) */
+  probe?(result: CheckResult): Promise<boolean>;
 }
 
 export interface SchedulerOptions {
@@ -38,6 +47,17 @@ export interface SchedulerOptions {
   ignore(): string[];
   /** Live answers changed: clients may ask again for code lenses and inlay hints. */
   liveAnswersChanged?(): void;
+}
+
+/** Live checks paused: the resolvers did not answer (one notice per resolver, a retry timer). */
+interface Offline {
+  verdict: OfflineVerdict;
+  retryMs: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /** Bumped on each change of the offline state, so a publish sees it. */
+  seq: number;
+  /** The notices of the last analysis they were made for. */
+  noticesFor?: { key: string; list: MtDiagnostic[] };
 }
 
 interface LiveState {
@@ -64,6 +84,7 @@ export class Scheduler {
   liveRunsStarted = 0;
   private lastPublished = new Map<string, string>();
   private liveSeq = 0;
+  private offline: Offline | undefined;
   /** Versions published per uri (tests). */
   readonly published = new Map<string, number[]>();
 
@@ -142,16 +163,18 @@ export class Scheduler {
 
   private publishFrom(a: Analysis, uri: string, version: number, force = false): void {
     const live = this.liveResults.get(a.root);
+    const offline = this.offline && this.o.liveAllowed().ok ? this.offline : undefined;
     // the same analysis, version and live results as last time: nothing new to say
-    const stamp = `${a.key}#${version}#${live && live.key === a.key ? live.seq : ''}`;
+    const stamp = `${a.key}#${version}#${live && live.key === a.key ? live.seq : ''}#${offline ? offline.seq : ''}`;
     if (!force && this.lastPublished.get(uri) === stamp) return;
     this.lastPublished.set(uri, stamp);
     const stat = this.analyzer.diagnosticsOf(a, uri);
     let merged = stat;
-    if (live && live.key === a.key && live.diagnostics.length) {
+    const liveList = offline ? this.noticesOf(offline, a) : live && live.key === a.key ? live.diagnostics : [];
+    if (liveList.length) {
       const display = a.result.workspace.byAbs.get(this.analyzer.pathOf(uri))?.display;
       const ignore = new Set(this.o.ignore());
-      const mine = live.diagnostics.filter((d) => d.file === display && !ignore.has(d.code));
+      const mine = liveList.filter((d) => d.file === display && !ignore.has(d.code));
       if (mine.length) merged = [...stat, ...mine];
     }
     const list = this.published.get(uri) ?? [];
@@ -159,6 +182,13 @@ export class Scheduler {
     if (list.length > 2000) list.splice(0, list.length - 2000);
     this.published.set(uri, list);
     this.o.publish(uri, version, merged);
+  }
+
+  /** The offline notices placed in analysis `a` (its first declaration line moves with edits). */
+  private noticesOf(off: Offline, a: Analysis): MtDiagnostic[] {
+    if (off.noticesFor?.key !== a.key)
+      off.noticesFor = { key: a.key, list: offlineNotices(a.result, off.verdict, off.retryMs) };
+    return off.noticesFor.list;
   }
 
   /** A document closed: stop its timers and clear its diagnostics. */
@@ -211,7 +241,8 @@ export class Scheduler {
   }
 
   private scheduleLive(root: string, delay = this.o.liveDelayMs, force = false): void {
-    if (this.disposed || !this.o.liveAllowed().ok) return;
+    // paused while offline: the retry timer asks again, not every edit
+    if (this.disposed || this.offline || !this.o.liveAllowed().ok) return;
     const a = this.analyzer.last(root);
     if (!a) return;
     if (!force) {
@@ -248,10 +279,10 @@ export class Scheduler {
       this.updateStatus();
       let r: LiveRunResult;
       try {
-        r = await this.o.live.run(a.result, { signal: ctrl.signal });
+        r = await this.o.live.run(a.result, { signal: ctrl.signal, offlineRetryMs: this.retryMs() });
       } catch (e) {
         if (ctrl.signal.aborted) return;
-        this.o.log(`live checks failed: ${(e as Error)?.stack ?? e}`);
+        this.o.log(`live checks failed: ${errorText(e)}`);
         this.emitStatus({ state: 'offline', detail: String((e as Error)?.message ?? e) });
         return;
       } finally {
@@ -261,6 +292,11 @@ export class Scheduler {
         this.updateStatus();
         return;
       }
+      if (r.offline) {
+        this.goOffline(r.offline);
+        return;
+      }
+      if (this.offline) this.backOnline(false); // answers came back
       this.answers.set(root, toLiveAnswers(r.answers));
       this.o.liveAnswersChanged?.();
       const current = this.analyzer.last(root);
@@ -279,13 +315,93 @@ export class Scheduler {
       else if (!this.pendingCount()) this.emitStatus({ state: 'done', ms: r.ms, queries: r.queries, at: Date.now() });
       else this.updateStatus();
     } catch (e) {
-      this.o.log(`live scheduling failed: ${(e as Error)?.stack ?? e}`);
+      this.o.log(`live scheduling failed: ${errorText(e)}`);
     }
+  }
+
+  private retryMs(): number {
+    return this.offlineRetryMs;
+  }
+  /** Pause after an offline run. */
+  offlineRetryMs = OFFLINE_RETRY_MS;
+
+  /** An offline run: pause live checks, publish one notice per resolver, ask again after the pause. */
+  private goOffline(verdict: OfflineVerdict): void {
+    if (!this.offline) {
+      this.offline = { verdict, retryMs: this.retryMs(), seq: ++this.liveSeq };
+      this.armRetry(this.offline);
+    }
+    // a change of the resolvers' failure (timeout -> REFUSED) is shown, the pause kept
+    else if (JSON.stringify(this.offline.verdict) !== JSON.stringify(verdict)) {
+      this.offline.verdict = verdict;
+      this.offline.noticesFor = undefined;
+      this.offline.seq = ++this.liveSeq;
+    }
+    const off = this.offline;
+    this.publishOpen();
+    const any = this.analyzer.all()[0];
+    const detail = any ? this.noticesOf(off, any)[0]?.message : undefined;
+    this.emitStatus({ state: 'offline', detail: detail ?? `resolvers ${verdict.resolvers.join(', ')} did not answer` });
+  }
+
+  private armRetry(off: Offline): void {
+    off.timer = setTimeout(() => void this.retryOffline(off), off.retryMs);
+  }
+
+  /** The pause is over: one probe query; answered -> full runs again, else another pause. */
+  private async retryOffline(off: Offline): Promise<void> {
+    off.timer = undefined;
+    if (this.offline !== off || this.disposed) return;
+    const doc = this.docs.all()[0];
+    const a = doc ? this.analyzer.ensure(this.analyzer.contextRoot(doc.uri)) : undefined;
+    if (!a || !this.o.liveAllowed().ok) {
+      this.backOnline(false); // nothing to check now: the next edit or open runs normally
+      return;
+    }
+    let answered: boolean;
+    try {
+      answered = this.o.live.probe ? await this.o.live.probe(a.result) : true;
+    } catch (e) {
+      this.o.log(`live checks: probe failed: ${errorText(e)}`);
+      answered = false;
+    }
+    if (this.offline !== off || this.disposed) return;
+    if (answered) this.backOnline(true);
+    else this.armRetry(off);
+  }
+
+  /** Leave the offline pause; `run`: check every open workspace now. */
+  private backOnline(run: boolean): void {
+    const off = this.offline;
+    if (!off) return;
+    if (off.timer) clearTimeout(off.timer);
+    this.offline = undefined;
+    if (!run) return;
+    this.liveResults.clear();
+    this.publishOpen();
+    const roots = new Set(this.docs.all().map((d) => this.analyzer.contextRoot(d.uri)));
+    for (const r of roots) this.scheduleLive(r, 0, true);
+  }
+
+  /** Publish every open document again from its last fresh analysis (the live part changed). */
+  private publishOpen(): void {
+    for (const { uri } of this.docs.all()) {
+      const doc = this.docs.get(uri);
+      if (!doc || this.staticTimers.has(uri)) continue; // a static publish is on its way
+      const a = this.analyzer.last(this.analyzer.contextRoot(uri));
+      if (a && this.analyzer.isFresh(a) && a.versions.has(uri)) this.publishFrom(a, uri, doc.version);
+    }
+  }
+
+  /** Offline: the live checks are paused (tests, status). */
+  get isOffline(): boolean {
+    return !!this.offline;
   }
 
   /** Run the live checks again now (forgetting cached answers). */
   rerun(uri?: string): number {
     if (!this.o.liveAllowed().ok) return 0;
+    this.backOnline(false); // asked for explicitly: no pause
     this.o.live.clearCache?.();
     const roots = new Set<string>();
     for (const d of this.docs.all()) if (!uri || d.uri === uri) roots.add(this.analyzer.contextRoot(d.uri));
@@ -299,11 +415,13 @@ export class Scheduler {
 
   /** Live settings or trust changed: drop live results and start over (or stop). */
   liveConfigChanged(): void {
+    const wasOffline = !!this.offline;
+    this.backOnline(false);
     for (const [, run] of this.liveRuns) run.ctrl.abort();
     this.liveRuns.clear();
     for (const [, t] of this.liveTimers) clearTimeout(t);
     this.liveTimers.clear();
-    const had = this.liveResults.size > 0;
+    const had = this.liveResults.size > 0 || wasOffline;
     this.liveResults.clear();
     if (!this.o.liveAllowed().ok) {
       this.answers.clear();
@@ -325,6 +443,10 @@ export class Scheduler {
       this.emitStatus({ state: 'off', reason: allowed.reason }, force);
       return;
     }
+    if (this.offline && this.lastDone?.state === 'offline') {
+      this.emitStatus(this.lastDone, force);
+      return;
+    }
     const n = this.pendingCount();
     if (n) this.emitStatus({ state: 'checking', pending: n }, force);
     else if (force || this.lastStatus.includes('"checking"') || this.lastStatus.includes('"off"'))
@@ -344,7 +466,7 @@ export class Scheduler {
     try {
       f();
     } catch (e) {
-      this.o.log(`${what} failed: ${(e as Error)?.stack ?? e}`);
+      this.o.log(`${what} failed: ${errorText(e)}`);
     }
   }
 
@@ -353,10 +475,18 @@ export class Scheduler {
     for (const [, t] of this.staticTimers) clearTimeout(t.timer);
     for (const [, t] of this.liveTimers) clearTimeout(t);
     for (const [, r] of this.liveRuns) r.ctrl.abort();
+    if (this.offline?.timer) clearTimeout(this.offline.timer);
+    this.offline = undefined;
     this.staticTimers.clear();
     this.liveTimers.clear();
     this.liveRuns.clear();
   }
+}
+
+/** An error's stack (or message, or the value itself) for the log. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.stack ?? e.message;
+  return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
 }
 
 function isEmptyAnswers(r: LiveRunResult): boolean {

@@ -29,7 +29,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { MtDiagnostic, Severity } from './core/diagnostic';
 import type { CheckResult } from './core/check';
-import { runLive } from './core/dns/runLive';
+import { probeLive, runLive } from './core/dns/runLive';
 import { makeLiveResolver } from './core/dns/live';
 import type { Resolver } from './core/dns/resolver';
 import { buildGraph } from './core/generate/graph';
@@ -51,7 +51,7 @@ import { quickFixes, type FixableDiagnostic } from './core/features/codeActions'
 import { formatting } from './core/features/formatting';
 import type { Decl } from './core/model/types';
 import { Analyzer } from './analysis';
-import { Scheduler, type LiveRunner, type LiveRunResult } from './scheduler';
+import { Scheduler, errorText, type LiveRunner, type LiveRunResult } from './scheduler';
 import { DEFAULT_SETTINGS, normalizeSettings, sameSettings, type Settings } from './settings';
 import {
   GraphRequest,
@@ -144,7 +144,7 @@ class CoreLiveRunner implements LiveRunner {
     }
     return this.resolver;
   }
-  run(result: CheckResult, opts: { signal: AbortSignal }): Promise<LiveRunResult> {
+  run(result: CheckResult, opts: { signal: AbortSignal; offlineRetryMs?: number }): Promise<LiveRunResult> {
     const s = this.settings();
     return runLive(result, {
       resolvers: s.liveChecks.resolvers,
@@ -153,7 +153,11 @@ class CoreLiveRunner implements LiveRunner {
       signal: opts.signal,
       resolver: this.get(),
       ignore: s.diagnostics.ignore,
+      offlineRetryMs: opts.offlineRetryMs,
     });
+  }
+  probe(result: CheckResult): Promise<boolean> {
+    return probeLive(result, this.get());
   }
   clearCache(): void {
     this.resolver?.clearCache();
@@ -179,6 +183,8 @@ export class MailtopoServer {
   /** Settings known (initializationOptions or the first workspace/configuration answer): live checks wait for it. */
   private settingsReady = false;
   private trusted = true;
+  /** liveChecks.enabled when the client's settings do not say: true only for a client that sends Workspace Trust (VS Code). */
+  private liveDefault = false;
   private liveOverride: boolean | undefined;
   private clientCaps: ClientCapabilities = {};
   private pullConfig = false;
@@ -317,12 +323,16 @@ export class MailtopoServer {
     const conn = this.connection;
     if (!conn) return;
     try {
-      const raw = await conn.workspace.getConfiguration({ section: 'mailtopo' });
-      this.applySettings(normalizeSettings(raw ?? this.settings));
+      const raw: unknown = await conn.workspace.getConfiguration({ section: 'mailtopo' });
+      this.applySettings(raw === null || raw === undefined ? this.settings : this.normalize(raw));
     } catch (e) {
-      this.log(`workspace/configuration failed: ${e}`);
+      this.log(`workspace/configuration failed: ${errorText(e)}`);
       this.applySettings(this.settings);
     }
+  }
+
+  private normalize(raw: unknown): Settings {
+    return normalizeSettings(raw, this.liveDefault);
   }
 
   setTrusted(trusted: boolean): void {
@@ -351,12 +361,19 @@ export class MailtopoServer {
       this.clientCaps = params.capabilities ?? {};
       this.analyzer.folders = folderPaths(params); // the roots imports may not leave
       const init = (params.initializationOptions ?? {}) as InitializationOptions;
-      if (typeof init.trusted === 'boolean') this.trusted = init.trusted;
+      // VS Code's client sends its Workspace Trust: there live checks default on, gated by trust
+      if (typeof init.trusted === 'boolean') {
+        this.trusted = init.trusted;
+        this.liveDefault = true;
+        this.settings = this.normalize({});
+      }
       if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) this.staticDelayMs = init.debounceMs;
       if (typeof init.livePauseMs === 'number' && init.livePauseMs >= 0) this.livePauseMs = init.livePauseMs;
+      if (typeof init.liveRetryMs === 'number' && init.liveRetryMs >= 100)
+        this.scheduler.offlineRetryMs = init.liveRetryMs;
       this.scheduler.setDelays(this.staticDelayMs, this.livePauseMs);
       if (init.settings !== undefined) {
-        this.settings = normalizeSettings(init.settings);
+        this.settings = this.normalize(init.settings);
         this.analyzer.ignore = this.settings.diagnostics.ignore;
       }
       this.pullConfig = !!this.clientCaps.workspace?.configuration;
@@ -377,7 +394,7 @@ export class MailtopoServer {
             });
           }
         } catch (e) {
-          this.log(`registration failed: ${e}`);
+          this.log(`registration failed: ${errorText(e)}`);
         }
         if (this.pullConfig) await this.pullSettings();
         else this.applySettings(this.settings);
@@ -387,7 +404,7 @@ export class MailtopoServer {
     connection.onDidChangeConfiguration((p) =>
       this.guardNotification('didChangeConfiguration', () => {
         const pushed = (p?.settings as Record<string, unknown> | null | undefined)?.mailtopo;
-        if (pushed !== undefined && pushed !== null) this.applySettings(normalizeSettings(pushed));
+        if (pushed !== undefined && pushed !== null) this.applySettings(this.normalize(pushed));
         else if (this.pullConfig) void this.pullSettings();
       }),
     );
@@ -773,7 +790,7 @@ export class MailtopoServer {
         return r;
       } catch (e) {
         if (e instanceof ResponseError) throw e;
-        this.log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+        this.log(`${name} failed: ${errorText(e)}`);
         throw new ResponseError(ErrorCodes.InternalError, `mailtopo: ${name} failed: ${(e as Error)?.message ?? e}`);
       }
     };
@@ -783,7 +800,7 @@ export class MailtopoServer {
     try {
       f();
     } catch (e) {
-      this.log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+      this.log(`${name} failed: ${errorText(e)}`);
     }
   }
 

@@ -1,12 +1,18 @@
 // The server's settings: one schema with defaults (the `mailtopo.*` settings of
 // INTERFACES.md), and the normalizer that turns whatever a client sends into it.
 // A bad value falls back to its default; it never throws.
+//
+// Live checks send DNS queries about what a file names, so they are on by
+// default only in VS Code, which gates them by Workspace Trust (its client
+// sends the trust state and its settings, default true); any other client
+// (Neovim, Helix, ... over stdio) gets them only when its settings turn them
+// on: an untrusted file opened there sends nothing (issue 14).
 
 export type TraceLevel = 'off' | 'messages' | 'verbose';
 
 export interface Settings {
   liveChecks: {
-    /** Run the MT5xx live DNS checks [true]. */
+    /** Run the MT5xx live DNS checks [false; true in VS Code, see above]. */
     enabled: boolean;
     /** 'HOST[:PORT]' resolvers; [] = the system's (/etc/resolv.conf) [[]]. */
     resolvers: string[];
@@ -23,7 +29,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  liveChecks: { enabled: true, resolvers: [], timeoutMs: 3000, dnsbl: [] },
+  liveChecks: { enabled: false, resolvers: [], timeoutMs: 3000, dnsbl: [] },
   diagnostics: { ignore: [] },
   trace: { server: 'off' },
 };
@@ -50,9 +56,10 @@ function pick(raw: Record<string, unknown>, dotted: string): unknown {
 
 /**
  * Normalize the `mailtopo` section (or an object holding it under `mailtopo`).
- * Unknown keys are ignored; wrong types take the default.
+ * Unknown keys are ignored; wrong types take the default. `liveDefault`: the
+ * default of liveChecks.enabled for this client (true only for VS Code's).
  */
-export function normalizeSettings(input: unknown): Settings {
+export function normalizeSettings(input: unknown, liveDefault = DEFAULT_SETTINGS.liveChecks.enabled): Settings {
   let raw: Record<string, unknown> = isObj(input) ? input : {};
   if (isObj(raw.mailtopo)) raw = raw.mailtopo;
   const d = DEFAULT_SETTINGS;
@@ -61,7 +68,7 @@ export function normalizeSettings(input: unknown): Settings {
   const trace = pick(raw, 'trace.server');
   return {
     liveChecks: {
-      enabled: typeof enabled === 'boolean' ? enabled : d.liveChecks.enabled,
+      enabled: typeof enabled === 'boolean' ? enabled : liveDefault,
       resolvers: strings(pick(raw, 'liveChecks.resolvers'), d.liveChecks.resolvers),
       timeoutMs:
         typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0

@@ -106,9 +106,10 @@ export const CLIENT_CAPABILITIES: ClientCapabilities = {
 
 export interface SessionOptions {
   transport?: 'stdio' | 'ipc';
-  initializationOptions?: Record<string, unknown>;
-  /** What workspace/configuration answers for the `mailtopo` section. */
-  settings?: Record<string, unknown>;
+  /** null: send none (as Neovim and Helix do); absent: `{ settings }`. */
+  initializationOptions?: Record<string, unknown> | null;
+  /** What workspace/configuration answers for the `mailtopo` section (null: nothing configured, as Neovim answers). */
+  settings?: Record<string, unknown> | null;
   capabilities?: ClientCapabilities;
   nodeArgs?: string[];
   env?: Record<string, string>;
@@ -127,7 +128,7 @@ export interface Session {
   refreshes: string[];
   stderr(): string;
   /** Change what workspace/configuration answers (then send didChangeConfiguration). */
-  settings: Record<string, unknown>;
+  settings: Record<string, unknown> | null;
   initializeMs: number;
   initializeResult?: InitializeResult;
   open(uri: string, text: string, version?: number): void;
@@ -181,7 +182,7 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
     logs,
     refreshes,
     stderr: () => err,
-    settings: o.settings ?? { liveChecks: { enabled: false } },
+    settings: o.settings === undefined ? { liveChecks: { enabled: false } } : o.settings,
     initializeMs: 0,
     open(uri, text, version = 1) {
       void conn.sendNotification(DidOpenTextDocumentNotification.type, {
@@ -287,7 +288,8 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
     rootUri: null,
     workspaceFolders: null,
     capabilities: o.capabilities ?? CLIENT_CAPABILITIES,
-    initializationOptions: o.initializationOptions ?? { settings: s.settings },
+    initializationOptions:
+      o.initializationOptions === null ? undefined : (o.initializationOptions ?? { settings: s.settings }),
   });
   await conn.sendNotification(InitializedNotification.type, {});
   s.initializeMs = performance.now() - t0;

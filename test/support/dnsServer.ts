@@ -290,6 +290,8 @@ export interface DnsServerOptions {
    * For data too large or unbounded to write out (an endless include fan-out).
    */
   answer?: (name: string, type: string) => ZoneRecord[] | undefined;
+  /** Listen on this port (UDP and TCP) instead of a random one (53 inside a network namespace). */
+  port?: number;
 }
 
 export interface DnsServer {
@@ -439,7 +441,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Dn
     const u = tries === 0 ? udpSock : dgram.createSocket('udp4');
     await new Promise<void>((res, rej) => {
       u.once('error', rej);
-      u.bind(0, '127.0.0.1', () => {
+      u.bind(options.port ?? 0, '127.0.0.1', () => {
         u.off('error', rej);
         res();
       });

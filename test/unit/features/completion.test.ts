@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { contextFor } from '../../../server/src/core/features/context';
-import { completion } from '../../../server/src/core/features/completion';
+import { completion, MAX_REFERENCE_ITEMS } from '../../../server/src/core/features/completion';
 import { hover } from '../../../server/src/core/features/hover';
 import { toLiveAnswers } from '../../../server/src/core/features/liveAnswers';
 
@@ -125,5 +125,39 @@ describe('features/completion', () => {
     const v = (h.contents as { value: string }).value;
     assert.match(v, /SPF include tree \(1\/10 DNS lookups, 0\/2 void lookups\)/);
     assert.match(v, /include:_spf\.example\.test {2}\(1 lookup\)/);
+  });
+
+  it('via= with thousands of candidates: at most 100, names starting with what is typed first, then the closest, incomplete', () => {
+    const gws = Array.from(
+      { length: 300 },
+      (_, i) => `gateway gw${i} {\n  role edge\n  hostname gw${i}.example.test\n  route * via=direct\n}\n`,
+    ).join('');
+    const text = BASE + gws + 'gateway last {\n  role edge\n  route * via=<|>\n}\n';
+    const { text: t, pos } = at(text);
+    const ctx = contextFor(t, path.resolve('/tmp/unit/c.mailtopo'), { host: { readFile: () => undefined } });
+    const all = completion(ctx, pos);
+    assert.equal(all.isIncomplete, true);
+    const refs = all.items.filter((i) => i.label !== 'direct').map((i) => i.label);
+    assert.equal(refs.length, MAX_REFERENCE_ITEMS);
+    assert.deepEqual(refs.slice(0, 3), ['gw299', 'gw298', 'gw297'], 'the closest declarations first');
+    assert.ok(!refs.includes('last'), 'not the node itself');
+    const typed = at(text.replace('via=<|>', 'via=gw1<|>'));
+    const some = completion(
+      contextFor(typed.text, path.resolve('/tmp/unit/c.mailtopo'), { host: { readFile: () => undefined } }),
+      typed.pos,
+    );
+    const names = some.items.map((i) => i.label);
+    assert.ok(
+      names.slice(0, 100).every((n) => n.startsWith('gw1')),
+      'prefix matches first',
+    );
+    assert.ok(names.includes('gw1') && names.includes('gw199'));
+    const few = completion(
+      contextFor(BASE + 'gateway g2 {\n  route * via=\n}\n', path.resolve('/tmp/unit/c.mailtopo'), {
+        host: { readFile: () => undefined },
+      }),
+      { line: BASE.split('\n').length, character: 15 },
+    );
+    assert.equal(few.isIncomplete, false, 'a short list is complete');
   });
 });

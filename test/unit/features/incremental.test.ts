@@ -149,6 +149,19 @@ describe('features/incremental: chunked parsing equals a full parse', () => {
     assert.deepEqual(normalize(new IncrementalParseCache().get('f', text)), normalize(parse(text, 'f')));
   });
 
+  it('keeps one state per file for a bounded number of files, the least recently used dropped first', () => {
+    const c = new IncrementalParseCache(3);
+    for (const f of ['a', 'b', 'c']) c.get(f, `gateway ${f} {\n}\n`);
+    c.get('a', 'gateway a {\n}\n'); // used again: now the most recent
+    c.get('d', 'gateway d {\n}\n');
+    assert.equal(c.size, 3);
+    const before = c.parsedChunks;
+    c.get('a', 'gateway a {\n}\n');
+    assert.equal(c.parsedChunks, before, 'a is still held');
+    c.get('b', 'gateway b {\n}\n');
+    assert.equal(c.parsedChunks, before + 1, 'b was dropped and is parsed again');
+  });
+
   it('a document past the size limit is one MT004', () => {
     const p = new IncrementalParseCache().get('f', 'x'.repeat(MAX_DOCUMENT_CHARS + 1));
     assert.deepEqual(

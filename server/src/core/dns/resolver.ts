@@ -108,6 +108,8 @@ export interface ResolverOptions {
   socketPoolSize?: number;
   /** Queries sent on one UDP socket before it is retired [64]. */
   maxQueriesPerSocket?: number;
+  /** Answers cached at most; the oldest go first [10000]. */
+  maxCacheEntries?: number;
   /** Clock for the cache (tests), ms. */
   now?: () => number;
 }
@@ -670,6 +672,7 @@ export class Resolver {
       maxCnameChain: options.maxCnameChain ?? 8,
       socketPoolSize: options.socketPoolSize ?? 4,
       maxQueriesPerSocket: options.maxQueriesPerSocket ?? 128,
+      maxCacheEntries: options.maxCacheEntries ?? 10000,
     };
     this.now = options.now ?? Date.now;
     this.sem = new Semaphore(this.opts.maxInFlight);
@@ -756,6 +759,7 @@ export class Resolver {
     this.inflight.delete(key);
     if (this.opts.cache && r.ttl > 0 && (r.status === 'ok' || r.status === 'nxdomain' || r.status === 'nodata')) {
       this.cache.set(key, { result: r, expires: this.now() + Math.min(r.ttl, this.opts.maxTtl) * 1000 });
+      if (this.cache.size > this.opts.maxCacheEntries) this.cache.delete(this.cache.keys().next().value!);
     }
     return r;
   }

@@ -224,7 +224,17 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   const positional = args.filter((a) => !a.key);
   const items: CompletionItem[] = [];
   const nameOf = where.owner ? where.owner.args.find((a) => !a.key)?.value.items[0]?.text : undefined;
-  const env: ValueEnv = { ctx, spec, kind: where.kind, owner: where.owner, ownerName: nameOf, range, positional };
+  const env: ValueEnv = {
+    ctx,
+    spec,
+    kind: where.kind,
+    owner: where.owner,
+    ownerName: nameOf,
+    range,
+    positional,
+    partial,
+    line: pos.line,
+  };
   if ((state.s === 'optval' || state.s === 'cont') && state.arg.key) {
     const o = spec.options?.[state.arg.key];
     if (o) items.push(...valueItems(env, o.type, state.arg.values, state.arg.key));
@@ -265,7 +275,7 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
       });
     }
   }
-  return { isIncomplete: false, items: withData(items) };
+  return { isIncomplete: !!env.incomplete, items: withData(items) };
 }
 
 const md = (value: string) => ({ kind: MarkupKind.Markdown, value });
@@ -367,12 +377,41 @@ interface ValueEnv {
   ownerName?: string;
   range: Range;
   positional: ArgState[];
+  /** The word typed so far at the cursor, and the cursor's line (to rank references). */
+  partial: string;
+  line: number;
+  /** Set when references were left out (the list is incomplete: the client asks again as the user types). */
+  incomplete?: boolean;
 }
 
-function declsOfKinds(ctx: FeatureContext, kinds: string[]): Decl[] {
-  const out: Decl[] = [];
-  for (const d of ctx.model.byName.values()) if (kinds.includes(d.kind)) out.push(d);
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** References offered at most: a 3,000-gateway file has 3,000 candidates for `via=`. */
+export const MAX_REFERENCE_ITEMS = 100;
+
+/**
+ * Declarations of these kinds, best first, at most MAX_REFERENCE_ITEMS: the
+ * one named exactly what is typed, the ones whose name starts with it, then those declared closest to the
+ * cursor in this file, then the other files', by name. `skip(d)` leaves one out.
+ */
+function rankedDecls(env: ValueEnv, kinds: string[], skip: (d: Decl) => boolean): Decl[] {
+  const { ctx, partial, line } = env;
+  const prefix = partial.toLowerCase();
+  const cands: Decl[] = [];
+  const score: number[] = [];
+  for (const d of ctx.model.byName.values()) {
+    if (!kinds.includes(d.kind) || skip(d)) continue;
+    const lower = d.name.toLowerCase();
+    const starts = !prefix || lower.startsWith(prefix);
+    const distance = d.file === ctx.file ? Math.abs(d.nameRange.start.line - line) : 1e8;
+    cands.push(d);
+    score.push(prefix && lower === prefix ? -1 : (starts ? 0 : 2e8) + distance);
+  }
+  const order = cands.map((_, i) => i);
+  order.sort((a, b) => score[a] - score[b] || (cands[a].name < cands[b].name ? -1 : 1));
+  if (order.length > MAX_REFERENCE_ITEMS) {
+    order.length = MAX_REFERENCE_ITEMS;
+    env.incomplete = true;
+  }
+  return order.map((i) => cands[i]);
 }
 
 function valueItems(env: ValueEnv, t: ValueType, already: string[], label: string): CompletionItem[] {
@@ -391,10 +430,9 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
     });
   };
   const refs = (kinds: string[]) => {
-    for (const d of declsOfKinds(ctx, kinds)) {
-      if (d.name === env.ownerName && env.kind !== 'domain') continue;
+    const skipped = (d: Decl) => (d.name === env.ownerName && env.kind !== 'domain') || skip.has(d.name.toLowerCase());
+    for (const d of rankedDecls(env, kinds, skipped))
       add(d.name, KIND_ICON[d.kind] ?? CompletionItemKind.Reference, declSummaryLine(d), { data: { decl: d.name } });
-    }
   };
   const domains = () => {
     for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');

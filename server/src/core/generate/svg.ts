@@ -1,15 +1,17 @@
 // SVG of the topology: the DOT description rendered by Graphviz compiled to
 // WebAssembly (@hpcc-js/wasm-graphviz), never drawn by hand. The XML
 // declaration is dropped so that the file starts with the mailtopo comment.
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { Model } from '../model/types';
 import { headerText, type GenerateOptions, type GeneratedFile } from './common';
 import { buildGraph } from './graph';
 import { toDot } from './dot';
 
 let gv: Promise<Graphviz> | undefined;
+// Loaded on first use: the WebAssembly module is half of the CLI bundle's size,
+// and every `check` and every language-server start would otherwise read it.
 function graphviz(): Promise<Graphviz> {
-  if (!gv) gv = Graphviz.load();
+  gv ??= import('@hpcc-js/wasm-graphviz').then((m) => m.Graphviz.load());
   return gv;
 }
 
