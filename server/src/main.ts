@@ -14,10 +14,11 @@ export function startServer(): MailtopoServer {
   const connection = createConnection(ProposedFeatures.all);
   server = new MailtopoServer({ testMode: process.env.MAILTOPO_LSP_TEST === '1' });
   const log = (what: string, e: unknown) => {
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
     try {
-      connection.console.error(`${what}: ${(e as Error)?.stack ?? e}`);
+      connection.console.error(`${what}: ${detail}`);
     } catch {
-      process.stderr.write(`mailtopo: ${what}: ${(e as Error)?.stack ?? e}\n`);
+      process.stderr.write(`mailtopo: ${what}: ${detail}\n`);
     }
   };
   // Never down: a stray rejection or exception is logged, the server stays up.
