@@ -115,6 +115,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Start `mailtopo lsp` from the CLI bundle instead of dist/server.cjs. */
   viaCli?: boolean;
+  /** Folders the editor has open (the workspace root imports may not leave); none by default. */
+  workspaceFolders?: string[];
 }
 
 export interface Session {
@@ -286,7 +288,7 @@ export async function startSession(o: SessionOptions = {}): Promise<Session> {
   s.initializeResult = await conn.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,
-    workspaceFolders: null,
+    workspaceFolders: o.workspaceFolders?.map((f) => ({ uri: fileUri(f), name: path.basename(f) })) ?? null,
     capabilities: o.capabilities ?? CLIENT_CAPABILITIES,
     initializationOptions:
       o.initializationOptions === null ? undefined : (o.initializationOptions ?? { settings: s.settings }),

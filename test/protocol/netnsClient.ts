@@ -64,7 +64,8 @@ async function main_(): Promise<void> {
   try {
     for (const [name, o] of Object.entries(CASES)) {
       dns.resetLog();
-      const s = await startSession({ ...o, env: { MAILTOPO_LSP_TEST: '1' } });
+      // the editor has the parent folder open, so the import stays inside the workspace root
+      const s = await startSession({ ...o, workspaceFolders: [dir], env: { MAILTOPO_LSP_TEST: '1' } });
       const uri = fileUri(mainPath);
       s.open(uri, main);
       await s.diagnostics(uri, () => true, 20000);
