@@ -4,9 +4,9 @@
 // would leave --out, or a value failed a generator's guard); 2 bad usage, an
 // unreadable file or an internal failure. Messages, never a stack trace
 // (unless MAILTOPO_DEBUG=1).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFiles } from './core/check';
+import { readRegularFile } from './core/model/fileHost';
 import type { MtDiagnostic } from './core/diagnostic';
 import { generate, TARGET_INFO, TARGETS, type Target } from './core/generate/index';
 import { GenerateError } from './core/generate/common';
@@ -105,20 +105,13 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
   }
   const { file, targets, out, force } = args;
   try {
-    let text: string;
-    try {
-      const st = fs.statSync(file);
-      if (!st.isFile()) {
-        io.stderr(`mailtopo generate: cannot read '${file}': not a file\n`);
-        return 2;
-      }
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      io.stderr(
-        `mailtopo generate: cannot read '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : ((e as NodeJS.ErrnoException).code ?? 'read error')}\n`,
-      );
+    // The same check as `check` and `fmt`: a regular file of at most 10 MB, or exit 2 at once, unread.
+    const read = readRegularFile(file);
+    if ('refused' in read) {
+      io.stderr(`mailtopo generate: cannot read '${file}': ${read.refused}\n`);
       return 2;
     }
+    const text = read.text;
     const res = checkFiles([{ path: file, text }]);
     const errors = res.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
