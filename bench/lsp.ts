@@ -388,7 +388,7 @@ export async function benchLsp(): Promise<string[]> {
       .map((x) => x.toFixed(2))
       .join(
         ' ',
-      )} on ${os.cpus().length} cores at the start; the 15 ms static debounce is part of each didChange figure`,
+      )} on ${os.cpus().length} cores at the start; a change after a quiet spell is checked at once (the 15 ms debounce applies to changes that follow a check closely)`,
   ];
   lines.push(...(await benchStartup()));
   const t10 = await typing10k();

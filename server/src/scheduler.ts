@@ -115,13 +115,19 @@ export class Scheduler {
     for (const d of this.docs.all()) this.schedule(d.uri, delay);
   }
 
-  schedule(uri: string, delay = this.o.staticDelayMs): void {
+  schedule(uri: string, delay?: number): void {
     if (this.disposed) return;
     const prev = this.staticTimers.get(uri);
     if (prev) clearTimeout(prev.timer);
-    const timer = setTimeout(() => this.fire(uri), delay);
+    // Leading edge: the first change after a quiet spell (no check started within the debounce) is
+    // checked at once; changes that follow it closely are debounced. The two setImmediate hops in
+    // fire() still coalesce every change already read from the connection.
+    const quiet = !prev && performance.now() - (this.lastCheck.get(uri) ?? -Infinity) >= this.o.staticDelayMs;
+    const timer = setTimeout(() => this.fire(uri), delay ?? (quiet ? 0 : this.o.staticDelayMs));
     this.staticTimers.set(uri, { timer });
   }
+  /** When each open document's last static check started (performance.now()). */
+  private lastCheck = new Map<string, number>();
 
   private fire(uri: string): void {
     const doc = this.docs.get(uri);
@@ -141,6 +147,7 @@ export class Scheduler {
           this.schedule(uri);
           return;
         }
+        this.lastCheck.set(uri, performance.now());
         this.guard(`checking ${uri}`, () => this.flush(uri));
       }),
     );
@@ -204,6 +211,7 @@ export class Scheduler {
     this.answers.delete(uri);
     this.published.delete(uri);
     this.lastPublished.delete(uri);
+    this.lastCheck.delete(uri);
     this.o.publish(uri, -1, []);
     for (const u of stillOpen) this.schedule(u);
     this.updateStatus();
