@@ -150,6 +150,116 @@ const EXAMPLES: Record<string, string[]> = {
   engine: ['clamav', 'rspamd', 'spamassassin', 'sophos', 'defender'],
 };
 
+/**
+ * The statement text the cursor's word belongs to: from the last cut on this line, plus the
+ * lines above when a comma list is continued from them (so `via=a,\n  b` still knows `via=`).
+ */
+function statementSegment(
+  ctx: FeatureContext,
+  pos: Position,
+  before: string,
+  lastCut: number,
+  partial: string,
+): string {
+  let seg = before.slice(lastCut + 1, before.length - partial.length);
+  if (lastCut >= 0) return seg;
+  for (let l = pos.line - 1; l >= 0 && l >= pos.line - 50; l--) {
+    const prevLine = lineText(ctx.parsed, l);
+    const ps = scanLine(prevLine);
+    const code = (ps.comment >= 0 ? prevLine.slice(0, ps.comment) : prevLine).trimEnd();
+    if (!code) {
+      if (ps.comment >= 0) continue;
+      break;
+    }
+    if (!code.endsWith(',')) break;
+    seg = code.slice(ps.lastCut + 1) + ' ' + seg;
+    if (!/^\s/.test(prevLine)) break;
+  }
+  return seg;
+}
+
+/** Where the replay of typed arguments stopped: a new argument, just after a value, after a comma, after `key=`. */
+type ReplayState =
+  { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
+
+/** Replay the arguments typed so far (tokens after the keyword) to know which slot the cursor fills. */
+function replayArgs(toks: Tok[]): { args: ArgState[]; state: ReplayState } {
+  const args: ArgState[] = [];
+  let state: ReplayState = { s: 'new' };
+  for (const t of toks) {
+    if (t.t === 'w' || t.t === 's') {
+      if (state.s === 'cont' || state.s === 'optval') {
+        state.arg.values.push(t.text);
+        state = { s: 'after', arg: state.arg };
+        continue;
+      }
+      const arg: ArgState = { values: [t.text] };
+      args.push(arg);
+      state = { s: 'after', arg };
+    } else if (t.t === '=') {
+      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) {
+        state.arg.key = state.arg.values.pop();
+        state = { s: 'optval', arg: state.arg };
+      } else state = { s: 'new' };
+    } else {
+      state = state.s === 'after' ? { s: 'cont', arg: state.arg } : { s: 'new' };
+    }
+  }
+  return { args, state };
+}
+
+/** A fresh argument slot: the next positional's values (and `none` where allowed), then the unused options. */
+function newArgumentItems(env: ValueEnv, args: ArgState[]): CompletionItem[] {
+  const { spec, range, positional } = env;
+  const items: CompletionItem[] = [];
+  const idx = positional.length;
+  const a = spec.args[idx];
+  if (a) {
+    items.push(...valueItems(env, a.type, [], a.label));
+    if (idx === 0 && spec.noneForm)
+      items.push({
+        label: 'none',
+        kind: CompletionItemKind.Constant,
+        detail: `${spec.name} none`,
+        documentation: md(
+          spec.name === 'mx'
+            ? 'A null MX (RFC 7505): this domain receives no mail.'
+            : 'Opt this node out of the DNSBL default.',
+        ),
+        textEdit: { range, newText: 'none' },
+        sortText: '0none',
+      });
+  }
+  const used = new Set(args.filter((x) => x.key).map((x) => x.key!));
+  for (const [k, o] of Object.entries(spec.options ?? {})) {
+    if (used.has(k)) continue;
+    items.push({
+      label: `${k}=`,
+      filterText: k,
+      kind: CompletionItemKind.Property,
+      detail: o.required ? 'required option' : 'option',
+      documentation: md(optionMarkdown(spec, k) ?? o.doc),
+      textEdit: { range, newText: `${k}=` },
+      sortText: `${o.required ? '1' : '2'}${k}`,
+    });
+  }
+  return items;
+}
+
+/** Items for the slot the replay stopped at: an option's value, a positional list's next value, or a new argument. */
+function argumentItems(env: ValueEnv, args: ArgState[], state: ReplayState): CompletionItem[] {
+  const { spec, positional } = env;
+  if ((state.s === 'optval' || state.s === 'cont') && state.arg.key) {
+    const o = spec.options?.[state.arg.key];
+    return o ? [...valueItems(env, o.type, state.arg.values, state.arg.key)] : [];
+  }
+  if (state.s === 'cont') {
+    const a = spec.args[positional.indexOf(state.arg)];
+    return a?.list ? [...valueItems(env, a.type, state.arg.values, a.label)] : [];
+  }
+  return newArgumentItems(env, args);
+}
+
 export function completion(ctx: FeatureContext, pos: Position, opts: CompletionOptions = {}): CompletionList {
   const empty: CompletionList = { isIncomplete: false, items: [] };
   const line = lineText(ctx.parsed, pos.line);
@@ -158,22 +268,7 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   if (scan.comment >= 0 || scan.inString) return empty;
   const partial = TRAILING_WORD.exec(before)![0];
   const range: Range = { start: { line: pos.line, character: pos.character - partial.length }, end: pos };
-  let seg = before.slice(scan.lastCut + 1, before.length - partial.length);
-  // a comma list continued from the lines above
-  if (scan.lastCut < 0) {
-    for (let l = pos.line - 1; l >= 0 && l >= pos.line - 50; l--) {
-      const prevLine = lineText(ctx.parsed, l);
-      const ps = scanLine(prevLine);
-      const code = (ps.comment >= 0 ? prevLine.slice(0, ps.comment) : prevLine).trimEnd();
-      if (!code) {
-        if (ps.comment >= 0) continue;
-        break;
-      }
-      if (!code.endsWith(',')) break;
-      seg = code.slice(ps.lastCut + 1) + ' ' + seg;
-      if (!/^\s/.test(prevLine)) break;
-    }
-  }
+  const seg = statementSegment(ctx, pos, before, scan.lastCut, partial);
   const where = whereIs(ctx, pos);
   const toks = tokenize(seg);
   const data = opts.data;
@@ -197,32 +292,8 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   const spec = SCHEMA[where.kind].statements[toks[0].text];
   if (!spec) return empty;
 
-  // replay the arguments typed so far
-  const args: ArgState[] = [];
-  type State =
-    { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
-  let state: State = { s: 'new' };
-  for (const t of toks.slice(1)) {
-    if (t.t === 'w' || t.t === 's') {
-      if (state.s === 'cont' || state.s === 'optval') {
-        state.arg.values.push(t.text);
-        state = { s: 'after', arg: state.arg };
-        continue;
-      }
-      const arg: ArgState = { values: [t.text] };
-      args.push(arg);
-      state = { s: 'after', arg };
-    } else if (t.t === '=') {
-      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) {
-        state.arg.key = state.arg.values.pop();
-        state = { s: 'optval', arg: state.arg };
-      } else state = { s: 'new' };
-    } else {
-      state = state.s === 'after' ? { s: 'cont', arg: state.arg } : { s: 'new' };
-    }
-  }
+  const { args, state } = replayArgs(toks.slice(1));
   const positional = args.filter((a) => !a.key);
-  const items: CompletionItem[] = [];
   const nameOf = where.owner ? where.owner.args.find((a) => !a.key)?.value.items[0]?.text : undefined;
   const env: ValueEnv = {
     ctx,
@@ -235,46 +306,7 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
     partial,
     line: pos.line,
   };
-  if ((state.s === 'optval' || state.s === 'cont') && state.arg.key) {
-    const o = spec.options?.[state.arg.key];
-    if (o) items.push(...valueItems(env, o.type, state.arg.values, state.arg.key));
-  } else if (state.s === 'cont') {
-    const idx = positional.indexOf(state.arg);
-    const a = spec.args[idx];
-    if (a?.list) items.push(...valueItems(env, a.type, state.arg.values, a.label));
-  } else {
-    const idx = positional.length;
-    const a = spec.args[idx];
-    if (a) {
-      items.push(...valueItems(env, a.type, [], a.label));
-      if (idx === 0 && spec.noneForm)
-        items.push({
-          label: 'none',
-          kind: CompletionItemKind.Constant,
-          detail: `${spec.name} none`,
-          documentation: md(
-            spec.name === 'mx'
-              ? 'A null MX (RFC 7505): this domain receives no mail.'
-              : 'Opt this node out of the DNSBL default.',
-          ),
-          textEdit: { range, newText: 'none' },
-          sortText: '0none',
-        });
-    }
-    const used = new Set(args.filter((x) => x.key).map((x) => x.key!));
-    for (const [k, o] of Object.entries(spec.options ?? {})) {
-      if (used.has(k)) continue;
-      items.push({
-        label: `${k}=`,
-        filterText: k,
-        kind: CompletionItemKind.Property,
-        detail: o.required ? 'required option' : 'option',
-        documentation: md(optionMarkdown(spec, k) ?? o.doc),
-        textEdit: { range, newText: `${k}=` },
-        sortText: `${o.required ? '1' : '2'}${k}`,
-      });
-    }
-  }
+  const items = argumentItems(env, args, state);
   return { isIncomplete: !!env.incomplete, items: withData(items) };
 }
 
