@@ -446,11 +446,11 @@ function rankedDecls(env: ValueEnv, kinds: string[], skip: (d: Decl) => boolean)
   return order.map((i) => cands[i]);
 }
 
-function valueItems(env: ValueEnv, t: ValueType, already: string[], label: string): CompletionItem[] {
-  const { ctx, spec, range } = env;
-  const skip = new Set(already.map((s) => s.toLowerCase()));
-  const out: CompletionItem[] = [];
-  const add = (text: string, kind: CompletionItemKind, detail?: string, extra: Partial<CompletionItem> = {}) => {
+/** Adds one value item unless it is already typed; the sort text keeps the order items were added in. */
+type AddItem = (text: string, kind: CompletionItemKind, detail?: string, extra?: Partial<CompletionItem>) => void;
+
+function itemAdder(range: Range, skip: Set<string>, out: CompletionItem[]): AddItem {
+  return (text, kind, detail, extra = {}) => {
     if (skip.has(text.toLowerCase())) return;
     out.push({
       label: text,
@@ -461,13 +461,56 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       ...extra,
     });
   };
+}
+
+/** DNSBL zones already in use first, then well-known ones; a node's hostname inside each declared domain. */
+function hostnameValues(env: ValueEnv, add: AddItem): void {
+  const { ctx, spec } = env;
+  if (spec.name === 'dnsbl') {
+    const zones = new Set<string>([
+      ...ctx.model.options.dnsbl,
+      ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []),
+      ...EXAMPLES.dnsbl,
+    ]);
+    for (const z of zones) add(z, CompletionItemKind.Value, 'DNSBL zone');
+  } else if (spec.name === 'hostname' && env.ownerName) {
+    for (const d of ctx.model.domains.slice(0, 10))
+      add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
+  }
+}
+
+/** Attachment extensions to suggest depend on whether the line allows or blocks. */
+function wordValues(env: ValueEnv, label: string, add: AddItem): void {
+  if (env.spec.name === 'attachments') {
+    const action = env.positional[0]?.values[0];
+    for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow']) add(e, CompletionItemKind.Value, `.${e} files`);
+  } else if (label === 'engine') for (const e of EXAMPLES.engine) add(e, CompletionItemKind.Value, 'engine');
+}
+
+/** A starting record for the DNS text statements, with the domain's own name where it helps. */
+function stringValues(env: ValueEnv, what: string, add: AddItem): void {
+  const { spec } = env;
+  const domain = env.kind === 'domain' ? env.ownerName : undefined;
+  const ex =
+    spec.name === 'spf'
+      ? '"v=spf1 mx -all"'
+      : spec.name === 'dmarc'
+        ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
+        : spec.name === 'tls-rpt'
+          ? `"mailto:tls-reports@${domain ?? 'example.com'}"`
+          : undefined;
+  if (ex) add(ex, CompletionItemKind.Snippet, `an example ${what}`);
+}
+
+function valueItems(env: ValueEnv, t: ValueType, already: string[], label: string): CompletionItem[] {
+  const { ctx, spec, range } = env;
+  const skip = new Set(already.map((s) => s.toLowerCase()));
+  const out: CompletionItem[] = [];
+  const add = itemAdder(range, skip, out);
   const refs = (kinds: string[]) => {
     const skipped = (d: Decl) => (d.name === env.ownerName && env.kind !== 'domain') || skip.has(d.name.toLowerCase());
     for (const d of rankedDecls(env, kinds, skipped))
       add(d.name, KIND_ICON[d.kind] ?? CompletionItemKind.Reference, declSummaryLine(d), { data: { decl: d.name } });
-  };
-  const domains = () => {
-    for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');
   };
   switch (t.t) {
     case 'enum':
@@ -486,21 +529,11 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       add('any', CompletionItemKind.Constant, 'every address');
       break;
     case 'pattern':
-      domains();
+      for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');
       if (spec.name !== 'mailboxes') add('*', CompletionItemKind.Constant, 'every other domain');
       break;
     case 'hostname':
-      if (spec.name === 'dnsbl') {
-        const zones = new Set<string>([
-          ...ctx.model.options.dnsbl,
-          ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []),
-          ...EXAMPLES.dnsbl,
-        ]);
-        for (const z of zones) add(z, CompletionItemKind.Value, 'DNSBL zone');
-      } else if (spec.name === 'hostname' && env.ownerName) {
-        for (const d of ctx.model.domains.slice(0, 10))
-          add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
-      }
+      hostnameValues(env, add);
       break;
     case 'port':
       for (const p of EXAMPLES.port) add(p, CompletionItemKind.Value, 'SMTP port');
@@ -515,27 +548,12 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       if (label === 'preference')
         for (const p of EXAMPLES.preference) add(p, CompletionItemKind.Value, 'MX preference');
       break;
-    case 'word': {
-      if (spec.name === 'attachments') {
-        const action = env.positional[0]?.values[0];
-        for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow'])
-          add(e, CompletionItemKind.Value, `.${e} files`);
-      } else if (label === 'engine') for (const e of EXAMPLES.engine) add(e, CompletionItemKind.Value, 'engine');
+    case 'word':
+      wordValues(env, label, add);
       break;
-    }
-    case 'string': {
-      const domain = env.kind === 'domain' ? env.ownerName : undefined;
-      const ex =
-        spec.name === 'spf'
-          ? '"v=spf1 mx -all"'
-          : spec.name === 'dmarc'
-            ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
-            : spec.name === 'tls-rpt'
-              ? `"mailto:tls-reports@${domain ?? 'example.com'}"`
-              : undefined;
-      if (ex) add(ex, CompletionItemKind.Snippet, `an example ${t.what}`);
+    case 'string':
+      stringValues(env, t.what, add);
       break;
-    }
     default:
       break;
   }
