@@ -12,7 +12,15 @@
 import { setMaxListeners } from 'node:events';
 import type { MtDiagnostic, Range, RelatedInfo, Severity } from '../diagnostic';
 import type { LiveAddress, LiveDnsblZone, LiveDomain, LiveHost, LiveInput, LiveMx } from './liveInput';
-import { Resolver, describeResult, systemResolvers, type DnsResult, type DnsStatus, type RRType } from './resolver';
+import {
+  Resolver,
+  describeResult,
+  systemResolvers,
+  type DnsResult,
+  type DnsStatus,
+  type MxData,
+  type RRType,
+} from './resolver';
 import {
   canonicalIp,
   isPrivateAddress,
@@ -337,52 +345,61 @@ class LiveRun {
     const real = live.filter((r) => r.exchange !== '.' && r.exchange !== '');
     this.answers.mx[dn] = { domain: dn, status: mx.status, records: live, nullMx };
     const liveText = nullMx && !real.length ? 'null MX (0 .)' : fmtMx(live);
-    if (d.mxNone) {
-      const range = d.mxNoneRange ?? d.nameRange;
-      if (real.length) {
-        this.diag(
-          'MT514',
-          'warning',
-          `mx none is declared, but ${dn} publishes MX targets: ${fmtMx(real)}`,
-          d.file,
-          range,
-          dn,
-        );
-      } else if (!nullMx) {
-        this.diag(
-          'MT502',
-          'warning',
-          `mx none is declared, but ${dn} publishes no null MX (live MX: none)`,
-          d.file,
-          range,
-          dn,
-        );
-      }
-      return;
+    if (d.mxNone) this.checkMxNone(d, dn, real, nullMx);
+    else if (nullMx) this.checkPublishedNullMx(d, dn, liveText);
+    else this.compareMx(d, dn, real, liveText);
+  }
+
+  /** `mx none` declared: the zone must publish the null MX (RFC 7505) and no real target. */
+  checkMxNone(d: LiveDomain, dn: string, real: MxData[], nullMx: boolean): void {
+    const range = d.mxNoneRange ?? d.nameRange;
+    if (real.length) {
+      this.diag(
+        'MT514',
+        'warning',
+        `mx none is declared, but ${dn} publishes MX targets: ${fmtMx(real)}`,
+        d.file,
+        range,
+        dn,
+      );
+    } else if (!nullMx) {
+      this.diag(
+        'MT502',
+        'warning',
+        `mx none is declared, but ${dn} publishes no null MX (live MX: none)`,
+        d.file,
+        range,
+        dn,
+      );
     }
+  }
+
+  /** The zone publishes a null MX: a contradiction if targets are declared, a difference if nothing is. */
+  checkPublishedNullMx(d: LiveDomain, dn: string, liveText: string): void {
+    if (d.mx.length) {
+      this.diag(
+        'MT514',
+        'warning',
+        `${dn} publishes a null MX (RFC 7505) while MX targets are declared (live MX: ${liveText})`,
+        d.file,
+        d.mx[0].range,
+        dn,
+      );
+    } else {
+      this.diag(
+        'MT502',
+        'warning',
+        `live MX records differ from the declared ones: ${dn} publishes a null MX and declares no mx (live MX: ${liveText})`,
+        d.file,
+        d.nameRange,
+        dn,
+      );
+    }
+  }
+
+  /** MT502: declared targets missing or with another preference (at each mx line), then published extras. */
+  compareMx(d: LiveDomain, dn: string, real: MxData[], liveText: string): void {
     const declared = d.mx.filter((m) => m.targetHostname && !m.targetIsIp);
-    if (nullMx) {
-      if (d.mx.length) {
-        this.diag(
-          'MT514',
-          'warning',
-          `${dn} publishes a null MX (RFC 7505) while MX targets are declared (live MX: ${liveText})`,
-          d.file,
-          d.mx[0].range,
-          dn,
-        );
-      } else {
-        this.diag(
-          'MT502',
-          'warning',
-          `live MX records differ from the declared ones: ${dn} publishes a null MX and declares no mx (live MX: ${liveText})`,
-          d.file,
-          d.nameRange,
-          dn,
-        );
-      }
-      return;
-    }
     const byHost = new Map<string, number[]>();
     for (const r of real) byHost.set(r.exchange, [...(byHost.get(r.exchange) ?? []), r.preference]);
     for (const m of declared) {

@@ -150,6 +150,116 @@ const EXAMPLES: Record<string, string[]> = {
   engine: ['clamav', 'rspamd', 'spamassassin', 'sophos', 'defender'],
 };
 
+/**
+ * The statement text the cursor's word belongs to: from the last cut on this line, plus the
+ * lines above when a comma list is continued from them (so `via=a,\n  b` still knows `via=`).
+ */
+function statementSegment(
+  ctx: FeatureContext,
+  pos: Position,
+  before: string,
+  lastCut: number,
+  partial: string,
+): string {
+  let seg = before.slice(lastCut + 1, before.length - partial.length);
+  if (lastCut >= 0) return seg;
+  for (let l = pos.line - 1; l >= 0 && l >= pos.line - 50; l--) {
+    const prevLine = lineText(ctx.parsed, l);
+    const ps = scanLine(prevLine);
+    const code = (ps.comment >= 0 ? prevLine.slice(0, ps.comment) : prevLine).trimEnd();
+    if (!code) {
+      if (ps.comment >= 0) continue;
+      break;
+    }
+    if (!code.endsWith(',')) break;
+    seg = code.slice(ps.lastCut + 1) + ' ' + seg;
+    if (!/^\s/.test(prevLine)) break;
+  }
+  return seg;
+}
+
+/** Where the replay of typed arguments stopped: a new argument, just after a value, after a comma, after `key=`. */
+type ReplayState =
+  { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
+
+/** Replay the arguments typed so far (tokens after the keyword) to know which slot the cursor fills. */
+function replayArgs(toks: Tok[]): { args: ArgState[]; state: ReplayState } {
+  const args: ArgState[] = [];
+  let state: ReplayState = { s: 'new' };
+  for (const t of toks) {
+    if (t.t === 'w' || t.t === 's') {
+      if (state.s === 'cont' || state.s === 'optval') {
+        state.arg.values.push(t.text);
+        state = { s: 'after', arg: state.arg };
+        continue;
+      }
+      const arg: ArgState = { values: [t.text] };
+      args.push(arg);
+      state = { s: 'after', arg };
+    } else if (t.t === '=') {
+      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) {
+        state.arg.key = state.arg.values.pop();
+        state = { s: 'optval', arg: state.arg };
+      } else state = { s: 'new' };
+    } else {
+      state = state.s === 'after' ? { s: 'cont', arg: state.arg } : { s: 'new' };
+    }
+  }
+  return { args, state };
+}
+
+/** A fresh argument slot: the next positional's values (and `none` where allowed), then the unused options. */
+function newArgumentItems(env: ValueEnv, args: ArgState[]): CompletionItem[] {
+  const { spec, range, positional } = env;
+  const items: CompletionItem[] = [];
+  const idx = positional.length;
+  const a = spec.args[idx];
+  if (a) {
+    items.push(...valueItems(env, a.type, [], a.label));
+    if (idx === 0 && spec.noneForm)
+      items.push({
+        label: 'none',
+        kind: CompletionItemKind.Constant,
+        detail: `${spec.name} none`,
+        documentation: md(
+          spec.name === 'mx'
+            ? 'A null MX (RFC 7505): this domain receives no mail.'
+            : 'Opt this node out of the DNSBL default.',
+        ),
+        textEdit: { range, newText: 'none' },
+        sortText: '0none',
+      });
+  }
+  const used = new Set(args.filter((x) => x.key).map((x) => x.key!));
+  for (const [k, o] of Object.entries(spec.options ?? {})) {
+    if (used.has(k)) continue;
+    items.push({
+      label: `${k}=`,
+      filterText: k,
+      kind: CompletionItemKind.Property,
+      detail: o.required ? 'required option' : 'option',
+      documentation: md(optionMarkdown(spec, k) ?? o.doc),
+      textEdit: { range, newText: `${k}=` },
+      sortText: `${o.required ? '1' : '2'}${k}`,
+    });
+  }
+  return items;
+}
+
+/** Items for the slot the replay stopped at: an option's value, a positional list's next value, or a new argument. */
+function argumentItems(env: ValueEnv, args: ArgState[], state: ReplayState): CompletionItem[] {
+  const { spec, positional } = env;
+  if ((state.s === 'optval' || state.s === 'cont') && state.arg.key) {
+    const o = spec.options?.[state.arg.key];
+    return o ? [...valueItems(env, o.type, state.arg.values, state.arg.key)] : [];
+  }
+  if (state.s === 'cont') {
+    const a = spec.args[positional.indexOf(state.arg)];
+    return a?.list ? [...valueItems(env, a.type, state.arg.values, a.label)] : [];
+  }
+  return newArgumentItems(env, args);
+}
+
 export function completion(ctx: FeatureContext, pos: Position, opts: CompletionOptions = {}): CompletionList {
   const empty: CompletionList = { isIncomplete: false, items: [] };
   const line = lineText(ctx.parsed, pos.line);
@@ -158,22 +268,7 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   if (scan.comment >= 0 || scan.inString) return empty;
   const partial = TRAILING_WORD.exec(before)![0];
   const range: Range = { start: { line: pos.line, character: pos.character - partial.length }, end: pos };
-  let seg = before.slice(scan.lastCut + 1, before.length - partial.length);
-  // a comma list continued from the lines above
-  if (scan.lastCut < 0) {
-    for (let l = pos.line - 1; l >= 0 && l >= pos.line - 50; l--) {
-      const prevLine = lineText(ctx.parsed, l);
-      const ps = scanLine(prevLine);
-      const code = (ps.comment >= 0 ? prevLine.slice(0, ps.comment) : prevLine).trimEnd();
-      if (!code) {
-        if (ps.comment >= 0) continue;
-        break;
-      }
-      if (!code.endsWith(',')) break;
-      seg = code.slice(ps.lastCut + 1) + ' ' + seg;
-      if (!/^\s/.test(prevLine)) break;
-    }
-  }
+  const seg = statementSegment(ctx, pos, before, scan.lastCut, partial);
   const where = whereIs(ctx, pos);
   const toks = tokenize(seg);
   const data = opts.data;
@@ -197,32 +292,8 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
   const spec = SCHEMA[where.kind].statements[toks[0].text];
   if (!spec) return empty;
 
-  // replay the arguments typed so far
-  const args: ArgState[] = [];
-  type State =
-    { s: 'new' } | { s: 'after'; arg: ArgState } | { s: 'cont'; arg: ArgState } | { s: 'optval'; arg: ArgState };
-  let state: State = { s: 'new' };
-  for (const t of toks.slice(1)) {
-    if (t.t === 'w' || t.t === 's') {
-      if (state.s === 'cont' || state.s === 'optval') {
-        state.arg.values.push(t.text);
-        state = { s: 'after', arg: state.arg };
-        continue;
-      }
-      const arg: ArgState = { values: [t.text] };
-      args.push(arg);
-      state = { s: 'after', arg };
-    } else if (t.t === '=') {
-      if (state.s === 'after' && !state.arg.key && state.arg.values.length === 1) {
-        state.arg.key = state.arg.values.pop();
-        state = { s: 'optval', arg: state.arg };
-      } else state = { s: 'new' };
-    } else {
-      state = state.s === 'after' ? { s: 'cont', arg: state.arg } : { s: 'new' };
-    }
-  }
+  const { args, state } = replayArgs(toks.slice(1));
   const positional = args.filter((a) => !a.key);
-  const items: CompletionItem[] = [];
   const nameOf = where.owner ? where.owner.args.find((a) => !a.key)?.value.items[0]?.text : undefined;
   const env: ValueEnv = {
     ctx,
@@ -235,46 +306,7 @@ export function completion(ctx: FeatureContext, pos: Position, opts: CompletionO
     partial,
     line: pos.line,
   };
-  if ((state.s === 'optval' || state.s === 'cont') && state.arg.key) {
-    const o = spec.options?.[state.arg.key];
-    if (o) items.push(...valueItems(env, o.type, state.arg.values, state.arg.key));
-  } else if (state.s === 'cont') {
-    const idx = positional.indexOf(state.arg);
-    const a = spec.args[idx];
-    if (a?.list) items.push(...valueItems(env, a.type, state.arg.values, a.label));
-  } else {
-    const idx = positional.length;
-    const a = spec.args[idx];
-    if (a) {
-      items.push(...valueItems(env, a.type, [], a.label));
-      if (idx === 0 && spec.noneForm)
-        items.push({
-          label: 'none',
-          kind: CompletionItemKind.Constant,
-          detail: `${spec.name} none`,
-          documentation: md(
-            spec.name === 'mx'
-              ? 'A null MX (RFC 7505): this domain receives no mail.'
-              : 'Opt this node out of the DNSBL default.',
-          ),
-          textEdit: { range, newText: 'none' },
-          sortText: '0none',
-        });
-    }
-    const used = new Set(args.filter((x) => x.key).map((x) => x.key!));
-    for (const [k, o] of Object.entries(spec.options ?? {})) {
-      if (used.has(k)) continue;
-      items.push({
-        label: `${k}=`,
-        filterText: k,
-        kind: CompletionItemKind.Property,
-        detail: o.required ? 'required option' : 'option',
-        documentation: md(optionMarkdown(spec, k) ?? o.doc),
-        textEdit: { range, newText: `${k}=` },
-        sortText: `${o.required ? '1' : '2'}${k}`,
-      });
-    }
-  }
+  const items = argumentItems(env, args, state);
   return { isIncomplete: !!env.incomplete, items: withData(items) };
 }
 
@@ -414,11 +446,11 @@ function rankedDecls(env: ValueEnv, kinds: string[], skip: (d: Decl) => boolean)
   return order.map((i) => cands[i]);
 }
 
-function valueItems(env: ValueEnv, t: ValueType, already: string[], label: string): CompletionItem[] {
-  const { ctx, spec, range } = env;
-  const skip = new Set(already.map((s) => s.toLowerCase()));
-  const out: CompletionItem[] = [];
-  const add = (text: string, kind: CompletionItemKind, detail?: string, extra: Partial<CompletionItem> = {}) => {
+/** Adds one value item unless it is already typed; the sort text keeps the order items were added in. */
+type AddItem = (text: string, kind: CompletionItemKind, detail?: string, extra?: Partial<CompletionItem>) => void;
+
+function itemAdder(range: Range, skip: Set<string>, out: CompletionItem[]): AddItem {
+  return (text, kind, detail, extra = {}) => {
     if (skip.has(text.toLowerCase())) return;
     out.push({
       label: text,
@@ -429,13 +461,56 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       ...extra,
     });
   };
+}
+
+/** DNSBL zones already in use first, then well-known ones; a node's hostname inside each declared domain. */
+function hostnameValues(env: ValueEnv, add: AddItem): void {
+  const { ctx, spec } = env;
+  if (spec.name === 'dnsbl') {
+    const zones = new Set<string>([
+      ...ctx.model.options.dnsbl,
+      ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []),
+      ...EXAMPLES.dnsbl,
+    ]);
+    for (const z of zones) add(z, CompletionItemKind.Value, 'DNSBL zone');
+  } else if (spec.name === 'hostname' && env.ownerName) {
+    for (const d of ctx.model.domains.slice(0, 10))
+      add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
+  }
+}
+
+/** Attachment extensions to suggest depend on whether the line allows or blocks. */
+function wordValues(env: ValueEnv, label: string, add: AddItem): void {
+  if (env.spec.name === 'attachments') {
+    const action = env.positional[0]?.values[0];
+    for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow']) add(e, CompletionItemKind.Value, `.${e} files`);
+  } else if (label === 'engine') for (const e of EXAMPLES.engine) add(e, CompletionItemKind.Value, 'engine');
+}
+
+/** A starting record for the DNS text statements, with the domain's own name where it helps. */
+function stringValues(env: ValueEnv, what: string, add: AddItem): void {
+  const { spec } = env;
+  const domain = env.kind === 'domain' ? env.ownerName : undefined;
+  const ex =
+    spec.name === 'spf'
+      ? '"v=spf1 mx -all"'
+      : spec.name === 'dmarc'
+        ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
+        : spec.name === 'tls-rpt'
+          ? `"mailto:tls-reports@${domain ?? 'example.com'}"`
+          : undefined;
+  if (ex) add(ex, CompletionItemKind.Snippet, `an example ${what}`);
+}
+
+function valueItems(env: ValueEnv, t: ValueType, already: string[], label: string): CompletionItem[] {
+  const { ctx, spec, range } = env;
+  const skip = new Set(already.map((s) => s.toLowerCase()));
+  const out: CompletionItem[] = [];
+  const add = itemAdder(range, skip, out);
   const refs = (kinds: string[]) => {
     const skipped = (d: Decl) => (d.name === env.ownerName && env.kind !== 'domain') || skip.has(d.name.toLowerCase());
     for (const d of rankedDecls(env, kinds, skipped))
       add(d.name, KIND_ICON[d.kind] ?? CompletionItemKind.Reference, declSummaryLine(d), { data: { decl: d.name } });
-  };
-  const domains = () => {
-    for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');
   };
   switch (t.t) {
     case 'enum':
@@ -454,21 +529,11 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       add('any', CompletionItemKind.Constant, 'every address');
       break;
     case 'pattern':
-      domains();
+      for (const d of ctx.model.domains) add(d.name, CompletionItemKind.Value, 'declared domain');
       if (spec.name !== 'mailboxes') add('*', CompletionItemKind.Constant, 'every other domain');
       break;
     case 'hostname':
-      if (spec.name === 'dnsbl') {
-        const zones = new Set<string>([
-          ...ctx.model.options.dnsbl,
-          ...ctx.model.nodes.flatMap((n) => n.dnsbl?.zones ?? []),
-          ...EXAMPLES.dnsbl,
-        ]);
-        for (const z of zones) add(z, CompletionItemKind.Value, 'DNSBL zone');
-      } else if (spec.name === 'hostname' && env.ownerName) {
-        for (const d of ctx.model.domains.slice(0, 10))
-          add(`${env.ownerName}.${d.name}`, CompletionItemKind.Value, 'a name in a declared domain');
-      }
+      hostnameValues(env, add);
       break;
     case 'port':
       for (const p of EXAMPLES.port) add(p, CompletionItemKind.Value, 'SMTP port');
@@ -483,27 +548,12 @@ function valueItems(env: ValueEnv, t: ValueType, already: string[], label: strin
       if (label === 'preference')
         for (const p of EXAMPLES.preference) add(p, CompletionItemKind.Value, 'MX preference');
       break;
-    case 'word': {
-      if (spec.name === 'attachments') {
-        const action = env.positional[0]?.values[0];
-        for (const e of EXAMPLES[action === 'block' ? 'block' : 'allow'])
-          add(e, CompletionItemKind.Value, `.${e} files`);
-      } else if (label === 'engine') for (const e of EXAMPLES.engine) add(e, CompletionItemKind.Value, 'engine');
+    case 'word':
+      wordValues(env, label, add);
       break;
-    }
-    case 'string': {
-      const domain = env.kind === 'domain' ? env.ownerName : undefined;
-      const ex =
-        spec.name === 'spf'
-          ? '"v=spf1 mx -all"'
-          : spec.name === 'dmarc'
-            ? `"v=DMARC1; p=reject; rua=mailto:dmarc@${domain ?? 'example.com'}"`
-            : spec.name === 'tls-rpt'
-              ? `"mailto:tls-reports@${domain ?? 'example.com'}"`
-              : undefined;
-      if (ex) add(ex, CompletionItemKind.Snippet, `an example ${t.what}`);
+    case 'string':
+      stringValues(env, t.what, add);
       break;
-    }
     default:
       break;
   }

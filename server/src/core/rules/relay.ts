@@ -18,7 +18,7 @@ import {
   type AddrSet,
 } from '../model/addr';
 import { evalSources, findStmt, internetFacing, mxTargets, neverSeesInternet } from '../model/flow';
-import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
+import type { AcceptRule, Model, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
 export function relayText(r: RelayRule): string {
@@ -100,6 +100,150 @@ export function isFullFamily(s: AddrSet): boolean {
   return coversAFamily(s) || covers(s, V4_ALL) || covers(s, V6_ALL);
 }
 
+/** MT203: a rule shadowed by earlier ones is dead configuration that misleads the reader. */
+function unreachableDiagnostics(n: NodeDecl, v: RelayVerdict, out: MtDiagnostic[]): void {
+  for (const u of v.unreachable) {
+    const byText =
+      u.by.length === 1
+        ? `the earlier rule '${relayText(u.by[0])}' already covers all of its sources`
+        : `earlier rules (${u.by
+            .map(relayText)
+            .map((t) => `'${t}'`)
+            .join(', ')}) already cover all of its sources`;
+    out.push({
+      code: 'MT203',
+      severity: 'warning',
+      file: u.rule.file,
+      range: u.rule.range,
+      tags: ['unnecessary'],
+      message: `'${relayText(u.rule)}' on ${n.name} can never match: ${byText}`,
+      related: u.by.map((e) => ({ file: e.file, range: e.range, message: `earlier rule '${relayText(e)}'` })),
+    });
+  }
+}
+
+/** MT201: relay (or `accept *`) from every address on a facing node lets anyone send through it. */
+function openRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedInfo[], out: MtDiagnostic[]): void {
+  for (const r of v.open) {
+    out.push({
+      code: 'MT201',
+      severity: 'error',
+      file: r.file,
+      range: r.range,
+      related,
+      message: `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} send mail through it to any destination without authentication`,
+      data: { node: n.name },
+    });
+  }
+  for (const a of v.openAccepts) {
+    out.push({
+      code: 'MT201',
+      severity: 'error',
+      file: a.file,
+      range: a.range,
+      related,
+      message: `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from ${familyWords(evalSources(a.from).set)}`,
+      data: { node: n.name },
+    });
+  }
+}
+
+/** MT202: a narrower but still public unauthenticated relay; only reported when MT201 does not already fire. */
+function publicRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedInfo[], out: MtDiagnostic[]): void {
+  for (const r of v.publicRelay) {
+    out.push({
+      code: 'MT202',
+      severity: 'warning',
+      file: r.file,
+      range: r.range,
+      related,
+      message: `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated relay from public addresses; add auth=required or limit from= to your own networks`,
+    });
+  }
+  for (const a of v.publicAccepts) {
+    out.push({
+      code: 'MT202',
+      severity: 'warning',
+      file: a.file,
+      range: a.range,
+      related,
+      message: `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from public addresses without authentication`,
+    });
+  }
+}
+
+/** MT204: a facing node that takes inbound mail should reject known spam sources. */
+function dnsblDiagnostics(
+  model: Model,
+  n: NodeDecl,
+  mx: ReturnType<typeof mxTargets>,
+  related: RelatedInfo[],
+  out: MtDiagnostic[],
+): void {
+  const takesInbound = n.accepts.length > 0 || mx.has(n) || n.pools.some((p) => mx.has(p));
+  if (!takesInbound) return;
+  // behind a proxy or a masking pool a list would check only your own nodes (MT212 says so)
+  const zones = n.dnsbl ? n.dnsbl.zones : model.options.dnsbl;
+  if (zones.length || neverSeesInternet(model, n)) return;
+  const range = n.dnsbl ? n.dnsbl.range : n.nameRange;
+  const file = n.dnsbl ? n.dnsbl.file : n.file;
+  const msg = n.dnsbl?.none
+    ? `${n.name} is internet-facing and accepts inbound mail but 'dnsbl none' turns off every DNSBL check`
+    : `${n.name} is internet-facing and accepts inbound mail but checks no DNSBL (no 'dnsbl' statement and 'options' sets none)`;
+  out.push({ code: 'MT204', severity: 'warning', file, range, related, message: msg });
+}
+
+/** MT206: `tls off` on a facing node means internet mail arrives in clear text. */
+function tlsOffDiagnostic(n: NodeDecl, related: RelatedInfo[], out: MtDiagnostic[]): void {
+  if (n.tls !== 'off' || !n.tlsStmt) return;
+  out.push({
+    code: 'MT206',
+    severity: 'warning',
+    file: n.tlsStmt.file,
+    range: n.tlsStmt.range,
+    related,
+    message: `${n.name} is internet-facing and has 'tls off': mail from the internet arrives unencrypted and STARTTLS cannot be offered`,
+  });
+}
+
+/** MT205: an edge transport belongs outside the AD forest (Exchange's perimeter design). */
+function edgeJoinedDiagnostic(n: NodeDecl, out: MtDiagnostic[]): void {
+  if (n.kind !== 'gateway' || n.role !== 'edge' || !n.domainJoined) return;
+  const s = n.domainJoinedStmt;
+  out.push({
+    code: 'MT205',
+    severity: 'warning',
+    file: s?.file ?? n.file,
+    range: s?.range ?? n.nameRange,
+    message: `edge gateway ${n.name} is domain-joined: an edge transport belongs outside the Active Directory forest`,
+  });
+}
+
+/** MT209: an internal node routing direct bypasses the perimeter gateways. */
+function internalDirectDiagnostics(n: NodeDecl, out: MtDiagnostic[]): void {
+  if (n.zone !== 'internal') return;
+  for (const r of n.routes) {
+    if (!r.via.some((h) => h.direct)) continue;
+    const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
+    out.push({
+      code: 'MT209',
+      severity: 'warning',
+      file: r.file,
+      range: r.range,
+      message: `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} direct to the internet, bypassing the perimeter gateways`,
+      related: zs
+        ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }]
+        : [
+            {
+              file: n.file,
+              range: n.nameRange,
+              message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}`,
+            },
+          ],
+    });
+  }
+}
+
 export const relayFamily: RuleFamily = {
   id: 'relay',
   run(ctx: RuleContext): MtDiagnostic[] {
@@ -110,139 +254,18 @@ export const relayFamily: RuleFamily = {
     for (const n of model.nodes) {
       if (n.kind !== 'gateway' && n.kind !== 'server') continue;
       const why = exposure.get(n);
-      const facing = !!why;
       const related: RelatedInfo[] = why ?? [];
-
       const v = evaluateRelay(n);
-      for (const u of v.unreachable) {
-        const byText =
-          u.by.length === 1
-            ? `the earlier rule '${relayText(u.by[0])}' already covers all of its sources`
-            : `earlier rules (${u.by
-                .map(relayText)
-                .map((t) => `'${t}'`)
-                .join(', ')}) already cover all of its sources`;
-        out.push({
-          code: 'MT203',
-          severity: 'warning',
-          file: u.rule.file,
-          range: u.rule.range,
-          tags: ['unnecessary'],
-          message: `'${relayText(u.rule)}' on ${n.name} can never match: ${byText}`,
-          related: u.by.map((e) => ({ file: e.file, range: e.range, message: `earlier rule '${relayText(e)}'` })),
-        });
+      unreachableDiagnostics(n, v, out);
+      // the perimeter rules only matter where the internet can reach the node
+      if (why) {
+        openRelayDiagnostics(n, v, related, out);
+        if (!v.open.length && !v.openAccepts.length) publicRelayDiagnostics(n, v, related, out);
+        dnsblDiagnostics(model, n, mx, related, out);
+        tlsOffDiagnostic(n, related, out);
       }
-
-      if (facing) {
-        const isOpen = v.open.length > 0 || v.openAccepts.length > 0;
-        for (const r of v.open) {
-          out.push({
-            code: 'MT201',
-            severity: 'error',
-            file: r.file,
-            range: r.range,
-            related,
-            message: `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} send mail through it to any destination without authentication`,
-            data: { node: n.name },
-          });
-        }
-        for (const a of v.openAccepts) {
-          out.push({
-            code: 'MT201',
-            severity: 'error',
-            file: a.file,
-            range: a.range,
-            related,
-            message: `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from ${familyWords(evalSources(a.from).set)}`,
-            data: { node: n.name },
-          });
-        }
-        if (!isOpen) {
-          for (const r of v.publicRelay) {
-            out.push({
-              code: 'MT202',
-              severity: 'warning',
-              file: r.file,
-              range: r.range,
-              related,
-              message: `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated relay from public addresses; add auth=required or limit from= to your own networks`,
-            });
-          }
-          for (const a of v.publicAccepts) {
-            out.push({
-              code: 'MT202',
-              severity: 'warning',
-              file: a.file,
-              range: a.range,
-              related,
-              message: `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from public addresses without authentication`,
-            });
-          }
-        }
-
-        // MT204: accepts inbound mail, checks no DNSBL
-        const takesInbound = n.accepts.length > 0 || mx.has(n) || n.pools.some((p) => mx.has(p));
-        // behind a proxy or a masking pool a list would check only your own nodes (MT212 says so)
-        if (takesInbound) {
-          const zones = n.dnsbl ? n.dnsbl.zones : model.options.dnsbl;
-          if (!zones.length && !neverSeesInternet(model, n)) {
-            const range = n.dnsbl ? n.dnsbl.range : n.nameRange;
-            const file = n.dnsbl ? n.dnsbl.file : n.file;
-            const msg = n.dnsbl?.none
-              ? `${n.name} is internet-facing and accepts inbound mail but 'dnsbl none' turns off every DNSBL check`
-              : `${n.name} is internet-facing and accepts inbound mail but checks no DNSBL (no 'dnsbl' statement and 'options' sets none)`;
-            out.push({ code: 'MT204', severity: 'warning', file, range, related, message: msg });
-          }
-        }
-
-        // MT206: tls off
-        if (n.tls === 'off' && n.tlsStmt) {
-          out.push({
-            code: 'MT206',
-            severity: 'warning',
-            file: n.tlsStmt.file,
-            range: n.tlsStmt.range,
-            related,
-            message: `${n.name} is internet-facing and has 'tls off': mail from the internet arrives unencrypted and STARTTLS cannot be offered`,
-          });
-        }
-      }
-
-      // MT205: edge transport in the AD forest
-      if (n.kind === 'gateway' && n.role === 'edge' && n.domainJoined) {
-        const s = n.domainJoinedStmt;
-        out.push({
-          code: 'MT205',
-          severity: 'warning',
-          file: s?.file ?? n.file,
-          range: s?.range ?? n.nameRange,
-          message: `edge gateway ${n.name} is domain-joined: an edge transport belongs outside the Active Directory forest`,
-        });
-      }
-
-      // MT209: internal node routes direct
-      if (n.zone === 'internal') {
-        for (const r of n.routes) {
-          if (!r.via.some((h) => h.direct)) continue;
-          const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
-          out.push({
-            code: 'MT209',
-            severity: 'warning',
-            file: r.file,
-            range: r.range,
-            message: `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} direct to the internet, bypassing the perimeter gateways`,
-            related: zs
-              ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }]
-              : [
-                  {
-                    file: n.file,
-                    range: n.nameRange,
-                    message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}`,
-                  },
-                ],
-          });
-        }
-      }
+      edgeJoinedDiagnostic(n, out);
+      internalDirectDiagnostics(n, out);
     }
     return out;
   },
