@@ -21,7 +21,7 @@ import {
 import {
   deliversTo,
   evalSources,
-  flowHops,
+  forEachHop,
   nodeAddressSet,
   patternMatches,
   poolSource,
@@ -418,9 +418,9 @@ export const admissionFamily: RuleFamily = {
     const problems = new Map<object, Problem[]>();
     const unchecked = new Map<NodeDecl, NodeDecl[]>();
     const decideOnce = decisionMemo();
-    for (const h of flowHops(ctx.model)) {
+    forEachHop(ctx.model, (h) => {
       // a mailbox server without accept statements takes its own domains from anyone: nothing to decide
-      if (h.delivers && !h.receiver.accepts.length) continue;
+      if (h.delivers && !h.receiver.accepts.length) return;
       const masked = !!h.pool && poolSource(h.pool) === 'masked';
       let presented: AddrSet;
       let anyAddress = false;
@@ -433,19 +433,19 @@ export const admissionFamily: RuleFamily = {
           anyAddress = true;
         }
       }
-      if (isEmpty(presented)) continue;
+      if (isEmpty(presented)) return;
       const d = decideOnce(h.receiver, h.flow?.domain.name, presented, !!h.route && routeAuth(h.route), h.delivers);
-      if (!d) continue;
+      if (!d) return;
       let code: 'MT315' | 'MT316';
       if (isEmpty(d.admitted)) {
         // the internet refused outright by an MX target: MT207 says it on the same line
-        if (!h.sender && !masked) continue;
+        if (!h.sender && !masked) return;
         code = 'MT315';
       } else if (anyAddress) {
         const list = unchecked.get(h.sender!);
         if (!list) unchecked.set(h.sender!, [h.receiver]);
         else if (!list.includes(h.receiver)) list.push(h.receiver);
-        continue;
+        return;
       } else code = 'MT316';
       const anchor: object = h.route ?? h.mx ?? h.receiver;
       let list = problems.get(anchor);
@@ -459,7 +459,7 @@ export const admissionFamily: RuleFamily = {
       } else
         list.push({
           code,
-          hop: h,
+          hop: { ...h }, // forEachHop reuses its hop object
           decision: d,
           presented,
           flows: h.flow ? [flowName(h)] : [],
@@ -467,7 +467,7 @@ export const admissionFamily: RuleFamily = {
           anyAddress,
           receivers: [{ node: h.receiver, decision: d }],
         });
-    }
+    });
     const out: MtDiagnostic[] = [];
     for (const list of problems.values())
       for (const p of list) {
