@@ -318,6 +318,24 @@ function decidingText(p: Problem): string {
   );
 }
 
+// A receiver's related entries are the same in every diagnostic that names
+// it (a hub is named by every route line into it): built once per node and
+// shared, as ranges already are. Nothing edits a diagnostic after it is made.
+const implicitDenies = new WeakMap<NodeDecl, RelatedInfo>();
+function implicitDeny(b: NodeDecl): RelatedInfo {
+  let r = implicitDenies.get(b);
+  if (!r)
+    implicitDenies.set(
+      b,
+      (r = {
+        file: b.file,
+        range: b.nameRange,
+        message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
+      }),
+    );
+  return r;
+}
+
 function relatedOf(p: Problem): RelatedInfo[] {
   const out: RelatedInfo[] = [];
   for (const { node: b, decision: d } of p.receivers.slice(0, 10)) {
@@ -325,12 +343,7 @@ function relatedOf(p: Problem): RelatedInfo[] {
     for (const x of deciding) {
       if (x.rule)
         out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
-      else
-        out.push({
-          file: b.file,
-          range: b.nameRange,
-          message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
-        });
+      else out.push(implicitDeny(b));
     }
   }
   const src = p.hop.pool && poolSource(p.hop.pool) === 'masked' ? poolSourceStmt(p.hop.pool) : undefined;
