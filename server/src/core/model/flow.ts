@@ -1191,23 +1191,22 @@ export interface FlowHop {
  * Every hop of every inbound flow and of the outbound flow (from the mailbox
  * servers), once per flow. Hops into an `external` are not yours to check;
  * a pool stands for its members (each is a receiver, reached through it);
- * trips to a policy's scanner are not hops.
+ * trips to a policy's scanner are not hops. The callback gets one reused hop
+ * object (copy what you keep): a topology has tens of hops per node, and
+ * keeping them all only fed the garbage collector.
  */
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
-  for (const h of flowHops(model)) cb(h);
-}
-
-const hopsCache = new WeakMap<Model, FlowHop[]>();
-/** The hops of every flow, walked once per model (admission, MT204 and MT212 all read them). */
-export function flowHops(model: Model): FlowHop[] {
-  let hops = hopsCache.get(model);
-  if (!hops) hopsCache.set(model, (hops = walkHops(model)));
-  return hops;
-}
-
-function walkHops(model: Model): FlowHop[] {
   const a = analysis(model);
-  const out: FlowHop[] = [];
+  // every field set up front: one object shape for every hop
+  const h: FlowHop = {
+    flow: undefined,
+    sender: undefined,
+    receiver: model.nodes[0],
+    pool: undefined,
+    route: undefined,
+    mx: undefined,
+    delivers: false,
+  };
   const emit = (
     flow: InboundFlow | undefined,
     sender: NodeDecl | undefined,
@@ -1216,12 +1215,24 @@ function walkHops(model: Model): FlowHop[] {
     to: NodeDecl,
     delivering: Uint8Array | undefined,
   ) => {
+    h.flow = flow;
+    h.sender = sender;
+    h.route = route;
+    h.mx = mx;
     if (to.kind === 'pool') {
+      h.pool = to;
       for (const m of to.members)
-        if (m.kind === 'gateway' || m.kind === 'server')
-          out.push({ flow, sender, route, mx, receiver: m, pool: to, delivers: isAt(flow, delivering, m) });
-    } else if (to.kind === 'gateway' || to.kind === 'server')
-      out.push({ flow, sender, route, mx, receiver: to, pool: undefined, delivers: isAt(flow, delivering, to) });
+        if (m.kind === 'gateway' || m.kind === 'server') {
+          h.receiver = m;
+          h.delivers = isAt(flow, delivering, m);
+          cb(h);
+        }
+    } else if (to.kind === 'gateway' || to.kind === 'server') {
+      h.pool = undefined;
+      h.receiver = to;
+      h.delivers = isAt(flow, delivering, to);
+      cb(h);
+    }
   };
   for (const f of a.inbound) {
     const g = f.g;
@@ -1267,7 +1278,6 @@ function walkHops(model: Model): FlowHop[] {
       if (route) emit(undefined, n, route, undefined, ob.g.node[w]!, undefined);
     }
   }
-  return out;
 }
 
 /** The node delivers the flow's domain (a vertex of the flow's delivering list). */

@@ -57,6 +57,9 @@ export interface Decision {
 // hop's decision is a handful of them, and a topology has one per hop.
 function interList(a: Interval[], b: Interval[]): Interval[] {
   if (!a.length || !b.length) return EMPTY_LIST;
+  // one side inside a single interval of the other (`from=any`, one network): that side, shared, not copied
+  if (a === b || (b.length === 1 && b[0].lo <= a[0].lo && b[0].hi >= a[a.length - 1].hi)) return a;
+  if (a.length === 1 && a[0].lo <= b[0].lo && a[0].hi >= b[b.length - 1].hi) return b;
   const out: Interval[] = [];
   let i = 0;
   let j = 0;
@@ -71,6 +74,7 @@ function interList(a: Interval[], b: Interval[]): Interval[] {
 }
 function minusList(a: Interval[], b: Interval[]): Interval[] {
   if (!a.length || !b.length) return a;
+  if (a === b) return EMPTY_LIST; // everything presented was admitted
   const out: Interval[] = [];
   let j = 0;
   for (const iv of a) {
@@ -92,9 +96,14 @@ function minusList(a: Interval[], b: Interval[]): Interval[] {
 }
 const EMPTY_LIST: Interval[] = [];
 export function inter(a: AddrSet, b: AddrSet): AddrSet {
-  return { v4: interList(a.v4, b.v4), v6: interList(a.v6, b.v6) };
+  const v4 = interList(a.v4, b.v4);
+  const v6 = interList(a.v6, b.v6);
+  if (v4 === a.v4 && v6 === a.v6) return a; // nothing cut: the same set (minus() of it is then one identity test)
+  if (v4 === b.v4 && v6 === b.v6) return b;
+  return { v4, v6 };
 }
 export function minus(a: AddrSet, b: AddrSet): AddrSet {
+  if (a === b) return emptySet();
   return { v4: minusList(a.v4, b.v4), v6: minusList(a.v6, b.v6) };
 }
 
@@ -163,8 +172,9 @@ function relayDecision(b: NodeDecl, presented: AddrSet, auth: boolean): Decision
     if (r.auth === 'required' && !auth) continue; // an unauthenticated client falls through
     const e = evalSources(r.from);
     complete &&= e.complete;
-    const part = inter(rest, e.set);
+    let part = inter(rest, e.set);
     if (isEmpty(part)) continue;
+    if (part === presented) part = { v4: part.v4, v6: part.v6 }; // partText() names only the unsplit set as written
     parts.push({ rule: r, set: part, allow: r.action === 'allow' });
     if (r.action === 'allow') admitted = union(admitted, part);
     rest = minus(rest, part);
@@ -308,6 +318,24 @@ function decidingText(p: Problem): string {
   );
 }
 
+// A receiver's related entries are the same in every diagnostic that names
+// it (a hub is named by every route line into it): built once per node and
+// shared, as ranges already are. Nothing edits a diagnostic after it is made.
+const implicitDenies = new WeakMap<NodeDecl, RelatedInfo>();
+function implicitDeny(b: NodeDecl): RelatedInfo {
+  let r = implicitDenies.get(b);
+  if (!r)
+    implicitDenies.set(
+      b,
+      (r = {
+        file: b.file,
+        range: b.nameRange,
+        message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
+      }),
+    );
+  return r;
+}
+
 function relatedOf(p: Problem): RelatedInfo[] {
   const out: RelatedInfo[] = [];
   for (const { node: b, decision: d } of p.receivers.slice(0, 10)) {
@@ -315,12 +343,7 @@ function relatedOf(p: Problem): RelatedInfo[] {
     for (const x of deciding) {
       if (x.rule)
         out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
-      else
-        out.push({
-          file: b.file,
-          range: b.nameRange,
-          message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
-        });
+      else out.push(implicitDeny(b));
     }
   }
   const src = p.hop.pool && poolSource(p.hop.pool) === 'masked' ? poolSourceStmt(p.hop.pool) : undefined;
@@ -357,6 +380,7 @@ const sameList = (a: Interval[], b: Interval[]) =>
 /** Two hops of one route line get the same answer (compared without building keys: most lines have one). */
 function sameAnswer(p: Problem, code: string, d: Decision, pool: NodeDecl | undefined, anyAddress: boolean): boolean {
   if (p.code !== code || p.decision.by !== d.by || p.hop.pool !== pool || p.anyAddress !== anyAddress) return false;
+  if (p.decision === d) return true; // one memoized answer
   const a = p.decision.parts.filter((x) => !x.allow || d.by === 'accept');
   const b = d.parts.filter((x) => !x.allow || d.by === 'accept');
   if (a.length !== b.length) return false;
@@ -370,12 +394,46 @@ function sameAnswer(p: Problem, code: string, d: Decision, pool: NodeDecl | unde
 }
 const cap = (s: string) => (s.length <= 480 ? s : `${s.slice(0, 478)}…`);
 
+interface Memo {
+  presented: AddrSet;
+  domain: string | undefined;
+  auth: boolean;
+  delivers: boolean;
+  /** undefined: nothing to report (an unresolved source, or nothing refused). */
+  d: Decision | undefined;
+}
+
+/**
+ * decide(), once per receiver and question: a route line to a pool of ten,
+ * and every flow through a hub, ask the same receiver the same thing. A node
+ * without accept statements answers every domain alike, and one without an
+ * `auth=required` rule every login alike, so those do not split the key.
+ */
+function decisionMemo() {
+  const byNode = new Map<NodeDecl, Memo[]>();
+  return (b: NodeDecl, domain: string | undefined, presented: AddrSet, auth: boolean, delivers: boolean) => {
+    const dk = b.accepts.length ? domain : undefined;
+    const ak = auth && b.relays.some((r) => r.auth === 'required');
+    let list = byNode.get(b);
+    if (!list) byNode.set(b, (list = []));
+    for (const m of list)
+      if (m.presented === presented && m.domain === dk && m.auth === ak && m.delivers === delivers) return m.d;
+    const d = decide(b, domain, presented, ak, delivers);
+    const m: Memo = { presented, domain: dk, auth: ak, delivers, d: d.complete && !isEmpty(d.refused) ? d : undefined };
+    list.push(m);
+    return m.d;
+  };
+}
+
 export const admissionFamily: RuleFamily = {
   id: 'admission',
   run(ctx: RuleContext): MtDiagnostic[] {
     const problems = new Map<object, Problem[]>();
     const unchecked = new Map<NodeDecl, NodeDecl[]>();
+    const decideOnce = decisionMemo();
     forEachHop(ctx.model, (h) => {
+      // a mailbox server without accept statements takes its own domains from anyone: nothing to decide
+      if (h.delivers && !h.receiver.accepts.length) return;
       const masked = !!h.pool && poolSource(h.pool) === 'masked';
       let presented: AddrSet;
       let anyAddress = false;
@@ -389,18 +447,17 @@ export const admissionFamily: RuleFamily = {
         }
       }
       if (isEmpty(presented)) return;
-      const domain = h.flow?.domain.name;
-      const d = decide(h.receiver, domain, presented, !!h.route && routeAuth(h.route), h.delivers);
-      if (!d.complete || isEmpty(d.refused)) return;
+      const d = decideOnce(h.receiver, h.flow?.domain.name, presented, !!h.route && routeAuth(h.route), h.delivers);
+      if (!d) return;
       let code: 'MT315' | 'MT316';
       if (isEmpty(d.admitted)) {
         // the internet refused outright by an MX target: MT207 says it on the same line
         if (!h.sender && !masked) return;
         code = 'MT315';
       } else if (anyAddress) {
-        const list = unchecked.get(h.sender!) ?? [];
-        if (!list.includes(h.receiver)) list.push(h.receiver);
-        unchecked.set(h.sender!, list);
+        const list = unchecked.get(h.sender!);
+        if (!list) unchecked.set(h.sender!, [h.receiver]);
+        else if (!list.includes(h.receiver)) list.push(h.receiver);
         return;
       } else code = 'MT316';
       const anchor: object = h.route ?? h.mx ?? h.receiver;
@@ -415,7 +472,7 @@ export const admissionFamily: RuleFamily = {
       } else
         list.push({
           code,
-          hop: h,
+          hop: { ...h }, // forEachHop reuses its hop object
           decision: d,
           presented,
           flows: h.flow ? [flowName(h)] : [],
