@@ -845,45 +845,53 @@ function spofCandidate(n: NodeDecl | undefined): n is NodeDecl {
 
 const MAX_CYCLES = 50;
 
+/** Loops found so far, keyed by their rotated node names (one entry per loop, whatever node it was entered at). */
+type CycleSet = Map<string, Cycle>;
+
+/** Record a loop, rotated to start at its earliest declared node, so that each loop is reported once. */
+function addCycle(cycles: CycleSet, nodes: NodeDecl[], domain: DomainDecl | undefined): void {
+  let k = 0;
+  for (let i = 1; i < nodes.length; i++) if (nodes[i].order < nodes[k].order) k = i;
+  const rot = [...nodes.slice(k), ...nodes.slice(0, k)];
+  const key = rot.map((n) => n.name).join('\u0000');
+  let c = cycles.get(key);
+  if (!c) {
+    if (cycles.size >= MAX_CYCLES) return;
+    c = { nodes: rot, domains: [], outbound: false };
+    cycles.set(key, c);
+  }
+  if (domain) {
+    if (!c.domains.includes(domain)) c.domains.push(domain);
+  } else c.outbound = true;
+}
+
+/** Add vertex v to the group of every scanner n hands its mail to (one group per scanner, for the cut test). */
+function addToScannerGroups(groups: Map<NodeDecl, Set<number>>, n: NodeDecl, v: number): void {
+  for (const s of scannersOf(n)) {
+    let set = groups.get(s);
+    if (!set) {
+      set = new Set();
+      groups.set(s, set);
+    }
+    set.add(v);
+  }
+}
+
 function analyze(model: Model): Analysis {
   const mxUses = buildMxUses(model);
   const publicFrom = new Set<NodeDecl>();
   const exposure = buildExposure(model, mxUses, publicFrom);
-  const inbound: InboundFlow[] = [];
-  const seenDomain = new Set<string>();
-  for (const d of model.domains) {
-    if (seenDomain.has(d.name)) continue;
-    seenDomain.add(d.name);
-    const f = buildInbound(d);
-    if (f) inbound.push(f);
-  }
-
-  const cycles = new Map<string, Cycle>();
-  const addCycle = (nodes: NodeDecl[], domain: DomainDecl | undefined) => {
-    let k = 0;
-    for (let i = 1; i < nodes.length; i++) if (nodes[i].order < nodes[k].order) k = i;
-    const rot = [...nodes.slice(k), ...nodes.slice(0, k)];
-    const key = rot.map((n) => n.name).join('\u0000');
-    let c = cycles.get(key);
-    if (!c) {
-      if (cycles.size >= MAX_CYCLES) return;
-      c = { nodes: rot, domains: [], outbound: false };
-      cycles.set(key, c);
-    }
-    if (domain) {
-      if (!c.domains.includes(domain)) c.domains.push(domain);
-    } else c.outbound = true;
-  };
-
+  const inbound = buildInboundFlows(model);
+  const cycles: CycleSet = new Map();
   const inboundSpof = new Map<InboundFlow, Spof[]>();
   const unscanned = new Map<InboundFlow, { path: string; mailbox: NodeDecl }>();
   const unscannedByMx = new Map<InboundFlow, UnscannedEntry[]>();
   for (const f of inbound) {
-    const g = f.g;
-    const nv = g.node.length;
     // loops: back edges of a DFS from the internet
+    const g = f.g;
     findBackEdgeCycles(g, [INTERNET], (cyc) =>
       addCycle(
+        cycles,
         cyc.map((v) => g.node[v]!),
         f.domain,
       ),
@@ -894,131 +902,12 @@ function analyze(model: Model): Analysis {
       unscannedByMx.set(f, perMx);
       unscanned.set(f, { path: perMx[0].path, mailbox: perMx[0].mailbox });
     }
-    // single points of failure
     if (!f.delivers) continue;
-    const spofs: Spof[] = [];
-    const idom = dominators(nv, g.succ, INTERNET);
-    for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
-      const n = g.node[x];
-      if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
-    }
-    spofs.reverse(); // in path order, from the internet
-    const groups = new Map<NodeDecl, Set<number>>();
-    for (let v = 2; v < nv; v++) {
-      const n = g.node[v];
-      if (!n || (!n.scan && !n.pools.length)) continue;
-      for (const s of scannersOf(n)) {
-        let set = groups.get(s);
-        if (!set) {
-          set = new Set();
-          groups.set(s, set);
-        }
-        set.add(v);
-      }
-    }
-    if (groups.size) {
-      const reach = canReach(g, SINK);
-      for (const [s, set] of groups) {
-        if (deliversTo(s, f.domain.name) || spofs.some((x) => x.node === s)) continue;
-        const sv = f.vertexOf.get(s);
-        if (sv !== undefined) set.add(sv);
-        if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
-          spofs.push({
-            node: s,
-            scannerFor: policiesScanningOn(
-              [...set].map((v) => g.node[v]),
-              s,
-            ),
-          });
-        }
-      }
-    }
+    const spofs = inboundSpofs(f);
     if (spofs.length) inboundSpof.set(f, spofs);
   }
-
-  // outbound
   const ob = buildOutbound(model);
-  const outbound: OutboundFacts = { reaches: new Set(), blackHoles: [], spof: new Map() };
-  {
-    const g = ob.g;
-    const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
-    findBackEdgeCycles(g, starts, (cyc) =>
-      addCycle(
-        cyc.map((v) => g.node[v]!),
-        undefined,
-      ),
-    );
-    // dead ends reachable from a mailbox server (BFS from all of them)
-    const par = new Int32Array(g.node.length).fill(-2);
-    const q: number[] = [];
-    for (const s of starts)
-      if (par[s] === -2) {
-        par[s] = -1;
-        q.push(s);
-      }
-    for (let h = 0; h < q.length; h++) {
-      const v = q[h];
-      const n = g.node[v]!;
-      if (n.kind !== 'pool' && n.kind !== 'external' && !starRoute(n) && !isMailboxServer(n)) {
-        const parts: string[] = [];
-        let x = v;
-        for (; par[x] >= 0; x = par[x]) parts.push(g.node[x]!.name);
-        parts.push(g.node[x]!.name);
-        outbound.blackHoles.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
-      }
-      for (const w of g.succ[v])
-        if (w !== 0 && par[w] === -2) {
-          par[w] = v;
-          q.push(w);
-        }
-    }
-    const reach = canReach(g, 0);
-    const idomR = dominators(g.node.length, g.pred, 0);
-    const groups = new Map<NodeDecl, Set<number>>();
-    for (const [n, v] of ob.vertexOf) {
-      if (!n.scan && !n.pools.length) continue;
-      for (const s of scannersOf(n)) {
-        let set = groups.get(s);
-        if (!set) {
-          set = new Set();
-          groups.set(s, set);
-        }
-        set.add(v);
-      }
-    }
-    for (const m of ob.mailboxServers) {
-      const v = ob.vertexOf.get(m)!;
-      if (!reach[v]) continue;
-      outbound.reaches.add(m);
-      const list: Spof[] = [];
-      for (let x = idomR[v]; x > 0; x = idomR[x]) {
-        const n = g.node[x];
-        if (spofCandidate(n) && n !== m) list.push({ node: n });
-      }
-      if (list.length) outbound.spof.set(m, list);
-    }
-    for (const [s, set] of groups) {
-      const sv = ob.vertexOf.get(s);
-      if (sv !== undefined) set.add(sv);
-      const cutView = avoidingCut(g, 0, set, reach);
-      // only mailbox servers in the cut or upstream of it can lose their way out
-      const affected = [...set, ...cutView.upstream.keys()];
-      let pols: PolicyDecl[] | undefined;
-      for (const v of affected) {
-        const m = g.node[v];
-        if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
-        const list = outbound.spof.get(m) ?? [];
-        if (list.some((x) => x.node === s)) continue;
-        pols ??= policiesScanningOn(
-          [...set].map((u) => g.node[u]),
-          s,
-        );
-        list.push({ node: s, scannerFor: pols });
-        outbound.spof.set(m, list);
-      }
-    }
-  }
-
+  const outbound = analyzeOutbound(ob, cycles);
   return {
     mxUses,
     exposure,
@@ -1031,6 +920,159 @@ function analyze(model: Model): Analysis {
     outbound,
     outboundGraph: ob,
   };
+}
+
+/** One inbound flow per domain name: a domain declared twice is analysed once (its first declaration). */
+function buildInboundFlows(model: Model): InboundFlow[] {
+  const inbound: InboundFlow[] = [];
+  const seenDomain = new Set<string>();
+  for (const d of model.domains) {
+    if (seenDomain.has(d.name)) continue;
+    seenDomain.add(d.name);
+    const f = buildInbound(d);
+    if (f) inbound.push(f);
+  }
+  return inbound;
+}
+
+/** Single points of failure for a delivering domain: dominators of the mailbox, then scanners every path needs. */
+function inboundSpofs(f: InboundFlow): Spof[] {
+  const g = f.g;
+  const spofs: Spof[] = [];
+  const idom = dominators(g.node.length, g.succ, INTERNET);
+  for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
+    const n = g.node[x];
+    if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
+  }
+  spofs.reverse(); // in path order, from the internet
+  inboundScannerSpofs(f, spofs);
+  return spofs;
+}
+
+/** A scanner is a SPOF when the vertices relying on it (plus itself) cut the internet from the mailbox. */
+function inboundScannerSpofs(f: InboundFlow, spofs: Spof[]): void {
+  const g = f.g;
+  const nv = g.node.length;
+  const groups = new Map<NodeDecl, Set<number>>();
+  for (let v = 2; v < nv; v++) {
+    const n = g.node[v];
+    if (!n || (!n.scan && !n.pools.length)) continue;
+    addToScannerGroups(groups, n, v);
+  }
+  if (!groups.size) return;
+  const reach = canReach(g, SINK);
+  for (const [s, set] of groups) {
+    if (deliversTo(s, f.domain.name) || spofs.some((x) => x.node === s)) continue;
+    const sv = f.vertexOf.get(s);
+    if (sv !== undefined) set.add(sv);
+    if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
+      spofs.push({
+        node: s,
+        scannerFor: policiesScanningOn(
+          [...set].map((v) => g.node[v]),
+          s,
+        ),
+      });
+    }
+  }
+}
+
+/** Outbound facts: loops and dead ends from the mailbox servers, who reaches the internet, and through what SPOFs. */
+function analyzeOutbound(ob: OutboundGraph, cycles: CycleSet): OutboundFacts {
+  const outbound: OutboundFacts = { reaches: new Set(), blackHoles: [], spof: new Map() };
+  const g = ob.g;
+  const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
+  findBackEdgeCycles(g, starts, (cyc) =>
+    addCycle(
+      cycles,
+      cyc.map((v) => g.node[v]!),
+      undefined,
+    ),
+  );
+  outboundBlackHoles(g, starts, outbound.blackHoles);
+  const reach = canReach(g, 0);
+  const groups = new Map<NodeDecl, Set<number>>();
+  for (const [n, v] of ob.vertexOf) {
+    if (!n.scan && !n.pools.length) continue;
+    addToScannerGroups(groups, n, v);
+  }
+  outboundDominatorSpofs(ob, reach, outbound);
+  outboundScannerSpofs(ob, groups, reach, outbound);
+  return outbound;
+}
+
+/** Dead ends reachable from a mailbox server (one BFS from all of them), each with the path that reaches it. */
+function outboundBlackHoles(g: FlowGraph, starts: number[], out: OutboundFacts['blackHoles']): void {
+  const par = new Int32Array(g.node.length).fill(-2);
+  const q: number[] = [];
+  for (const s of starts)
+    if (par[s] === -2) {
+      par[s] = -1;
+      q.push(s);
+    }
+  for (let h = 0; h < q.length; h++) {
+    const v = q[h];
+    const n = g.node[v]!;
+    if (n.kind !== 'pool' && n.kind !== 'external' && !starRoute(n) && !isMailboxServer(n)) {
+      const parts: string[] = [];
+      let x = v;
+      for (; par[x] >= 0; x = par[x]) parts.push(g.node[x]!.name);
+      parts.push(g.node[x]!.name);
+      out.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
+    }
+    for (const w of g.succ[v])
+      if (w !== 0 && par[w] === -2) {
+        par[w] = v;
+        q.push(w);
+      }
+  }
+}
+
+/** Mailbox servers that reach the internet, and the nodes every one of their outbound paths crosses. */
+function outboundDominatorSpofs(ob: OutboundGraph, reach: Uint8Array, outbound: OutboundFacts): void {
+  const g = ob.g;
+  const idomR = dominators(g.node.length, g.pred, 0);
+  for (const m of ob.mailboxServers) {
+    const v = ob.vertexOf.get(m)!;
+    if (!reach[v]) continue;
+    outbound.reaches.add(m);
+    const list: Spof[] = [];
+    for (let x = idomR[v]; x > 0; x = idomR[x]) {
+      const n = g.node[x];
+      if (spofCandidate(n) && n !== m) list.push({ node: n });
+    }
+    if (list.length) outbound.spof.set(m, list);
+  }
+}
+
+/** Scanners whose users (plus themselves) cut a mailbox server off from the internet. */
+function outboundScannerSpofs(
+  ob: OutboundGraph,
+  groups: Map<NodeDecl, Set<number>>,
+  reach: Uint8Array,
+  outbound: OutboundFacts,
+): void {
+  const g = ob.g;
+  for (const [s, set] of groups) {
+    const sv = ob.vertexOf.get(s);
+    if (sv !== undefined) set.add(sv);
+    const cutView = avoidingCut(g, 0, set, reach);
+    // only mailbox servers in the cut or upstream of it can lose their way out
+    const affected = [...set, ...cutView.upstream.keys()];
+    let pols: PolicyDecl[] | undefined;
+    for (const v of affected) {
+      const m = g.node[v];
+      if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
+      const list = outbound.spof.get(m) ?? [];
+      if (list.some((x) => x.node === s)) continue;
+      pols ??= policiesScanningOn(
+        [...set].map((u) => g.node[u]),
+        s,
+      );
+      list.push({ node: s, scannerFor: pols });
+      outbound.spof.set(m, list);
+    }
+  }
 }
 
 export interface UnscannedEntry {
