@@ -1240,64 +1240,84 @@ export interface FlowHop {
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   const a = analysis(model);
   // every field set up front: one object shape for every hop
-  const h: FlowHop = {
-    flow: undefined,
-    sender: undefined,
-    receiver: model.nodes[0],
-    pool: undefined,
-    route: undefined,
-    mx: undefined,
-    delivers: false,
+  const e: HopEmitter = {
+    cb,
+    h: {
+      flow: undefined,
+      sender: undefined,
+      receiver: model.nodes[0],
+      pool: undefined,
+      route: undefined,
+      mx: undefined,
+      delivers: false,
+    },
   };
-  const emit = (
-    flow: InboundFlow | undefined,
-    sender: NodeDecl | undefined,
-    route: RouteRule | undefined,
-    mx: MxRecord | undefined,
-    to: NodeDecl,
-    delivering: Uint8Array | undefined,
-  ) => {
-    h.flow = flow;
-    h.sender = sender;
-    h.route = route;
-    h.mx = mx;
-    if (to.kind === 'pool') {
-      h.pool = to;
-      for (const m of to.members)
-        if (m.kind === 'gateway' || m.kind === 'server') {
-          h.receiver = m;
-          h.delivers = isAt(flow, delivering, m);
-          cb(h);
-        }
-    } else if (to.kind === 'gateway' || to.kind === 'server') {
-      h.pool = undefined;
-      h.receiver = to;
-      h.delivers = isAt(flow, delivering, to);
-      cb(h);
-    }
-  };
-  for (const f of a.inbound) {
-    const g = f.g;
-    const delivering = new Uint8Array(g.node.length);
-    for (const v of f.delivering) delivering[v] = 1;
-    const firstMx = new Map<NodeDecl, MxRecord>();
-    for (const m of f.domain.mx)
-      if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
-    for (const w of g.succ[INTERNET]) {
-      const to = g.node[w];
-      if (to) emit(f, undefined, undefined, firstMx.get(to), to, delivering);
-    }
-    for (let v = 2; v < g.node.length; v++) {
-      const n = g.node[v];
-      const route = f.routeAt.get(v);
-      if (!n || n.kind === 'pool' || !route) continue;
-      for (const w of g.succ[v]) {
-        const to = g.node[w];
-        if (to) emit(f, n, route, undefined, to, delivering);
+  for (const f of a.inbound) inboundHops(e, f);
+  outboundHops(e, a.outboundGraph);
+}
+
+/** The reused hop object and the callback it goes to: passed down instead of a closure per call. */
+interface HopEmitter {
+  h: FlowHop;
+  cb: (h: FlowHop) => void;
+}
+
+/** Call back for the hop to `to`, or to each gateway/server member when `to` is a pool. */
+function emitHop(
+  e: HopEmitter,
+  flow: InboundFlow | undefined,
+  sender: NodeDecl | undefined,
+  route: RouteRule | undefined,
+  mx: MxRecord | undefined,
+  to: NodeDecl,
+  delivering: Uint8Array | undefined,
+): void {
+  const h = e.h;
+  h.flow = flow;
+  h.sender = sender;
+  h.route = route;
+  h.mx = mx;
+  if (to.kind === 'pool') {
+    h.pool = to;
+    for (const m of to.members)
+      if (m.kind === 'gateway' || m.kind === 'server') {
+        h.receiver = m;
+        h.delivers = isAt(flow, delivering, m);
+        e.cb(h);
       }
+  } else if (to.kind === 'gateway' || to.kind === 'server') {
+    h.pool = undefined;
+    h.receiver = to;
+    h.delivers = isAt(flow, delivering, to);
+    e.cb(h);
+  }
+}
+
+/** The internet's hops (each with the first `mx` line naming its target), then every routed node's hops. */
+function inboundHops(e: HopEmitter, f: InboundFlow): void {
+  const g = f.g;
+  const delivering = new Uint8Array(g.node.length);
+  for (const v of f.delivering) delivering[v] = 1;
+  const firstMx = new Map<NodeDecl, MxRecord>();
+  for (const m of f.domain.mx)
+    if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
+  for (const w of g.succ[INTERNET]) {
+    const to = g.node[w];
+    if (to) emitHop(e, f, undefined, undefined, firstMx.get(to), to, delivering);
+  }
+  for (let v = 2; v < g.node.length; v++) {
+    const n = g.node[v];
+    const route = f.routeAt.get(v);
+    if (!n || n.kind === 'pool' || !route) continue;
+    for (const w of g.succ[v]) {
+      const to = g.node[w];
+      if (to) emitHop(e, f, n, route, undefined, to, delivering);
     }
   }
-  const ob = a.outboundGraph;
+}
+
+/** Outbound hops in BFS order from the mailbox servers, each along its sender's `*` route. */
+function outboundHops(e: HopEmitter, ob: OutboundGraph): void {
   const seen = new Uint8Array(ob.g.node.length);
   const q: number[] = [];
   for (const m of ob.mailboxServers) {
@@ -1317,7 +1337,7 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
         seen[w] = 1;
         q.push(w);
       }
-      if (route) emit(undefined, n, route, undefined, ob.g.node[w]!, undefined);
+      if (route) emitHop(e, undefined, n, route, undefined, ob.g.node[w]!, undefined);
     }
   }
 }
