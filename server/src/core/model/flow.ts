@@ -465,53 +465,8 @@ function addEdge(g: FlowGraph, a: number, b: number): void {
  * for the root and for vertices the root does not reach.
  */
 export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: number): Int32Array {
-  const dfn = new Int32Array(n).fill(-1);
-  const vert = new Int32Array(n);
-  const par = new Int32Array(n);
-  const stackV = new Int32Array(n);
-  const stackI = new Int32Array(n);
-  dfn[root] = 0;
-  vert[0] = root;
-  par[0] = -1;
-  let N = 1;
-  stackV[0] = root;
-  stackI[0] = 0;
-  let sp = 1;
-  while (sp) {
-    const v = stackV[sp - 1];
-    const s = succ[v];
-    if (stackI[sp - 1] < s.length) {
-      const w = s[stackI[sp - 1]++];
-      if (dfn[w] < 0) {
-        dfn[w] = N;
-        vert[N] = w;
-        par[N] = dfn[v];
-        N++;
-        stackV[sp] = w;
-        stackI[sp] = 0;
-        sp++;
-      }
-    } else sp--;
-  }
-  // predecessors in DFS numbers (CSR)
-  const pcount = new Int32Array(N + 1);
-  for (let i = 0; i < N; i++) {
-    const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) {
-      const j = dfn[s[k]];
-      if (j >= 0) pcount[j + 1]++;
-    }
-  }
-  for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
-  const pfill = pcount.slice(0, N);
-  const preds = new Int32Array(pcount[N]);
-  for (let i = 0; i < N; i++) {
-    const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) {
-      const j = dfn[s[k]];
-      if (j >= 0) preds[pfill[j]++] = i;
-    }
-  }
+  const { dfn, vert, par, N } = dfsNumbering(n, succ, root);
+  const { pcount, preds } = predecessorsCsr(succ, dfn, vert, N);
   const semi = new Int32Array(N);
   const idom = new Int32Array(N);
   const anc = new Int32Array(N).fill(-1);
@@ -540,6 +495,7 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
     }
     return label[v];
   };
+  // semi-dominators in reverse preorder; each bucket settles idom now or defers it to the fix-up pass below
   for (let i = N - 1; i >= 1; i--) {
     for (let k = pcount[i]; k < pcount[i + 1]; k++) {
       const u = evalV(preds[k]);
@@ -559,6 +515,71 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const out = new Int32Array(n).fill(-1);
   for (let i = 1; i < N; i++) out[vert[i]] = vert[idom[i]];
   return out;
+}
+
+/** Iterative DFS from the root: preorder numbers (dfn, -1 if unreached), the vertex of each number, its DFS parent's number. */
+function dfsNumbering(
+  n: number,
+  succ: ArrayLike<ArrayLike<number>>,
+  root: number,
+): { dfn: Int32Array; vert: Int32Array; par: Int32Array; N: number } {
+  const dfn = new Int32Array(n).fill(-1);
+  const vert = new Int32Array(n);
+  const par = new Int32Array(n);
+  const stackV = new Int32Array(n);
+  const stackI = new Int32Array(n);
+  dfn[root] = 0;
+  vert[0] = root;
+  par[0] = -1;
+  let N = 1;
+  stackV[0] = root;
+  stackI[0] = 0;
+  let sp = 1;
+  while (sp) {
+    const v = stackV[sp - 1];
+    const s = succ[v];
+    if (stackI[sp - 1] < s.length) {
+      const w = s[stackI[sp - 1]++];
+      if (dfn[w] < 0) {
+        dfn[w] = N;
+        vert[N] = w;
+        par[N] = dfn[v];
+        N++;
+        stackV[sp] = w;
+        stackI[sp] = 0;
+        sp++;
+      }
+    } else sp--;
+  }
+  return { dfn, vert, par, N };
+}
+
+/** Predecessors in DFS numbers, as CSR (preds[pcount[i]..pcount[i+1]) are i's): flat arrays, no per-vertex lists. */
+function predecessorsCsr(
+  succ: ArrayLike<ArrayLike<number>>,
+  dfn: Int32Array,
+  vert: Int32Array,
+  N: number,
+): { pcount: Int32Array; preds: Int32Array } {
+  const pcount = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) pcount[j + 1]++;
+    }
+  }
+  for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
+  const pfill = pcount.slice(0, N);
+  const preds = new Int32Array(pcount[N]);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) preds[pfill[j]++] = i;
+    }
+  }
+  return { pcount, preds };
 }
 
 /** Vertices that can reach `target` (reverse BFS). */
