@@ -465,53 +465,8 @@ function addEdge(g: FlowGraph, a: number, b: number): void {
  * for the root and for vertices the root does not reach.
  */
 export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: number): Int32Array {
-  const dfn = new Int32Array(n).fill(-1);
-  const vert = new Int32Array(n);
-  const par = new Int32Array(n);
-  const stackV = new Int32Array(n);
-  const stackI = new Int32Array(n);
-  dfn[root] = 0;
-  vert[0] = root;
-  par[0] = -1;
-  let N = 1;
-  stackV[0] = root;
-  stackI[0] = 0;
-  let sp = 1;
-  while (sp) {
-    const v = stackV[sp - 1];
-    const s = succ[v];
-    if (stackI[sp - 1] < s.length) {
-      const w = s[stackI[sp - 1]++];
-      if (dfn[w] < 0) {
-        dfn[w] = N;
-        vert[N] = w;
-        par[N] = dfn[v];
-        N++;
-        stackV[sp] = w;
-        stackI[sp] = 0;
-        sp++;
-      }
-    } else sp--;
-  }
-  // predecessors in DFS numbers (CSR)
-  const pcount = new Int32Array(N + 1);
-  for (let i = 0; i < N; i++) {
-    const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) {
-      const j = dfn[s[k]];
-      if (j >= 0) pcount[j + 1]++;
-    }
-  }
-  for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
-  const pfill = pcount.slice(0, N);
-  const preds = new Int32Array(pcount[N]);
-  for (let i = 0; i < N; i++) {
-    const s = succ[vert[i]];
-    for (let k = 0; k < s.length; k++) {
-      const j = dfn[s[k]];
-      if (j >= 0) preds[pfill[j]++] = i;
-    }
-  }
+  const { dfn, vert, par, N } = dfsNumbering(n, succ, root);
+  const { pcount, preds } = predecessorsCsr(succ, dfn, vert, N);
   const semi = new Int32Array(N);
   const idom = new Int32Array(N);
   const anc = new Int32Array(N).fill(-1);
@@ -540,6 +495,7 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
     }
     return label[v];
   };
+  // semi-dominators in reverse preorder; each bucket settles idom now or defers it to the fix-up pass below
   for (let i = N - 1; i >= 1; i--) {
     for (let k = pcount[i]; k < pcount[i + 1]; k++) {
       const u = evalV(preds[k]);
@@ -559,6 +515,71 @@ export function dominators(n: number, succ: ArrayLike<ArrayLike<number>>, root: 
   const out = new Int32Array(n).fill(-1);
   for (let i = 1; i < N; i++) out[vert[i]] = vert[idom[i]];
   return out;
+}
+
+/** Iterative DFS from the root: preorder numbers (dfn, -1 if unreached), the vertex of each number, its DFS parent's number. */
+function dfsNumbering(
+  n: number,
+  succ: ArrayLike<ArrayLike<number>>,
+  root: number,
+): { dfn: Int32Array; vert: Int32Array; par: Int32Array; N: number } {
+  const dfn = new Int32Array(n).fill(-1);
+  const vert = new Int32Array(n);
+  const par = new Int32Array(n);
+  const stackV = new Int32Array(n);
+  const stackI = new Int32Array(n);
+  dfn[root] = 0;
+  vert[0] = root;
+  par[0] = -1;
+  let N = 1;
+  stackV[0] = root;
+  stackI[0] = 0;
+  let sp = 1;
+  while (sp) {
+    const v = stackV[sp - 1];
+    const s = succ[v];
+    if (stackI[sp - 1] < s.length) {
+      const w = s[stackI[sp - 1]++];
+      if (dfn[w] < 0) {
+        dfn[w] = N;
+        vert[N] = w;
+        par[N] = dfn[v];
+        N++;
+        stackV[sp] = w;
+        stackI[sp] = 0;
+        sp++;
+      }
+    } else sp--;
+  }
+  return { dfn, vert, par, N };
+}
+
+/** Predecessors in DFS numbers, as CSR (preds[pcount[i]..pcount[i+1]) are i's): flat arrays, no per-vertex lists. */
+function predecessorsCsr(
+  succ: ArrayLike<ArrayLike<number>>,
+  dfn: Int32Array,
+  vert: Int32Array,
+  N: number,
+): { pcount: Int32Array; preds: Int32Array } {
+  const pcount = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) pcount[j + 1]++;
+    }
+  }
+  for (let i = 0; i < N; i++) pcount[i + 1] += pcount[i];
+  const pfill = pcount.slice(0, N);
+  const preds = new Int32Array(pcount[N]);
+  for (let i = 0; i < N; i++) {
+    const s = succ[vert[i]];
+    for (let k = 0; k < s.length; k++) {
+      const j = dfn[s[k]];
+      if (j >= 0) preds[pfill[j]++] = i;
+    }
+  }
+  return { pcount, preds };
 }
 
 /** Vertices that can reach `target` (reverse BFS). */
@@ -845,45 +866,53 @@ function spofCandidate(n: NodeDecl | undefined): n is NodeDecl {
 
 const MAX_CYCLES = 50;
 
+/** Loops found so far, keyed by their rotated node names (one entry per loop, whatever node it was entered at). */
+type CycleSet = Map<string, Cycle>;
+
+/** Record a loop, rotated to start at its earliest declared node, so that each loop is reported once. */
+function addCycle(cycles: CycleSet, nodes: NodeDecl[], domain: DomainDecl | undefined): void {
+  let k = 0;
+  for (let i = 1; i < nodes.length; i++) if (nodes[i].order < nodes[k].order) k = i;
+  const rot = [...nodes.slice(k), ...nodes.slice(0, k)];
+  const key = rot.map((n) => n.name).join('\u0000');
+  let c = cycles.get(key);
+  if (!c) {
+    if (cycles.size >= MAX_CYCLES) return;
+    c = { nodes: rot, domains: [], outbound: false };
+    cycles.set(key, c);
+  }
+  if (domain) {
+    if (!c.domains.includes(domain)) c.domains.push(domain);
+  } else c.outbound = true;
+}
+
+/** Add vertex v to the group of every scanner n hands its mail to (one group per scanner, for the cut test). */
+function addToScannerGroups(groups: Map<NodeDecl, Set<number>>, n: NodeDecl, v: number): void {
+  for (const s of scannersOf(n)) {
+    let set = groups.get(s);
+    if (!set) {
+      set = new Set();
+      groups.set(s, set);
+    }
+    set.add(v);
+  }
+}
+
 function analyze(model: Model): Analysis {
   const mxUses = buildMxUses(model);
   const publicFrom = new Set<NodeDecl>();
   const exposure = buildExposure(model, mxUses, publicFrom);
-  const inbound: InboundFlow[] = [];
-  const seenDomain = new Set<string>();
-  for (const d of model.domains) {
-    if (seenDomain.has(d.name)) continue;
-    seenDomain.add(d.name);
-    const f = buildInbound(d);
-    if (f) inbound.push(f);
-  }
-
-  const cycles = new Map<string, Cycle>();
-  const addCycle = (nodes: NodeDecl[], domain: DomainDecl | undefined) => {
-    let k = 0;
-    for (let i = 1; i < nodes.length; i++) if (nodes[i].order < nodes[k].order) k = i;
-    const rot = [...nodes.slice(k), ...nodes.slice(0, k)];
-    const key = rot.map((n) => n.name).join('\u0000');
-    let c = cycles.get(key);
-    if (!c) {
-      if (cycles.size >= MAX_CYCLES) return;
-      c = { nodes: rot, domains: [], outbound: false };
-      cycles.set(key, c);
-    }
-    if (domain) {
-      if (!c.domains.includes(domain)) c.domains.push(domain);
-    } else c.outbound = true;
-  };
-
+  const inbound = buildInboundFlows(model);
+  const cycles: CycleSet = new Map();
   const inboundSpof = new Map<InboundFlow, Spof[]>();
   const unscanned = new Map<InboundFlow, { path: string; mailbox: NodeDecl }>();
   const unscannedByMx = new Map<InboundFlow, UnscannedEntry[]>();
   for (const f of inbound) {
-    const g = f.g;
-    const nv = g.node.length;
     // loops: back edges of a DFS from the internet
+    const g = f.g;
     findBackEdgeCycles(g, [INTERNET], (cyc) =>
       addCycle(
+        cycles,
         cyc.map((v) => g.node[v]!),
         f.domain,
       ),
@@ -894,131 +923,12 @@ function analyze(model: Model): Analysis {
       unscannedByMx.set(f, perMx);
       unscanned.set(f, { path: perMx[0].path, mailbox: perMx[0].mailbox });
     }
-    // single points of failure
     if (!f.delivers) continue;
-    const spofs: Spof[] = [];
-    const idom = dominators(nv, g.succ, INTERNET);
-    for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
-      const n = g.node[x];
-      if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
-    }
-    spofs.reverse(); // in path order, from the internet
-    const groups = new Map<NodeDecl, Set<number>>();
-    for (let v = 2; v < nv; v++) {
-      const n = g.node[v];
-      if (!n || (!n.scan && !n.pools.length)) continue;
-      for (const s of scannersOf(n)) {
-        let set = groups.get(s);
-        if (!set) {
-          set = new Set();
-          groups.set(s, set);
-        }
-        set.add(v);
-      }
-    }
-    if (groups.size) {
-      const reach = canReach(g, SINK);
-      for (const [s, set] of groups) {
-        if (deliversTo(s, f.domain.name) || spofs.some((x) => x.node === s)) continue;
-        const sv = f.vertexOf.get(s);
-        if (sv !== undefined) set.add(sv);
-        if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
-          spofs.push({
-            node: s,
-            scannerFor: policiesScanningOn(
-              [...set].map((v) => g.node[v]),
-              s,
-            ),
-          });
-        }
-      }
-    }
+    const spofs = inboundSpofs(f);
     if (spofs.length) inboundSpof.set(f, spofs);
   }
-
-  // outbound
   const ob = buildOutbound(model);
-  const outbound: OutboundFacts = { reaches: new Set(), blackHoles: [], spof: new Map() };
-  {
-    const g = ob.g;
-    const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
-    findBackEdgeCycles(g, starts, (cyc) =>
-      addCycle(
-        cyc.map((v) => g.node[v]!),
-        undefined,
-      ),
-    );
-    // dead ends reachable from a mailbox server (BFS from all of them)
-    const par = new Int32Array(g.node.length).fill(-2);
-    const q: number[] = [];
-    for (const s of starts)
-      if (par[s] === -2) {
-        par[s] = -1;
-        q.push(s);
-      }
-    for (let h = 0; h < q.length; h++) {
-      const v = q[h];
-      const n = g.node[v]!;
-      if (n.kind !== 'pool' && n.kind !== 'external' && !starRoute(n) && !isMailboxServer(n)) {
-        const parts: string[] = [];
-        let x = v;
-        for (; par[x] >= 0; x = par[x]) parts.push(g.node[x]!.name);
-        parts.push(g.node[x]!.name);
-        outbound.blackHoles.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
-      }
-      for (const w of g.succ[v])
-        if (w !== 0 && par[w] === -2) {
-          par[w] = v;
-          q.push(w);
-        }
-    }
-    const reach = canReach(g, 0);
-    const idomR = dominators(g.node.length, g.pred, 0);
-    const groups = new Map<NodeDecl, Set<number>>();
-    for (const [n, v] of ob.vertexOf) {
-      if (!n.scan && !n.pools.length) continue;
-      for (const s of scannersOf(n)) {
-        let set = groups.get(s);
-        if (!set) {
-          set = new Set();
-          groups.set(s, set);
-        }
-        set.add(v);
-      }
-    }
-    for (const m of ob.mailboxServers) {
-      const v = ob.vertexOf.get(m)!;
-      if (!reach[v]) continue;
-      outbound.reaches.add(m);
-      const list: Spof[] = [];
-      for (let x = idomR[v]; x > 0; x = idomR[x]) {
-        const n = g.node[x];
-        if (spofCandidate(n) && n !== m) list.push({ node: n });
-      }
-      if (list.length) outbound.spof.set(m, list);
-    }
-    for (const [s, set] of groups) {
-      const sv = ob.vertexOf.get(s);
-      if (sv !== undefined) set.add(sv);
-      const cutView = avoidingCut(g, 0, set, reach);
-      // only mailbox servers in the cut or upstream of it can lose their way out
-      const affected = [...set, ...cutView.upstream.keys()];
-      let pols: PolicyDecl[] | undefined;
-      for (const v of affected) {
-        const m = g.node[v];
-        if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
-        const list = outbound.spof.get(m) ?? [];
-        if (list.some((x) => x.node === s)) continue;
-        pols ??= policiesScanningOn(
-          [...set].map((u) => g.node[u]),
-          s,
-        );
-        list.push({ node: s, scannerFor: pols });
-        outbound.spof.set(m, list);
-      }
-    }
-  }
-
+  const outbound = analyzeOutbound(ob, cycles);
   return {
     mxUses,
     exposure,
@@ -1031,6 +941,159 @@ function analyze(model: Model): Analysis {
     outbound,
     outboundGraph: ob,
   };
+}
+
+/** One inbound flow per domain name: a domain declared twice is analysed once (its first declaration). */
+function buildInboundFlows(model: Model): InboundFlow[] {
+  const inbound: InboundFlow[] = [];
+  const seenDomain = new Set<string>();
+  for (const d of model.domains) {
+    if (seenDomain.has(d.name)) continue;
+    seenDomain.add(d.name);
+    const f = buildInbound(d);
+    if (f) inbound.push(f);
+  }
+  return inbound;
+}
+
+/** Single points of failure for a delivering domain: dominators of the mailbox, then scanners every path needs. */
+function inboundSpofs(f: InboundFlow): Spof[] {
+  const g = f.g;
+  const spofs: Spof[] = [];
+  const idom = dominators(g.node.length, g.succ, INTERNET);
+  for (let x = idom[SINK]; x > INTERNET; x = idom[x]) {
+    const n = g.node[x];
+    if (spofCandidate(n) && !deliversTo(n, f.domain.name)) spofs.push({ node: n });
+  }
+  spofs.reverse(); // in path order, from the internet
+  inboundScannerSpofs(f, spofs);
+  return spofs;
+}
+
+/** A scanner is a SPOF when the vertices relying on it (plus itself) cut the internet from the mailbox. */
+function inboundScannerSpofs(f: InboundFlow, spofs: Spof[]): void {
+  const g = f.g;
+  const nv = g.node.length;
+  const groups = new Map<NodeDecl, Set<number>>();
+  for (let v = 2; v < nv; v++) {
+    const n = g.node[v];
+    if (!n || (!n.scan && !n.pools.length)) continue;
+    addToScannerGroups(groups, n, v);
+  }
+  if (!groups.size) return;
+  const reach = canReach(g, SINK);
+  for (const [s, set] of groups) {
+    if (deliversTo(s, f.domain.name) || spofs.some((x) => x.node === s)) continue;
+    const sv = f.vertexOf.get(s);
+    if (sv !== undefined) set.add(sv);
+    if (!avoidingCut(g, SINK, set, reach).ok(INTERNET)) {
+      spofs.push({
+        node: s,
+        scannerFor: policiesScanningOn(
+          [...set].map((v) => g.node[v]),
+          s,
+        ),
+      });
+    }
+  }
+}
+
+/** Outbound facts: loops and dead ends from the mailbox servers, who reaches the internet, and through what SPOFs. */
+function analyzeOutbound(ob: OutboundGraph, cycles: CycleSet): OutboundFacts {
+  const outbound: OutboundFacts = { reaches: new Set(), blackHoles: [], spof: new Map() };
+  const g = ob.g;
+  const starts = ob.mailboxServers.map((m) => ob.vertexOf.get(m)!);
+  findBackEdgeCycles(g, starts, (cyc) =>
+    addCycle(
+      cycles,
+      cyc.map((v) => g.node[v]!),
+      undefined,
+    ),
+  );
+  outboundBlackHoles(g, starts, outbound.blackHoles);
+  const reach = canReach(g, 0);
+  const groups = new Map<NodeDecl, Set<number>>();
+  for (const [n, v] of ob.vertexOf) {
+    if (!n.scan && !n.pools.length) continue;
+    addToScannerGroups(groups, n, v);
+  }
+  outboundDominatorSpofs(ob, reach, outbound);
+  outboundScannerSpofs(ob, groups, reach, outbound);
+  return outbound;
+}
+
+/** Dead ends reachable from a mailbox server (one BFS from all of them), each with the path that reaches it. */
+function outboundBlackHoles(g: FlowGraph, starts: number[], out: OutboundFacts['blackHoles']): void {
+  const par = new Int32Array(g.node.length).fill(-2);
+  const q: number[] = [];
+  for (const s of starts)
+    if (par[s] === -2) {
+      par[s] = -1;
+      q.push(s);
+    }
+  for (let h = 0; h < q.length; h++) {
+    const v = q[h];
+    const n = g.node[v]!;
+    if (n.kind !== 'pool' && n.kind !== 'external' && !starRoute(n) && !isMailboxServer(n)) {
+      const parts: string[] = [];
+      let x = v;
+      for (; par[x] >= 0; x = par[x]) parts.push(g.node[x]!.name);
+      parts.push(g.node[x]!.name);
+      out.push({ node: n, path: parts.reverse().join(' -> '), from: g.node[x]! });
+    }
+    for (const w of g.succ[v])
+      if (w !== 0 && par[w] === -2) {
+        par[w] = v;
+        q.push(w);
+      }
+  }
+}
+
+/** Mailbox servers that reach the internet, and the nodes every one of their outbound paths crosses. */
+function outboundDominatorSpofs(ob: OutboundGraph, reach: Uint8Array, outbound: OutboundFacts): void {
+  const g = ob.g;
+  const idomR = dominators(g.node.length, g.pred, 0);
+  for (const m of ob.mailboxServers) {
+    const v = ob.vertexOf.get(m)!;
+    if (!reach[v]) continue;
+    outbound.reaches.add(m);
+    const list: Spof[] = [];
+    for (let x = idomR[v]; x > 0; x = idomR[x]) {
+      const n = g.node[x];
+      if (spofCandidate(n) && n !== m) list.push({ node: n });
+    }
+    if (list.length) outbound.spof.set(m, list);
+  }
+}
+
+/** Scanners whose users (plus themselves) cut a mailbox server off from the internet. */
+function outboundScannerSpofs(
+  ob: OutboundGraph,
+  groups: Map<NodeDecl, Set<number>>,
+  reach: Uint8Array,
+  outbound: OutboundFacts,
+): void {
+  const g = ob.g;
+  for (const [s, set] of groups) {
+    const sv = ob.vertexOf.get(s);
+    if (sv !== undefined) set.add(sv);
+    const cutView = avoidingCut(g, 0, set, reach);
+    // only mailbox servers in the cut or upstream of it can lose their way out
+    const affected = [...set, ...cutView.upstream.keys()];
+    let pols: PolicyDecl[] | undefined;
+    for (const v of affected) {
+      const m = g.node[v];
+      if (!m || !isMailboxServer(m) || !reach[v] || m === s || cutView.ok(v)) continue;
+      const list = outbound.spof.get(m) ?? [];
+      if (list.some((x) => x.node === s)) continue;
+      pols ??= policiesScanningOn(
+        [...set].map((u) => g.node[u]),
+        s,
+      );
+      list.push({ node: s, scannerFor: pols });
+      outbound.spof.set(m, list);
+    }
+  }
 }
 
 export interface UnscannedEntry {
@@ -1198,64 +1261,84 @@ export interface FlowHop {
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   const a = analysis(model);
   // every field set up front: one object shape for every hop
-  const h: FlowHop = {
-    flow: undefined,
-    sender: undefined,
-    receiver: model.nodes[0],
-    pool: undefined,
-    route: undefined,
-    mx: undefined,
-    delivers: false,
+  const e: HopEmitter = {
+    cb,
+    h: {
+      flow: undefined,
+      sender: undefined,
+      receiver: model.nodes[0],
+      pool: undefined,
+      route: undefined,
+      mx: undefined,
+      delivers: false,
+    },
   };
-  const emit = (
-    flow: InboundFlow | undefined,
-    sender: NodeDecl | undefined,
-    route: RouteRule | undefined,
-    mx: MxRecord | undefined,
-    to: NodeDecl,
-    delivering: Uint8Array | undefined,
-  ) => {
-    h.flow = flow;
-    h.sender = sender;
-    h.route = route;
-    h.mx = mx;
-    if (to.kind === 'pool') {
-      h.pool = to;
-      for (const m of to.members)
-        if (m.kind === 'gateway' || m.kind === 'server') {
-          h.receiver = m;
-          h.delivers = isAt(flow, delivering, m);
-          cb(h);
-        }
-    } else if (to.kind === 'gateway' || to.kind === 'server') {
-      h.pool = undefined;
-      h.receiver = to;
-      h.delivers = isAt(flow, delivering, to);
-      cb(h);
-    }
-  };
-  for (const f of a.inbound) {
-    const g = f.g;
-    const delivering = new Uint8Array(g.node.length);
-    for (const v of f.delivering) delivering[v] = 1;
-    const firstMx = new Map<NodeDecl, MxRecord>();
-    for (const m of f.domain.mx)
-      if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
-    for (const w of g.succ[INTERNET]) {
-      const to = g.node[w];
-      if (to) emit(f, undefined, undefined, firstMx.get(to), to, delivering);
-    }
-    for (let v = 2; v < g.node.length; v++) {
-      const n = g.node[v];
-      const route = f.routeAt.get(v);
-      if (!n || n.kind === 'pool' || !route) continue;
-      for (const w of g.succ[v]) {
-        const to = g.node[w];
-        if (to) emit(f, n, route, undefined, to, delivering);
+  for (const f of a.inbound) inboundHops(e, f);
+  outboundHops(e, a.outboundGraph);
+}
+
+/** The reused hop object and the callback it goes to: passed down instead of a closure per call. */
+interface HopEmitter {
+  h: FlowHop;
+  cb: (h: FlowHop) => void;
+}
+
+/** Call back for the hop to `to`, or to each gateway/server member when `to` is a pool. */
+function emitHop(
+  e: HopEmitter,
+  flow: InboundFlow | undefined,
+  sender: NodeDecl | undefined,
+  route: RouteRule | undefined,
+  mx: MxRecord | undefined,
+  to: NodeDecl,
+  delivering: Uint8Array | undefined,
+): void {
+  const h = e.h;
+  h.flow = flow;
+  h.sender = sender;
+  h.route = route;
+  h.mx = mx;
+  if (to.kind === 'pool') {
+    h.pool = to;
+    for (const m of to.members)
+      if (m.kind === 'gateway' || m.kind === 'server') {
+        h.receiver = m;
+        h.delivers = isAt(flow, delivering, m);
+        e.cb(h);
       }
+  } else if (to.kind === 'gateway' || to.kind === 'server') {
+    h.pool = undefined;
+    h.receiver = to;
+    h.delivers = isAt(flow, delivering, to);
+    e.cb(h);
+  }
+}
+
+/** The internet's hops (each with the first `mx` line naming its target), then every routed node's hops. */
+function inboundHops(e: HopEmitter, f: InboundFlow): void {
+  const g = f.g;
+  const delivering = new Uint8Array(g.node.length);
+  for (const v of f.delivering) delivering[v] = 1;
+  const firstMx = new Map<NodeDecl, MxRecord>();
+  for (const m of f.domain.mx)
+    if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
+  for (const w of g.succ[INTERNET]) {
+    const to = g.node[w];
+    if (to) emitHop(e, f, undefined, undefined, firstMx.get(to), to, delivering);
+  }
+  for (let v = 2; v < g.node.length; v++) {
+    const n = g.node[v];
+    const route = f.routeAt.get(v);
+    if (!n || n.kind === 'pool' || !route) continue;
+    for (const w of g.succ[v]) {
+      const to = g.node[w];
+      if (to) emitHop(e, f, n, route, undefined, to, delivering);
     }
   }
-  const ob = a.outboundGraph;
+}
+
+/** Outbound hops in BFS order from the mailbox servers, each along its sender's `*` route. */
+function outboundHops(e: HopEmitter, ob: OutboundGraph): void {
   const seen = new Uint8Array(ob.g.node.length);
   const q: number[] = [];
   for (const m of ob.mailboxServers) {
@@ -1275,7 +1358,7 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
         seen[w] = 1;
         q.push(w);
       }
-      if (route) emit(undefined, n, route, undefined, ob.g.node[w]!, undefined);
+      if (route) emitHop(e, undefined, n, route, undefined, ob.g.node[w]!, undefined);
     }
   }
 }

@@ -425,106 +425,140 @@ function decisionMemo() {
   };
 }
 
+/** What one run collects across the hops; one object, so the per-hop phases need no closures. */
+interface Collected {
+  /** Per anchor (route line, mx line or receiver): the distinct answers given there. */
+  problems: Map<object, Problem[]>;
+  /** Senders with no address, and the receivers that admit only some addresses (MT317). */
+  unchecked: Map<NodeDecl, NodeDecl[]>;
+  decideOnce: ReturnType<typeof decisionMemo>;
+  /** Set by presentedBy: the sender declares no address, so any address was asked about. */
+  anyAddress: boolean;
+}
+
+/** The source addresses a receiver sees on this hop: the pool's SNAT, the internet, or the sender's own. */
+function presentedBy(c: Collected, h: FlowHop, masked: boolean): AddrSet {
+  c.anyAddress = false;
+  if (masked) return snatSet(h.pool!);
+  if (!h.sender) return publicAddrSet();
+  const presented = nodeAddressSet(h.sender);
+  if (!isEmpty(presented)) return presented;
+  c.anyAddress = true;
+  return anySet(); // what would any address get?
+}
+
+/** Decide one hop and file what it refuses under its anchor (or as an unchecked sender). */
+function collectHop(c: Collected, h: FlowHop): void {
+  // a mailbox server without accept statements takes its own domains from anyone: nothing to decide
+  if (h.delivers && !h.receiver.accepts.length) return;
+  const masked = !!h.pool && poolSource(h.pool) === 'masked';
+  const presented = presentedBy(c, h, masked);
+  const anyAddress = c.anyAddress;
+  if (isEmpty(presented)) return;
+  const d = c.decideOnce(h.receiver, h.flow?.domain.name, presented, !!h.route && routeAuth(h.route), h.delivers);
+  if (!d) return;
+  let code: 'MT315' | 'MT316';
+  if (isEmpty(d.admitted)) {
+    // the internet refused outright by an MX target: MT207 says it on the same line
+    if (!h.sender && !masked) return;
+    code = 'MT315';
+  } else if (anyAddress) {
+    const list = c.unchecked.get(h.sender!);
+    if (!list) c.unchecked.set(h.sender!, [h.receiver]);
+    else if (!list.includes(h.receiver)) list.push(h.receiver);
+    return;
+  } else code = 'MT316';
+  addProblem(c, h, code, d, presented, anyAddress);
+}
+
+/** One problem per route line and answer, naming every receiver and flow that gets it. */
+function addProblem(
+  c: Collected,
+  h: FlowHop,
+  code: 'MT315' | 'MT316',
+  d: Decision,
+  presented: AddrSet,
+  anyAddress: boolean,
+): void {
+  const anchor: object = h.route ?? h.mx ?? h.receiver;
+  let list = c.problems.get(anchor);
+  if (!list) c.problems.set(anchor, (list = []));
+  const p = list.find((x) => sameAnswer(x, code, d, h.pool, anyAddress));
+  if (p) {
+    if (h.flow && !p.flows.includes(flowName(h))) p.flows.push(flowName(h));
+    if (!h.flow) p.outbound = true;
+    if (!p.receivers.some((r) => r.node === h.receiver)) p.receivers.push({ node: h.receiver, decision: d });
+  } else
+    list.push({
+      code,
+      hop: { ...h }, // forEachHop reuses its hop object
+      decision: d,
+      presented,
+      flows: h.flow ? [flowName(h)] : [],
+      outbound: !h.flow,
+      anyAddress,
+      receivers: [{ node: h.receiver, decision: d }],
+    });
+}
+
+/** MT315/MT316 on the route (or mx) line the problem was found on; undefined when it has no line. */
+function problemDiagnostic(p: Problem): MtDiagnostic | undefined {
+  const at = p.hop.route ?? p.hop.mx;
+  if (!at) return undefined;
+  return {
+    code: p.code,
+    severity: p.code === 'MT315' ? 'error' : 'warning',
+    file: at.file,
+    range: at.range,
+    related: relatedOf(p),
+    message: message(p),
+    data: {
+      receiver: p.hop.receiver.name,
+      receivers: p.receivers.map((r) => r.node.name),
+      by: p.decision.by,
+      domain: p.hop.flow?.domain.name,
+      addresses: p.anyAddress
+        ? []
+        : isEmpty(p.decision.admitted) && p.hop.sender && !(p.hop.pool && poolSource(p.hop.pool) === 'masked')
+          ? [...p.hop.sender.addresses, ...p.hop.sender.addressRanges]
+          : setCidrs(p.decision.refused, 16).items,
+    },
+  };
+}
+
+/** MT317 on a sender with no address whose receivers admit only some addresses. */
+function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
+  return {
+    code: 'MT317',
+    severity: 'hint',
+    file: s.file,
+    range: s.nameRange,
+    related: receivers.slice(0, 10).map((r) => ({
+      file: r.file,
+      range: r.nameRange,
+      message: `${r.name} admits only some addresses`,
+    })),
+    message: `admission of mail from ${s.name} to ${receivers
+      .slice(0, 5)
+      .map((r) => r.name)
+      .join(
+        ', ',
+      )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
+  };
+}
+
 export const admissionFamily: RuleFamily = {
   id: 'admission',
   run(ctx: RuleContext): MtDiagnostic[] {
-    const problems = new Map<object, Problem[]>();
-    const unchecked = new Map<NodeDecl, NodeDecl[]>();
-    const decideOnce = decisionMemo();
-    forEachHop(ctx.model, (h) => {
-      // a mailbox server without accept statements takes its own domains from anyone: nothing to decide
-      if (h.delivers && !h.receiver.accepts.length) return;
-      const masked = !!h.pool && poolSource(h.pool) === 'masked';
-      let presented: AddrSet;
-      let anyAddress = false;
-      if (masked) presented = snatSet(h.pool!);
-      else if (!h.sender) presented = publicAddrSet();
-      else {
-        presented = nodeAddressSet(h.sender);
-        if (isEmpty(presented)) {
-          presented = anySet(); // what would any address get?
-          anyAddress = true;
-        }
-      }
-      if (isEmpty(presented)) return;
-      const d = decideOnce(h.receiver, h.flow?.domain.name, presented, !!h.route && routeAuth(h.route), h.delivers);
-      if (!d) return;
-      let code: 'MT315' | 'MT316';
-      if (isEmpty(d.admitted)) {
-        // the internet refused outright by an MX target: MT207 says it on the same line
-        if (!h.sender && !masked) return;
-        code = 'MT315';
-      } else if (anyAddress) {
-        const list = unchecked.get(h.sender!);
-        if (!list) unchecked.set(h.sender!, [h.receiver]);
-        else if (!list.includes(h.receiver)) list.push(h.receiver);
-        return;
-      } else code = 'MT316';
-      const anchor: object = h.route ?? h.mx ?? h.receiver;
-      let list = problems.get(anchor);
-      if (!list) problems.set(anchor, (list = []));
-      // one diagnostic per route line and answer, naming every receiver and flow that gets it
-      const p = list.find((x) => sameAnswer(x, code, d, h.pool, anyAddress));
-      if (p) {
-        if (h.flow && !p.flows.includes(flowName(h))) p.flows.push(flowName(h));
-        if (!h.flow) p.outbound = true;
-        if (!p.receivers.some((r) => r.node === h.receiver)) p.receivers.push({ node: h.receiver, decision: d });
-      } else
-        list.push({
-          code,
-          hop: { ...h }, // forEachHop reuses its hop object
-          decision: d,
-          presented,
-          flows: h.flow ? [flowName(h)] : [],
-          outbound: !h.flow,
-          anyAddress,
-          receivers: [{ node: h.receiver, decision: d }],
-        });
-    });
+    const c: Collected = { problems: new Map(), unchecked: new Map(), decideOnce: decisionMemo(), anyAddress: false };
+    forEachHop(ctx.model, (h) => collectHop(c, h));
     const out: MtDiagnostic[] = [];
-    for (const list of problems.values())
+    for (const list of c.problems.values())
       for (const p of list) {
-        const at = p.hop.route ?? p.hop.mx;
-        if (!at) continue;
-        out.push({
-          code: p.code,
-          severity: p.code === 'MT315' ? 'error' : 'warning',
-          file: at.file,
-          range: at.range,
-          related: relatedOf(p),
-          message: message(p),
-          data: {
-            receiver: p.hop.receiver.name,
-            receivers: p.receivers.map((r) => r.node.name),
-            by: p.decision.by,
-            domain: p.hop.flow?.domain.name,
-            addresses: p.anyAddress
-              ? []
-              : isEmpty(p.decision.admitted) && p.hop.sender && !(p.hop.pool && poolSource(p.hop.pool) === 'masked')
-                ? [...p.hop.sender.addresses, ...p.hop.sender.addressRanges]
-                : setCidrs(p.decision.refused, 16).items,
-          },
-        });
+        const diag = problemDiagnostic(p);
+        if (diag) out.push(diag);
       }
-    for (const [s, receivers] of unchecked) {
-      out.push({
-        code: 'MT317',
-        severity: 'hint',
-        file: s.file,
-        range: s.nameRange,
-        related: receivers.slice(0, 10).map((r) => ({
-          file: r.file,
-          range: r.nameRange,
-          message: `${r.name} admits only some addresses`,
-        })),
-        message: `admission of mail from ${s.name} to ${receivers
-          .slice(0, 5)
-          .map((r) => r.name)
-          .join(
-            ', ',
-          )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
-      });
-    }
+    for (const [s, receivers] of c.unchecked) out.push(uncheckedDiagnostic(s, receivers));
     return out;
   },
 };
