@@ -25,6 +25,7 @@ import type { Decl } from '../model/types';
 import { lineText, type FeatureContext } from './context';
 import { blockKindOf, cmpPos, statementPath } from './locate';
 import { declMarkdown, declSummaryLine, optionMarkdown, statementMarkdown, topLevelMarkdown } from './docs';
+import { COMMON_DANGEROUS, DANGEROUS_EXTENSION_LIST } from '../schema/extensions';
 
 export interface CompletionOptions {
   /** The client takes snippets (declaration skeletons). */
@@ -118,35 +119,14 @@ const KIND_ICON: Record<string, CompletionItemKind> = {
   domain: CompletionItemKind.Value,
 };
 
-const EXAMPLES: Record<string, string[]> = {
+const EXAMPLES: Record<string, readonly string[]> = {
   port: ['25', '465', '587'],
   duration: ['10s', '30s', '1m', '5m', '1h'],
   size: ['10MB', '25MB', '50MB'],
   preference: ['10', '20', '30'],
   dnsbl: ['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org'],
   allow: ['pdf', 'docx', 'xlsx', 'pptx', 'odt', 'txt', 'csv', 'png', 'jpg', 'gif', 'zip'],
-  block: [
-    'exe',
-    'com',
-    'scr',
-    'pif',
-    'bat',
-    'cmd',
-    'js',
-    'jse',
-    'vbs',
-    'vbe',
-    'wsf',
-    'wsh',
-    'hta',
-    'msi',
-    'ps1',
-    'jar',
-    'lnk',
-    'cpl',
-    'reg',
-    'iso',
-  ],
+  block: DANGEROUS_EXTENSION_LIST.slice(0, COMMON_DANGEROUS),
   engine: ['clamav', 'rspamd', 'spamassassin', 'sophos', 'defender'],
 };
 
