@@ -13,17 +13,21 @@ const ext = (s: Scalar) => s.text.toLowerCase().replace(/^\./, '');
  * its own licences (RULES.md MT410): never counted.
  */
 export function policyAppliers(nodes: NodeDecl[]): Map<PolicyDecl, NodeDecl[]> {
-  const m = new Map<PolicyDecl, NodeDecl[]>();
+  // a Set per policy, not includes() on a list: one policy applied by thousands
+  // of nodes made this quadratic (28 ms per edit at 50,000 lines)
+  const sets = new Map<PolicyDecl, Set<NodeDecl>>();
   const add = (p: PolicyDecl, n: NodeDecl) => {
-    const l = m.get(p) ?? [];
-    if (!l.includes(n)) l.push(n);
-    m.set(p, l);
+    let l = sets.get(p);
+    if (!l) sets.set(p, (l = new Set()));
+    l.add(n);
   };
   for (const n of nodes) {
     if (!n.scan || n.kind === 'external') continue;
     if (n.kind === 'pool') for (const mem of n.members) add(n.scan.policy, mem);
     else add(n.scan.policy, n);
   }
+  const m = new Map<PolicyDecl, NodeDecl[]>();
+  for (const [p, l] of sets) m.set(p, [...l]);
   return m;
 }
 
@@ -153,7 +157,13 @@ export const policiesFamily: RuleFamily = {
     const out: MtDiagnostic[] = [];
     const appliers = policyAppliers(model.nodes);
     const scanLines = new Map<PolicyDecl, NodeDecl[]>();
-    for (const n of model.nodes) if (n.scan) scanLines.set(n.scan.policy, [...(scanLines.get(n.scan.policy) ?? []), n]);
+    // pushed, not copied per node: one policy on thousands of nodes was quadratic
+    for (const n of model.nodes) {
+      if (!n.scan) continue;
+      const l = scanLines.get(n.scan.policy);
+      if (l) l.push(n);
+      else scanLines.set(n.scan.policy, [n]);
+    }
     for (const p of model.policies) {
       attachmentDiagnostics(p, out);
       deliverOnVirus(p, out);
