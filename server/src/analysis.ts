@@ -11,6 +11,7 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkFiles, type CheckResult } from './core/check';
+import { BuildCache } from './core/model/build';
 import type { MtDiagnostic } from './core/diagnostic';
 import { editorRoot, rootedFileHost } from './core/model/fileHost';
 import { IncrementalParseCache } from './core/features/incremental';
@@ -43,6 +44,8 @@ export interface Analysis {
 export class Analyzer {
   readonly cache = new IncrementalParseCache();
   private analyses = new Map<string, Analysis>();
+  /** Per root: the declarations its last build read, reused for statements an edit did not touch. */
+  private builds = new Map<string, BuildCache>();
   private pathByUri = new Map<string, string>();
   /** Bumped when files change on disk or settings that affect results change. */
   generation = 0;
@@ -115,9 +118,17 @@ export class Analyzer {
     const host = rootedFileHost(editorRoot(abs, this.folders), (p) => open.get(p)?.getText());
     const t0 = performance.now();
     let result: CheckResult;
+    let build = this.builds.get(root);
+    if (!build) this.builds.set(root, (build = new BuildCache()));
     try {
-      result = checkFiles([{ path: abs, text: doc.getText() }], { host, cache: this.cache, ignore: this.ignore });
+      result = checkFiles([{ path: abs, text: doc.getText() }], {
+        host,
+        cache: this.cache,
+        build,
+        ignore: this.ignore,
+      });
     } catch (e) {
+      this.builds.delete(root); // nothing half-resolved is reused
       result = failedCheck(abs, doc.getText(), e);
     }
     const files = new Set(result.workspace.files.map((f) => f.abs));
@@ -217,6 +228,7 @@ export class Analyzer {
 
   forget(uri: string): void {
     this.analyses.delete(uri);
+    this.builds.delete(uri);
     const p = this.pathByUri.get(uri);
     this.pathByUri.delete(uri);
     if (p) this.cache.delete(p);

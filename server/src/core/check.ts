@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { sortDiagnostics, type MtDiagnostic } from './diagnostic';
 import { loadWorkspace, type FileHost, type ParseCache, type Workspace } from './model/workspace';
-import { buildModel } from './model/build';
+import { buildModel, type BuildCache } from './model/build';
 import { cliRoot, readRegularFile, rootedFileHost } from './model/fileHost';
 import type { Model } from './model/types';
 import { RULE_FAMILIES } from './rules/index';
@@ -35,6 +35,8 @@ export const diskHost: FileHost = {
 export interface CheckOptions {
   host?: FileHost;
   cache?: ParseCache;
+  /** The editor's declarations read by earlier checks of the same root: read again only what changed. */
+  build?: BuildCache;
   /** Codes not to report. */
   ignore?: string[];
 }
@@ -48,7 +50,7 @@ export function checkFiles(roots: Array<{ path: string; text?: string }>, opts: 
     host,
     opts.cache,
   );
-  const { model, diagnostics } = buildModel(ws);
+  const { model, diagnostics } = buildModel(ws, opts.build);
   // concat, not push(...): a huge file can carry more diagnostics than a call has arguments
   let all: MtDiagnostic[] = [];
   for (const f of ws.files) all = all.concat(f.parsed.diagnostics);

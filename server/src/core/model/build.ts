@@ -8,6 +8,7 @@ import type { MtDiagnostic } from '../diagnostic';
 import type { Workspace } from './workspace';
 import type { Model } from './types';
 import { Build } from './build/context';
+import type { BuildCache } from './build/reuse';
 import { readTopLevel } from './build/declarations';
 import { resolveReferences } from './build/pending';
 import { checkExternalHostnames, checkSharedAddresses, checkUnused, finishNodes } from './build/passes';
@@ -17,8 +18,9 @@ export interface BuildResult {
   diagnostics: MtDiagnostic[];
 }
 
-export function buildModel(ws: Workspace): BuildResult {
-  const b = new Build();
+/** @param reuse the editor's cache of declarations read by earlier builds of the same root (build/reuse.ts) */
+export function buildModel(ws: Workspace, reuse?: BuildCache): BuildResult {
+  const b = new Build(reuse);
   for (const { file, stmt } of ws.entries) readTopLevel(b, file, stmt);
   resolveReferences(b);
   finishNodes(b);
@@ -29,3 +31,4 @@ export function buildModel(ws: Workspace): BuildResult {
 }
 
 export { union } from './addr';
+export { BuildCache } from './build/reuse';

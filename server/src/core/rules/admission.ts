@@ -293,7 +293,7 @@ function partText(p: Problem, set: AddrSet): string {
   return setText(set, 3);
 }
 
-function decidingText(p: Problem): string {
+function decidingText(p: Problem, to: string): string {
   const d = p.decision;
   const b = p.hop.receiver;
   const domain = p.hop.flow?.domain.name;
@@ -308,7 +308,7 @@ function decidingText(p: Problem): string {
       : `no relay rule matches ${partText(p, x.set)} (the implicit 'relay deny from=any')`,
   );
   const lead = domain
-    ? `${names(p)} ${plural(p, 'does', 'do')} not accept ${domain}, so ${plural(p, 'its', 'their')} relay rules decide: `
+    ? `${to} ${plural(p, 'does', 'do')} not accept ${domain}, so ${plural(p, 'its', 'their')} relay rules decide: `
     : `${plural(p, 'its', 'their')} relay rules decide: `;
   const needsAuth =
     !(p.hop.route && routeAuth(p.hop.route)) &&
@@ -358,11 +358,11 @@ function relatedOf(p: Problem): RelatedInfo[] {
 
 function message(p: Problem): string {
   const flows = flowsText(p);
-  const to = names(p);
+  const to = names(p); // once: the message names the receivers three times
   if (p.code === 'MT315') {
     const none = p.anyAddress ? 'no address at all' : 'none of those addresses';
     return cap(
-      `hop refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'admits', 'admit')} ${none}; ${decidingText(p)}`,
+      `hop refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'admits', 'admit')} ${none}; ${decidingText(p, to)}`,
     );
   }
   const refused =
@@ -370,7 +370,7 @@ function message(p: Problem): string {
       ? setText(p.decision.refused)
       : `every public address outside ${setText(p.decision.admitted)}`;
   return cap(
-    `hop partly refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'refuses', 'refuse')} ${refused}; ${decidingText(p)}`,
+    `hop partly refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'refuses', 'refuse')} ${refused}; ${decidingText(p, to)}`,
   );
 }
 
@@ -483,7 +483,12 @@ function addProblem(
   const anchor: object = h.route ?? h.mx ?? h.receiver;
   let list = c.problems.get(anchor);
   if (!list) c.problems.set(anchor, (list = []));
-  const p = list.find((x) => sameAnswer(x, code, d, h.pool, anyAddress));
+  let p: Problem | undefined;
+  for (const x of list)
+    if (sameAnswer(x, code, d, h.pool, anyAddress)) {
+      p = x;
+      break;
+    }
   if (p) {
     if (h.flow && !p.flows.includes(flowName(h))) p.flows.push(flowName(h));
     if (!h.flow) p.outbound = true;
@@ -491,7 +496,16 @@ function addProblem(
   } else
     list.push({
       code,
-      hop: { ...h }, // forEachHop reuses its hop object
+      // forEachHop reuses its hop object: a copy, field by field (one shape, no spread)
+      hop: {
+        flow: h.flow,
+        sender: h.sender,
+        receiver: h.receiver,
+        pool: h.pool,
+        route: h.route,
+        mx: h.mx,
+        delivers: h.delivers,
+      },
       decision: d,
       presented,
       flows: h.flow ? [flowName(h)] : [],
@@ -520,7 +534,9 @@ function problemDiagnostic(p: Problem): MtDiagnostic | undefined {
       addresses: p.anyAddress
         ? []
         : isEmpty(p.decision.admitted) && p.hop.sender && !(p.hop.pool && poolSource(p.hop.pool) === 'masked')
-          ? [...p.hop.sender.addresses, ...p.hop.sender.addressRanges]
+          ? p.hop.sender.addressRanges.length
+            ? [...p.hop.sender.addresses, ...p.hop.sender.addressRanges]
+            : p.hop.sender.addresses // shared: nothing edits a diagnostic after it is made
           : setCidrs(p.decision.refused, 16).items,
     },
   };

@@ -6,6 +6,7 @@ import type { Statement } from '../../syntax/ast';
 import type { LoadedFile } from '../workspace';
 import type { Decl, DomainDecl, Loc, Model, NodeDecl } from '../types';
 import type { Pending } from './pending';
+import type { BuildCache } from './reuse';
 
 /** The statements seen once in a block, by keyword (at most one per kind of statement: a few dozen). */
 export class SeenList {
@@ -29,6 +30,8 @@ export class SeenList {
 }
 
 export class Build {
+  /** What earlier builds of this editor root read, by statement (undefined: read everything). */
+  constructor(readonly reuse?: BuildCache) {}
   readonly diags: MtDiagnostic[] = [];
   readonly model: Model = {
     byName: new Map(),

@@ -13,6 +13,7 @@ import type { LoadedFile } from '../workspace';
 import { readBlock } from './block';
 import { KIND_LIST, article, type Build } from './context';
 import { NodeAt } from './objects';
+import { remember, reuseDeclaration } from './reuse';
 
 const NAME_TYPE: ValueType = { t: 'name' };
 const DOMAIN_TYPE: ValueType = { t: 'domain' };
@@ -73,7 +74,11 @@ function readOptionsBlock(b: Build, lf: LoadedFile, stmt: Statement): void {
 }
 
 function readDeclaration(b: Build, lf: LoadedFile, stmt: Statement, kind: DeclKind): void {
+  if (b.reuse && reuseDeclaration(b, lf, stmt, (d) => declare(b, d, lf.display))) return;
   const file = lf.display;
+  const d0 = b.diags.length;
+  const p0 = b.pending.length;
+  const h0 = b.requiredHostname.length;
   const what = kind === 'domain' ? 'domain name' : 'name';
   const pos = stmt.args.filter((a) => !a.key); // once per declaration, not per statement
   const nameScalar = pos[0]?.value.items[0];
@@ -96,8 +101,20 @@ function readDeclaration(b: Build, lf: LoadedFile, stmt: Statement, kind: DeclKi
     b.blockless = lf;
   }
   const decl = newDecl(kind, nameScalar, file, stmt, b.order++);
+  const head = b.reuse ? b.diags.slice(d0) : undefined;
   if (!p) declare(b, decl, file);
+  const d1 = b.diags.length;
   if (stmt.block) readBlock(b, stmt, kind, file, decl);
+  if (head)
+    remember(b, stmt, {
+      file,
+      decl,
+      declared: !p,
+      head,
+      body: b.diags.slice(d1),
+      pending: b.pending.slice(p0),
+      requiredHostname: b.requiredHostname.length > h0,
+    });
 }
 
 function newDecl(kind: DeclKind, nameScalar: Scalar, file: string, stmt: Statement, order: number): Decl {

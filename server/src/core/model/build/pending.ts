@@ -53,6 +53,46 @@ export class Pending {
     this.obj = obj;
     this.stmt = stmt;
   }
+  /** The target field's value now (before resolution: what reading left there). */
+  current(): unknown {
+    switch (this.into) {
+      case Into.Network:
+        return (this.obj as NetSource).network;
+      case Into.MxTarget:
+        return (this.obj as MxRecord).target;
+      case Into.Scanner:
+        return (this.obj as NonNullable<PolicyDecl['scanner']>).node;
+      case Into.Scan:
+        return (this.obj as NodeDecl).scan;
+      case Into.Hop:
+        return (this.obj as Hop).node;
+      case Into.Member:
+        return (this.obj as NodeDecl).members;
+    }
+  }
+  /** Put the target field back to a value `current()` returned (a reused declaration, build/reuse.ts). */
+  restore(v: unknown): void {
+    switch (this.into) {
+      case Into.Network:
+        (this.obj as NetSource).network = v as NetworkDecl | undefined;
+        return;
+      case Into.MxTarget:
+        (this.obj as MxRecord).target = v as MxRecord['target'];
+        return;
+      case Into.Scanner:
+        (this.obj as NonNullable<PolicyDecl['scanner']>).node = v as NodeDecl | undefined;
+        return;
+      case Into.Scan:
+        (this.obj as NodeDecl).scan = v as NodeDecl['scan'];
+        return;
+      case Into.Hop:
+        (this.obj as Hop).node = v as NodeDecl | undefined;
+        return;
+      case Into.Member:
+        (this.obj as NodeDecl).members = v as NodeDecl[];
+        return;
+    }
+  }
   resolve(d: Decl): void {
     switch (this.into) {
       case Into.Network:

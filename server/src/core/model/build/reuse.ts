@@ -1,0 +1,98 @@
+// Reading a declaration again only when its statement changed. The editor's
+// incremental parse keeps the statement objects of every chunk an edit did
+// not touch (moved in place when lines above it changed), so a build can take
+// what reading such a statement produced last time: the declaration object,
+// the schema diagnostics of its block, the references it recorded. Only the
+// cross-declaration work runs again on every build: MT104 duplicates, the
+// order, resolving references, the passes after.
+//
+// Resolving writes into the declaration objects (a hop's node, a pool's
+// members, a member's pools, a `from=` set completed with its networks), so a
+// reused declaration is first put back as reading left it. One cache per
+// editor root (see server/src/analysis.ts): a declaration object belongs to
+// one model at a time, the latest build of that root.
+import type { MtDiagnostic } from '../../diagnostic';
+import type { Statement } from '../../syntax/ast';
+import type { AddrSet } from '../addr';
+import type { Decl, NodeDecl } from '../types';
+import type { LoadedFile } from '../workspace';
+import type { Build } from './context';
+import type { Pending } from './pending';
+
+/** What reading one declaration statement produced, as reading left it (before any resolution). */
+export interface ReadDeclaration {
+  file: string;
+  decl: Decl;
+  /** Its name was valid, so it was declared (MT104 is decided again on every build). */
+  declared: boolean;
+  /** Diagnostics of its head (before declaring) and of its block (after). */
+  head: MtDiagnostic[];
+  body: MtDiagnostic[];
+  pending: Pending[];
+  /** The value each pending reference's target field had before resolution. */
+  unresolved: unknown[];
+  requiredHostname: boolean;
+  /** A node's lists resolution appends to, and its rules' `from=` sets before their networks were added. */
+  members?: Decl[];
+  pools?: Decl[];
+  acceptSets?: AddrSet[];
+  relaySets?: AddrSet[];
+}
+
+/** Per editor root: reading of each declaration statement, kept while the statement object lives. */
+export class BuildCache {
+  readonly byStmt = new WeakMap<Statement, ReadDeclaration>();
+  /** Declarations read again / reused in the last build (tests, bench). */
+  read = 0;
+  reused = 0;
+}
+
+/** Record what reading `decl` produced (call before references are resolved). */
+export function remember(
+  b: Build,
+  stmt: Statement,
+  r: Omit<ReadDeclaration, 'unresolved' | 'members' | 'pools' | 'acceptSets' | 'relaySets'>,
+): void {
+  const cache = b.reuse!;
+  const e: ReadDeclaration = { ...r, unresolved: r.pending.map((p) => p.current()) };
+  const d = r.decl;
+  if (d.kind === 'gateway' || d.kind === 'server' || d.kind === 'pool' || d.kind === 'external') {
+    e.members = d.members;
+    e.pools = d.pools;
+    e.acceptSets = d.accepts.map((x) => x.fromSet);
+    e.relaySets = d.relays.map((x) => x.fromSet);
+  }
+  cache.byStmt.set(stmt, e);
+  cache.read++;
+}
+
+/** Take the declaration of `stmt` as last read, put back as reading left it; false when it must be read. */
+export function reuseDeclaration(b: Build, lf: LoadedFile, stmt: Statement, declare: (d: Decl) => void): boolean {
+  const e = b.reuse?.byStmt.get(stmt);
+  if (!e || e.file !== lf.display) return false;
+  const d = e.decl;
+  d.order = b.order++;
+  d.doc = stmt.leadingComments; // the comments above a chunk's first statement are assigned per parse
+  for (let i = 0; i < e.pending.length; i++) e.pending[i].restore(e.unresolved[i]);
+  if (d.kind === 'gateway' || d.kind === 'server' || d.kind === 'pool' || d.kind === 'external') {
+    d.members = e.members as typeof d.members;
+    d.pools = e.pools as typeof d.pools;
+    // a new `from=` list object each build: evaluations cached by list (model/flow.ts) saw the old networks
+    d.accepts.forEach((x, i) => {
+      x.fromSet = e.acceptSets![i];
+      x.from = x.from.slice();
+    });
+    d.relays.forEach((x, i) => {
+      x.fromSet = e.relaySets![i];
+      x.from = x.from.slice();
+    });
+  }
+  for (const x of e.head) b.diags.push(x);
+  if (!stmt.block) b.blockless = lf;
+  if (e.declared) declare(d);
+  for (const x of e.body) b.diags.push(x);
+  for (const p of e.pending) b.pending.push(p);
+  if (e.requiredHostname) b.requiredHostname.push(d as NodeDecl);
+  b.reuse!.reused++;
+  return true;
+}
