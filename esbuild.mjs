@@ -11,6 +11,8 @@ const common = {
   sourcemap: false,
   logLevel: 'warning',
   minify: process.argv.includes('--minify'),
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 // The CLI (and `mailtopo lsp`) loads Graphviz's WebAssembly from its own file,
 // dist/graphviz.cjs, on first use only (svg.ts imports it dynamically): the

@@ -240,13 +240,22 @@ const row = (label: string, xs: number[], target: number) =>
   `${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms  p95 ${pct(xs, 95).toFixed(1).padStart(7)} ms  target p95 <= ${target} ms: ${mark(pct(xs, 95) <= target)}`;
 
 export async function benchStartup(): Promise<string[]> {
+  // The launcher keeps a V8 code cache beside the bundle, written by the first
+  // start after a build (per Node version and flag set): that start compiles
+  // everything, as a user's first start after an install or upgrade does. It
+  // is shown on its own; the target is for every start after it.
+  const first = await startServer();
+  await first.stop();
   const starts: number[] = [];
   for (let i = 0; i < 7; i++) {
     const s = await startServer();
     starts.push(s.startMs);
     await s.stop();
   }
-  return [row('start -> initialized (7 starts)', starts, TARGETS.startMs)];
+  return [
+    `${'first start after a build (no code cache yet)'.padEnd(44)} ${first.startMs.toFixed(1).padStart(7)} ms`,
+    row('start -> initialized (7 starts)', starts, TARGETS.startMs),
+  ];
 }
 
 async function typing10k(): Promise<{ lines: string[]; cpuPerEdit: number }> {

@@ -12,13 +12,13 @@ if (args[0] === 'lsp' && args.length === 2 && (args[1] === '--stdio' || args[1] 
   loadWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'server.cjs')).startServer();
 } else {
   process.env.MAILTOPO_CLI_ENTRY = '1';
-  require('../dist/cli.cjs');
+  loadWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'cli.cjs'));
   delete process.env.MAILTOPO_CLI_ENTRY; // the check above is synchronous; keep it out of child processes
 }
 
 /**
  * Load a CommonJS bundle with a V8 code cache kept beside it: compiling the
- * 1.3 MB server bundle is most of a start. The cache sits next to the bundle
+ * bundle (about 1 MB each, the server's and the CLI's) is most of a start. The cache sits next to the bundle
  * (never in a shared temporary folder: V8 trusts its bytes), is named by the
  * Node version and the bundle's size and mtime (a rebuilt bundle gets a new
  * one), and is written once, shortly after start, so that it holds what start
@@ -33,8 +33,14 @@ function loadWithCodeCache(file) {
   try {
     const st = fs.statSync(file);
     const src = fs.readFileSync(file, 'utf8');
-    const tag = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
-    cacheFile = path.join(path.dirname(file), `.${path.basename(file)}.${tag}.v8cache`);
+    const build = `${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}`;
+    // V8 rejects a cache made under other flags (--expose-gc, NODE_OPTIONS=--max-old-space-size=…):
+    // one cache per flag set, so a process started with flags does not compile everything each time
+    const flags = `${process.execArgv.join(' ')}|${process.env.NODE_OPTIONS ?? ''}`;
+    let h = 0x811c9dc5; // FNV-1a: a name, not a secret (loading node:crypto would cost a few ms of every start)
+    for (let i = 0; i < flags.length; i++) h = Math.imul(h ^ flags.charCodeAt(i), 0x01000193) >>> 0;
+    const flagTag = h.toString(16).padStart(8, '0');
+    cacheFile = path.join(path.dirname(file), `.${path.basename(file)}.${build}.${flagTag}.v8cache`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(cacheFile);
@@ -68,11 +74,13 @@ function loadWithCodeCache(file) {
 
 function writeCache(fs, path, script, cacheFile) {
   try {
-    // stale caches of earlier builds go first (one per bundle)
+    // caches of earlier builds go first (those of this build under other flags stay)
     const dir = path.dirname(cacheFile);
-    const prefix = path.basename(cacheFile).split('.v')[0] + '.v';
+    const name = path.basename(cacheFile); // .server.cjs.BUILD.FLAGS.v8cache
+    const prefix = name.split('.v')[0] + '.v'; // .server.cjs.v (every build of this bundle)
+    const thisBuild = name.slice(0, name.lastIndexOf('.', name.length - '.v8cache'.length - 1));
     for (const f of fs.readdirSync(dir))
-      if (f.startsWith(prefix) && f.endsWith('.v8cache') && f !== path.basename(cacheFile))
+      if (f.startsWith(prefix) && f.endsWith('.v8cache') && !f.startsWith(thisBuild + '.'))
         fs.rmSync(path.join(dir, f), { force: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o644 });

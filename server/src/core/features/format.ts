@@ -20,7 +20,7 @@ export function formatText(text: string, file = 'untitled.mailtopo'): FormatResu
     const d = syntax[0];
     return { error: `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: not formatted: ${d.message}` };
   }
-  const lex = T.lexer.tokenize(text);
+  const lex = T.lexer().tokenize(text);
   const toks: IToken[] = [...lex.tokens, ...(lex.groups.comments ?? [])].sort((a, b) => a.startOffset - b.startOffset);
   const p = new Printer(toks);
   for (let i = 0; i < toks.length; i++) i = p.token(i);

@@ -693,7 +693,7 @@ export function parse(text: string, file: string): ParsedFile {
     const start = cuts[ci];
     const end = ci + 1 < cuts.length ? cuts[ci + 1] : text.length;
     BASE = start;
-    const lex = T.lexer.tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
+    const lex = T.lexer().tokenize(start === 0 && end === text.length ? text : text.slice(start, end));
     for (const e of lex.errors) {
       if (diags.length >= MAX_SYNTAX_ERRORS) break;
       const off = start + e.offset;

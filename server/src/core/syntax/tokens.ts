@@ -52,11 +52,15 @@ export const ALL_TOKENS: TokenType[] = [
 
 // Offsets only: full line/column tracking costs 5x the lexing time; the parser
 // converts offsets to positions with one forward-moving cursor instead.
-export const lexer = new Lexer(ALL_TOKENS, {
-  positionTracking: 'onlyOffset',
-  ensureOptimizations: true,
-  skipValidations: true,
-});
+// Made on first use: building its tables is ~10 ms of every server start.
+let shared: Lexer | undefined;
+export function lexer(): Lexer {
+  return (shared ??= new Lexer(ALL_TOKENS, {
+    positionTracking: 'onlyOffset',
+    ensureOptimizations: true,
+    skipValidations: true,
+  }));
+}
 
 /** Words a user knows, for "expected ..." messages. */
 export function describeToken(name: string, image: string): string {

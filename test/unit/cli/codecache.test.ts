@@ -1,0 +1,94 @@
+// The launcher's V8 code cache for `mailtopo lsp --stdio` (bin/mailtopo.cjs):
+// one cache per build of the server bundle and per flag set (V8 rejects a
+// cache made under other flags, so `node --expose-gc …` used to compile the
+// whole bundle on every start), and a new build removes the caches of the old.
+// Runs the real launcher on a copy of it beside a freshly built bundle.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(import.meta.dirname, '..', '..', '..');
+
+/** Start the server, initialize, shut down and exit cleanly (the cache is written at exit). */
+async function startAndExit(dir: string, flags: string[]): Promise<void> {
+  const p = spawn(process.execPath, [...flags, path.join(dir, 'bin', 'mailtopo.cjs'), 'lsp', '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const send = (o: unknown) => {
+    const b = JSON.stringify(o);
+    p.stdin.write(`Content-Length: ${Buffer.byteLength(b)}\r\n\r\n${b}`);
+  };
+  let out = '';
+  const answered = (id: number) =>
+    new Promise<void>((resolve) => {
+      const on = (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(`"id":${id}`)) {
+          p.stdout.off('data', on);
+          resolve();
+        }
+      };
+      p.stdout.on('data', on);
+    });
+  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  await answered(1);
+  send({ jsonrpc: '2.0', id: 2, method: 'shutdown' });
+  await answered(2);
+  send({ jsonrpc: '2.0', method: 'exit' });
+  const code = await new Promise<number | null>((r) => p.once('exit', r));
+  assert.equal(code, 0);
+}
+
+const caches = (dir: string) =>
+  readdirSync(path.join(dir, 'dist'))
+    .filter((f) => f.endsWith('.v8cache'))
+    .sort();
+
+describe('cli: the language server code cache', function () {
+  this.timeout(120000);
+  let dir: string;
+
+  before(async function () {
+    dir = mkdtempSync(path.join(tmpdir(), 'mt-cache-'));
+    mkdirSync(path.join(dir, 'bin'));
+    copyFileSync(path.join(ROOT, 'bin', 'mailtopo.cjs'), path.join(dir, 'bin', 'mailtopo.cjs'));
+    try {
+      const esbuild = await import('esbuild');
+      await esbuild.build({
+        entryPoints: [path.join(ROOT, 'server/src/main.ts')],
+        outfile: path.join(dir, 'dist', 'server.cjs'),
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        logLevel: 'silent',
+      });
+    } catch (e) {
+      console.warn(`    (skipped: the server bundle cannot be built: ${String((e as Error).message).split('\n')[0]})`);
+      this.skip();
+    }
+  });
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('one cache per flag set; a new build replaces them all', async () => {
+    await startAndExit(dir, []);
+    const plain = caches(dir);
+    assert.equal(plain.length, 1, plain.join(', '));
+    await startAndExit(dir, ['--expose-gc']);
+    const both = caches(dir);
+    assert.equal(both.length, 2, both.join(', '));
+    await startAndExit(dir, []); // accepted: nothing new written
+    assert.deepEqual(caches(dir), both);
+    // a rebuilt bundle (another mtime): the old build's caches go, one new one comes
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path.join(dir, 'dist', 'server.cjs'), later, later);
+    await startAndExit(dir, []);
+    const after = caches(dir);
+    assert.equal(after.length, 1, after.join(', '));
+    assert.ok(!both.includes(after[0]));
+  });
+});
