@@ -219,14 +219,23 @@ export interface NetEval {
   set: AddrSet;
   /** Every source was understood (no unresolved network reference). */
   complete: boolean;
+  /** Per source, the set of the network it referred to when evaluated (undefined: none). */
+  deps: Array<AddrSet | undefined>;
 }
 
+// By list. The editor reuses unchanged rules across builds (build/reuse.ts),
+// so a cached answer holds while each source still refers to the same
+// network set: a network edited or renamed away invalidates it.
 const netEvals = new WeakMap<NetSource[], NetEval>();
+function stillValid(e: NetEval, sources: NetSource[]): boolean {
+  for (let i = 0; i < sources.length; i++) if (sources[i].network?.set !== e.deps[i]) return false;
+  return true;
+}
 
 /** The full address set of a `from=` list: `any`, CIDRs, addresses and network references. */
 export function evalSources(sources: NetSource[]): NetEval {
   const hit = netEvals.get(sources);
-  if (hit) return hit;
+  if (hit && stillValid(hit, sources)) return hit;
   const b = new AddrSetBuilder(); // sorted and merged once (issue 14: a long list was quadratic)
   let complete = true;
   for (const s of sources) {
@@ -245,7 +254,7 @@ export function evalSources(sources: NetSource[]): NetEval {
     }
     complete = false;
   }
-  const r = { set: b.build(), complete };
+  const r = { set: b.build(), complete, deps: sources.map((x) => x.network?.set) };
   netEvals.set(sources, r);
   return r;
 }

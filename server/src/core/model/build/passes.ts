@@ -3,16 +3,36 @@
 // hostname, MT111 (never referenced), MT112 (one address on two nodes).
 import type { Range } from '../../diagnostic';
 import { SCHEMA } from '../../schema/schema';
-import { canonicalIp, withSetsOf } from '../addr';
-import type { NodeDecl } from '../types';
+import { canonicalIp, withSetsOf, type AddrSet } from '../addr';
+import type { AcceptRule, NetSource, NodeDecl, RelayRule } from '../types';
 import { itemsOf, firstPositional } from './args';
 import type { Build } from './context';
+
+interface Completed {
+  base: AddrSet;
+  /** The network sets it was completed with, per source. */
+  deps: Array<AddrSet | undefined>;
+  set: AddrSet;
+}
+// The editor reuses unchanged rules across builds (build/reuse.ts): a rule's
+// completed set is kept while its own part and its networks' sets are the same.
+const completedSets = new WeakMap<AcceptRule | RelayRule, Completed>();
+const networkSet = (s: NetSource) => s.network?.set;
+
+/** A rule's `from=` set with the ranges of its networks. */
+function completed(r: AcceptRule | RelayRule): AddrSet {
+  const hit = completedSets.get(r);
+  if (hit && hit.base === r.fromSet && r.from.every((s, i) => s.network?.set === hit.deps[i])) return hit.set;
+  const set = withSetsOf(r.fromSet, r.from, networkSet);
+  if (set !== r.fromSet) completedSets.set(r, { base: r.fromSet, deps: r.from.map(networkSet), set });
+  return set;
+}
 
 /** `from=` sets gain the ranges of their networks; rule lists get their exact size. */
 export function finishNodes(b: Build): void {
   for (const n of b.model.nodes) {
-    for (const r of n.accepts) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
-    for (const r of n.relays) r.fromSet = withSetsOf(r.fromSet, r.from, (s) => s.network?.set);
+    for (const r of n.accepts) r.fromSet = completed(r);
+    for (const r of n.relays) r.fromSet = completed(r);
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();

@@ -73,25 +73,23 @@ export function reuseDeclaration(b: Build, lf: LoadedFile, stmt: Statement, decl
   const d = e.decl;
   d.order = b.order++;
   d.doc = stmt.leadingComments; // the comments above a chunk's first statement are assigned per parse
-  for (let i = 0; i < e.pending.length; i++) e.pending[i].restore(e.unresolved[i]);
-  if (d.kind === 'gateway' || d.kind === 'server' || d.kind === 'pool' || d.kind === 'external') {
-    d.members = e.members as typeof d.members;
-    d.pools = e.pools as typeof d.pools;
-    // a new `from=` list object each build: evaluations cached by list (model/flow.ts) saw the old networks
-    d.accepts.forEach((x, i) => {
-      x.fromSet = e.acceptSets![i];
-      x.from = x.from.slice();
-    });
-    d.relays.forEach((x, i) => {
-      x.fromSet = e.relaySets![i];
-      x.from = x.from.slice();
-    });
+  const pending = e.pending;
+  for (let i = 0; i < pending.length; i++) {
+    pending[i].restore(e.unresolved[i]);
+    b.pending.push(pending[i]);
   }
-  for (const x of e.head) b.diags.push(x);
+  if (e.members) {
+    const n = d as NodeDecl;
+    n.members = e.members as NodeDecl[];
+    n.pools = e.pools as NodeDecl[];
+    // (evaluations cached by `from=` list check that its networks are still the same: model/flow.ts)
+    for (let i = 0; i < n.accepts.length; i++) n.accepts[i].fromSet = e.acceptSets![i];
+    for (let i = 0; i < n.relays.length; i++) n.relays[i].fromSet = e.relaySets![i];
+  }
+  for (let i = 0; i < e.head.length; i++) b.diags.push(e.head[i]);
   if (!stmt.block) b.blockless = lf;
   if (e.declared) declare(d);
-  for (const x of e.body) b.diags.push(x);
-  for (const p of e.pending) b.pending.push(p);
+  for (let i = 0; i < e.body.length; i++) b.diags.push(e.body[i]);
   if (e.requiredHostname) b.requiredHostname.push(d as NodeDecl);
   b.reuse!.reused++;
   return true;
