@@ -89,6 +89,14 @@ describe('model/build: declarations reused across edits', () => {
     assert.ok(checkText(open).diagnostics.some((d) => d.code === 'MT201'));
   });
 
+  it('a network turned into a public range under reused rules: exposure and relay verdicts follow', () => {
+    const narrow = BASE.replace('cidr 10.0.0.0/8', 'cidr 203.0.113.0/24');
+    const c = editSequence([BASE, narrow, BASE, narrow]);
+    assert.equal(c.read, 1);
+    const codes = (t: string) => new Set(checkText(t).diagnostics.map((d) => d.code));
+    assert.notDeepEqual(codes(narrow), codes(BASE)); // the edit matters: the reused build must notice it
+  });
+
   it('a pool loses a member: the reused member is no longer in it', () => {
     editSequence([BASE, BASE.replace('members e1, e2', 'members e1'), BASE]);
   });

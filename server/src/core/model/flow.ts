@@ -301,8 +301,15 @@ export function admitsPublicClients(model: Model): Set<NodeDecl> {
   return analysis(model).publicFrom;
 }
 
+// Per node, from its own statements only: kept while the editor reuses the node (model/build/reuse.ts).
+const zoneReasons = new WeakMap<NodeDecl, RelatedInfo | null>();
 function zoneReason(n: NodeDecl): RelatedInfo | undefined {
   if (n.kind === 'pool' || (n.zone !== 'perimeter' && n.zone !== 'external')) return undefined;
+  let r = zoneReasons.get(n);
+  if (r === undefined) zoneReasons.set(n, (r = computeZoneReason(n) ?? null));
+  return r ?? undefined;
+}
+function computeZoneReason(n: NodeDecl): RelatedInfo | undefined {
   const zs = n.zoneDeclared ? findStmt(n, 'zone') : undefined;
   const rs = findStmt(n, 'role');
   if (zs) return { file: n.file, range: zs.range, message: `'zone ${n.zone}' makes ${n.name} internet-facing` };
@@ -326,6 +333,8 @@ function publicIn(set: AddrSet): boolean {
 
 const V4_ALL: AddrSet = { v4: [{ lo: 0n, hi: (1n << 32n) - 1n }], v6: [] };
 const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
+/** Public addresses, but not a whole address family: whether they are more than your own nodes decides. */
+const narrowPublic = (set: AddrSet) => publicIn(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL);
 
 /**
  * An explicit `from=` that admits a public range: internet hosts connect.
@@ -333,11 +342,24 @@ const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
  * internet: an internal relay "from=any" is a lazy rule, not a published one
  * (docs/decisions.md).
  */
+// A node none of whose rules admits a public address has no reasons whatever
+// your own addresses are: that answer is kept while its rules and their
+// evaluated sets are the same objects (the editor's reused nodes).
+const noPublicFrom = new WeakMap<NodeDecl, object[]>();
 function publicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
   if (n.kind !== 'gateway' && n.kind !== 'server') return [];
+  const key: object[] = [];
+  for (const a of n.accepts) key.push(a, evalSources(a.from).set);
+  for (const r of n.relays) key.push(r, evalSources(r.from).set);
+  const was = noPublicFrom.get(n);
+  if (was && was.length === key.length && was.every((x, i) => x === key[i])) return [];
+  const out = computePublicFromReasons(n, own);
+  if (!out.length && !key.some((x, i) => i % 2 === 1 && narrowPublic(x as AddrSet))) noPublicFrom.set(n, key);
+  return out;
+}
+function computePublicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
   const out: RelatedInfo[] = [];
-  const admitsPublic = (set: AddrSet) =>
-    publicIn(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL) && hasPublic(subtract(set, own()));
+  const admitsPublic = (set: AddrSet) => narrowPublic(set) && hasPublic(subtract(set, own()));
   for (const a of n.accepts) {
     if (!a.stmt.args.some((x) => x.key?.text === 'from')) continue;
     if (admitsPublic(evalSources(a.from).set))

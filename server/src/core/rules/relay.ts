@@ -50,9 +50,31 @@ export interface RelayVerdict {
 }
 
 /** First-match evaluation of a node's relay rules over address sets. */
+// The editor reuses unchanged nodes across builds (model/build/reuse.ts): a
+// node's verdict is kept while its rules and their evaluated sets are the
+// same objects (an evaluation is replaced when a network it used changes).
+const verdicts = new WeakMap<NodeDecl, { rules: object[]; v: RelayVerdict }>();
+function rulesAndSets(n: NodeDecl): object[] {
+  const out: object[] = [];
+  for (const r of n.relays) out.push(r, evalSources(r.from));
+  for (const a of n.accepts) out.push(a, evalSources(a.from));
+  return out;
+}
+const sameList = (a: object[], b: object[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 export function evaluateRelay(n: NodeDecl): RelayVerdict {
+  if (!n.relays.length && !n.accepts.length)
+    return { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
+  const rules = rulesAndSets(n);
+  const hit = verdicts.get(n);
+  if (hit && sameList(hit.rules, rules)) return hit.v;
+  const v = computeVerdict(n);
+  verdicts.set(n, { rules, v });
+  return v;
+}
+
+function computeVerdict(n: NodeDecl): RelayVerdict {
   const v: RelayVerdict = { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
-  if (!n.relays.length && !n.accepts.length) return v;
   let unauthSeen = emptySet(); // union of earlier rules without auth=required
   let allSeen = emptySet(); // union of all earlier rules
   let earlierComplete = true; // every earlier unauth rule's sources were understood
