@@ -303,8 +303,9 @@ export function admitsPublicClients(model: Model): Set<NodeDecl> {
 
 // Per node, from its own statements only: kept while the editor reuses the node (model/build/reuse.ts).
 const zoneReasons = new WeakMap<NodeDecl, RelatedInfo | null>();
-function zoneReason(n: NodeDecl): RelatedInfo | undefined {
+function zoneReason(n: NodeDecl, keep: boolean): RelatedInfo | undefined {
   if (n.kind === 'pool' || (n.zone !== 'perimeter' && n.zone !== 'external')) return undefined;
+  if (!keep) return computeZoneReason(n);
   let r = zoneReasons.get(n);
   if (r === undefined) zoneReasons.set(n, (r = computeZoneReason(n) ?? null));
   return r ?? undefined;
@@ -346,8 +347,9 @@ const narrowPublic = (set: AddrSet) => publicIn(set) && !covers(set, V4_ALL) && 
 // your own addresses are: that answer is kept while its rules and their
 // evaluated sets are the same objects (the editor's reused nodes).
 const noPublicFrom = new WeakMap<NodeDecl, object[]>();
-function publicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
+function publicFromReasons(n: NodeDecl, own: () => AddrSet, keep: boolean): RelatedInfo[] {
   if (n.kind !== 'gateway' && n.kind !== 'server') return [];
+  if (!keep) return computePublicFromReasons(n, own);
   const key: object[] = [];
   for (const a of n.accepts) key.push(a, evalSources(a.from).set);
   for (const r of n.relays) key.push(r, evalSources(r.from).set);
@@ -411,6 +413,7 @@ function buildExposure(
   publicFrom: Set<NodeDecl>,
 ): Map<NodeDecl, RelatedInfo[]> {
   const out = new Map<NodeDecl, RelatedInfo[]>();
+  const keep = !!model.keepAnswers;
   let own: AddrSet | undefined;
   const ownAddresses = () => (own ??= ownAddressSet(model));
   const add = (n: NodeDecl, r: RelatedInfo) => {
@@ -419,12 +422,12 @@ function buildExposure(
     else out.set(n, [r]);
   };
   for (const n of model.nodes) {
-    const z = zoneReason(n);
+    const z = zoneReason(n, keep);
     if (z) add(n, z);
     for (const u of mxUses.get(n) ?? [])
       add(n, { file: u.mx.file, range: u.mx.range, message: `${n.name} is an MX target of ${u.domain.name}` });
     if (n.accepts.length || n.relays.length)
-      for (const r of publicFromReasons(n, ownAddresses)) {
+      for (const r of publicFromReasons(n, ownAddresses, keep)) {
         add(n, r);
         publicFrom.add(n);
       }

@@ -222,6 +222,11 @@ export interface Model {
   references: Reference[];
   /** All declarations in workspace order. */
   decls: Decl[];
+  /**
+   * Built by the editor with a build cache: the next build reuses unchanged
+   * declarations, so answers computed per node are worth keeping for it.
+   */
+  keepAnswers?: boolean;
 }
 
 export function isNode(d: Decl | undefined): d is NodeDecl {

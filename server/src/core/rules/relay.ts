@@ -62,9 +62,11 @@ function rulesAndSets(n: NodeDecl): object[] {
 }
 const sameList = (a: object[], b: object[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export function evaluateRelay(n: NodeDecl): RelayVerdict {
+/** @param keep memoize for the next editor build (a one-off check keeps nothing) */
+export function evaluateRelay(n: NodeDecl, keep = false): RelayVerdict {
   if (!n.relays.length && !n.accepts.length)
     return { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
+  if (!keep) return computeVerdict(n);
   const rules = rulesAndSets(n);
   const hit = verdicts.get(n);
   if (hit && sameList(hit.rules, rules)) return hit.v;
@@ -277,7 +279,7 @@ export const relayFamily: RuleFamily = {
       if (n.kind !== 'gateway' && n.kind !== 'server') continue;
       const why = exposure.get(n);
       const related: RelatedInfo[] = why ?? [];
-      const v = evaluateRelay(n);
+      const v = evaluateRelay(n, ctx.model.keepAnswers);
       unreachableDiagnostics(n, v, out);
       // the perimeter rules only matter where the internet can reach the node
       if (why) {

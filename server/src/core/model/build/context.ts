@@ -31,7 +31,9 @@ export class SeenList {
 
 export class Build {
   /** What earlier builds of this editor root read, by statement (undefined: read everything). */
-  constructor(readonly reuse?: BuildCache) {}
+  constructor(readonly reuse?: BuildCache) {
+    if (reuse) this.model.keepAnswers = true;
+  }
   readonly diags: MtDiagnostic[] = [];
   readonly model: Model = {
     byName: new Map(),

@@ -19,8 +19,9 @@ interface Completed {
 const completedSets = new WeakMap<AcceptRule | RelayRule, Completed>();
 const networkSet = (s: NetSource) => s.network?.set;
 
-/** A rule's `from=` set with the ranges of its networks. */
-function completed(r: AcceptRule | RelayRule): AddrSet {
+/** A rule's `from=` set with the ranges of its networks (`keep`: for the next editor build). */
+function completed(r: AcceptRule | RelayRule, keep: boolean): AddrSet {
+  if (!keep) return withSetsOf(r.fromSet, r.from, networkSet);
   const hit = completedSets.get(r);
   if (hit && hit.base === r.fromSet && r.from.every((s, i) => s.network?.set === hit.deps[i])) return hit.set;
   const set = withSetsOf(r.fromSet, r.from, networkSet);
@@ -30,9 +31,10 @@ function completed(r: AcceptRule | RelayRule): AddrSet {
 
 /** `from=` sets gain the ranges of their networks; rule lists get their exact size. */
 export function finishNodes(b: Build): void {
+  const keep = !!b.reuse;
   for (const n of b.model.nodes) {
-    for (const r of n.accepts) r.fromSet = completed(r);
-    for (const r of n.relays) r.fromSet = completed(r);
+    for (const r of n.accepts) r.fromSet = completed(r, keep);
+    for (const r of n.relays) r.fromSet = completed(r, keep);
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();
