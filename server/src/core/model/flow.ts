@@ -12,6 +12,7 @@ import type { Range, RelatedInfo } from '../diagnostic';
 import type { Statement } from '../syntax/ast';
 import {
   AddrSetBuilder,
+  anySet,
   covers,
   emptySet,
   hasPublic,
@@ -236,6 +237,16 @@ function stillValid(e: NetEval, sources: NetSource[]): boolean {
 export function evalSources(sources: NetSource[]): NetEval {
   const hit = netEvals.get(sources);
   if (hit && stillValid(hit, sources)) return hit;
+  // one source (`from=corp`, `from=any`, the default): its set itself, shared (answers cached by set then hit)
+  if (sources.length === 1) {
+    const one = sources[0];
+    const set = one.any ? anySet() : one.network?.set;
+    if (set) {
+      const r = { set, complete: true, deps: [one.network?.set] };
+      netEvals.set(sources, r);
+      return r;
+    }
+  }
   const b = new AddrSetBuilder(); // sorted and merged once (issue 14: a long list was quadratic)
   let complete = true;
   for (const s of sources) {
@@ -326,7 +337,8 @@ function computeZoneReason(n: NodeDecl): RelatedInfo | undefined {
 
 // A network's set is shared by every rule naming it: its answer is computed once.
 const publicCache = new WeakMap<AddrSet, boolean>();
-function publicIn(set: AddrSet): boolean {
+/** The set holds a public address (cached by set: `from=` sets are shared by evalSources). */
+export function publicIn(set: AddrSet): boolean {
   let r = publicCache.get(set);
   if (r === undefined) publicCache.set(set, (r = hasPublic(set)));
   return r;
@@ -360,6 +372,11 @@ function publicFromReasons(n: NodeDecl, own: () => AddrSet, keep: boolean): Rela
   return out;
 }
 function computePublicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
+  // most nodes admit private ranges only: nothing to explain, nothing to merge
+  let some = false;
+  for (const a of n.accepts) if (narrowPublic(evalSources(a.from).set)) some = true;
+  for (const r of n.relays) if (r.action === 'allow' && narrowPublic(evalSources(r.from).set)) some = true;
+  if (!some) return [];
   const out: RelatedInfo[] = [];
   const admitsPublic = (set: AddrSet) => narrowPublic(set) && hasPublic(subtract(set, own()));
   for (const a of n.accepts) {
@@ -1294,6 +1311,16 @@ export interface FlowHop {
  */
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   const a = analysis(model);
+  // the first enumeration of a model also records who connects to each node (hopsIn): one pass, not two
+  let record: Map<NodeDecl, HopsIn> | undefined;
+  if (!hopsInCache.has(model)) {
+    const rec = (record = new Map<NodeDecl, HopsIn>());
+    const inner = cb;
+    cb = (h) => {
+      noteHopIn(rec, h);
+      inner(h);
+    };
+  }
   // every field set up front: one object shape for every hop
   const e: HopEmitter = {
     cb,
@@ -1309,6 +1336,7 @@ export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   };
   for (const f of a.inbound) inboundHops(e, f);
   outboundHops(e, a.outboundGraph);
+  if (record) hopsInCache.set(model, record);
 }
 
 /** The reused hop object and the callback it goes to: passed down instead of a closure per call. */
@@ -1412,20 +1440,17 @@ export interface HopsIn {
 const hopsInCache = new WeakMap<Model, Map<NodeDecl, HopsIn>>();
 /** For every node some flow hop reaches: whether an internet client's address ever gets to it. */
 export function hopsIn(model: Model): Map<NodeDecl, HopsIn> {
-  let m = hopsInCache.get(model);
-  if (m) return m;
-  const out = new Map<NodeDecl, HopsIn>();
-  forEachHop(model, (h) => {
-    const masked = !!h.pool && h.pool.source === 'masked';
-    const fromInternet = !masked && (!h.sender || h.sender.kind === 'external');
-    const e = out.get(h.receiver);
-    if (e) {
-      e.internet ||= fromInternet;
-      if (masked) e.masked ??= h.pool;
-    } else out.set(h.receiver, { internet: fromInternet, masked: masked ? h.pool : undefined });
-  });
-  hopsInCache.set(model, (m = out));
-  return m;
+  if (!hopsInCache.has(model)) forEachHop(model, () => undefined); // records them
+  return hopsInCache.get(model)!;
+}
+function noteHopIn(out: Map<NodeDecl, HopsIn>, h: FlowHop): void {
+  const masked = !!h.pool && h.pool.source === 'masked';
+  const fromInternet = !masked && (!h.sender || h.sender.kind === 'external');
+  const e = out.get(h.receiver);
+  if (e) {
+    e.internet ||= fromInternet;
+    if (masked) e.masked ??= h.pool;
+  } else out.set(h.receiver, { internet: fromInternet, masked: masked ? h.pool : undefined });
 }
 
 /** Reached in the flows only by your own nodes (or through a masking pool), and admitting no public clients of its own. */

@@ -2,9 +2,9 @@
 // Rules about an MX target start on the domain's `mx` line with the target's
 // declaration as related information (RULES.md, Placement).
 import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
-import { canonicalIp, hasPublic } from '../model/addr';
+import { canonicalIp } from '../model/addr';
 import { isPrivateAddress } from '../dns/ip';
-import { evalSources, findStmt, mxTargets, patternMatches } from '../model/flow';
+import { evalSources, findStmt, mxTargets, patternMatches, publicIn } from '../model/flow';
 import type { DomainDecl, Model, MxRecord, NodeDecl } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -20,7 +20,7 @@ function acceptance(n: NodeDecl, domain: string): 'yes' | 'no' | 'private-only' 
   if (!matching.length) return 'no';
   for (const a of matching) {
     const { set, complete } = evalSources(a.from);
-    if (!complete || hasPublic(set)) return 'yes';
+    if (!complete || publicIn(set)) return 'yes';
   }
   return 'private-only';
 }
