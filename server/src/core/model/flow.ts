@@ -1353,7 +1353,6 @@ function emitHop(
   route: RouteRule | undefined,
   mx: MxRecord | undefined,
   to: NodeDecl,
-  delivering: Uint8Array | undefined,
 ): void {
   const h = e.h;
   h.flow = flow;
@@ -1365,13 +1364,13 @@ function emitHop(
     for (const m of to.members)
       if (m.kind === 'gateway' || m.kind === 'server') {
         h.receiver = m;
-        h.delivers = isAt(flow, delivering, m);
+        h.delivers = isAt(flow, m);
         e.cb(h);
       }
   } else if (to.kind === 'gateway' || to.kind === 'server') {
     h.pool = undefined;
     h.receiver = to;
-    h.delivers = isAt(flow, delivering, to);
+    h.delivers = isAt(flow, to);
     e.cb(h);
   }
 }
@@ -1379,14 +1378,9 @@ function emitHop(
 /** The internet's hops (each with the first `mx` line naming its target), then every routed node's hops. */
 function inboundHops(e: HopEmitter, f: InboundFlow): void {
   const g = f.g;
-  const delivering = new Uint8Array(g.node.length);
-  for (const v of f.delivering) delivering[v] = 1;
-  const firstMx = new Map<NodeDecl, MxRecord>();
-  for (const m of f.domain.mx)
-    if (m.target.kind === 'ref' && !firstMx.has(m.target.decl)) firstMx.set(m.target.decl, m);
   for (const w of g.succ[INTERNET]) {
     const to = g.node[w];
-    if (to) emitHop(e, f, undefined, undefined, firstMx.get(to), to, delivering);
+    if (to) emitHop(e, f, undefined, undefined, firstMxOf(f.domain, to), to);
   }
   for (let v = 2; v < g.node.length; v++) {
     const n = g.node[v];
@@ -1394,7 +1388,7 @@ function inboundHops(e: HopEmitter, f: InboundFlow): void {
     if (!n || n.kind === 'pool' || !route) continue;
     for (const w of g.succ[v]) {
       const to = g.node[w];
-      if (to) emitHop(e, f, n, route, undefined, to, delivering);
+      if (to) emitHop(e, f, n, route, undefined, to);
     }
   }
 }
@@ -1420,15 +1414,23 @@ function outboundHops(e: HopEmitter, ob: OutboundGraph): void {
         seen[w] = 1;
         q.push(w);
       }
-      if (route) emitHop(e, undefined, n, route, undefined, ob.g.node[w]!, undefined);
+      if (route) emitHop(e, undefined, n, route, undefined, ob.g.node[w]!);
     }
   }
 }
 
-/** The node delivers the flow's domain (a vertex of the flow's delivering list). */
-function isAt(flow: InboundFlow | undefined, delivering: Uint8Array | undefined, n: NodeDecl): boolean {
-  const v = flow ? flow.vertexOf.get(n) : undefined;
-  return v !== undefined && delivering !== undefined && delivering[v] === 1;
+/** The node delivers the flow's domain (one of the flow's delivering vertices: a short list, scanned). */
+function isAt(flow: InboundFlow | undefined, n: NodeDecl): boolean {
+  if (!flow) return false;
+  const d = flow.delivering;
+  for (let i = 0; i < d.length; i++) if (flow.g.node[d[i]] === n) return true;
+  return false;
+}
+
+/** The first `mx` line of the domain naming `to` (a domain has a few). */
+function firstMxOf(d: DomainDecl, to: NodeDecl): MxRecord | undefined {
+  for (const m of d.mx) if (m.target.kind === 'ref' && m.target.decl === to) return m;
+  return undefined;
 }
 
 /** Who connects to a node in the flows: an internet client (the internet or an external, not through a masking pool)? */

@@ -321,8 +321,8 @@ function decidingText(p: Problem, to: string): string {
 // A receiver's related entries are the same in every diagnostic that names
 // it (a hub is named by every route line into it): built once per node and
 // shared, as ranges already are. Nothing edits a diagnostic after it is made.
-const implicitDenies = new WeakMap<NodeDecl, RelatedInfo>();
-function implicitDeny(b: NodeDecl): RelatedInfo {
+// (A Map per run, not a module WeakMap: tens of thousands of weak entries are slow to collect.)
+function implicitDeny(b: NodeDecl, implicitDenies: Map<NodeDecl, RelatedInfo>): RelatedInfo {
   let r = implicitDenies.get(b);
   if (!r)
     implicitDenies.set(
@@ -336,14 +336,14 @@ function implicitDeny(b: NodeDecl): RelatedInfo {
   return r;
 }
 
-function relatedOf(p: Problem): RelatedInfo[] {
+function relatedOf(p: Problem, denies: Map<NodeDecl, RelatedInfo>): RelatedInfo[] {
   const out: RelatedInfo[] = [];
   for (const { node: b, decision: d } of p.receivers.slice(0, 10)) {
     const deciding = d.by === 'accept' ? d.parts : d.parts.filter((x) => !x.allow);
     for (const x of deciding) {
       if (x.rule)
         out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
-      else out.push(implicitDeny(b));
+      else out.push(implicitDeny(b, denies));
     }
   }
   const src = p.hop.pool && poolSource(p.hop.pool) === 'masked' ? poolSourceStmt(p.hop.pool) : undefined;
@@ -409,11 +409,16 @@ interface Memo {
  * without accept statements answers every domain alike, and one without an
  * `auth=required` rule every login alike, so those do not split the key.
  */
+function hasAuthRequired(b: NodeDecl): boolean {
+  for (const r of b.relays) if (r.auth === 'required') return true;
+  return false;
+}
+
 function decisionMemo() {
   const byNode = new Map<NodeDecl, Memo[]>();
   return (b: NodeDecl, domain: string | undefined, presented: AddrSet, auth: boolean, delivers: boolean) => {
     const dk = b.accepts.length ? domain : undefined;
-    const ak = auth && b.relays.some((r) => r.auth === 'required');
+    const ak = auth && hasAuthRequired(b);
     let list = byNode.get(b);
     if (!list) byNode.set(b, (list = []));
     for (const m of list)
@@ -516,7 +521,7 @@ function addProblem(
 }
 
 /** MT315/MT316 on the route (or mx) line the problem was found on; undefined when it has no line. */
-function problemDiagnostic(p: Problem): MtDiagnostic | undefined {
+function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDiagnostic | undefined {
   const at = p.hop.route ?? p.hop.mx;
   if (!at) return undefined;
   return {
@@ -524,7 +529,7 @@ function problemDiagnostic(p: Problem): MtDiagnostic | undefined {
     severity: p.code === 'MT315' ? 'error' : 'warning',
     file: at.file,
     range: at.range,
-    related: relatedOf(p),
+    related: relatedOf(p, denies),
     message: message(p),
     data: {
       receiver: p.hop.receiver.name,
@@ -569,9 +574,10 @@ export const admissionFamily: RuleFamily = {
     const c: Collected = { problems: new Map(), unchecked: new Map(), decideOnce: decisionMemo(), anyAddress: false };
     forEachHop(ctx.model, (h) => collectHop(c, h));
     const out: MtDiagnostic[] = [];
+    const denies = new Map<NodeDecl, RelatedInfo>();
     for (const list of c.problems.values())
       for (const p of list) {
-        const diag = problemDiagnostic(p);
+        const diag = problemDiagnostic(p, denies);
         if (diag) out.push(diag);
       }
     for (const [s, receivers] of c.unchecked) out.push(uncheckedDiagnostic(s, receivers));
