@@ -13,6 +13,9 @@ const common = {
   minify: process.argv.includes('--minify'),
   minifyWhitespace: true,
   minifySyntax: true,
+  // import() becomes require(): bin/mailtopo.cjs runs the bundles from a V8 code
+  // cache, and Node cannot run a real dynamic import from cached code
+  supported: { 'dynamic-import': false },
 };
 // The CLI (and `mailtopo lsp`) loads Graphviz's WebAssembly from its own file,
 // dist/graphviz.cjs, on first use only (svg.ts imports it dynamically): the
@@ -23,28 +26,30 @@ const graphvizApart = {
     build.onResolve({ filter: /^@hpcc-js\/wasm-graphviz$/ }, () => ({ path: './graphviz.cjs', external: true }));
   },
 };
+// MAILTOPO_DIST: another output folder (tests build the real bundles into a temporary one)
+const dist = process.env.MAILTOPO_DIST || 'dist';
 const builds = [
-  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.cjs', plugins: [graphvizApart] },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: `${dist}/cli.cjs`, plugins: [graphvizApart] },
   {
     ...common,
     stdin: { contents: "export * from '@hpcc-js/wasm-graphviz';", resolveDir: '.', loader: 'js' },
-    outfile: 'dist/graphviz.cjs',
+    outfile: `${dist}/graphviz.cjs`,
   },
 ];
 if (existsSync('server/src/main.ts')) {
-  builds.push({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' });
+  builds.push({ ...common, entryPoints: ['server/src/main.ts'], outfile: `${dist}/server.cjs` });
 }
 if (existsSync('client/src/extension.ts')) {
   builds.push({
     ...common,
     entryPoints: ['client/src/extension.ts'],
-    outfile: 'dist/client.cjs',
+    outfile: `${dist}/client.cjs`,
     external: ['vscode'],
   });
 }
 if (process.argv.includes('--bench')) {
   // The benchmark runs from a bundle, as the server and CLI do (no loader overhead).
   builds.length = 0;
-  builds.push({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.cjs' });
+  builds.push({ ...common, entryPoints: ['bench/run.ts'], outfile: `${dist}/bench.cjs` });
 }
 await Promise.all(builds.map((b) => esbuild.build(b)));
