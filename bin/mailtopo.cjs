@@ -76,6 +76,7 @@ function writeCache(fs, path, script, cacheFile) {
   try {
     // caches of earlier builds go first (those of this build under other flags stay)
     const dir = path.dirname(cacheFile);
+    fs.accessSync(dir, fs.constants.W_OK); // a read-only install: not even the cache data is made
     const name = path.basename(cacheFile); // .server.cjs.BUILD.FLAGS.v8cache
     const prefix = name.split('.v')[0] + '.v'; // .server.cjs.v (every build of this bundle)
     const thisBuild = name.slice(0, name.lastIndexOf('.', name.length - '.v8cache'.length - 1));
