@@ -66,4 +66,6 @@ if (g.status !== 0) failed += Math.max(1, (g.out.match(/^✖|failed/gm) ?? []).l
 
 void build;
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed ? 1 : 0);
+// exitCode, not exit(): into a pipe (CI's tee), output written while spawnSync
+// blocked may still be queued, and exit() would drop it, summary line included
+process.exitCode = failed ? 1 : 0;
