@@ -235,6 +235,7 @@ export class NodeAt implements NodeDecl {
   declare snatStmt?: Sourced<string[]>;
   declare pools: NodeDecl[];
   #name: Scalar;
+  #nameRange: Range | undefined;
   // address sets are built when a rule first asks (most nodes are never asked)
   #addressSet: AddrSet | undefined;
   #snatSet: AddrSet | undefined;
@@ -296,9 +297,11 @@ export class NodeAt implements NodeDecl {
     this.pools = NO_NODES;
     this.#addressSet = undefined;
     this.#snatSet = undefined;
+    this.#nameRange = undefined;
   }
   get nameRange(): Range {
-    return this.#name.range;
+    // made once: every diagnostic and related entry about a node names it (a parser word makes a new range per call)
+    return (this.#nameRange ??= this.#name.range);
   }
   get addressSet(): AddrSet {
     if (!this.#addressSet) {
