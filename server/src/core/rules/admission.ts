@@ -6,7 +6,7 @@
 // relay rules, first match, where `auth=required` rules match only when A's
 // route logs in (`auth=yes`). Everything is computed on address-interval
 // sets: a rule's part of the sender's set, never one address at a time.
-import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import { flat, type MtDiagnostic, type RelatedInfo } from '../diagnostic';
 import {
   anySet,
   emptySet,
@@ -537,7 +537,7 @@ function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDi
     file: at.file,
     range: at.range,
     related: relatedOf(p, denies),
-    message: message(p),
+    message: flat(message(p)),
     data: {
       receiver: p.receiver.name,
       receivers: p.receivers.map((r) => r.node.name),
@@ -566,12 +566,14 @@ function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
       range: r.nameRange,
       message: `${r.name} admits only some addresses`,
     })),
-    message: `admission of mail from ${s.name} to ${receivers
-      .slice(0, 5)
-      .map((r) => r.name)
-      .join(
-        ', ',
-      )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
+    message: flat(
+      `admission of mail from ${s.name} to ${receivers
+        .slice(0, 5)
+        .map((r) => r.name)
+        .join(
+          ', ',
+        )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
+    ),
   };
 }
 
