@@ -359,7 +359,8 @@ function relatedOf(p: Problem, denies: Map<NodeDecl, RelatedInfo>): RelatedInfo[
       range: src.range,
       message: `pool ${p.pool.name} hides every client behind its snat`,
     });
-  return out;
+  // exact size: a pushed-to array keeps room for 16 more, and this one lives as long as the diagnostic
+  return out.slice();
 }
 
 function message(p: Problem): string {
