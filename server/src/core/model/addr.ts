@@ -169,16 +169,6 @@ export class AddrSetBuilder {
   }
 }
 
-/** `base` and the sets `setOf` gives for `items` (a `from=` list's network references), merged once. */
-export function withSetsOf<T>(base: AddrSet, items: readonly T[], setOf: (t: T) => AddrSet | undefined): AddrSet {
-  let b: AddrSetBuilder | undefined;
-  for (const it of items) {
-    const s = setOf(it);
-    if (s) (b ??= new AddrSetBuilder().addSet(base)).addSet(s);
-  }
-  return b ? b.build() : base;
-}
-
 /** Merge two sorted, disjoint lists in one pass (no sort). */
 function mergeSorted(a: Interval[], b: Interval[]): Interval[] {
   if (!a.length) return b;

@@ -3,38 +3,18 @@
 // hostname, MT111 (never referenced), MT112 (one address on two nodes).
 import type { Range } from '../../diagnostic';
 import { SCHEMA } from '../../schema/schema';
-import { canonicalIp, withSetsOf, type AddrSet } from '../addr';
-import type { AcceptRule, NetSource, NodeDecl, RelayRule } from '../types';
+import { canonicalIp } from '../addr';
+import { evalSources } from '../flow';
+import type { NodeDecl } from '../types';
 import { itemsOf, firstPositional } from './args';
 import type { Build } from './context';
 
-interface Completed {
-  base: AddrSet;
-  /** The network sets it was completed with, per source. */
-  deps: Array<AddrSet | undefined>;
-  set: AddrSet;
-}
-// The editor reuses unchanged rules across builds (build/reuse.ts): a rule's
-// completed set is kept while its own part and its networks' sets are the same.
-const completedSets = new WeakMap<AcceptRule | RelayRule, Completed>();
-const networkSet = (s: NetSource) => s.network?.set;
-
-/** A rule's `from=` set with the ranges of its networks (`keep`: for the next editor build). */
-function completed(r: AcceptRule | RelayRule, keep: boolean): AddrSet {
-  if (!keep) return withSetsOf(r.fromSet, r.from, networkSet);
-  const hit = completedSets.get(r);
-  if (hit && hit.base === r.fromSet && r.from.every((s, i) => s.network?.set === hit.deps[i])) return hit.set;
-  const set = withSetsOf(r.fromSet, r.from, networkSet);
-  if (set !== r.fromSet) completedSets.set(r, { base: r.fromSet, deps: r.from.map(networkSet), set });
-  return set;
-}
-
 /** `from=` sets gain the ranges of their networks; rule lists get their exact size. */
 export function finishNodes(b: Build): void {
-  const keep = !!b.reuse;
   for (const n of b.model.nodes) {
-    for (const r of n.accepts) r.fromSet = completed(r, keep);
-    for (const r of n.relays) r.fromSet = completed(r, keep);
+    // (evaluated once per list and kept while its networks' sets are the same: model/flow.ts)
+    for (const r of n.accepts) r.fromSet = evalSources(r.from).set;
+    for (const r of n.relays) r.fromSet = evalSources(r.from).set;
     // exact-size arrays: a pushed-to array keeps room for 16 more, per node (rule lists: sliced when made)
     if (n.accepts.length > 1) n.accepts = n.accepts.slice();
     if (n.relays.length > 1) n.relays = n.relays.slice();

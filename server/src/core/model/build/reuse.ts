@@ -7,13 +7,13 @@
 // order, resolving references, the passes after.
 //
 // Resolving writes into the declaration objects (a hop's node, a pool's
-// members, a member's pools, a `from=` set completed with its networks), so a
+// members, a member's pools, a network reference; finishNodes sets each rule's
+// `from=` set again from its sources), so a
 // reused declaration is first put back as reading left it. One cache per
 // editor root (see server/src/analysis.ts): a declaration object belongs to
 // one model at a time, the latest build of that root.
 import type { MtDiagnostic } from '../../diagnostic';
 import type { Statement } from '../../syntax/ast';
-import type { AddrSet } from '../addr';
 import type { Decl, NodeDecl } from '../types';
 import type { LoadedFile } from '../workspace';
 import type { Build } from './context';
@@ -32,11 +32,9 @@ export interface ReadDeclaration {
   /** The value each pending reference's target field had before resolution. */
   unresolved: unknown[];
   requiredHostname: boolean;
-  /** A node's lists resolution appends to, and its rules' `from=` sets before their networks were added. */
+  /** A node's lists resolution appends to, as reading left them. */
   members?: Decl[];
   pools?: Decl[];
-  acceptSets?: AddrSet[];
-  relaySets?: AddrSet[];
 }
 
 /** Per editor root: reading of each declaration statement, kept while the statement object lives. */
@@ -51,7 +49,7 @@ export class BuildCache {
 export function remember(
   b: Build,
   stmt: Statement,
-  r: Omit<ReadDeclaration, 'unresolved' | 'members' | 'pools' | 'acceptSets' | 'relaySets'>,
+  r: Omit<ReadDeclaration, 'unresolved' | 'members' | 'pools'>,
 ): void {
   const cache = b.reuse!;
   const e: ReadDeclaration = { ...r, unresolved: r.pending.map((p) => p.current()) };
@@ -59,8 +57,6 @@ export function remember(
   if (d.kind === 'gateway' || d.kind === 'server' || d.kind === 'pool' || d.kind === 'external') {
     e.members = d.members;
     e.pools = d.pools;
-    e.acceptSets = d.accepts.map((x) => x.fromSet);
-    e.relaySets = d.relays.map((x) => x.fromSet);
   }
   cache.byStmt.set(stmt, e);
   cache.read++;
@@ -82,9 +78,6 @@ export function reuseDeclaration(b: Build, lf: LoadedFile, stmt: Statement, decl
     const n = d as NodeDecl;
     n.members = e.members as NodeDecl[];
     n.pools = e.pools as NodeDecl[];
-    // (evaluations cached by `from=` list check that its networks are still the same: model/flow.ts)
-    for (let i = 0; i < n.accepts.length; i++) n.accepts[i].fromSet = e.acceptSets![i];
-    for (let i = 0; i < n.relays.length; i++) n.relays[i].fromSet = e.relaySets![i];
   }
   for (let i = 0; i < e.head.length; i++) b.diags.push(e.head[i]);
   if (!stmt.block) b.blockless = lf;

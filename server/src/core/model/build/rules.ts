@@ -3,33 +3,31 @@
 // gateways, servers and externals.
 import type { Arg, Statement } from '../../syntax/ast';
 import { itemAt, itemCount } from '../../syntax/parser';
-import { AddrSetBuilder, anySet, emptySet, parseCidr, type AddrSet } from '../addr';
+import { emptySet, parseCidr } from '../addr';
 import type { Hop, NetSource, NodeDecl } from '../types';
 import { optArg, optFirst, patternList } from './args';
 import type { Build } from './context';
 import { AcceptAt, HopAt, RelayAt, RouteAt, SourceAt, add } from './objects';
 import { Into, KINDS_HOP, KINDS_NETWORK, Pending } from './pending';
 
+// A rule's `fromSet` is its sources' set once their networks are resolved:
+// finishNodes (./passes.ts) sets it from evalSources; until then it is empty.
 export function readAccept(b: Build, st: Statement, file: string, n: NodeDecl): void {
   const from = optArg(st, 'from');
   let sources: NetSource[];
-  let set: AddrSet;
   if (from && itemCount(from)) {
     sources = new Array<NetSource>(itemCount(from)); // exact size
-    set = readNetList(b, from, file, sources, 'an accept source');
-  } else {
-    sources = [new SourceAt('any', st, true)];
-    set = anySet();
-  }
-  n.accepts = add(n.accepts, new AcceptAt(file, st, patternList(b, st), sources, set));
+    readNetList(b, from, file, sources, 'an accept source');
+  } else sources = [new SourceAt('any', st, true)];
+  n.accepts = add(n.accepts, new AcceptAt(file, st, patternList(b, st), sources, emptySet()));
 }
 
 export function readRelay(b: Build, st: Statement, v: string, file: string, n: NodeDecl): void {
   const from = optArg(st, 'from');
   const sources: NetSource[] = from ? new Array<NetSource>(itemCount(from)) : [];
-  const set = from ? readNetList(b, from, file, sources, 'a relay source') : emptySet();
+  if (from) readNetList(b, from, file, sources, 'a relay source');
   const auth = (optFirst(st, 'auth')?.text ?? 'none') as 'required' | 'none';
-  n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', sources, set, auth, n.relays.length));
+  n.relays = add(n.relays, new RelayAt(file, st, v as 'allow' | 'deny', sources, emptySet(), auth, n.relays.length));
 }
 
 export function readRoute(b: Build, st: Statement, file: string, n: NodeDecl): void {
@@ -49,29 +47,16 @@ export function readRoute(b: Build, st: Statement, file: string, n: NodeDecl): v
   n.routes = add(n.routes, new RouteAt(file, st, patternList(b, st), via, auth));
 }
 
-/**
- * Net list sources (`any`, CIDRs, IPs, network references resolved later) into
- * `sources` (of the list's length); returns their address set so far (networks
- * are added once resolved).
- */
-function readNetList(b: Build, from: Arg, file: string, sources: NetSource[], role: string): AddrSet {
-  const set = new AddrSetBuilder(); // sorted and merged once, at the end
+/** Net list sources (`any`, CIDRs, IPs, network references resolved later) into `sources` (of the list's length). */
+function readNetList(b: Build, from: Arg, file: string, sources: NetSource[], role: string): void {
   for (let i = 0, n = itemCount(from); i < n; i++) {
     const s = itemAt(from, i)!;
-    if (s.text === 'any') {
-      sources[i] = new SourceAt('any', s, true);
-      set.addAny();
-      continue;
+    if (s.text === 'any') sources[i] = new SourceAt('any', s, true);
+    else if (parseCidr(s.text)) sources[i] = new SourceAt(s.text, s);
+    else {
+      const src = new SourceAt(s.text, s);
+      sources[i] = src;
+      b.pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
     }
-    const c = parseCidr(s.text);
-    if (c) {
-      sources[i] = new SourceAt(s.text, s);
-      set.addCidr(c);
-      continue;
-    }
-    const src = new SourceAt(s.text, s);
-    sources[i] = src;
-    b.pending.push(new Pending(s, file, KINDS_NETWORK, role, Into.Network, src));
   }
-  return set.build();
 }
