@@ -350,33 +350,49 @@ const V6_ALL: AddrSet = { v4: [], v6: [{ lo: 0n, hi: (1n << 128n) - 1n }] };
 const narrowPublic = (set: AddrSet) => publicIn(set) && !covers(set, V4_ALL) && !covers(set, V6_ALL);
 
 /**
+ * A node's rules, each followed by its `from=` evaluation. The editor reuses
+ * unchanged nodes (build/reuse.ts) and an evaluation is replaced when a
+ * network it used changes, so the same objects in the same order mean the
+ * same answers: per-node results are kept against this list.
+ */
+export function ruleEvaluations(n: NodeDecl): object[] {
+  const out: object[] = [];
+  for (const r of n.relays) out.push(r, evalSources(r.from));
+  for (const a of n.accepts) out.push(a, evalSources(a.from));
+  return out;
+}
+export const sameObjects = (a: readonly object[], b: readonly object[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Some accept or allowing relay rule names public addresses short of a whole family (most nodes: none). */
+function admitsNarrowPublic(n: NodeDecl): boolean {
+  for (const a of n.accepts) if (narrowPublic(evalSources(a.from).set)) return true;
+  for (const r of n.relays) if (r.action === 'allow' && narrowPublic(evalSources(r.from).set)) return true;
+  return false;
+}
+
+// A node that admits no narrow public range has no reasons whatever your own
+// addresses are: for the editor, that answer is kept against its rule evaluations.
+const noPublicFrom = new WeakMap<NodeDecl, object[]>();
+
+/**
  * An explicit `from=` that admits a public range: internet hosts connect.
  * `any` (or a whole address family) is not read as a statement about the
  * internet: an internal relay "from=any" is a lazy rule, not a published one
  * (docs/decisions.md).
  */
-// A node none of whose rules admits a public address has no reasons whatever
-// your own addresses are: that answer is kept while its rules and their
-// evaluated sets are the same objects (the editor's reused nodes).
-const noPublicFrom = new WeakMap<NodeDecl, object[]>();
 function publicFromReasons(n: NodeDecl, own: () => AddrSet, keep: boolean): RelatedInfo[] {
   if (n.kind !== 'gateway' && n.kind !== 'server') return [];
-  if (!keep) return computePublicFromReasons(n, own);
-  const key: object[] = [];
-  for (const a of n.accepts) key.push(a, evalSources(a.from).set);
-  for (const r of n.relays) key.push(r, evalSources(r.from).set);
-  const was = noPublicFrom.get(n);
-  if (was && was.length === key.length && was.every((x, i) => x === key[i])) return [];
-  const out = computePublicFromReasons(n, own);
-  if (!out.length && !key.some((x, i) => i % 2 === 1 && narrowPublic(x as AddrSet))) noPublicFrom.set(n, key);
-  return out;
-}
-function computePublicFromReasons(n: NodeDecl, own: () => AddrSet): RelatedInfo[] {
-  // most nodes admit private ranges only: nothing to explain, nothing to merge
-  let some = false;
-  for (const a of n.accepts) if (narrowPublic(evalSources(a.from).set)) some = true;
-  for (const r of n.relays) if (r.action === 'allow' && narrowPublic(evalSources(r.from).set)) some = true;
-  if (!some) return [];
+  let key: object[] | undefined;
+  if (keep) {
+    key = ruleEvaluations(n);
+    const was = noPublicFrom.get(n);
+    if (was && sameObjects(was, key)) return [];
+  }
+  if (!admitsNarrowPublic(n)) {
+    if (key) noPublicFrom.set(n, key);
+    return [];
+  }
   const out: RelatedInfo[] = [];
   const admitsPublic = (set: AddrSet) => narrowPublic(set) && hasPublic(subtract(set, own()));
   for (const a of n.accepts) {

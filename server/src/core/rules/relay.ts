@@ -17,7 +17,15 @@ import {
   privateAddrSet,
   type AddrSet,
 } from '../model/addr';
-import { evalSources, findStmt, internetFacing, mxTargets, neverSeesInternet } from '../model/flow';
+import {
+  evalSources,
+  findStmt,
+  internetFacing,
+  mxTargets,
+  neverSeesInternet,
+  ruleEvaluations,
+  sameObjects,
+} from '../model/flow';
 import type { AcceptRule, Model, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 
@@ -49,27 +57,21 @@ export interface RelayVerdict {
   unreachable: Array<{ rule: RelayRule; by: RelayRule[] }>;
 }
 
-/** First-match evaluation of a node's relay rules over address sets. */
 // The editor reuses unchanged nodes across builds (model/build/reuse.ts): a
-// node's verdict is kept while its rules and their evaluated sets are the
-// same objects (an evaluation is replaced when a network it used changes).
+// node's verdict is kept against its rule evaluations (model/flow.ts).
 const verdicts = new WeakMap<NodeDecl, { rules: object[]; v: RelayVerdict }>();
-function rulesAndSets(n: NodeDecl): object[] {
-  const out: object[] = [];
-  for (const r of n.relays) out.push(r, evalSources(r.from));
-  for (const a of n.accepts) out.push(a, evalSources(a.from));
-  return out;
-}
-const sameList = (a: object[], b: object[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** @param keep memoize for the next editor build (a one-off check keeps nothing) */
+/**
+ * First-match evaluation of a node's relay rules over address sets.
+ * @param keep memoize for the next editor build (a one-off check keeps nothing)
+ */
 export function evaluateRelay(n: NodeDecl, keep = false): RelayVerdict {
   if (!n.relays.length && !n.accepts.length)
     return { open: [], openAccepts: [], publicRelay: [], publicAccepts: [], unreachable: [] };
   if (!keep) return computeVerdict(n);
-  const rules = rulesAndSets(n);
+  const rules = ruleEvaluations(n);
   const hit = verdicts.get(n);
-  if (hit && sameList(hit.rules, rules)) return hit.v;
+  if (hit && sameObjects(hit.rules, rules)) return hit.v;
   const v = computeVerdict(n);
   verdicts.set(n, { rules, v });
   return v;
