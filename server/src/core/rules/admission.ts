@@ -6,7 +6,8 @@
 // relay rules, first match, where `auth=required` rules match only when A's
 // route logs in (`auth=yes`). Everything is computed on address-interval
 // sets: a rule's part of the sender's set, never one address at a time.
-import { flat, type MtDiagnostic, type RelatedInfo } from '../diagnostic';
+import type { MtDiagnostic, RelatedInfo } from '../diagnostic';
+import { detached } from '../strings';
 import {
   anySet,
   emptySet,
@@ -538,7 +539,9 @@ function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDi
     file: at.file,
     range: at.range,
     related: relatedOf(p, denies),
-    message: flat(message(p)),
+    // one flat string: a message is a dozen concatenated pieces, and 80,000 of them at 100,000
+    // nodes outlive the run (promoted 95-108 MB instead of 129-175 MB, --trace-gc-nvp)
+    message: detached(message(p)),
     data: {
       receiver: p.receiver.name,
       receivers: p.receivers.map((r) => r.node.name),
@@ -567,7 +570,7 @@ function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
       range: r.nameRange,
       message: `${r.name} admits only some addresses`,
     })),
-    message: flat(
+    message: detached(
       `admission of mail from ${s.name} to ${receivers
         .slice(0, 5)
         .map((r) => r.name)
