@@ -248,36 +248,39 @@ interface Problem extends FlowHop {
   receivers: Array<{ node: NodeDecl; decision: Decision }>;
 }
 
-// (Texts built by loops, not map/join: one message per problem, 80,000 of them at 100,000 nodes.)
-/** The receivers' names: the first four, then "and N more". */
-function names(p: Problem): string {
-  const r = p.receivers;
+/**
+ * The first `max` items' texts, then "and N more". (A loop, not map/join: one
+ * message per problem, 80,000 of them at 100,000 nodes.)
+ */
+function firstAndMore<T>(items: readonly T[], max: number, text: (x: T) => string): string {
   let s = '';
-  for (let i = 0; i < r.length && i < 4; i++) s += (i ? ', ' : '') + r[i].node.name;
-  return r.length > 4 ? `${s} and ${r.length - 4} more` : s;
+  for (let i = 0; i < items.length && i < max; i++) s += (i ? ', ' : '') + text(items[i]);
+  return items.length > max ? `${s} and ${items.length - max} more` : s;
 }
+const nodeName = (r: { node: NodeDecl }) => r.node.name;
+const itself = (x: string) => x;
+const declName = (n: NodeDecl) => n.name;
+
+/** The receivers' names: the first four, then "and N more". */
+const names = (p: Problem) => firstAndMore(p.receivers, 4, nodeName);
 const plural = (p: Problem, one: string, many: string) => (p.receivers.length === 1 ? one : many);
 
 const flowName = (h: FlowHop) => (h.flow ? h.flow.domain.name : '');
 
 function flowsText(p: Problem): string {
-  const f = p.flows; // the inbound flows' domains
-  let s = '';
-  for (let i = 0; i < f.length && i < 3; i++) s += (i ? ', ' : '') + f[i];
-  if (f.length > 3) s += ` and ${f.length - 3} more`;
-  if (!f.length) return p.outbound ? 'outbound mail' : '';
-  return p.outbound ? `inbound mail for ${s} and outbound mail` : `inbound mail for ${s}`;
+  if (!p.flows.length) return p.outbound ? 'outbound mail' : '';
+  const inbound = `inbound mail for ${firstAndMore(p.flows, 3, itself)}`;
+  return p.outbound ? `${inbound} and outbound mail` : inbound;
 }
 
 function senderText(p: Problem): string {
-  const h = p;
-  const who = h.sender ? h.sender.name : 'the internet';
+  const who = p.sender ? p.sender.name : 'the internet';
   let what: string;
-  if (h.pool && poolSource(h.pool) === 'masked') what = `seen as ${snatText(h.pool)}, the snat of pool ${h.pool.name}`;
-  else if (!h.sender) what = 'every public address';
+  if (p.pool && poolSource(p.pool) === 'masked') what = `seen as ${snatText(p.pool)}, the snat of pool ${p.pool.name}`;
+  else if (!p.sender) what = 'every public address';
   else if (p.anyAddress) what = 'no declared address';
-  else what = literalText(h.sender);
-  const via = h.pool ? ` through pool ${h.pool.name}` : '';
+  else what = literalText(p.sender);
+  const via = p.pool ? ` through pool ${p.pool.name}` : '';
   return `${who}${via} (${what})`;
 }
 
@@ -411,17 +414,18 @@ interface Memo {
   d: Decision | undefined;
 }
 
+/** It has a rule for logged-in clients (the login then splits decideOnce's key). */
+function hasAuthRequired(b: NodeDecl): boolean {
+  for (const r of b.relays) if (r.auth === 'required') return true;
+  return false;
+}
+
 /**
  * decide(), once per receiver and question: a route line to a pool of ten,
  * and every flow through a hub, ask the same receiver the same thing. A node
  * without accept statements answers every domain alike, and one without an
  * `auth=required` rule every login alike, so those do not split the key.
  */
-function hasAuthRequired(b: NodeDecl): boolean {
-  for (const r of b.relays) if (r.auth === 'required') return true;
-  return false;
-}
-
 function decisionMemo() {
   const byNode = new Map<NodeDecl, Memo[]>();
   return (b: NodeDecl, domain: string | undefined, presented: AddrSet, auth: boolean, delivers: boolean) => {
@@ -503,8 +507,7 @@ function addProblem(
       break;
     }
   if (p) {
-    if (h.flow && !p.flows.includes(flowName(h)))
-      p.flows = p.flows === NO_FLOWS ? [flowName(h)] : (p.flows.push(flowName(h)), p.flows);
+    if (h.flow && !p.flows.includes(flowName(h))) p.flows = [...p.flows, flowName(h)];
     if (!h.flow) p.outbound = true;
     if (!p.receivers.some((r) => r.node === h.receiver)) p.receivers.push({ node: h.receiver, decision: d });
   } else
@@ -526,7 +529,7 @@ function addProblem(
       receivers: [{ node: h.receiver, decision: d }],
     });
 }
-/** The inbound flows of a problem found on outbound mail only (replaced, never pushed to). */
+/** The inbound flows of a problem found on outbound mail only (shared: replaced, never pushed to). */
 const NO_FLOWS: string[] = Object.freeze([]) as unknown as string[];
 
 /** MT315/MT316 on the route (or mx) line the problem was found on; undefined when it has no line. */
@@ -571,12 +574,7 @@ function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
       message: `${r.name} admits only some addresses`,
     })),
     message: detached(
-      `admission of mail from ${s.name} to ${receivers
-        .slice(0, 5)
-        .map((r) => r.name)
-        .join(
-          ', ',
-        )}${receivers.length > 5 ? ` and ${receivers.length - 5} more` : ''} cannot be checked: ${s.name} declares no 'address'`,
+      `admission of mail from ${s.name} to ${firstAndMore(receivers, 5, declName)} cannot be checked: ${s.name} declares no 'address'`,
     ),
   };
 }
