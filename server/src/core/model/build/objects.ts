@@ -177,7 +177,7 @@ export class MxAt extends FromStmt implements MxRecord {
 
 // Defaults shared by every node until a statement sets its own (frozen: a
 // stray push fails loudly instead of changing every node).
-const NO_NODES = Object.freeze([]) as unknown as NodeDecl[];
+export const NO_NODES = Object.freeze([]) as unknown as NodeDecl[];
 export const NO_STRINGS = Object.freeze([]) as unknown as string[];
 const PORT_25 = Object.freeze([25]) as unknown as number[];
 const NO_PORTS = Object.freeze([]) as unknown as number[];

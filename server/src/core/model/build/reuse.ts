@@ -14,9 +14,10 @@
 // one model at a time, the latest build of that root.
 import type { MtDiagnostic } from '../../diagnostic';
 import type { Statement } from '../../syntax/ast';
-import type { Decl, NodeDecl } from '../types';
+import { isNode, type Decl, type NodeDecl } from '../types';
 import type { LoadedFile } from '../workspace';
 import type { Build } from './context';
+import { NO_NODES } from './objects';
 import type { Pending } from './pending';
 
 /** What reading one declaration statement produced, as reading left it (before any resolution). */
@@ -32,9 +33,6 @@ export interface ReadDeclaration {
   /** The value each pending reference's target field had before resolution. */
   unresolved: unknown[];
   requiredHostname: boolean;
-  /** A node's lists resolution appends to, as reading left them. */
-  members?: Decl[];
-  pools?: Decl[];
 }
 
 /** Per editor root: reading of each declaration statement, kept while the statement object lives. */
@@ -46,19 +44,9 @@ export class BuildCache {
 }
 
 /** Record what reading `decl` produced (call before references are resolved). */
-export function remember(
-  b: Build,
-  stmt: Statement,
-  r: Omit<ReadDeclaration, 'unresolved' | 'members' | 'pools'>,
-): void {
+export function remember(b: Build, stmt: Statement, r: Omit<ReadDeclaration, 'unresolved'>): void {
   const cache = b.reuse!;
-  const e: ReadDeclaration = { ...r, unresolved: r.pending.map((p) => p.current()) };
-  const d = r.decl;
-  if (d.kind === 'gateway' || d.kind === 'server' || d.kind === 'pool' || d.kind === 'external') {
-    e.members = d.members;
-    e.pools = d.pools;
-  }
-  cache.byStmt.set(stmt, e);
+  cache.byStmt.set(stmt, { ...r, unresolved: r.pending.map((p) => p.current()) });
   cache.read++;
 }
 
@@ -74,11 +62,9 @@ export function reuseDeclaration(b: Build, lf: LoadedFile, stmt: Statement, decl
     pending[i].restore(e.unresolved[i]);
     b.pending.push(pending[i]);
   }
-  if (e.members) {
-    const n = d as NodeDecl;
-    n.members = e.members as NodeDecl[];
-    n.pools = e.pools as NodeDecl[];
-  }
+  // a pool's members come back with its own references above; a member's pools are written by
+  // the pools that name it, so they start empty again
+  if (isNode(d)) d.pools = NO_NODES;
   for (let i = 0; i < e.head.length; i++) b.diags.push(e.head[i]);
   if (!stmt.block) b.blockless = lf;
   if (e.declared) declare(d);
