@@ -18,18 +18,18 @@ if (args[0] === 'lsp' && args.length === 2 && (args[1] === '--stdio' || args[1] 
 
 /**
  * Load a CommonJS bundle with a V8 code cache kept beside it: compiling the
- * bundle (about 1 MB each, the server's and the CLI's) is most of a start. The cache sits next to the bundle
- * (never in a shared temporary folder: V8 trusts its bytes), is named by the
- * Node version and the bundle's size and mtime (a rebuilt bundle gets a new
- * one), and is written once, shortly after start, so that it holds what start
- * compiled. Any failure falls back to a plain require.
+ * bundle (about 1 MB each, the server's and the CLI's) is most of a start.
+ * The cache sits next to the bundle (never in a shared temporary folder: V8
+ * trusts its bytes), is named by the build (Node version, the bundle's size
+ * and mtime) and the flag set, and is written once, shortly after start, so
+ * that it holds what start compiled. Any failure falls back to a plain require.
  */
 function loadWithCodeCache(file) {
   const fs = require('node:fs');
   const path = require('node:path');
   const vm = require('node:vm');
   const Module = require('node:module');
-  let script, cacheFile, rejected;
+  let script, cacheFile, rejected, bundle, thisBuild;
   try {
     const st = fs.statSync(file);
     const src = fs.readFileSync(file, 'utf8');
@@ -39,8 +39,9 @@ function loadWithCodeCache(file) {
     const flags = `${process.execArgv.join(' ')}|${process.env.NODE_OPTIONS ?? ''}`;
     let h = 0x811c9dc5; // FNV-1a: a name, not a secret (loading node:crypto would cost a few ms of every start)
     for (let i = 0; i < flags.length; i++) h = Math.imul(h ^ flags.charCodeAt(i), 0x01000193) >>> 0;
-    const flagTag = h.toString(16).padStart(8, '0');
-    cacheFile = path.join(path.dirname(file), `.${path.basename(file)}.${build}.${flagTag}.v8cache`);
+    bundle = `.${path.basename(file)}.`; // every cache of this bundle starts so
+    thisBuild = `${bundle}${build}.`; // and every cache of this build
+    cacheFile = path.join(path.dirname(file), `${thisBuild}${h.toString(16).padStart(8, '0')}.v8cache`);
     let cachedData;
     try {
       cachedData = fs.readFileSync(cacheFile);
@@ -63,7 +64,7 @@ function loadWithCodeCache(file) {
     // once: after start has compiled what it needs, or at exit if that comes first
     let done = false;
     const write = () => {
-      if (!done) writeCache(fs, path, script, cacheFile);
+      if (!done) writeCache(fs, path, script, cacheFile, bundle, thisBuild);
       done = true;
     };
     setTimeout(write, 2000).unref();
@@ -72,16 +73,13 @@ function loadWithCodeCache(file) {
   return mod.exports;
 }
 
-function writeCache(fs, path, script, cacheFile) {
+function writeCache(fs, path, script, cacheFile, bundle, thisBuild) {
   try {
-    // caches of earlier builds go first (those of this build under other flags stay)
     const dir = path.dirname(cacheFile);
     fs.accessSync(dir, fs.constants.W_OK); // a read-only install: not even the cache data is made
-    const name = path.basename(cacheFile); // .server.cjs.BUILD.FLAGS.v8cache
-    const prefix = name.split('.v')[0] + '.v'; // .server.cjs.v (every build of this bundle)
-    const thisBuild = name.slice(0, name.lastIndexOf('.', name.length - '.v8cache'.length - 1));
+    // caches of earlier builds go first (those of this build under other flags stay)
     for (const f of fs.readdirSync(dir))
-      if (f.startsWith(prefix) && f.endsWith('.v8cache') && !f.startsWith(thisBuild + '.'))
+      if (f.startsWith(bundle) && f.endsWith('.v8cache') && !f.startsWith(thisBuild))
         fs.rmSync(path.join(dir, f), { force: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o644 });
