@@ -161,7 +161,8 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 export function benchAnalysis(): Promise<string[]> {
   const lines: string[] = [
     '## analysis (MT2xx-MT4xx): rule families on a built model (best of 3; 1 run at 100k), then one full check (parse + model + rules)',
-    "(each beside the same families without admission, MT315-MT317 and MT210-MT212: the cost issue 12 added, measured in this run; the pre-admission code's own figures are in README)",
+    '(each beside the same families without admission, MT315-MT317 and MT210-MT212: the cost issue 12 added, ' +
+      "measured in this run; the pre-admission code's own figures are in README)",
   ];
   time(sitesTopology(100), 2); // warm up the JIT
   const layered = time(layeredTopology(10, 10), 5);
@@ -177,7 +178,10 @@ export function benchAnalysis(): Promise<string[]> {
       ? `; x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} check for x${(t.nodes / prev.nodes).toFixed(0)} nodes`
       : '';
     lines.push(
-      `${t.nodes.toLocaleString('en-US')} nodes (${sites} sites, ${sites} domains): analysis ${ms(t.analysisMs)} (cpu ${ms(t.analysisCpuMs)}; without the admission families ${ms(t.withoutAdmissionMs)}: x${(t.analysisMs / t.withoutAdmissionMs).toFixed(2)}), full check ${ms(t.checkMs)}${ratio}`,
+      `${t.nodes.toLocaleString('en-US')} nodes (${sites} sites, ${sites} domains): ` +
+        `analysis ${ms(t.analysisMs)} (cpu ${ms(t.analysisCpuMs)}; without the admission families ` +
+        `${ms(t.withoutAdmissionMs)}: x${(t.analysisMs / t.withoutAdmissionMs).toFixed(2)}), ` +
+        `full check ${ms(t.checkMs)}${ratio}`,
     );
     prev = t;
   }

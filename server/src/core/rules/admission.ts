@@ -373,7 +373,8 @@ function message(p: Problem): string {
   if (p.code === 'MT315') {
     const none = p.anyAddress ? 'no address at all' : 'none of those addresses';
     return cap(
-      `hop refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'admits', 'admit')} ${none}; ${decidingText(p, to)}`,
+      `hop refused: ${flows} from ${senderText(p)} to ${to}: ` +
+        `${to} ${plural(p, 'admits', 'admit')} ${none}; ${decidingText(p, to)}`,
     );
   }
   const refused =
@@ -381,7 +382,8 @@ function message(p: Problem): string {
       ? setText(p.decision.refused)
       : `every public address outside ${setText(p.decision.admitted)}`;
   return cap(
-    `hop partly refused: ${flows} from ${senderText(p)} to ${to}: ${to} ${plural(p, 'refuses', 'refuse')} ${refused}; ${decidingText(p, to)}`,
+    `hop partly refused: ${flows} from ${senderText(p)} to ${to}: ` +
+      `${to} ${plural(p, 'refuses', 'refuse')} ${refused}; ${decidingText(p, to)}`,
   );
 }
 
@@ -574,7 +576,8 @@ function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
       message: `${r.name} admits only some addresses`,
     })),
     message: detached(
-      `admission of mail from ${s.name} to ${firstAndMore(receivers, 5, declName)} cannot be checked: ${s.name} declares no 'address'`,
+      `admission of mail from ${s.name} to ${firstAndMore(receivers, 5, declName)} ` +
+        `cannot be checked: ${s.name} declares no 'address'`,
     ),
   };
 }
