@@ -65,31 +65,60 @@ export function anyPatternMatches(patterns: string[], domain: string): boolean {
   return false;
 }
 
-/** Patterns compiled for lookup: exact names, `*.suffix` keyed by ".suffix", and `*`. */
+/**
+ * Patterns compiled for lookup: exact names, `*.suffix` keyed by ".suffix",
+ * and `*`. Most nodes have a route or two: their names stay in a short list
+ * (a Map is a few hundred bytes, and every node keeps its table); a node with
+ * many gets Maps.
+ */
 interface PatternTable<T> {
-  exact: Map<string, T>;
-  suffix: Map<string, T>;
+  exact: Map<string, T> | Array<string | T>;
+  suffix: Map<string, T> | Array<string | T>;
   star?: T;
+}
+
+/** Above this many names a list becomes a Map. */
+const SHORT = 8;
+
+function getIn<T>(m: Map<string, T> | Array<string | T>, k: string): T | undefined {
+  if (!Array.isArray(m)) return m.get(k);
+  for (let i = 0; i < m.length; i += 2) if (m[i] === k) return m[i + 1] as T;
+  return undefined;
+}
+
+/** The first pattern wins: a later duplicate is ignored. */
+function putIn<T>(m: Map<string, T> | Array<string | T>, k: string, v: T): Map<string, T> | Array<string | T> {
+  if (getIn(m, k) !== undefined) return m;
+  if (!Array.isArray(m)) return m.set(k, v);
+  // concat: an exact-size copy (the values are route rules or `true`, never arrays it would spread)
+  if (m.length < 2 * SHORT) return m.concat(k, v as string | T);
+  const map = new Map<string, T>();
+  for (let i = 0; i < m.length; i += 2) map.set(m[i] as string, m[i + 1] as T);
+  return map.set(k, v);
+}
+
+const NO_PATTERNS: Array<never> = Object.freeze([]) as unknown as Array<never>;
+
+function newTable<T>(): PatternTable<T> {
+  return { exact: NO_PATTERNS, suffix: NO_PATTERNS, star: undefined };
 }
 
 function addPattern<T>(t: PatternTable<T>, raw: string, v: T): void {
   const p = normDomain(raw);
   if (p === '*') {
     if (t.star === undefined) t.star = v;
-  } else if (p.startsWith('*.')) {
-    const k = p.slice(1);
-    if (!t.suffix.has(k)) t.suffix.set(k, v);
-  } else if (!t.exact.has(p)) t.exact.set(p, v);
+  } else if (p.startsWith('*.')) t.suffix = putIn(t.suffix, p.slice(1), v);
+  else t.exact = putIn(t.exact, p, v);
 }
 
 /** Best match for a normalized domain: exact, then the longest `*.suffix`, then `*`. */
 function lookup<T>(t: PatternTable<T>, d: string): T | undefined {
-  const ex = t.exact.get(d);
+  const ex = getIn(t.exact, d);
   if (ex !== undefined) return ex;
-  if (t.suffix.size) {
+  if (Array.isArray(t.suffix) ? t.suffix.length : t.suffix.size) {
     // Longest suffix first: the one starting at the first dot.
     for (let i = d.indexOf('.'); i >= 0; i = d.indexOf('.', i + 1)) {
-      const r = t.suffix.get(d.slice(i));
+      const r = getIn(t.suffix, d.slice(i));
       if (r !== undefined) return r;
     }
   }
@@ -103,7 +132,7 @@ const mailboxTables = new WeakMap<NodeDecl, PatternTable<true>>();
 function routeTable(n: NodeDecl): RouteTable {
   let t = routeTables.get(n);
   if (t) return t;
-  t = { exact: new Map(), suffix: new Map() };
+  t = newTable();
   for (const r of n.routes) for (const raw of r.patterns) addPattern(t, raw, r);
   routeTables.set(n, t);
   return t;
@@ -124,7 +153,7 @@ export function deliversTo(n: NodeDecl, domain: string): boolean {
   if (n.kind !== 'server' || !n.mailboxes) return false;
   let t = mailboxTables.get(n);
   if (!t) {
-    t = { exact: new Map(), suffix: new Map() };
+    t = newTable();
     for (const p of n.mailboxes.patterns) addPattern(t, p, true);
     mailboxTables.set(n, t);
   }
@@ -514,16 +543,25 @@ function newGraph(): FlowGraph {
 }
 function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
   g.node.push(n);
-  g.succ.push([]);
-  g.pred.push([]);
+  g.succ.push(NO_EDGES);
+  g.pred.push(NO_EDGES);
   g.parent.push(-1);
   return g.node.length - 1;
+}
+// Adjacency lists start shared and empty and grow by copying while short: a
+// pushed-to array keeps room for 17, and a 100,000-node topology keeps ten
+// graphs' worth of them (one per domain) for the whole analysis.
+const NO_EDGES: number[] = Object.freeze([]) as unknown as number[];
+function addTo(list: number[][], at: number, x: number): void {
+  const l = list[at];
+  if (l.length < 8) list[at] = l.concat(x);
+  else l.push(x);
 }
 function addEdge(g: FlowGraph, a: number, b: number): void {
   const s = g.succ[a];
   for (let i = 0; i < s.length; i++) if (s[i] === b) return;
-  s.push(b);
-  g.pred[b].push(a);
+  addTo(g.succ, a, b);
+  addTo(g.pred, b, a);
 }
 
 /**

@@ -246,6 +246,8 @@ interface Problem extends FlowHop {
   anyAddress: boolean;
   /** Every receiver of this route line that gives the same answer (the first is `receiver`). */
   receivers: Array<{ node: NodeDecl; decision: Decision }>;
+  /** Another answer given on the same route line (most lines give one). */
+  next: Problem | undefined;
 }
 
 /**
@@ -408,6 +410,8 @@ function sameAnswer(p: Problem, code: string, d: Decision, pool: NodeDecl | unde
 const cap = (s: string) => (s.length <= 480 ? s : `${s.slice(0, 478)}…`);
 
 interface Memo {
+  /** The node's other questions (most nodes are asked one). */
+  next: Memo | undefined;
   presented: AddrSet;
   domain: string | undefined;
   auth: boolean;
@@ -429,25 +433,25 @@ function hasAuthRequired(b: NodeDecl): boolean {
  * `auth=required` rule every login alike, so those do not split the key.
  */
 function decisionMemo() {
-  const byNode = new Map<NodeDecl, Memo[]>();
+  // a chain per node, not an array: a pushed-to array keeps room for 16, and the memo lives the whole run
+  const byNode = new Map<NodeDecl, Memo>();
   return (b: NodeDecl, domain: string | undefined, presented: AddrSet, auth: boolean, delivers: boolean) => {
     const dk = b.accepts.length ? domain : undefined;
     const ak = auth && hasAuthRequired(b);
-    let list = byNode.get(b);
-    if (!list) byNode.set(b, (list = []));
-    for (const m of list)
+    const first = byNode.get(b);
+    for (let m = first; m; m = m.next)
       if (m.presented === presented && m.domain === dk && m.auth === ak && m.delivers === delivers) return m.d;
     const d = decide(b, domain, presented, ak, delivers);
-    const m: Memo = { presented, domain: dk, auth: ak, delivers, d: d.complete && !isEmpty(d.refused) ? d : undefined };
-    list.push(m);
-    return m.d;
+    const fresh = d.complete && !isEmpty(d.refused) ? d : undefined;
+    byNode.set(b, { next: first, presented, domain: dk, auth: ak, delivers, d: fresh });
+    return fresh;
   };
 }
 
 /** What one run collects across the hops; one object, so the per-hop phases need no closures. */
 interface Collected {
-  /** Per anchor (route line, mx line or receiver): the distinct answers given there. */
-  problems: Map<object, Problem[]>;
+  /** Per anchor (route line, mx line or receiver): the first answer given there, the others chained to it. */
+  problems: Map<object, Problem>;
   /** Senders with no address, and the receivers that admit only some addresses (MT317). */
   unchecked: Map<NodeDecl, NodeDecl[]>;
   decideOnce: ReturnType<typeof decisionMemo>;
@@ -484,7 +488,7 @@ function collectHop(c: Collected, h: FlowHop): void {
   } else if (anyAddress) {
     const list = c.unchecked.get(h.sender!);
     if (!list) c.unchecked.set(h.sender!, [h.receiver]);
-    else if (!list.includes(h.receiver)) list.push(h.receiver);
+    else if (!list.includes(h.receiver)) c.unchecked.set(h.sender!, list.concat(h.receiver)); // exact size
     return;
   } else code = 'MT316';
   addProblem(c, h, code, d, presented, anyAddress);
@@ -500,36 +504,41 @@ function addProblem(
   anyAddress: boolean,
 ): void {
   const anchor: object = h.route ?? h.mx ?? h.receiver;
-  let list = c.problems.get(anchor);
-  if (!list) c.problems.set(anchor, (list = []));
-  let p: Problem | undefined;
-  for (const x of list)
-    if (sameAnswer(x, code, d, h.pool, anyAddress)) {
-      p = x;
-      break;
-    }
+  const first = c.problems.get(anchor);
+  let p = first;
+  let last: Problem | undefined;
+  for (; p; p = p.next) {
+    if (sameAnswer(p, code, d, h.pool, anyAddress)) break;
+    last = p;
+  }
+  // the lists grow by concat (exact size): a problem lives the whole run, and a pushed-to array keeps room for 16
   if (p) {
-    if (h.flow && !p.flows.includes(flowName(h))) p.flows = [...p.flows, flowName(h)];
+    if (h.flow && !p.flows.includes(flowName(h))) p.flows = p.flows.concat(flowName(h));
     if (!h.flow) p.outbound = true;
-    if (!p.receivers.some((r) => r.node === h.receiver)) p.receivers.push({ node: h.receiver, decision: d });
-  } else
-    list.push({
-      code,
-      // forEachHop reuses its hop object: its fields copied, one by one (one shape, no spread)
-      flow: h.flow,
-      sender: h.sender,
-      receiver: h.receiver,
-      pool: h.pool,
-      route: h.route,
-      mx: h.mx,
-      delivers: h.delivers,
-      decision: d,
-      presented,
-      flows: h.flow ? [flowName(h)] : NO_FLOWS,
-      outbound: !h.flow,
-      anyAddress,
-      receivers: [{ node: h.receiver, decision: d }],
-    });
+    if (!p.receivers.some((r) => r.node === h.receiver))
+      p.receivers = p.receivers.concat({ node: h.receiver, decision: d });
+    return;
+  }
+  const fresh: Problem = {
+    code,
+    // forEachHop reuses its hop object: its fields copied, one by one (one shape, no spread)
+    flow: h.flow,
+    sender: h.sender,
+    receiver: h.receiver,
+    pool: h.pool,
+    route: h.route,
+    mx: h.mx,
+    delivers: h.delivers,
+    decision: d,
+    presented,
+    flows: h.flow ? [flowName(h)] : NO_FLOWS,
+    outbound: !h.flow,
+    anyAddress,
+    receivers: [{ node: h.receiver, decision: d }],
+    next: undefined,
+  };
+  if (last) last.next = fresh;
+  else c.problems.set(anchor, fresh);
 }
 /** The inbound flows of a problem found on outbound mail only (shared: replaced, never pushed to). */
 const NO_FLOWS: string[] = Object.freeze([]) as unknown as string[];
@@ -589,12 +598,14 @@ export const admissionFamily: RuleFamily = {
     forEachHop(ctx.model, (h) => collectHop(c, h));
     const out: MtDiagnostic[] = [];
     const denies = new Map<NodeDecl, RelatedInfo>();
-    for (const list of c.problems.values())
-      for (const p of list) {
+    // forEach, not for-of: no iterator results or entry pairs for tens of thousands of anchors
+    c.problems.forEach((first) => {
+      for (let p: Problem | undefined = first; p; p = p.next) {
         const diag = problemDiagnostic(p, denies);
         if (diag) out.push(diag);
       }
-    for (const [s, receivers] of c.unchecked) out.push(uncheckedDiagnostic(s, receivers));
+    });
+    c.unchecked.forEach((receivers, s) => out.push(uncheckedDiagnostic(s, receivers)));
     return out;
   },
 };
