@@ -347,15 +347,28 @@ function implicitDeny(b: NodeDecl, implicitDenies: Map<NodeDecl, RelatedInfo>): 
   return r;
 }
 
-function relatedOf(p: Problem, denies: Map<NodeDecl, RelatedInfo>): RelatedInfo[] {
+/** "'rule' of node decides": one entry per rule, shared by every diagnostic it decides (a rule is one node's). */
+function ruleDecides(r: AcceptRule | RelayRule, b: NodeDecl, shared: Shared): RelatedInfo {
+  let e = shared.decides.get(r);
+  if (!e)
+    shared.decides.set(r, (e = { file: r.file, range: r.range, message: `'${ruleText(r)}' of ${b.name} decides` }));
+  return e;
+}
+
+/** Related entries the diagnostics of one run share (nothing edits a diagnostic after it is made). */
+interface Shared {
+  denies: Map<NodeDecl, RelatedInfo>;
+  decides: Map<object, RelatedInfo>;
+  admitsSome: Map<NodeDecl, RelatedInfo>;
+}
+
+function relatedOf(p: Problem, shared: Shared): RelatedInfo[] {
   const out: RelatedInfo[] = [];
   for (let i = 0; i < p.receivers.length && i < 10; i++) {
     const { node: b, decision: d } = p.receivers[i];
     for (const x of d.parts) {
       if (x.allow && d.by !== 'accept') continue; // the deciding parts: every accept, the refusing relay parts
-      if (x.rule)
-        out.push({ file: x.rule.file, range: x.rule.range, message: `'${ruleText(x.rule)}' of ${b.name} decides` });
-      else out.push(implicitDeny(b, denies));
+      out.push(x.rule ? ruleDecides(x.rule, b, shared) : implicitDeny(b, shared.denies));
     }
   }
   const src = p.pool && poolSource(p.pool) === 'masked' ? poolSourceStmt(p.pool) : undefined;
@@ -396,13 +409,22 @@ const sameList = (a: Interval[], b: Interval[]) =>
 function sameAnswer(p: Problem, code: string, d: Decision, pool: NodeDecl | undefined, anyAddress: boolean): boolean {
   if (p.code !== code || p.decision.by !== d.by || p.pool !== pool || p.anyAddress !== anyAddress) return false;
   if (p.decision === d) return true; // one memoized answer
-  const a = p.decision.parts.filter((x) => !x.allow || d.by === 'accept');
-  const b = d.parts.filter((x) => !x.allow || d.by === 'accept');
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const ra = a[i].rule;
-    const rb = b[i].rule;
-    if (!ra !== !rb || (ra && rb && ruleText(ra) !== ruleText(rb))) return false;
+  // the deciding parts (every accept part, the refusing relay parts) pairwise, by rule text
+  const every = d.by === 'accept';
+  const a = p.decision.parts;
+  const b = d.parts;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.length && a[i].allow && !every) i++;
+    while (j < b.length && b[j].allow && !every) j++;
+    if (i === a.length || j === b.length) {
+      if (i !== a.length || j !== b.length) return false;
+      break;
+    }
+    const ra = a[i++].rule;
+    const rb = b[j++].rule;
+    if (ra !== rb && (!ra || !rb || ruleText(ra) !== ruleText(rb))) return false;
   }
   if (isEmpty(p.decision.admitted) && isEmpty(d.admitted)) return true;
   return sameList(p.decision.refused.v4, d.refused.v4) && sameList(p.decision.refused.v6, d.refused.v6);
@@ -544,7 +566,7 @@ function addProblem(
 const NO_FLOWS: string[] = Object.freeze([]) as unknown as string[];
 
 /** MT315/MT316 on the route (or mx) line the problem was found on; undefined when it has no line. */
-function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDiagnostic | undefined {
+function problemDiagnostic(p: Problem, shared: Shared): MtDiagnostic | undefined {
   const at = p.route ?? p.mx;
   if (!at) return undefined;
   return {
@@ -552,7 +574,7 @@ function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDi
     severity: p.code === 'MT315' ? 'error' : 'warning',
     file: at.file,
     range: at.range,
-    related: relatedOf(p, denies),
+    related: relatedOf(p, shared),
     // one flat string: a message is a dozen concatenated pieces, and 80,000 of them at 100,000
     // nodes outlive the run (promoted 95-108 MB instead of 129-175 MB, --trace-gc-nvp)
     message: detached(message(p)),
@@ -562,7 +584,7 @@ function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDi
       by: p.decision.by,
       domain: p.flow?.domain.name,
       addresses: p.anyAddress
-        ? []
+        ? NO_ADDRESSES
         : isEmpty(p.decision.admitted) && p.sender && !(p.pool && poolSource(p.pool) === 'masked')
           ? p.sender.addressRanges.length
             ? [...p.sender.addresses, ...p.sender.addressRanges]
@@ -572,18 +594,26 @@ function problemDiagnostic(p: Problem, denies: Map<NodeDecl, RelatedInfo>): MtDi
   };
 }
 
+const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
+
+function admitsSome(r: NodeDecl, shared: Shared): RelatedInfo {
+  let e = shared.admitsSome.get(r);
+  if (!e)
+    shared.admitsSome.set(
+      r,
+      (e = { file: r.file, range: r.nameRange, message: `${r.name} admits only some addresses` }),
+    );
+  return e;
+}
+
 /** MT317 on a sender with no address whose receivers admit only some addresses. */
-function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[]): MtDiagnostic {
+function uncheckedDiagnostic(s: NodeDecl, receivers: NodeDecl[], shared: Shared): MtDiagnostic {
   return {
     code: 'MT317',
     severity: 'hint',
     file: s.file,
     range: s.nameRange,
-    related: receivers.slice(0, 10).map((r) => ({
-      file: r.file,
-      range: r.nameRange,
-      message: `${r.name} admits only some addresses`,
-    })),
+    related: receivers.slice(0, 10).map((r) => admitsSome(r, shared)),
     message: detached(
       `admission of mail from ${s.name} to ${firstAndMore(receivers, 5, declName)} ` +
         `cannot be checked: ${s.name} declares no 'address'`,
@@ -597,15 +627,15 @@ export const admissionFamily: RuleFamily = {
     const c: Collected = { problems: new Map(), unchecked: new Map(), decideOnce: decisionMemo(), anyAddress: false };
     forEachHop(ctx.model, (h) => collectHop(c, h));
     const out: MtDiagnostic[] = [];
-    const denies = new Map<NodeDecl, RelatedInfo>();
+    const shared: Shared = { denies: new Map(), decides: new Map(), admitsSome: new Map() };
     // forEach, not for-of: no iterator results or entry pairs for tens of thousands of anchors
     c.problems.forEach((first) => {
       for (let p: Problem | undefined = first; p; p = p.next) {
-        const diag = problemDiagnostic(p, denies);
+        const diag = problemDiagnostic(p, shared);
         if (diag) out.push(diag);
       }
     });
-    c.unchecked.forEach((receivers, s) => out.push(uncheckedDiagnostic(s, receivers)));
+    c.unchecked.forEach((receivers, s) => out.push(uncheckedDiagnostic(s, receivers, shared)));
     return out;
   },
 };

@@ -121,14 +121,52 @@ function newDecl(kind: DeclKind, nameScalar: Scalar, file: string, stmt: Stateme
   if (kind === 'gateway' || kind === 'server' || kind === 'pool' || kind === 'external')
     return new NodeAt(kind, nameScalar.text, file, nameScalar, stmt, order, stmt.leadingComments);
   const name = kind === 'domain' ? normalizeHost(nameScalar.text) : nameScalar.text;
-  const base = { name, file, nameRange: nameScalar.range, stmt, order, doc: stmt.leadingComments };
+  const nameRange = nameScalar.range;
+  const doc = stmt.leadingComments;
+  // Literals with every field, optional ones undefined, in one order: all
+  // declarations of a kind share one hidden class, so the analysis reads
+  // their fields at one place in the code with one check, not a lookup (made
+  // by spreading a base object, 100 domains had 98 classes).
   switch (kind) {
     case 'network':
-      return { ...base, kind, cidrs: [], set: emptySet() };
+      return { kind, name, file, nameRange, stmt, order, doc, cidrs: [], set: emptySet() };
     case 'domain':
-      return { ...base, kind, mx: [] };
+      return {
+        kind,
+        name,
+        file,
+        nameRange,
+        stmt,
+        order,
+        doc,
+        mx: [],
+        mxNone: undefined,
+        spf: undefined,
+        dmarc: undefined,
+        mtaSts: undefined,
+        tlsRpt: undefined,
+      };
     case 'policy':
-      return { ...base, kind, attachments: [], onVirus: 'reject', method: 'milter' };
+      return {
+        kind,
+        name,
+        file,
+        nameRange,
+        stmt,
+        order,
+        doc,
+        antivirus: undefined,
+        antispam: undefined,
+        method: 'milter',
+        methodStmt: undefined,
+        attachments: [],
+        maxSize: undefined,
+        onVirus: 'reject',
+        onVirusStmt: undefined,
+        licenses: undefined,
+        licensesStmt: undefined,
+        scanner: undefined,
+      };
   }
 }
 
