@@ -1366,9 +1366,9 @@ export interface FlowHop {
 export function forEachHop(model: Model, cb: (h: FlowHop) => void): void {
   const a = analysis(model);
   // the first enumeration of a model also records who connects to each node (hopsIn): one pass, not two
-  let record: Map<NodeDecl, HopsIn> | undefined;
+  let record: HopsInTable | undefined;
   if (!hopsInCache.has(model)) {
-    const rec = (record = new Map<NodeDecl, HopsIn>());
+    const rec = (record = new HopsInTable(model));
     const inner = cb;
     cb = (h) => {
       noteHopIn(rec, h);
@@ -1493,24 +1493,50 @@ export interface HopsIn {
   /** A `source masked` pool some hop comes through. */
   masked?: NodeDecl;
 }
-const hopsInCache = new WeakMap<Model, Map<NodeDecl, HopsIn>>();
+/**
+ * Who connects to each node, recorded by the first hop enumeration: flags
+ * per node `order` (a dense number per build) rather than a Map entry and an
+ * object per node, since every hop of every flow notes one.
+ */
+export class HopsInTable {
+  /** The nodes some hop reaches, in the order first reached. */
+  readonly nodes: NodeDecl[] = [];
+  /** By node order: REACHED, and INTERNET when an internet client's address gets to it. */
+  readonly flags: Uint8Array;
+  /** The first masking pool a hop into the node comes through. */
+  readonly masked = new Map<NodeDecl, NodeDecl>();
+  constructor(model: Model) {
+    let size = 0;
+    for (const n of model.nodes) if (n.order >= size) size = n.order + 1;
+    this.flags = new Uint8Array(size);
+  }
+  get(n: NodeDecl): HopsIn | undefined {
+    const f = this.flags[n.order];
+    return f ? { internet: (f & INTERNET_CLIENT) !== 0, masked: this.masked.get(n) } : undefined;
+  }
+}
+const REACHED = 1;
+const INTERNET_CLIENT = 2;
+const hopsInCache = new WeakMap<Model, HopsInTable>();
 /** For every node some flow hop reaches: whether an internet client's address ever gets to it. */
-export function hopsIn(model: Model): Map<NodeDecl, HopsIn> {
+export function hopsIn(model: Model): HopsInTable {
   if (!hopsInCache.has(model)) forEachHop(model, () => undefined); // records them
   return hopsInCache.get(model)!;
 }
-function noteHopIn(out: Map<NodeDecl, HopsIn>, h: FlowHop): void {
-  const masked = !!h.pool && h.pool.source === 'masked';
+function noteHopIn(t: HopsInTable, h: FlowHop): void {
+  const masked = h.pool !== undefined && h.pool.source === 'masked';
   const fromInternet = !masked && (!h.sender || h.sender.kind === 'external');
-  const e = out.get(h.receiver);
-  if (e) {
-    e.internet ||= fromInternet;
-    if (masked) e.masked ??= h.pool;
-  } else out.set(h.receiver, { internet: fromInternet, masked: masked ? h.pool : undefined });
+  const n = h.receiver;
+  const f = t.flags[n.order];
+  if (!f) t.nodes.push(n);
+  t.flags[n.order] = f | REACHED | (fromInternet ? INTERNET_CLIENT : 0);
+  if (masked && !t.masked.has(n)) t.masked.set(n, h.pool!);
 }
 
 /** Reached in the flows only by your own nodes (or through a masking pool), and admitting no public clients of its own. */
 export function neverSeesInternet(model: Model, n: NodeDecl): HopsIn | undefined {
-  const e = hopsIn(model).get(n);
-  return e && !e.internet && !analysis(model).publicFrom.has(n) ? e : undefined;
+  const t = hopsIn(model);
+  if ((t.flags[n.order] & (REACHED | INTERNET_CLIENT)) !== REACHED || analysis(model).publicFrom.has(n))
+    return undefined;
+  return t.get(n);
 }

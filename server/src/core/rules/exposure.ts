@@ -104,7 +104,7 @@ function backscatter(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): 
 function blindDnsbl(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): MtDiagnostic[] {
   const out: MtDiagnostic[] = [];
   const defaults = ctx.model.options.dnsbl;
-  for (const n of hopsIn(ctx.model).keys()) {
+  for (const n of hopsIn(ctx.model).nodes) {
     // an explicit public `from=` admits internet clients outside the modelled flows
     const e = neverSeesInternet(ctx.model, n);
     if (!e) continue;
