@@ -10,6 +10,7 @@
 // The result is computed once per Model and cached (rule families share it).
 import type { Range, RelatedInfo } from '../diagnostic';
 import type { Statement } from '../syntax/ast';
+import { appended } from '../arrays';
 import {
   AddrSetBuilder,
   anySet,
@@ -90,8 +91,7 @@ function getIn<T>(m: Map<string, T> | Array<string | T>, k: string): T | undefin
 function putIn<T>(m: Map<string, T> | Array<string | T>, k: string, v: T): Map<string, T> | Array<string | T> {
   if (getIn(m, k) !== undefined) return m;
   if (!Array.isArray(m)) return m.set(k, v);
-  // concat: an exact-size copy (the values are route rules or `true`, never arrays it would spread)
-  if (m.length < 2 * SHORT) return m.concat(k, v as string | T);
+  if (m.length < 2 * SHORT) return appended(appended(m, k), v);
   const map = new Map<string, T>();
   for (let i = 0; i < m.length; i += 2) map.set(m[i] as string, m[i + 1] as T);
   return map.set(k, v);
@@ -554,7 +554,7 @@ function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
 const NO_EDGES: number[] = Object.freeze([]) as unknown as number[];
 function addTo(list: number[][], at: number, x: number): void {
   const l = list[at];
-  if (l.length < 8) list[at] = l.concat(x);
+  if (l.length < 8) list[at] = appended(l, x);
   else l.push(x);
 }
 function addEdge(g: FlowGraph, a: number, b: number): void {

@@ -35,6 +35,7 @@ import {
 import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 import { relayText } from './relay';
+import { appended } from '../arrays';
 
 /** One deciding part of a receiver's answer: the rule (undefined: the implicit `relay deny from=any`) and what it decides. */
 export interface DecidingPart {
@@ -510,7 +511,7 @@ function collectHop(c: Collected, h: FlowHop): void {
   } else if (anyAddress) {
     const list = c.unchecked.get(h.sender!);
     if (!list) c.unchecked.set(h.sender!, [h.receiver]);
-    else if (!list.includes(h.receiver)) c.unchecked.set(h.sender!, list.concat(h.receiver)); // exact size
+    else if (!list.includes(h.receiver)) c.unchecked.set(h.sender!, appended(list, h.receiver));
     return;
   } else code = 'MT316';
   addProblem(c, h, code, d, presented, anyAddress);
@@ -533,12 +534,12 @@ function addProblem(
     if (sameAnswer(p, code, d, h.pool, anyAddress)) break;
     last = p;
   }
-  // the lists grow by concat (exact size): a problem lives the whole run, and a pushed-to array keeps room for 16
+  // the lists grow by exact-size copies: a problem lives the whole run
   if (p) {
-    if (h.flow && !p.flows.includes(flowName(h))) p.flows = p.flows.concat(flowName(h));
+    if (h.flow && !p.flows.includes(flowName(h))) p.flows = appended(p.flows, flowName(h));
     if (!h.flow) p.outbound = true;
     if (!p.receivers.some((r) => r.node === h.receiver))
-      p.receivers = p.receivers.concat({ node: h.receiver, decision: d });
+      p.receivers = appended(p.receivers, { node: h.receiver, decision: d });
     return;
   }
   const fresh: Problem = {
