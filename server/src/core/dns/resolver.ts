@@ -546,6 +546,8 @@ type Attempt =
   | { kind: 'malformed'; error: string };
 
 const TIMEOUT: Attempt = Object.freeze({ kind: 'timeout' });
+/** An attempt is sent only with at least this long left before the lookup's deadline. */
+const MIN_ATTEMPT_MS = 5;
 
 class Semaphore {
   private active = 0;
@@ -832,8 +834,11 @@ export class Resolver {
       let idx = i % n;
       while (gaveUp?.has(idx)) idx = (idx + 1) % n;
       const server = this.servers[idx];
+      // a few ms left is none: timers fire on the event loop's cached clock, so the last
+      // attempt can end a millisecond or two before the deadline by this clock, and a
+      // query sent then would only time out (one more packet to a server that is not answering)
       const remaining = deadline - this.now();
-      if (remaining <= 0) {
+      if (remaining < MIN_ATTEMPT_MS) {
         sawTimeout = true;
         break;
       }
