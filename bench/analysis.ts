@@ -183,13 +183,16 @@ export function benchAnalysis(): Promise<string[]> {
   const counts = new Map<string, number>();
   for (const d of layered.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
   lines.push(
-    `layered 10 wide x 10 deep (${layered.nodes} nodes, 10^10 inbound paths): analysis ${ms(layered.analysisMs)} (cpu ${ms(layered.analysisCpuMs)}), full check ${ms(layered.checkMs)}; diagnostics: ${[...counts].map(([c, n]) => `${c} x${n}`).join(', ') || 'none'}`,
+    `layered 10 wide x 10 deep (${layered.nodes} nodes, 10^10 inbound paths): ` +
+      `analysis ${ms(layered.analysisMs)} (cpu ${ms(layered.analysisCpuMs)}), full ` +
+      `check ${ms(layered.checkMs)}; diagnostics: ${[...counts].map(([c, n]) => `${c} x${n}`).join(', ') || 'none'}`,
   );
   let prev: Timing | undefined;
   for (const sites of [100, 1000, 10000]) {
     const t = time(sitesTopology(sites), sites >= 10000 ? 1 : 3);
     const ratio = prev
-      ? `; x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} check for x${(t.nodes / prev.nodes).toFixed(0)} nodes`
+      ? `; x${(t.analysisMs / prev.analysisMs).toFixed(1)} analysis, x${(t.checkMs / prev.checkMs).toFixed(1)} ` +
+        `check for x${(t.nodes / prev.nodes).toFixed(0)} nodes`
       : '';
     const before = BEFORE_ADMISSION_MS.get(sites)!;
     const x = t.analysisMs / before;

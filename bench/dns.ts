@@ -215,11 +215,14 @@ export async function benchDns(): Promise<string[]> {
     const socketsPer = ours.stats.udp / Math.max(1, ours.stats.socketsOpened);
     lines.push(`${N} A queries, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds after a warm-up (medians)`);
     lines.push(
-      `  mailtopo resolver: ${qa.toFixed(0).padStart(6)} queries/s, ${ca.toFixed(1)} µs CPU/query  (${ours.stats.socketsOpened} UDP sockets, ~${socketsPer.toFixed(0)} queries each, random ID per query)`,
+      `  mailtopo resolver: ${qa.toFixed(0).padStart(6)} queries/s, ${ca.toFixed(1)} ` +
+        `µs CPU/query  (${ours.stats.socketsOpened} UDP sockets, ~${socketsPer.toFixed(0)} ` +
+        'queries each, random ID per query)',
     );
     lines.push(`  node:dns Resolver: ${qb.toFixed(0).padStart(6)} queries/s, ${cb.toFixed(1)} µs CPU/query`);
     lines.push(
-      `  ratio: ${ratio.toFixed(2)}x  (per round: ${rounds.map((r) => (r.a.qps / r.b.qps).toFixed(2)).join(', ')}; target >= 0.8x)${failed ? `  [${failed} failed queries]` : ''}`,
+      `  ratio: ${ratio.toFixed(2)}x  (per round: ${rounds.map((r) => (r.a.qps / r.b.qps).toFixed(2)).join(', ')}; ` +
+        `target >= 0.8x)${failed ? `  [${failed} failed queries]` : ''}`,
     );
     ours.close();
   } finally {
@@ -297,7 +300,9 @@ export async function benchCliLive(runs = 5): Promise<string[]> {
     const last = results[results.length - 1];
     const summary = last.out.trimEnd().split('\n').pop();
     lines.push(
-      `  in-process main(): ${median(q)} queries sent, wall time median ${median(ms).toFixed(0)} ms, best ${Math.min(...ms).toFixed(0)} ms over ${runs} runs (target: within 400 ms)${median(ms) < 400 ? '' : '  [ABOVE TARGET]'}`,
+      `  in-process main(): ${median(q)} queries sent, wall time median ${median(ms).toFixed(0)} ` +
+        `ms, best ${Math.min(...ms).toFixed(0)} ms over ${runs} runs (target: within ` +
+        `400 ms)${median(ms) < 400 ? '' : '  [ABOVE TARGET]'}`,
     );
     lines.push(`    exit ${last.code}: ${summary}`);
     for (const l of last.out.split('\n').filter((x) => / MT5\d\d /.test(x))) lines.push(`    ${l}`);
@@ -315,7 +320,8 @@ export async function benchCliLive(runs = 5): Promise<string[]> {
         }
       }
       lines.push(
-        `  as a process (node bin/mailtopo.cjs, start-up included): ${pq} queries, median ${median(p).toFixed(0)} ms over ${p.length} runs (for reference)`,
+        `  as a process (node bin/mailtopo.cjs, start-up included): ${pq} queries, ` +
+          `median ${median(p).toFixed(0)} ms over ${p.length} runs (for reference)`,
       );
     }
   } finally {

@@ -101,7 +101,9 @@ function parseTable(title: string): string[] {
     void keep.m;
     const growth = (after - before) / Buffer.byteLength(g.text);
     lines.push(
-      `${String(g.lines).padEnd(10)} ${String(g.text.length).padEnd(10)} ${tm.toFixed(2).padStart(11)}  ${tj.toFixed(2).padStart(13)}  ${(tm / tj).toFixed(1).padStart(5)}x  ${(g.text.length / 1e6 / (tm / 1000)).toFixed(0).padStart(5)}  ${gc ? growth.toFixed(1) + 'x' : '(run with --expose-gc)'}`,
+      `${String(g.lines).padEnd(10)} ${String(g.text.length).padEnd(10)} ${tm.toFixed(2).padStart(11)} ` +
+        ` ${tj.toFixed(2).padStart(13)}  ${(tm / tj).toFixed(1).padStart(5)}x  ${(g.text.length / 1e6 / (tm / 1000)).toFixed(0).padStart(5)} ` +
+        ` ${gc ? growth.toFixed(1) + 'x' : '(run with --expose-gc)'}`,
     );
   }
   lines.push('target: 10,000 lines within 10x of JSON.parse; heap growth below 20x the file size');

@@ -11,7 +11,8 @@ import { benchAddr } from './addr';
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
-    `# mailtopo benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `# mailtopo benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ` +
+      `${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
   );
   const sections: Array<[string, () => Promise<string[]>]> = [
     // DNS first: its JavaScript side should not pay for the large heaps the

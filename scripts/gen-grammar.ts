@@ -191,6 +191,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   writeFileSync(GRAMMAR_PATH, grammarText());
   const l = grammarLists();
   console.log(
-    `wrote ${GRAMMAR_PATH}: ${l.declarations.length} declarations, ${l.statements.length} statement keywords, ${l.enums.length} enum values`,
+    `wrote ${GRAMMAR_PATH}: ${l.declarations.length} declarations, ${l.statements.length} ` +
+      `statement keywords, ${l.enums.length} enum values`,
   );
 }

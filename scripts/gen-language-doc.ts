@@ -179,7 +179,8 @@ export function referenceText(): string {
   out.push('## 4. Statement reference', '');
   out.push(
     'Every block and every statement it may hold, generated from the schema that the checker, completion and hover also read. ' +
-      '*Occurs* says whether a statement is required and whether it may appear more than once in its block (a second one of a once-only statement is MT107). ' +
+      '*Occurs* says whether a statement is required and whether it may appear ' +
+      'more than once in its block (a second one of a once-only statement is MT107). ' +
       'Values in `backticks` are literal words.',
     '',
   );

@@ -29,7 +29,9 @@ export function describeLiveStatus(s: LiveStatusParams, trusted: boolean): { tex
       const time = Number.isNaN(at.getTime()) ? '' : at.toLocaleTimeString();
       return {
         text: `$(check) Live checks: done ${time}`.trimEnd(),
-        tooltip: `Live DNS checks finished${time ? ` at ${time}` : ''}: ${s.queries} ${s.queries === 1 ? 'query' : 'queries'} in ${s.ms} ms. Click to re-run.`,
+        tooltip:
+          `Live DNS checks finished${time ? ` at ${time}` : ''}: ${s.queries} ${s.queries === 1 ? 'query' : 'queries'} ` +
+          `in ${s.ms} ms. Click to re-run.`,
       };
     }
     case 'offline':

@@ -242,7 +242,9 @@ export async function cmdCheck(argv: string[], io: Io): Promise<number> {
         `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`,
       );
     io.stdout(
-      `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ${summary.information} information, ${plural(summary.hints, 'hint')} in ${plural(order.length, 'file')}\n`,
+      `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}, ` +
+        `${summary.information} information, ${plural(summary.hints, 'hint')} in ` +
+        `${plural(order.length, 'file')}\n`,
     );
   }
   const limit = RANK[failOn];

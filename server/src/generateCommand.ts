@@ -118,7 +118,8 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
       for (const d of res.diagnostics) if (d.severity === 'error' || d.severity === 'warning') io.stderr(fmt(d));
       if (!force) {
         io.stderr(
-          `mailtopo generate: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing written (--force generates anyway)\n`,
+          `mailtopo generate: ${file} has ${errors.length} error${errors.length === 1 ? '' : 's'}; ` +
+            `nothing written (--force generates anyway)\n`,
         );
         return 1;
       }
@@ -155,7 +156,9 @@ export async function runGenerate(argv: string[], io: GenerateIo): Promise<numbe
     for (const p of w.written) io.stdout(`wrote ${path.join(out, p)}\n`);
     for (const n of result.notes) io.stderr(`mailtopo generate: note: ${n}\n`);
     io.stdout(
-      `${result.files.length} file${result.files.length === 1 ? '' : 's'} generated in ${out} (${w.written.length} written, ${w.unchanged.length} unchanged; targets: ${targets.join(', ')})\n`,
+      `${result.files.length} file${result.files.length === 1 ? '' : 's'} generated ` +
+        `in ${out} (${w.written.length} written, ${w.unchanged.length} unchanged; ` +
+        `targets: ${targets.join(', ')})\n`,
     );
     return 0;
   } catch (e) {

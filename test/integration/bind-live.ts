@@ -143,7 +143,9 @@ function fixtures(port: number, namedLog: string): void {
     const tcp = lines.filter((l) => / IN \S+ [+-]\S*T\S* \(/.test(l));
     const udp = lines.filter((l) => !/ IN \S+ [+-]\S*T\S* \(/.test(l));
     check(
-      `bind fixtures: ${what} (${type} ${name}) is truncated over UDP and fetched over TCP (${udp.length} UDP, ${tcp.length} TCP queries in BIND's log), and used: no MT504/MT509/MT512`,
+      `bind fixtures: ${what} (${type} ${name}) is truncated over UDP and fetched ` +
+        `over TCP (${udp.length} UDP, ${tcp.length} TCP queries in BIND's log), and ` +
+        'used: no MT504/MT509/MT512',
       udp.length >= 1 && tcp.length >= 1 && g.code === 0,
       `query log: ${lines.join(' / ') || 'no such query'}`,
     );
@@ -154,7 +156,8 @@ function fixtures(port: number, namedLog: string): void {
   const fseen = textDiagnostics(ft.out);
   const fp = compareLive(FIXTURES.faulty, FAULTY, fseen);
   check(
-    `bind fixtures: the faulty topology gives exactly the expected ${FAULTY.length} MT5xx (codes, severities, line:column) in text output, exit 1`,
+    `bind fixtures: the faulty topology gives exactly the expected ${FAULTY.length} ` +
+      'MT5xx (codes, severities, line:column) in text output, exit 1',
     ft.code === 1 && fp.length === 0,
     `exit ${ft.code}; ${fp.join('; ')}\n${show(live5(fseen))}${ft.err}`,
   );
@@ -182,7 +185,8 @@ function fixtures(port: number, namedLog: string): void {
   const es = parseJson(ej, els);
   const ep = typeof es === 'string' ? [es] : compareLive(FIXTURES.elsewhere, ELSEWHERE, es);
   check(
-    'bind fixtures: a domain BIND does not serve: REFUSED is MT590 information on each statement, naming the resolver; exit 0 even with --fail-on warning',
+    'bind fixtures: a domain BIND does not serve: REFUSED is MT590 information ' +
+      'on each statement, naming the resolver; exit 0 even with --fail-on warning',
     ej.code === 0 && ep.length === 0 && typeof es !== 'string' && es.every((d) => d.message.includes(`via ${R}:`)),
     `exit ${ej.code}; ${ep.join('; ')}`,
   );
@@ -254,7 +258,8 @@ function roundtrip(port: number, genDir: string, namedLog: string, samples: stri
     );
     const bad = lv.filter((d) => /^MT50[1-5]$/.test(d.code));
     check(
-      `round trip ${sample} (${domains.join(', ')}): check --live against the generated zones gives no MT501-MT505 [${lv.length} MT5xx in all, ${ms.toFixed(0)} ms]`,
+      `round trip ${sample} (${domains.join(', ')}): check --live against the generated ` +
+        `zones gives no MT501-MT505 [${lv.length} MT5xx in all, ${ms.toFixed(0)} ms]`,
       bad.length === 0 && r.code !== 2,
       show(bad) || r.err,
     );
@@ -283,7 +288,9 @@ function roundtrip(port: number, genDir: string, namedLog: string, samples: stri
       const lines = log.split('\n').filter((l) => l.includes('query: rt.example IN TXT '));
       const tcp = lines.filter((l) => / IN TXT [+-]\S*T\S* \(/.test(l));
       check(
-        `round trip ${sample}: the generated 1592-byte SPF record of rt.example came over TCP (${lines.length - tcp.length} UDP, ${tcp.length} TCP queries in BIND's log) and equals the declared one`,
+        `round trip ${sample}: the generated 1592-byte SPF record of rt.example came ` +
+          `over TCP (${lines.length - tcp.length} UDP, ${tcp.length} TCP queries in ` +
+          "BIND's log) and equals the declared one",
         tcp.length >= 1 && lines.length > tcp.length && !auth.length,
         lines.join(' / ') || 'no such query in the log',
       );

@@ -86,7 +86,8 @@ describe('protocol: retained heap across distinct edits (stdio, --expose-gc)', f
     const grew = (h1.heapUsed - h0.heapUsed) / 1024 / 1024;
     assert.ok(
       grew < 20,
-      `retained heap ${(h0.heapUsed / 1e6).toFixed(1)} MB -> ${(h1.heapUsed / 1e6).toFixed(1)} MB (+${grew.toFixed(1)} MiB; ${readings.join(', ')})`,
+      `retained heap ${(h0.heapUsed / 1e6).toFixed(1)} MB -> ${(h1.heapUsed / 1e6).toFixed(1)} ` +
+        `MB (+${grew.toFixed(1)} MiB; ${readings.join(', ')})`,
     );
     const stats = await s.conn.sendRequest<{ analyses: Record<string, number[]> }>('mailtopo/test/stats');
     assert.ok(stats.analyses[uri].length >= 1000, `every edit was checked (${stats.analyses[uri].length} analyses)`);

@@ -54,7 +54,8 @@ async function main_(): Promise<void> {
   const dns = await startDnsServer({
     port: 53,
     zoneTexts: [
-      '$ORIGIN corp.example.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\n@ IN MX 10 hidden\nhidden IN A 203.0.113.77\n',
+      '$ORIGIN corp.example.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 ' +
+        '60\n@ IN NS ns\n@ IN MX 10 hidden\nhidden IN A 203.0.113.77\n',
       // a working DNSBL (RFC 5782 test point listed), so the control goes on to ask about the secret address
       '$ORIGIN bl.attacker.example.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 86400 60\n@ IN NS ns\n2.0.0.127 IN A 127.0.0.2\n',
     ],

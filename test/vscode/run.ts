@@ -333,7 +333,8 @@ async function runVsCode(browser: Browser): Promise<void> {
           } else if (ev.event === 'activation') {
             const ms = ev.ms as number;
             say(
-              `  activation: ${ms} ms (client start to server initialized; target ${ACTIVATION_TARGET_MS} ms: ${ms < ACTIVATION_TARGET_MS ? 'met' : 'NOT met'})`,
+              `  activation: ${ms} ms (client start to server initialized; target ${ACTIVATION_TARGET_MS} ` +
+                `ms: ${ms < ACTIVATION_TARGET_MS ? 'met' : 'NOT met'})`,
             );
             results.push({
               name: `activation completes (under ${ACTIVATION_BUDGET_MS} ms: no hang; measured ${ms} ms)`,
@@ -346,7 +347,8 @@ async function runVsCode(browser: Browser): Promise<void> {
             writeFileSync(path.join(ART, 'warm-start-ms.txt'), `${ev.ms as number}\n`);
           } else if (ev.event === 'start') {
             say(
-              `  VS Code ${ev.vscode as string} ready after ${((Date.now() - tOpen) / 1000).toFixed(1)} s (trusted: ${ev.trusted as boolean})`,
+              `  VS Code ${ev.vscode as string} ready after ${((Date.now() - tOpen) / 1000).toFixed(1)} ` +
+                `s (trusted: ${ev.trusted as boolean})`,
             );
           } else if (ev.event === 'ask') {
             await handleAsk(ev as unknown as { what: string; id: string; name?: string }, page, dns, dirs.events);

@@ -56,19 +56,25 @@ export const CODES: CodeInfo[] = [
     code: 'MT201',
     severity: 'error',
     title:
-      'open relay: an internet-facing node has a relay rule without auth=required whose from= is any, 0.0.0.0/0 or ::/0, or ranges whose union is one of them, and that no earlier rule shadows; also accept * from any on such a node. Related: what makes it internet-facing',
+      'open relay: an internet-facing node has a relay rule without auth=required ' +
+      'whose from= is any, 0.0.0.0/0 or ::/0, or ranges whose union is one of them, ' +
+      'and that no earlier rule shadows; also accept * from any on such a node. ' +
+      'Related: what makes it internet-facing',
   },
   {
     code: 'MT202',
     severity: 'warning',
     title:
-      'an internet-facing node allows unauthenticated relay from a range holding public addresses (LANGUAGE.md §4); not reported where MT201 is',
+      'an internet-facing node allows unauthenticated relay from a range holding ' +
+      'public addresses (LANGUAGE.md §4); not reported where MT201 is',
   },
   {
     code: 'MT203',
     severity: 'warning',
     title:
-      'a relay rule can never match: an earlier rule without auth=required (or with the same auth as this one) already covers all of its sources (tag: unnecessary); related: the earlier rule',
+      'a relay rule can never match: an earlier rule without auth=required (or ' +
+      'with the same auth as this one) already covers all of its sources (tag: ' +
+      'unnecessary); related: the earlier rule',
   },
   {
     code: 'MT204',
@@ -97,7 +103,9 @@ export const CODES: CodeInfo[] = [
     code: 'MT210',
     severity: 'error',
     title:
-      "open relay through a balancer: a pool with source masked hands every client to its members as its snat addresses, and a member's relay rule admits such an address without auth=required",
+      'open relay through a balancer: a pool with source masked hands every client ' +
+      "to its members as its snat addresses, and a member's relay rule admits such " +
+      'an address without auth=required',
   },
   {
     code: 'MT211',
@@ -109,7 +117,8 @@ export const CODES: CodeInfo[] = [
     code: 'MT212',
     severity: 'warning',
     title:
-      "a DNSBL is checked on a node that never sees an internet client's address (every hop into it comes from your own nodes, or through a pool with source masked)",
+      "a DNSBL is checked on a node that never sees an internet client's address " +
+      '(every hop into it comes from your own nodes, or through a pool with source masked)',
   },
   {
     code: 'MT301',
@@ -126,13 +135,17 @@ export const CODES: CodeInfo[] = [
     code: 'MT303',
     severity: 'warning',
     title:
-      'inbound paths from the internet to a mailbox are never virus-scanned: one diagnostic per MX target they enter through, on that mx line, with one such path and how many there are',
+      'inbound paths from the internet to a mailbox are never virus-scanned: one ' +
+      'diagnostic per MX target they enter through, on that mx line, with one such ' +
+      'path and how many there are',
   },
   {
     code: 'MT304',
     severity: 'warning',
     title:
-      "single point of failure: every inbound path of a domain passes through one node (a pool of two or more members counts as redundant); on the node's declaration and the domain",
+      'single point of failure: every inbound path of a domain passes through one ' +
+      "node (a pool of two or more members counts as redundant); on the node's " +
+      'declaration and the domain',
   },
   { code: 'MT305', severity: 'warning', title: 'a mailbox server has no outbound path to the internet' },
   { code: 'MT306', severity: 'warning', title: 'a single point of failure on every outbound path of a mailbox server' },
@@ -160,13 +173,15 @@ export const CODES: CodeInfo[] = [
     code: 'MT315',
     severity: 'error',
     title:
-      "hop refused: on a flow, the next hop admits none of the addresses the sender presents; on the sender's route (the mx line for the internet's hop)",
+      'hop refused: on a flow, the next hop admits none of the addresses the sender ' +
+      "presents; on the sender's route (the mx line for the internet's hop)",
   },
   {
     code: 'MT316',
     severity: 'warning',
     title:
-      "hop partly refused: some of the sender's addresses (or, for the internet's hop to an MX target, part of the public address space) are not admitted",
+      "hop partly refused: some of the sender's addresses (or, for the internet's " +
+      'hop to an MX target, part of the public address space) are not admitted',
   },
   {
     code: 'MT317',
@@ -185,19 +200,24 @@ export const CODES: CodeInfo[] = [
     code: 'MT405',
     severity: 'information',
     title:
-      "mode round-robin: DNS round-robin has no health check: senders keep trying a failed member first and wait for its timeout before the next address (RFC 5321 §5.1), and load follows resolvers' caches, not the members' capacity",
+      'mode round-robin: DNS round-robin has no health check: senders keep trying ' +
+      'a failed member first and wait for its timeout before the next address (RFC ' +
+      "5321 §5.1), and load follows resolvers' caches, not the members' capacity",
   },
   {
     code: 'MT406',
     severity: 'warning',
     title:
-      "N-1 capacity: with its largest member down, the members' capacity sum is below peak-load (message gives both numbers); only when peak-load is set and every member declares capacity",
+      "N-1 capacity: with its largest member down, the members' capacity sum is " +
+      'below peak-load (message gives both numbers); only when peak-load is set ' +
+      'and every member declares capacity',
   },
   {
     code: 'MT407',
     severity: 'warning',
     title:
-      'a policy allows a dangerous attachment type (exe, com, scr, pif, bat, cmd, js, jse, vbs, vbe, wsf, wsh, hta, msi, ps1, jar, lnk, cpl, reg, iso, ...)',
+      'a policy allows a dangerous attachment type (exe, com, scr, pif, bat, cmd, ' +
+      'js, jse, vbs, vbe, wsf, wsh, hta, msi, ps1, jar, lnk, cpl, reg, iso, ...)',
   },
   { code: 'MT408', severity: 'error', title: 'one extension is both allowed and blocked in a policy' },
   { code: 'MT409', severity: 'warning', title: 'on-virus deliver' },
@@ -205,7 +225,9 @@ export const CODES: CodeInfo[] = [
     code: 'MT410',
     severity: 'warning',
     title:
-      'licence shortfall: more nodes apply a policy than it has licenses (message: "3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences"); only when licenses is declared; an external with scan needs none',
+      'licence shortfall: more nodes apply a policy than it has licenses (message: ' +
+      '"3 nodes scan with av-standard (edge1, edge2, edge3) but it has 2 licences"); ' +
+      'only when licenses is declared; an external with scan needs none',
   },
   { code: 'MT411', severity: 'information', title: 'a policy used by scan has no antivirus' },
   { code: 'MT412', severity: 'warning', title: 'health tcp: a listening but broken SMTP service stays in the pool' },
@@ -238,13 +260,19 @@ export const CODES: CodeInfo[] = [
     code: 'MT508',
     severity: 'information',
     title:
-      'a DNSBL refused to answer (e.g. Spamhaus 127.255.255.252/254/255: typo, public resolver, rate limit), answered outside 127.0.0.0/8, or fails its RFC 5782 §5 test points (127.0.0.2 listed, 127.0.0.1 not); never a listing, and a zone that fails its test points is not used',
+      'a DNSBL refused to answer (e.g. Spamhaus 127.255.255.252/254/255: typo, ' +
+      'public resolver, rate limit), answered outside 127.0.0.0/8, or fails its ' +
+      'RFC 5782 §5 test points (127.0.0.2 listed, 127.0.0.1 not); never a listing, ' +
+      'and a zone that fails its test points is not used',
   },
   {
     code: 'MT509',
     severity: 'warning',
     title:
-      'SPF broken: none published, more than one v=spf1 record (permerror), more than 10 DNS-querying terms, more than 2 void lookups, syntax error, an include loop, +all or ?all, or a ptr mechanism (RFC 7208 §3.2, §4.6.4, §5.5); the message names the mechanism that crossed the limit',
+      'SPF broken: none published, more than one v=spf1 record (permerror), more ' +
+      'than 10 DNS-querying terms, more than 2 void lookups, syntax error, an include ' +
+      'loop, +all or ?all, or a ptr mechanism (RFC 7208 §3.2, §4.6.4, §5.5); the ' +
+      'message names the mechanism that crossed the limit',
   },
   {
     code: 'MT510',
@@ -264,7 +292,9 @@ export const CODES: CodeInfo[] = [
     code: 'MT515',
     severity: 'warning',
     title:
-      'mta-sts is declared but _mta-sts.<domain> has no v=STSv1 TXT record, or tls-rpt is declared but _smtp._tls.<domain> has no v=TLSRPTv1 record (RFC 8461 §3.1, RFC 8460 §3)',
+      'mta-sts is declared but _mta-sts.<domain> has no v=STSv1 TXT record, or ' +
+      'tls-rpt is declared but _smtp._tls.<domain> has no v=TLSRPTv1 record (RFC ' +
+      '8461 §3.1, RFC 8460 §3)',
   },
   {
     code: 'MT590',

@@ -138,18 +138,22 @@ describe('cli: check', () => {
     ]);
   });
 
-  it("--format json: an imported file's diagnostics are listed under that file, its path the importer's as given joined with the import string", async () => {
-    write('multi/main.mailtopo', 'import "parts/gw.mailtopo"\n');
-    write('multi/parts/gw.mailtopo', ERRORS);
-    const rel = path.relative(process.cwd(), path.join(dir, 'multi/main.mailtopo'));
-    const j = parseJson((await run('check', rel, '--format', 'json')).out);
-    assert.deepEqual(
-      j.files.map((x: { file: string }) => x.file),
-      [rel, path.join(path.dirname(rel), 'parts/gw.mailtopo')],
-    );
-    assert.deepEqual(j.files[0].diagnostics, []);
-    assert.ok(j.files[1].diagnostics.some((d: { code: string }) => d.code === 'MT109'));
-  });
+  it(
+    "--format json: an imported file's diagnostics are listed under that file, " +
+      "its path the importer's as given joined with the import string",
+    async () => {
+      write('multi/main.mailtopo', 'import "parts/gw.mailtopo"\n');
+      write('multi/parts/gw.mailtopo', ERRORS);
+      const rel = path.relative(process.cwd(), path.join(dir, 'multi/main.mailtopo'));
+      const j = parseJson((await run('check', rel, '--format', 'json')).out);
+      assert.deepEqual(
+        j.files.map((x: { file: string }) => x.file),
+        [rel, path.join(path.dirname(rel), 'parts/gw.mailtopo')],
+      );
+      assert.deepEqual(j.files[0].diagnostics, []);
+      assert.ok(j.files[1].diagnostics.some((d: { code: string }) => d.code === 'MT109'));
+    },
+  );
 
   it('--format sarif: SARIF 2.1.0 with the required properties and one rule per code', async () => {
     const f = write('syntax.mailtopo', SYNTAX + WARN);

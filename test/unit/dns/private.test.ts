@@ -69,7 +69,9 @@ describe('one "is private" predicate (issue 14, finding 4)', function () {
         (a, i) =>
           `gateway g${i} {\n  role relay\n  zone perimeter\n  address ${a}\n  dnsbl bl.test\n  relay allow from=10.0.0.0/8\n}\n`,
       ).join('');
-      const text = `domain good.test {\n  spf "v=spf1 -all"\n}\n${nodes}gateway pub {\n  role relay\n  zone perimeter\n  address 203.0.113.11\n  dnsbl bl.test\n}\n`;
+      const text =
+        `domain good.test {\n  spf "v=spf1 -all"\n}\n${nodes}gateway pub {\n  role ` +
+        `relay\n  zone perimeter\n  address 203.0.113.11\n  dnsbl bl.test\n}\n`;
       const r = checkText(text, 'hidden.mailtopo');
       s.resetLog();
       const live = await runLive(r, { resolvers: [s.address], timeoutMs: 800 });

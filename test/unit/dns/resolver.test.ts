@@ -491,7 +491,8 @@ describe('dns/resolver', function () {
 
     it('reads nameservers from resolv.conf text', () => {
       const text =
-        '# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver  2001:db8::53 # v6\nnameserver fe80::1%eth0\noptions ndots:2\nnameserver bogus\n';
+        '# comment\nsearch example.com\nnameserver 192.0.2.53\nnameserver  2001:db8::53 ' +
+        '# v6\nnameserver fe80::1%eth0\noptions ndots:2\nnameserver bogus\n';
       assert.deepEqual(parseResolvConf(text), ['192.0.2.53:53', '[2001:db8::53]:53']);
       assert.deepEqual(systemResolvers('/nonexistent/resolv.conf'), ['127.0.0.1:53']);
     });

@@ -77,7 +77,9 @@ describe('dns/spf', () => {
   describe('parser', () => {
     it('parses mechanisms, qualifiers, CIDR lengths and modifiers', () => {
       const p = parseSpf(
-        'v=spf1 +a -mx:mx.example.com/28 ~a:x.example.com/24//64 ?a//64 ip4:192.0.2.0/24 ip6:2001:DB8::/32 include:_spf.example.com exists:%{i}.bl.example.com ptr redirect=_r.example.com exp=exp.example.com foo=bar -all',
+        'v=spf1 +a -mx:mx.example.com/28 ~a:x.example.com/24//64 ?a//64 ip4:192.0.2.0/24 ' +
+          'ip6:2001:DB8::/32 include:_spf.example.com exists:%{i}.bl.example.com ptr ' +
+          'redirect=_r.example.com exp=exp.example.com foo=bar -all',
       );
       assert.deepEqual(p.errors, []);
       const k = p.terms.map((t) => `${t.qualifier}${t.kind}`);

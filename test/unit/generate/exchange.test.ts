@@ -205,7 +205,8 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
     const zen = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) => `'127.0.0.${i}'`).join(',');
     assert.ok(
       ps.includes(
-        `Add-IPBlockListProvider -Name 'zen.spamhaus.org' -LookupDomain 'zen.spamhaus.org' -IPAddressesMatch ${zen} -Enabled $true -Priority 1`,
+        "Add-IPBlockListProvider -Name 'zen.spamhaus.org' -LookupDomain 'zen.spamhaus.org' " +
+          `-IPAddressesMatch ${zen} -Enabled $true -Priority 1`,
       ),
     );
     assert.ok(

@@ -138,7 +138,8 @@ describe('generate: targets', () => {
 
     it('an internal relay that is not internet-facing gets no default DNSBL', () => {
       const m = model(
-        `options {\n  dnsbl zen.spamhaus.org\n}\ngateway r {\n  role relay\n  address 10.0.0.9\n  relay allow from=10.0.0.0/8\n  route * via=direct\n}\n`,
+        `options {\n  dnsbl zen.spamhaus.org\n}\ngateway r {\n  role relay\n  address ` +
+          `10.0.0.9\n  relay allow from=10.0.0.0/8\n  route * via=direct\n}\n`,
       );
       assert.doesNotMatch(file(generatePostfix(m, OPTS), 'postfix/r/main.cf'), /reject_rbl_client/);
     });
@@ -167,7 +168,8 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const main = file(files, 'postfix/gw/main.cf');
       assert.equal(
         param(main, 'smtpd_recipient_restrictions'),
-        'check_recipient_access texthash:${config_directory}/recipient_access, permit_mynetworks, reject_unauth_destination, reject_unverified_recipient',
+        'check_recipient_access texthash:${config_directory}/recipient_access, permit_mynetworks, ' +
+          'reject_unauth_destination, reject_unverified_recipient',
       );
       assert.equal(
         param(main, 'accept_from_1'),
@@ -204,7 +206,8 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const m = model(
         GW(
           '  scan p',
-          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n  address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
+          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n ' +
+            ' address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
         ),
       );
       const files = generatePostfix(m, OPTS);
@@ -314,7 +317,8 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
       const { master } = pf(
         GW(
           '  listen 25, 10025\n  scan p',
-          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n  address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
+          'policy p {\n  antivirus sophos\n  scanner av\n}\ngateway av {\n  role relay\n ' +
+            ' address 10.1.1.1\n  listen 10024\n  route * via=gw\n}',
         ),
       );
       assert.equal(services(master).filter((x) => x === '10025 inet').length, 1);
@@ -336,7 +340,9 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
     });
 
     it('members of a proxy-protocol pool read the PROXY header; the vip passes postscreen', () => {
-      const text = `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n  source proxy-protocol\n  members gw\n}\n${GW('').replace('mx 10 gw', 'mx 10 p')}`;
+      const text =
+        `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n ` +
+        ` source proxy-protocol\n  members gw\n}\n${GW('').replace('mx 10 gw', 'mx 10 p')}`;
       const { main, master, files } = pf(text);
       assert.match(master, /^smtp +inet[^\n]*postscreen\n {2}-o postscreen_upstream_proxy_protocol=haproxy$/m);
       assert.equal(
@@ -362,7 +368,9 @@ external isp {\n  role smarthost\n  hostname smtp.isp.example\n}\n`);
     });
 
     it('members of a source masked pool: no postscreen and no spam lists (every client is the proxy)', () => {
-      const text = `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n  source masked\n  members gw\n}\n${GW('  dnsbl zen.spamhaus.org').replace('mx 10 gw', 'mx 10 p')}`;
+      const text =
+        `pool p {\n  mode balanced\n  vip 198.51.100.10\n  hostname mail.example.com\n ` +
+        ` source masked\n  members gw\n}\n${GW('  dnsbl zen.spamhaus.org').replace('mx 10 gw', 'mx 10 p')}`;
       const { main, master } = pf(text);
       assert.doesNotMatch(master, /postscreen/);
       assert.doesNotMatch(main, /^(postscreen_dnsbl_sites|smtpd_client_restrictions) /m);

@@ -113,7 +113,8 @@ describe('address sets (issue 14, finding 3)', function () {
 
   it('a network of unsorted cidrs and references merges into one sorted set', () => {
     const r = checkText(
-      'network n {\n  cidr 10.0.0.4/32, 10.0.0.0/32, 10.0.0.1/32\n}\ngateway g {\n  role relay\n  relay allow from=n, 10.0.0.2, 10.0.0.3\n}\n',
+      'network n {\n  cidr 10.0.0.4/32, 10.0.0.0/32, 10.0.0.1/32\n}\ngateway g ' +
+        '{\n  role relay\n  relay allow from=n, 10.0.0.2, 10.0.0.3\n}\n',
     );
     const set = r.model.nodes[0].relays[0].fromSet;
     assert.deepEqual(toPairs(set), [[0x0a000000, 0x0a000004]]);

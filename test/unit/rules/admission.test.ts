@@ -133,7 +133,8 @@ describe('rules: balancers, backscatter, blind DNSBLs (MT210-MT212)', () => {
     let t = edit(BASE, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
     t = edit(t, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
     t +=
-      '\ngateway hub1 {\n  role relay\n  address 10.0.1.1\n  dnsbl zen.spamhaus.org\n  accept example.com\n  route example.com via=mb1, mb2\n}\n';
+      '\ngateway hub1 {\n  role relay\n  address 10.0.1.1\n  dnsbl zen.spamhaus.org\n ' +
+      ' accept example.com\n  route example.com via=mb1, mb2\n}\n';
     expectDiag(t, 'MT212', 'warning', 'dnsbl zen.spamhaus.org', 1);
     expectNone(edit(t, '  dnsbl zen.spamhaus.org\n  accept', '  accept'), 'MT212');
   });
@@ -229,7 +230,8 @@ describe('rules: handed-off paths and scanning externals (MT301, MT303, MT304, M
   it('twin MT304: an external backup that routes to the other edge is redundancy', () => {
     const t =
       BASE.replace('mx 10 edge-nlb', 'mx 10 edge1\n  mx 20 isp') +
-      '\nexternal isp {\n  role backup\n  hostname mx.isp.example\n  address 203.0.113.0/24\n  recipients verify\n  route example.com via=edge2\n}\n';
+      '\nexternal isp {\n  role backup\n  hostname mx.isp.example\n  address 203.0.113.0/24\n ' +
+      ' recipients verify\n  route example.com via=edge2\n}\n';
     expectNone(t, 'MT304');
   });
   it('MT303: once per entering MX line, with the count and one path', () => {

@@ -79,7 +79,9 @@ describe('rules: single points of failure (MT304, MT306)', () => {
       let t = edit(TWO_EDGES, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
       t = edit(t, 'route example.com via=mb1, mb2', 'route example.com via=hub1');
       t +=
-        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route example.com via=mb1, mb2\n  route * via=edge1, edge2\n}\n';
+        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n ' +
+        ' relay allow from=10.0.0.0/8\n  route example.com via=mb1, mb2\n  route ' +
+        '* via=edge1, edge2\n}\n';
       const d = expectDiag(t, 'MT304', 'warning', declRange(t, 'hub1'));
       assert.match(d.message, /hub1/);
       assert.ok(!check(t).some((x) => x.code === 'MT304' && x.range.start.line === declRange(t, 'edge1').start.line));
@@ -122,7 +124,10 @@ describe('rules: single points of failure (MT304, MT306)', () => {
       let t = edit(BASE, 'route * via=edge-nlb', 'route * via=hub1, hub2');
       t = edit(t, 'route * via=edge-nlb', 'route * via=hub1, hub2');
       t +=
-        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\nserver hub2 {\n  role hub\n  address 10.0.1.2\n  accept example.com\n  relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\n';
+        '\nserver hub1 {\n  role hub\n  address 10.0.1.1\n  accept example.com\n ' +
+        ' relay allow from=10.0.0.0/8\n  route * via=edge-nlb\n}\nserver hub2 {\n ' +
+        ' role hub\n  address 10.0.1.2\n  accept example.com\n  relay allow from=10.0.0.0/8\n ' +
+        ' route * via=edge-nlb\n}\n';
       expectNone(t, 'MT306');
       expectClean(t);
     });

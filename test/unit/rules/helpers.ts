@@ -48,7 +48,8 @@ function show(ds: MtDiagnostic[]): string {
   return ds
     .map(
       (d) =>
-        `  ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.code} ${d.message}`,
+        `  ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ` +
+        `${d.severity} ${d.code} ${d.message}`,
     )
     .join('\n');
 }
@@ -72,7 +73,8 @@ export function expectDiag(
   );
   assert.ok(
     found,
-    `expected ${code} at ${want.start.line}:${want.start.character} ('${typeof needle === 'string' ? needle : JSON.stringify(needle)}'), got:\n${show(ds)}`,
+    `expected ${code} at ${want.start.line}:${want.start.character} ('${typeof needle === 'string' ? needle : JSON.stringify(needle)}'), ` +
+      `got:\n${show(ds)}`,
   );
   assert.deepEqual(found.range, want, `${code} range`);
   assert.equal(found.severity, severity, `${code} severity`);

@@ -42,11 +42,15 @@ describe('rules: domains and MX targets (MT307-MT314)', () => {
       assert.deepEqual(d.related?.[0].range, rangeOf(t, 'edge-nlb', 1));
     });
     it('a gateway whose every address is private', () => {
-      const t = `domain example.com {\n  mx 10 gw\n}\ngateway gw {\n  role edge\n  hostname gw.example.com\n  address 10.1.1.1, fd00::1\n  accept example.com\n}\n`;
+      const t =
+        `domain example.com {\n  mx 10 gw\n}\ngateway gw {\n  role edge\n  hostname ` +
+        `gw.example.com\n  address 10.1.1.1, fd00::1\n  accept example.com\n}\n`;
       expectDiag(t, 'MT309', 'error', 'mx 10 gw');
     });
     it('twin: one public address is enough', () => {
-      const t = `domain example.com {\n  mx 10 gw\n}\ngateway gw {\n  role edge\n  hostname gw.example.com\n  address 10.1.1.1, 2001:db8::25\n  accept example.com\n}\n`;
+      const t =
+        `domain example.com {\n  mx 10 gw\n}\ngateway gw {\n  role edge\n  hostname ` +
+        `gw.example.com\n  address 10.1.1.1, 2001:db8::25\n  accept example.com\n}\n`;
       expectNone(t, 'MT309');
       expectNone(BASE, 'MT309');
     });

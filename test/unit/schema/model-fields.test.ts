@@ -132,7 +132,8 @@ describe('model: policy method', () => {
 
 describe('model: external address ranges, role backup, scan, recipients', () => {
   const ext = (body: string) =>
-    `external cloud {\n  hostname in.cloud.example.net\n${body}  route * via=g\n}\ngateway g {\n  role relay\n}\npolicy av {\n  antivirus clamav\n}\n`;
+    `external cloud {\n  hostname in.cloud.example.net\n${body}  route * via=g\n}\ngateway ` +
+    `g {\n  role relay\n}\npolicy av {\n  antivirus clamav\n}\n`;
 
   it('address takes addresses and ranges; one parsed set holds both', () => {
     const x = node(model(ext('  address 198.51.100.7, 203.0.113.0/24, 2001:db8:5::/48\n  scan av\n')), 'cloud');

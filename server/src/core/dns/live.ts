@@ -419,7 +419,8 @@ class LiveRun {
         this.diag(
           'MT502',
           'warning',
-          `live MX records differ: ${host} is published with preference ${list(prefs.map(String))}, declared ${m.preference} (live MX: ${liveText})`,
+          `live MX records differ: ${host} is published with preference ${list(prefs.map(String))}, ` +
+            `declared ${m.preference} (live MX: ${liveText})`,
           m.file,
           m.range,
           dn,
@@ -881,7 +882,8 @@ class LiveRun {
               refusedOnce = true;
               const why =
                 c.kind === 'refused'
-                  ? `refused to answer for ${address}: ${list(c.codes, 80)} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); this is not a listing`
+                  ? `refused to answer for ${address}: ${list(c.codes, 80)} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); ` +
+                    'this is not a listing'
                   : `answered outside 127.0.0.0/8 for ${address} (${list(c.codes, 80)}); this is not a listing`;
               this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}`, locs, { zone, address, codes: c.codes });
             }

@@ -64,7 +64,8 @@ function termLine(t: SpfTreeTerm): string {
 /** One line per term, children indented by two spaces; the first line is the root record with its totals. */
 export function renderTree(root: SpfTreeNode, maxLookups = 10, maxVoid = 2): string[] {
   const lines = [
-    `${root.domain}: ${root.record ?? `(${root.error ?? 'none'})`}  [${root.lookups}/${maxLookups} lookups, ${root.voidLookups}/${maxVoid} void]`,
+    `${root.domain}: ${root.record ?? `(${root.error ?? 'none'})`}  [${root.lookups}/${maxLookups} ` +
+      `lookups, ${root.voidLookups}/${maxVoid} void]`,
   ];
   const walk = (node: SpfTreeNode, indent: string) => {
     for (const t of node.terms) {

@@ -171,7 +171,9 @@ export function tooLarge(text: string, file: string): ParsedFile {
         severity: 'warning',
         file,
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        message: `this file has ${mb} million characters; the editor analyses files up to ${MAX_DOCUMENT_CHARS / 1e6} million: run \`mailtopo check\` on it`,
+        message:
+          `this file has ${mb} million characters; the editor analyses files up to ` +
+          `${MAX_DOCUMENT_CHARS / 1e6} million: run \`mailtopo check\` on it`,
       },
     ],
   };

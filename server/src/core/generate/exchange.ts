@@ -241,11 +241,13 @@ function sendConnectors(s: Script): void {
     const rest = nodes.filter((n) => !inOrg(n) && !edgeHop(n));
     if (org.length)
       out.push(
-        `# ${org.map((n) => n.name).join(', ')}: ${org.length > 1 ? 'Exchange servers' : 'an Exchange server'} of this organization; routed inside it, no connector.`,
+        `# ${org.map((n) => n.name).join(', ')}: ${org.length > 1 ? 'Exchange servers' : 'an Exchange server'} ` +
+          'of this organization; routed inside it, no connector.',
       );
     if (edges.length)
       out.push(
-        `# ${edges.map((n) => n.name).join(', ')}: subscribed Edge Transport; the Edge Subscription's send connector carries it, no connector.`,
+        `# ${edges.map((n) => n.name).join(', ')}: subscribed Edge Transport; the ` +
+          "Edge Subscription's send connector carries it, no connector.",
       );
     if (!rest.length && !direct) return;
     const sh = smartHosts(
@@ -263,7 +265,8 @@ function sendConnectors(s: Script): void {
     const tls = sh.tls && sh.hosts.length ? ' -RequireTLS $true' : '';
     out.push(
       `if (-not (Get-SendConnector -Identity ${psq(cname)} -ErrorAction SilentlyContinue)) {`,
-      `    New-SendConnector -Name ${psq(cname)} -Usage Custom -AddressSpaces ${psList(spaces)} ${routing}${tls} -SourceTransportServers $Server${s.sizeArg} -Comment ${psq(`route ${patterns.join(', ')} of ${name}`)}`,
+      `    New-SendConnector -Name ${psq(cname)} -Usage Custom -AddressSpaces ${psList(spaces)} ` +
+        `${routing}${tls} -SourceTransportServers $Server${s.sizeArg} -Comment ${psq(`route ${patterns.join(', ')} of ${name}`)}`,
       '}',
     );
   });
@@ -322,7 +325,10 @@ function edgeSyncOwned(s: Script): void {
     out.push(
       `# route ${r.patterns.join(', ')} via=${via}: a send connector sourced on this Edge; run on a Mailbox server:`,
       ...sh.comments,
-      `#   New-SendConnector -Name ${psq(`mailtopo ${name} route ${r.patterns.join(' ')}`)} -Usage Custom -AddressSpaces ${psList(spaces)} -DNSRoutingEnabled $false -SmartHosts ${psList(sh.hosts)}${sh.port !== 25 ? ` -Port ${sh.port}` : ''}${tls} -SourceTransportServers ${psq(s.server)}`,
+      `#   New-SendConnector -Name ${psq(`mailtopo ${name} route ${r.patterns.join(' ')}`)} ` +
+        `-Usage Custom -AddressSpaces ${psList(spaces)} -DNSRoutingEnabled $false ` +
+        `-SmartHosts ${psList(sh.hosts)}${sh.port !== 25 ? ` -Port ${sh.port}` : ''}${tls} ` +
+        `-SourceTransportServers ${psq(s.server)}`,
     );
   }
   out.push('');
@@ -355,8 +361,11 @@ function relayConnectors(s: Script): void {
     out.push(
       '# Anonymous relay for the clients the rules allow (a dedicated connector; the most specific RemoteIPRanges wins).',
       `if (-not (Get-ReceiveConnector -Identity ${psq(`${server}\\${rname}`)} -ErrorAction SilentlyContinue)) {`,
-      `    New-ReceiveConnector -Name ${psq(rname)} -Server $Server${role} -Custom -Bindings ${psList(bindings)} -RemoteIPRanges ${psList(cidrs)} -PermissionGroups AnonymousUsers${tls}${s.sizeArg} -Comment ${psq(`relay rules of ${name}`)}`,
-      `    Get-ReceiveConnector -Identity ${psq(`${server}\\${rname}`)} | Add-ADPermission -User ${psq('NT AUTHORITY\\ANONYMOUS LOGON')} -ExtendedRights ${psq('Ms-Exch-SMTP-Accept-Any-Recipient')}`,
+      `    New-ReceiveConnector -Name ${psq(rname)} -Server $Server${role} -Custom ` +
+        `-Bindings ${psList(bindings)} -RemoteIPRanges ${psList(cidrs)} -PermissionGroups ` +
+        `AnonymousUsers${tls}${s.sizeArg} -Comment ${psq(`relay rules of ${name}`)}`,
+      `    Get-ReceiveConnector -Identity ${psq(`${server}\\${rname}`)} | Add-ADPermission ` +
+        `-User ${psq('NT AUTHORITY\\ANONYMOUS LOGON')} -ExtendedRights ${psq('Ms-Exch-SMTP-Accept-Any-Recipient')}`,
       '}',
     );
   }
@@ -445,7 +454,8 @@ function recipientFilter(s: Script): void {
       `# recipients none here, but ${checkers.map((n) => n.name).join(', ')} check recipients: the shared setting does.`,
     );
   out.push(
-    `# ${node.recipients === 'none' ? 'The' : `recipients ${node.recipients}: the`} Recipient Filter agent rejects unknown recipients at RCPT TO (550 5.1.10),`,
+    `# ${node.recipients === 'none' ? 'The' : `recipients ${node.recipients}: the`} ` +
+      'Recipient Filter agent rejects unknown recipients at RCPT TO (550 5.1.10),',
     s.edge
       ? '# looking them up in the recipients EdgeSync copies from Active Directory (needs the Edge Subscription).'
       : '# so the nodes in front (address verification) and senders learn it before the mail is taken.',

@@ -34,7 +34,9 @@ export const TARGET_INFO: ReadonlyArray<{ id: Target; label: string; detail: str
     label: 'BIND zones (split horizon)',
     detail:
       'bind/db.<domain> (public, no private address), bind/internal/db.<domain>, bind/named.conf.views (internal view for your networks)',
-    next: 'copy bind/ to /etc/bind/mailtopo/, include "/etc/bind/mailtopo/named.conf.views" in named.conf (all zones inside views), named-checkconf -z',
+    next:
+      'copy bind/ to /etc/bind/mailtopo/, include "/etc/bind/mailtopo/named.conf.views" ' +
+      'in named.conf (all zones inside views), named-checkconf -z',
   },
   {
     id: 'exchange',

@@ -51,7 +51,10 @@ function maskedRelays(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>):
               : { file: p.file, range: p.nameRange, message: `pool ${p.name} is declared here` },
             ...(exposure.get(p) ?? []).slice(0, 5),
           ],
-          message: `open relay through a balancer: pool ${p.name} (source masked) shows every client to ${m.name} as ${snatText(p)}, and '${relayText(r)}' admits ${setText(part.set)} without authentication: every internet client relays through ${p.name}`,
+          message:
+            `open relay through a balancer: pool ${p.name} (source masked) shows every ` +
+            `client to ${m.name} as ${snatText(p)}, and '${relayText(r)}' admits ${setText(part.set)} ` +
+            `without authentication: every internet client relays through ${p.name}`,
           data: { pool: p.name, member: m.name },
         });
       }
@@ -93,7 +96,12 @@ function backscatter(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): 
       file: rec.file ?? n.file,
       range: rec.range ?? n.nameRange,
       related: related.slice(0, 10),
-      message: `backscatter: ${n.name}${n.kind === 'external' ? ' (a backup MX)' : ' is internet-facing and'} takes mail for ${list.slice(0, 3).join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''} with 'recipients none'${rec.range ? '' : ' (the default for an external)'}: it accepts addresses that do not exist and bounces them later to forged senders; check recipients at RCPT time ('recipients verify' or 'list')`,
+      message:
+        `backscatter: ${n.name}${n.kind === 'external' ? ' (a backup MX)' : ' is internet-facing and'} ` +
+        `takes mail for ${list.slice(0, 3).join(', ')}${list.length > 3 ? ` and ${list.length - 3} more` : ''} ` +
+        `with 'recipients none'${rec.range ? '' : ' (the default for an external)'}: ` +
+        'it accepts addresses that do not exist and bounces them later to forged ' +
+        "senders; check recipients at RCPT time ('recipients verify' or 'list')",
       data: { node: n.name },
     });
   }
@@ -130,7 +138,9 @@ function blindDnsbl(ctx: RuleContext, exposure: Map<NodeDecl, RelatedInfo[]>): M
       file: own ? own.file : n.file,
       range: own ? own.range : n.nameRange,
       related,
-      message: `${n.name} checks ${zones.join(', ')} but never sees an internet client's address: ${why}; check DNSBLs where internet clients connect${e.masked ? " (or use 'source proxy-protocol')" : ''}`,
+      message:
+        `${n.name} checks ${zones.join(', ')} but never sees an internet client's ` +
+        `address: ${why}; check DNSBLs where internet clients connect${e.masked ? " (or use 'source proxy-protocol')" : ''}`,
       data: { node: n.name },
     });
   }

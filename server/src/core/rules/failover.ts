@@ -44,7 +44,9 @@ export const failoverFamily: RuleFamily = {
         file: d.file,
         range: d.nameRange,
         related: spofs.flatMap(spofRelated).slice(0, 20),
-        message: `single point of failure: every inbound path of ${d.name} passes through ${list(spofs.map((s) => `${s.node.name}${why(s)}`))}`,
+        message:
+          `single point of failure: every inbound path of ${d.name} passes through ` +
+          `${list(spofs.map((s) => `${s.node.name}${why(s)}`))}`,
         data: { nodes: spofs.map((s) => s.node.name) },
       });
       for (const s of spofs) {
@@ -68,7 +70,9 @@ export const failoverFamily: RuleFamily = {
         file: n.file,
         range: n.nameRange,
         related: e.related.slice(0, 20),
-        message: `single point of failure: ${n.name}${why(e.spof)} is on every inbound path of ${list(e.domains)}; if it fails, that mail cannot be delivered`,
+        message:
+          `single point of failure: ${n.name}${why(e.spof)} is on every inbound path ` +
+          `of ${list(e.domains)}; if it fails, that mail cannot be delivered`,
         data: { domains: e.domains },
       });
     }
@@ -82,7 +86,9 @@ export const failoverFamily: RuleFamily = {
         file: m.file,
         range: m.nameRange,
         related: spofs.flatMap(spofRelated).slice(0, 20),
-        message: `single point of failure: every outbound path of mailbox server ${m.name} passes through ${list(spofs.map((s) => `${s.node.name}${why(s)}`))}`,
+        message:
+          `single point of failure: every outbound path of mailbox server ${m.name} ` +
+          `passes through ${list(spofs.map((s) => `${s.node.name}${why(s)}`))}`,
         data: { nodes: spofs.map((s) => s.node.name) },
       });
       for (const s of spofs) {
@@ -100,7 +106,9 @@ export const failoverFamily: RuleFamily = {
         related: e.servers
           .slice(0, 20)
           .map((m) => ({ file: m.file, range: m.nameRange, message: `outbound mail of ${m.name}` })),
-        message: `single point of failure: ${n.name}${why(e.spof)} is on every outbound path of mailbox server${e.servers.length === 1 ? '' : 's'} ${list(e.servers.map((m) => m.name))}`,
+        message:
+          `single point of failure: ${n.name}${why(e.spof)} is on every outbound path ` +
+          `of mailbox server${e.servers.length === 1 ? '' : 's'} ${list(e.servers.map((m) => m.name))}`,
         data: { servers: e.servers.map((m) => m.name) },
       });
     }

@@ -52,7 +52,9 @@ function directLoops(f: InboundFlow, domainRel: RelatedInfo, out: MtDiagnostic[]
         domainRel,
         ...d.mx.slice(0, 3).map((m) => ({ file: m.file, range: m.range, message: `MX of ${d.name}` })),
       ],
-      message: `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ${pathText(g, v)} -> direct -> MX of ${d.name} -> …`,
+      message:
+        `routing loop: ${n.name} routes ${d.name} direct, back to its own MX (${mxNames.join(', ')}): ` +
+        `${pathText(g, v)} -> direct -> MX of ${d.name} -> …`,
       data: { domain: d.name, node: n.name },
     });
   }
@@ -76,7 +78,10 @@ function unscannedPaths(a: Analysis, f: InboundFlow, out: MtDiagnostic[]): void 
           message: `${u.mailbox.name} holds the mailboxes of ${d.name}`,
         },
       ],
-      message: `mail for ${d.name} entering at ${u.target.name} reaches a mailbox without a virus scan on ${n}, e.g. ${u.path} (no node on ${u.count === 1n ? 'it' : 'them'} applies a policy with 'antivirus')`,
+      message:
+        `mail for ${d.name} entering at ${u.target.name} reaches a mailbox without ` +
+        `a virus scan on ${n}, e.g. ${u.path} (no node on ${u.count === 1n ? 'it' : 'them'} ` +
+        "applies a policy with 'antivirus')",
       data: { domain: d.name, target: u.target.name, paths: u.count.toString() },
     });
   }

@@ -32,7 +32,9 @@ function mxProblems(t: NodeDecl, domain: string): { text: string; related: Relat
     const bad = t.members.filter((m) => acceptance(m, domain) !== 'yes');
     if (bad.length) {
       problems.push(
-        `pool ${t.name} does not accept ${domain}: ${bad.length === 1 ? 'member' : 'members'} ${bad.map((m) => m.name).join(', ')} ${bad.length === 1 ? 'does' : 'do'} not accept it${bad.some((m) => acceptance(m, domain) === 'private-only') ? ' from the internet' : ''}`,
+        `pool ${t.name} does not accept ${domain}: ${bad.length === 1 ? 'member' : 'members'} ` +
+          `${bad.map((m) => m.name).join(', ')} ${bad.length === 1 ? 'does' : 'do'} ` +
+          `not accept it${bad.some((m) => acceptance(m, domain) === 'private-only') ? ' from the internet' : ''}`,
       );
       for (const m of bad)
         related.push({ file: m.file, range: m.nameRange, message: `member ${m.name} does not accept ${domain}` });
@@ -108,7 +110,9 @@ function domainRecords(d: DomainDecl, out: MtDiagnostic[]): void {
       severity: 'error',
       file: d.mxNone.file,
       range: d.mxNone.range,
-      message: `domain ${d.name} has 'mx none' (receives no mail) but also ${d.mx.length} MX target${d.mx.length === 1 ? '' : 's'} (${d.mx.map(mxTargetText).join(', ')})`,
+      message:
+        `domain ${d.name} has 'mx none' (receives no mail) but also ${d.mx.length} ` +
+        `MX target${d.mx.length === 1 ? '' : 's'} (${d.mx.map(mxTargetText).join(', ')})`,
       related: d.mx.map((m) => ({ file: m.file, range: m.range, message: `MX target ${mxTargetText(m)}` })),
     });
   }
@@ -120,7 +124,9 @@ function domainRecords(d: DomainDecl, out: MtDiagnostic[]): void {
         severity: 'warning',
         file: d.spf.file,
         range: d.spf.range,
-        message: `domain ${d.name} has a null MX but its SPF is "${d.spf.value}": a domain that sends no mail should publish "v=spf1 -all" (RFC 7505 §4.2)`,
+        message:
+          `domain ${d.name} has a null MX but its SPF is "${d.spf.value}": a domain ` +
+          'that sends no mail should publish "v=spf1 -all" (RFC 7505 §4.2)',
         related: [{ file: d.mxNone.file, range: d.mxNone.range, message: 'null MX' }],
       });
     }
@@ -130,7 +136,9 @@ function domainRecords(d: DomainDecl, out: MtDiagnostic[]): void {
         severity: 'warning',
         file: d.dmarc.file,
         range: d.dmarc.range,
-        message: `domain ${d.name} has a null MX but its DMARC policy is not p=reject: mail claiming to be from it should be rejected (RFC 7505 §4.2)`,
+        message:
+          `domain ${d.name} has a null MX but its DMARC policy is not p=reject: mail ` +
+          'claiming to be from it should be rejected (RFC 7505 §4.2)',
         related: [{ file: d.mxNone.file, range: d.mxNone.range, message: 'null MX' }],
       });
     }
@@ -157,7 +165,9 @@ function mxLines(d: DomainDecl, out: MtDiagnostic[]): void {
           file: m.file,
           range: m.range,
           related: rel,
-          message: `domain ${d.name} names the same MX target twice: ${mxTargetText(m)}${mxTargetText(m) !== mxTargetText(prev) ? ` (the same host as ${mxTargetText(prev)})` : ''} (preferences ${prev.preference} and ${m.preference})`,
+          message:
+            `domain ${d.name} names the same MX target twice: ${mxTargetText(m)}${mxTargetText(m) !== mxTargetText(prev) ? ` (the same host as ${mxTargetText(prev)})` : ''} ` +
+            `(preferences ${prev.preference} and ${m.preference})`,
         });
         continue;
       }
@@ -171,7 +181,9 @@ function mxLines(d: DomainDecl, out: MtDiagnostic[]): void {
         severity: 'error',
         file: m.file,
         range: m.range,
-        message: `MX target ${t.ip} of ${d.name} is an IP address: an MX record names a host (RFC 1035 §3.3.9); declare the gateway and use its name`,
+        message:
+          `MX target ${t.ip} of ${d.name} is an IP address: an MX record names a host ` +
+          '(RFC 1035 §3.3.9); declare the gateway and use its name',
       });
       continue;
     }
@@ -279,7 +291,9 @@ function internalZone(model: Model, out: MtDiagnostic[]): void {
       file: n.file,
       range: zs?.range ?? n.nameRange,
       related: rel,
-      message: `${n.name} sits in the internal zone${zs ? '' : ' (its default)'} but ${direct ? 'is an MX target' : 'is a member of a pool that is an MX target'}: inbound mail from the internet bypasses the perimeter`,
+      message:
+        `${n.name} sits in the internal zone${zs ? '' : ' (its default)'} but ${direct ? 'is an MX target' : 'is a member of a pool that is an MX target'}: ` +
+        'inbound mail from the internet bypasses the perimeter',
     });
   }
 }
@@ -317,7 +331,10 @@ function mailboxDomains(model: Model, out: MtDiagnostic[]): void {
         severity: 'warning',
         file: mb.file,
         range: mb.range,
-        message: `${n.name} holds mailboxes for ${undeclared.join(', ')}, which ${undeclared.length === 1 ? 'is' : 'are'} not declared as ${undeclared.length === 1 ? 'a domain' : 'domains'}: no MX, no inbound flow to check`,
+        message:
+          `${n.name} holds mailboxes for ${undeclared.join(', ')}, which ${undeclared.length === 1 ? 'is' : 'are'} ` +
+          `not declared as ${undeclared.length === 1 ? 'a domain' : 'domains'}: no ` +
+          'MX, no inbound flow to check',
         data: { domains: undeclared },
       });
     }

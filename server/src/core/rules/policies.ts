@@ -99,7 +99,9 @@ function licenceShortfall(
         file: p.file,
         range: ls.range,
         related: [{ file: p.file, range: p.scanner.stmt.range, message: 'the scanner host' }],
-        message: `licence shortfall: policy ${p.name} scans on ${p.scanner.scalar.text}, which needs 1 licence, but it has ${lic(p.licenses)}`,
+        message:
+          `licence shortfall: policy ${p.name} scans on ${p.scanner.scalar.text}, which ` +
+          `needs 1 licence, but it has ${lic(p.licenses)}`,
       });
     }
     return;
@@ -130,7 +132,9 @@ function licenceShortfall(
     file: p.file,
     range: ls.range,
     related,
-    message: `licence shortfall: ${nodes.length} node${nodes.length === 1 ? ' scans' : 's scan'} with ${p.name} (${names}) but it has ${lic(p.licenses)}`,
+    message:
+      `licence shortfall: ${nodes.length} node${nodes.length === 1 ? ' scans' : 's scan'} ` +
+      `with ${p.name} (${names}) but it has ${lic(p.licenses)}`,
     data: { needed: nodes.length, licenses: p.licenses },
   });
 }
@@ -146,7 +150,9 @@ function noAntivirus(p: PolicyDecl, users: NodeDecl[] | undefined, out: MtDiagno
     related: users
       .slice(0, 20)
       .map((n) => ({ file: n.scan!.file, range: n.scan!.range, message: `${n.name} scans with ${p.name}` })),
-    message: `policy ${p.name} is used by 'scan' (${users.map((n) => n.name).join(', ')}) but has no 'antivirus': mail through it is not virus-scanned`,
+    message:
+      `policy ${p.name} is used by 'scan' (${users.map((n) => n.name).join(', ')}) ` +
+      "but has no 'antivirus': mail through it is not virus-scanned",
   });
 }
 

@@ -19,7 +19,9 @@ function fewMembers(p: NodeDecl, out: MtDiagnostic[]): void {
     file: p.file,
     range: p.nameRange,
     related: [{ file: p.file, range: p.membersStmt.range, message: 'members' }],
-    message: `pool ${p.name} has ${listed.size === 1 ? `one member (${[...listed][0]})` : 'no members'}: no failover when ${listed.size === 1 ? 'it fails' : 'a member fails'}`,
+    message:
+      `pool ${p.name} has ${listed.size === 1 ? `one member (${[...listed][0]})` : 'no members'}: ` +
+      `no failover when ${listed.size === 1 ? 'it fails' : 'a member fails'}`,
   });
 }
 
@@ -33,7 +35,9 @@ function nonMailPorts(p: NodeDecl, out: MtDiagnostic[]): void {
     severity: 'warning',
     file: p.portsStmt.file,
     range: p.portsStmt.range,
-    message: `pool ${p.name} accepts port${bad.length === 1 ? '' : 's'} ${bad.join(', ')}: only mail traffic (SMTP 25, 465, 587) belongs on the cluster`,
+    message:
+      `pool ${p.name} accepts port${bad.length === 1 ? '' : 's'} ${bad.join(', ')}: ` +
+      'only mail traffic (SMTP 25, 465, 587) belongs on the cluster',
   });
 }
 
@@ -99,7 +103,11 @@ function roundRobin(p: NodeDecl, out: MtDiagnostic[]): void {
     file: p.file,
     range: p.nameRange,
     related: ms ? [{ file: p.file, range: ms.range, message: 'mode round-robin' }] : undefined,
-    message: `pool ${p.name} uses DNS round-robin, which has no health check: senders keep trying a failed member first and wait for its timeout before the next address (RFC 5321 §5.1), and load follows resolvers' caches, not the members' capacity`,
+    message:
+      `pool ${p.name} uses DNS round-robin, which has no health check: senders ` +
+      'keep trying a failed member first and wait for its timeout before the next ' +
+      "address (RFC 5321 §5.1), and load follows resolvers' caches, not the members' " +
+      'capacity',
   });
 }
 
@@ -124,7 +132,10 @@ function nMinusOne(p: NodeDecl, out: MtDiagnostic[]): void {
     related: cs
       ? [{ file: largest.file, range: cs.range, message: `${largest.name}: capacity ${largest.capacity}` }]
       : undefined,
-    message: `N-1 capacity: with its largest member ${largest.name} (${largest.capacity}/min) down, pool ${p.name} can process ${left} messages per minute, below its peak-load of ${p.peakLoad}`,
+    message:
+      `N-1 capacity: with its largest member ${largest.name} (${largest.capacity}/min) ` +
+      `down, pool ${p.name} can process ${left} messages per minute, below its ` +
+      `peak-load of ${p.peakLoad}`,
     data: { capacity: left, peakLoad: p.peakLoad },
   });
 }
@@ -137,7 +148,9 @@ function tcpHealth(p: NodeDecl, out: MtDiagnostic[]): void {
     severity: 'warning',
     file: p.file,
     range: p.health.stmt.range,
-    message: `pool ${p.name} uses 'health tcp': a member whose port is open but whose SMTP service is broken stays in the pool; use 'health smtp'`,
+    message:
+      `pool ${p.name} uses 'health tcp': a member whose port is open but whose ` +
+      "SMTP service is broken stays in the pool; use 'health smtp'",
   });
 }
 

@@ -157,7 +157,9 @@ function openRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedInfo
       file: r.file,
       range: r.range,
       related,
-      message: `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} send mail through it to any destination without authentication`,
+      message:
+        `open relay: ${n.name} is internet-facing and '${relayText(r)}' lets ${familyWords(evalSources(r.from).set)} ` +
+        'send mail through it to any destination without authentication',
       data: { node: n.name },
     });
   }
@@ -168,7 +170,9 @@ function openRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedInfo
       file: a.file,
       range: a.range,
       related,
-      message: `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from ${familyWords(evalSources(a.from).set)}`,
+      message:
+        `open relay: ${n.name} is internet-facing and '${acceptText(a)}' takes mail ` +
+        `for every domain from ${familyWords(evalSources(a.from).set)}`,
       data: { node: n.name },
     });
   }
@@ -183,7 +187,10 @@ function publicRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedIn
       file: r.file,
       range: r.range,
       related,
-      message: `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated relay from public addresses; add auth=required or limit from= to your own networks`,
+      message:
+        `${n.name} is internet-facing and '${relayText(r)}' allows unauthenticated ` +
+        'relay from public addresses; add auth=required or limit from= to your own ' +
+        'networks',
     });
   }
   for (const a of v.publicAccepts) {
@@ -193,7 +200,9 @@ function publicRelayDiagnostics(n: NodeDecl, v: RelayVerdict, related: RelatedIn
       file: a.file,
       range: a.range,
       related,
-      message: `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every domain from public addresses without authentication`,
+      message:
+        `${n.name} is internet-facing and '${acceptText(a)}' takes mail for every ` +
+        'domain from public addresses without authentication',
     });
   }
 }
@@ -256,7 +265,9 @@ function internalDirectDiagnostics(n: NodeDecl, out: MtDiagnostic[]): void {
       severity: 'warning',
       file: r.file,
       range: r.range,
-      message: `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} direct to the internet, bypassing the perimeter gateways`,
+      message:
+        `${n.name} sits in the internal zone and routes ${r.patterns.join(', ')} ` +
+        'direct to the internet, bypassing the perimeter gateways',
       related: zs
         ? [{ file: n.file, range: zs.range, message: `${n.name} is in the internal zone` }]
         : [

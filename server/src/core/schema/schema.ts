@@ -124,7 +124,8 @@ const ACCEPT = st(
 );
 const RELAY = st(
   'relay',
-  'Who may send through it to any other destination. Rules are tried in order, first match wins; an implicit `relay deny from=any` ends the list.',
+  'Who may send through it to any other destination. Rules are tried in order, ' +
+    'first match wins; an implicit `relay deny from=any` ends the list.',
   [{ label: 'action', type: { t: 'enum', values: ['allow', 'deny'] } }],
   {
     repeatable: true,
@@ -167,13 +168,17 @@ const SOFTWARE = st(
 );
 const SUBMISSION = st(
   'submission',
-  'Message-submission ports (RFC 6409, RFC 8314): clients must authenticate before relaying; 465 is implicit TLS, others STARTTLS. Relay rules with `auth=required` apply here; port 25 stays the MTA port.',
+  'Message-submission ports (RFC 6409, RFC 8314): clients must authenticate ' +
+    'before relaying; 465 is implicit TLS, others STARTTLS. Relay rules with ' +
+    '`auth=required` apply here; port 25 stays the MTA port.',
   [{ label: 'port', type: PORT, list: true }],
   { default: 'none' },
 );
 const RECIPIENTS = st(
   'recipients',
-  'How recipients of accepted domains are checked at RCPT time: `verify` asks the next hop, `list` reads a recipient map the administrator fills, `none` takes every address (and bounces later: backscatter).',
+  'How recipients of accepted domains are checked at RCPT time: `verify` asks ' +
+    'the next hop, `list` reads a recipient map the administrator fills, `none` ' +
+    'takes every address (and bounces later: backscatter).',
   [{ label: 'check', type: { t: 'enum', values: ['verify', 'list', 'none'] } }],
   { default: 'verify' },
 );
@@ -226,7 +231,9 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
     statements: {
       mx: st(
         'mx',
-        'One MX record: a preference (0..65535), then a gateway, pool or external (its `hostname` is published) or a hostname. `mx none` is a null MX (RFC 7505): the domain receives no mail.',
+        'One MX record: a preference (0..65535), then a gateway, pool or external ' +
+          '(its `hostname` is published) or a hostname. `mx none` is a null MX (RFC ' +
+          '7505): the domain receives no mail.',
         [
           { label: 'preference', type: { t: 'int', min: 0, max: 65535, what: 'MX preference' } },
           { label: 'target', type: { t: 'ref', kinds: ['gateway', 'pool', 'external'], hostname: true, ip: true } },
@@ -298,7 +305,10 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
       vip: st('vip', 'The cluster address (required unless `mode round-robin`).', [{ label: 'address', type: IP }]),
       source: st(
         'source',
-        "What client address the members see: `preserved` (Windows NLB, DSR, transparent proxy: the client's own), `proxy-protocol` (HAProxy `send-proxy-v2`: members read it from the PROXY header) or `masked` (a proxy connecting from its own address: members see `snat`).",
+        'What client address the members see: `preserved` (Windows NLB, DSR, transparent ' +
+          "proxy: the client's own), `proxy-protocol` (HAProxy `send-proxy-v2`: members " +
+          'read it from the PROXY header) or `masked` (a proxy connecting from its ' +
+          'own address: members see `snat`).',
         [{ label: 'source', type: { t: 'enum', values: ['preserved', 'proxy-protocol', 'masked'] } }],
         { default: 'preserved' },
       ),
@@ -397,7 +407,9 @@ export const SCHEMA: Record<BlockKind, BlockSpec> = {
       ),
       method: st(
         'method',
-        'How mail reaches the engines: `milter` (before queue), `content-filter` (after queue: handed to the engine and taken back on a reinjection listener) or `proxy` (a before-queue proxy filter).',
+        'How mail reaches the engines: `milter` (before queue), `content-filter` ' +
+          '(after queue: handed to the engine and taken back on a reinjection listener) ' +
+          'or `proxy` (a before-queue proxy filter).',
         [{ label: 'method', type: { t: 'enum', values: ['milter', 'content-filter', 'proxy'] } }],
         { default: 'milter; content-filter when an engine is `amavis`' },
       ),

@@ -43,7 +43,10 @@ export function hostnameBound(s: string): string | undefined {
     if (!label) return `'${short(s)}' has an empty label (two dots in a row, or a dot at the start)`;
     if (label.length > 63) return `the label '${short(label)}' of '${short(s)}' is longer than 63 characters`;
     if (!LDH_LABEL.test(label))
-      return `the label '${short(label)}' of '${short(s)}' is not a host name label: only letters, digits and hyphens, not at either end (RFC 1123)`;
+      return (
+        `the label '${short(label)}' of '${short(s)}' is not a host name label: only ` +
+        'letters, digits and hyphens, not at either end (RFC 1123)'
+      );
   }
   return undefined;
 }

@@ -789,7 +789,10 @@ function stray(ch: string, shown: string): string {
   const c = ch[0];
   if ('.-/@+'.includes(c))
     return `unexpected ${JSON.stringify(shown)}: a word cannot start with '${c}'${c === '.' ? " (write 'exe', not '.exe')" : ''}`;
-  return `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: not part of the language (words, "strings", # comments and { } , ; = are)`;
+  return (
+    `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}: ` +
+    'not part of the language (words, "strings", # comments and { } , ; = are)'
+  );
 }
 
 function endRange(text: string): Range {

@@ -18,7 +18,8 @@ export function identitySection(ctx: Ctx): void {
   addMain(ctx, '# A domain matches only itself; `*.example.com` is written `.example.com`.');
   addMain(
     ctx,
-    'parent_domain_matches_subdomains = debug_peer_list, fast_flush_domains, mynetworks, permit_mx_backup_networks, qmqpd_authorized_clients',
+    'parent_domain_matches_subdomains = debug_peer_list, fast_flush_domains, ' +
+      'mynetworks, permit_mx_backup_networks, qmqpd_authorized_clients',
     '',
   );
 }

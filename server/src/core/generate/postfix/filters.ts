@@ -150,7 +150,8 @@ function scannerHost(ctx: Ctx, plan: Plan, pol: PolicyDecl): Service[] {
   addMain(ctx, `content_filter = scan:${dest}`, 'receive_override_options = no_address_mappings');
   if (!from.length)
     ctx.notes.push(
-      `postfix ${ctx.name}: scanner ${sc.scalar.text} has no address; the return service on port ${back} trusts only 127.0.0.0/8 until you add it`,
+      `postfix ${ctx.name}: scanner ${sc.scalar.text} has no address; the return ` +
+        `service on port ${back} trusts only 127.0.0.0/8 until you add it`,
     );
   return [scanTransport(), reinjectService(String(back), from.length ? from : ['127.0.0.0/8'], 'content-filter')];
 }

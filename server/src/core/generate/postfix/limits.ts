@@ -20,7 +20,8 @@ function mimeChecks(policy: PolicyDecl, source: string): string | undefined {
   return (
     commentHeader('#', source, `Postfix mime_header_checks (attachments block of policy ${policy.name})`) +
     '# Rejects a message whose attachment file name ends in a blocked extension (matching ignores case).\n' +
-    `/^Content-(Disposition|Type):.*name[*0-9]*[[:space:]]*=[[:space:]]*"?[^"]*\\.(${exts.join('|')})"?[[:space:]]*(;.*)?$/ REJECT attachment type blocked by policy ${guard(policy.name, 'name', 'a regexp table')}\n`
+    `/^Content-(Disposition|Type):.*name[*0-9]*[[:space:]]*=[[:space:]]*"?[^"]*\\.(${exts.join('|')})"?[[:space:]]*(;.*)?$/ ` +
+    `REJECT attachment type blocked by policy ${guard(policy.name, 'name', 'a regexp table')}\n`
   );
 }
 

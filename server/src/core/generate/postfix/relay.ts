@@ -40,7 +40,8 @@ export function relaySection(ctx: Ctx, plan: Plan): void {
     const cidrs = setToCidrs(rs.authDeniedButUnauthAllowed).join(', ');
     addMain(ctx, `# note: ${cidrs} relay unauthenticated (mynetworks) although a rule denies them once authenticated.`);
     ctx.notes.push(
-      `postfix ${ctx.name}: some clients relay unauthenticated although a rule denies them once authenticated; Postfix cannot tell these apart`,
+      `postfix ${ctx.name}: some clients relay unauthenticated although a rule ` +
+        'denies them once authenticated; Postfix cannot tell these apart',
     );
   }
   relayR.push('reject_unauth_destination');
@@ -57,7 +58,8 @@ function saslRelayTable(ctx: Ctx): void {
     ctx,
     'sasl_relay_clients.cidr',
     commentHeader('#', ctx.opts.source, `Postfix client table of ${ctx.name}: who may relay once authenticated`) +
-      '# First match wins, as in the relay rules: sasl_relay permits an authenticated client, DUNNO leaves it to reject_unauth_destination.\n' +
+      '# First match wins, as in the relay rules: sasl_relay permits an authenticated ' +
+      'client, DUNNO leaves it to reject_unauth_destination.\n' +
       rows.map((x) => x + '\n').join(''),
   );
 }
