@@ -548,13 +548,15 @@ function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
   g.parent.push(-1);
   return g.node.length - 1;
 }
-// Adjacency lists start shared and empty and grow by copying while short: a
-// pushed-to array keeps room for 17, and a 100,000-node topology keeps ten
-// graphs' worth of them (one per domain) for the whole analysis.
+// Adjacency lists start shared and empty and grow by exact copies while
+// short: a pushed-to array keeps room for 17, and the analysis keeps a graph
+// per domain (10,000 of them in a 100,000-node topology) to the end.
 const NO_EDGES: number[] = Object.freeze([]) as unknown as number[];
+/** Up to this many edges a list is copied to grow; a longer one is pushed to. */
+const COPIED_EDGES = 8;
 function addTo(list: number[][], at: number, x: number): void {
   const l = list[at];
-  if (l.length < 8) list[at] = appended(l, x);
+  if (l.length < COPIED_EDGES) list[at] = appended(l, x);
   else l.push(x);
 }
 function addEdge(g: FlowGraph, a: number, b: number): void {
@@ -1501,11 +1503,12 @@ export interface HopsIn {
 export class HopsInTable {
   /** The nodes some hop reaches, in the order first reached. */
   readonly nodes: NodeDecl[] = [];
-  /** By node order: REACHED, and INTERNET when an internet client's address gets to it. */
+  /** By node order: REACHED, and INTERNET_CLIENT when an internet client's address gets to it. */
   readonly flags: Uint8Array;
   /** The first masking pool a hop into the node comes through. */
   readonly masked = new Map<NodeDecl, NodeDecl>();
   constructor(model: Model) {
+    // every hop's receiver is one of the model's nodes
     let size = 0;
     for (const n of model.nodes) if (n.order >= size) size = n.order + 1;
     this.flags = new Uint8Array(size);

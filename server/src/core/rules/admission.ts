@@ -348,19 +348,19 @@ function implicitDeny(b: NodeDecl, implicitDenies: Map<NodeDecl, RelatedInfo>): 
   return r;
 }
 
+/** Related entries the diagnostics of one run share (nothing edits a diagnostic after it is made). */
+interface Shared {
+  denies: Map<NodeDecl, RelatedInfo>;
+  decides: Map<object, RelatedInfo>;
+  admitsSome: Map<NodeDecl, RelatedInfo>;
+}
+
 /** "'rule' of node decides": one entry per rule, shared by every diagnostic it decides (a rule is one node's). */
 function ruleDecides(r: AcceptRule | RelayRule, b: NodeDecl, shared: Shared): RelatedInfo {
   let e = shared.decides.get(r);
   if (!e)
     shared.decides.set(r, (e = { file: r.file, range: r.range, message: `'${ruleText(r)}' of ${b.name} decides` }));
   return e;
-}
-
-/** Related entries the diagnostics of one run share (nothing edits a diagnostic after it is made). */
-interface Shared {
-  denies: Map<NodeDecl, RelatedInfo>;
-  decides: Map<object, RelatedInfo>;
-  admitsSome: Map<NodeDecl, RelatedInfo>;
 }
 
 function relatedOf(p: Problem, shared: Shared): RelatedInfo[] {
