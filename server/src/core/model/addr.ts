@@ -114,6 +114,11 @@ const ANY: AddrSet = Object.freeze({
   v4: Object.freeze([Object.freeze({ lo: 0n, hi: V4_MAX })]) as unknown as Interval[],
   v6: Object.freeze([Object.freeze({ lo: 0n, hi: V6_MAX })]) as unknown as Interval[],
 });
+/** The set of one CIDR (a node's one `address`: no builder, no sort). */
+export function cidrSet(c: { family: Family; lo: bigint; hi: bigint }): AddrSet {
+  const one = [{ lo: c.lo, hi: c.hi }];
+  return c.family === 4 ? { v4: one, v6: EMPTY.v6 } : { v4: EMPTY.v4, v6: one };
+}
 export function emptySet(): AddrSet {
   return EMPTY;
 }
@@ -126,6 +131,7 @@ const byLo = (a: Interval, b: Interval) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 :
 /** Sort and merge overlapping or adjacent intervals (the list is sorted in place). */
 function normalize(list: Interval[]): Interval[] {
   if (!list.length) return EMPTY.v4;
+  if (list.length === 1) return [{ lo: list[0].lo, hi: list[0].hi }]; // most sets: exact size, kept as long as the model
   list.sort(byLo);
   const out: Interval[] = [];
   let last: Interval | undefined;
