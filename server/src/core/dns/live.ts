@@ -880,10 +880,11 @@ class LiveRun {
             listing.status = c.kind;
             if (!refusedOnce) {
               refusedOnce = true;
+              const meaning =
+                c.kind === 'refused' && DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!];
               const why =
                 c.kind === 'refused'
-                  ? `refused to answer for ${address}: ${list(c.codes, 80)} (${DNSBL_REFUSAL_CODES[c.codes.find((x) => x in DNSBL_REFUSAL_CODES)!]}); ` +
-                    'this is not a listing'
+                  ? `refused to answer for ${address}: ${list(c.codes, 80)} (${meaning}); this is not a listing`
                   : `answered outside 127.0.0.0/8 for ${address} (${list(c.codes, 80)}); this is not a listing`;
               this.zoneDiag('MT508', 'information', `DNSBL ${zone} ${why}`, locs, { zone, address, codes: c.codes });
             }

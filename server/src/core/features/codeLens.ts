@@ -22,9 +22,11 @@ function mxLabel(d: DomainDecl, live: LiveAnswers): string {
   const list = (a.mx ?? []).slice().sort((x, y) => x.preference - y.preference);
   if (!list.length) return `live MX: none${d.mx.length ? ' ✗' : ''}`;
   const declared = d.mx
-    .map((m) =>
-      `${m.preference} ${(m.target.kind === 'ref' ? m.target.decl.hostname?.value : m.target.kind === 'host' ? m.target.hostname : m.target.scalar.text) ?? '?'}`.toLowerCase(),
-    )
+    .map((m) => {
+      const t = m.target;
+      const host = t.kind === 'ref' ? t.decl.hostname?.value : t.kind === 'host' ? t.hostname : t.scalar.text;
+      return `${m.preference} ${host ?? '?'}`.toLowerCase();
+    })
     .sort();
   const got = list.map((m) => `${m.preference} ${m.exchange.toLowerCase().replace(/\.$/, '')}`).sort();
   const same = a.mxMatches ?? (declared.length === got.length && declared.every((x, i) => x === got[i]));

@@ -110,7 +110,8 @@ export function optionMarkdown(spec: StatementSpec, key: string): string | undef
     '',
     o.doc,
     '',
-    `Takes ${describeType(o.type)}${o.list ? ' (a comma list)' : ''}.${o.required ? ' Required.' : ''}${o.default ? ` Default: \`${o.default}\`.` : ''}`,
+    `Takes ${describeType(o.type)}${o.list ? ' (a comma list)' : ''}.` +
+      `${o.required ? ' Required.' : ''}${o.default ? ` Default: \`${o.default}\`.` : ''}`,
   ].join('\n');
 }
 

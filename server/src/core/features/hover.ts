@@ -131,9 +131,8 @@ export function addressLive(address: string, live: LiveAnswers): string {
   const head = `**${address}**${when(live)}`;
   if (!a) return `${head}\n\nNo live answer for this address yet (private addresses are not looked up).`;
   const lines = [head, ''];
-  lines.push(
-    `- PTR: ${a.ptr?.length ? a.ptr.map(escapeMd).join(', ') : 'none'}${a.fcrdns === true ? ' (forward-confirmed)' : a.fcrdns === false ? ' (does not resolve back)' : ''}`,
-  );
+  const fcrdns = a.fcrdns === true ? ' (forward-confirmed)' : a.fcrdns === false ? ' (does not resolve back)' : '';
+  lines.push(`- PTR: ${a.ptr?.length ? a.ptr.map(escapeMd).join(', ') : 'none'}${fcrdns}`);
   if (a.listings?.length)
     for (const l of a.listings)
       lines.push(
@@ -151,10 +150,12 @@ export function domainLive(domain: string, live: LiveAnswers, focus?: string): s
   if (d.status && d.status !== 'ok') lines.push(`- status: ${escapeMd(d.status)}`);
   if (focus !== 'spf' && focus !== 'dmarc') {
     if (d.nullMx) lines.push('- MX: null MX (0 .)');
-    else if (d.mx)
-      lines.push(
-        `- MX: ${d.mx.length ? d.mx.map((m) => `${m.preference} ${escapeMd(m.exchange)}`).join(', ') : 'none'}${d.mxMatches === true ? ' (as declared)' : d.mxMatches === false ? ' (differs from the declared MX)' : ''}`,
-      );
+    else if (d.mx) {
+      const mx = d.mx.length ? d.mx.map((m) => `${m.preference} ${escapeMd(m.exchange)}`).join(', ') : 'none';
+      const match =
+        d.mxMatches === true ? ' (as declared)' : d.mxMatches === false ? ' (differs from the declared MX)' : '';
+      lines.push(`- MX: ${mx}${match}`);
+    }
   }
   if (focus !== 'mx' && focus !== 'dmarc') {
     if (d.spf)

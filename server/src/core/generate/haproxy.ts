@@ -53,10 +53,8 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
   for (const p of pools) {
     const name = guard(p.name, 'name', 'an HAProxy section name');
     if (p.mode === 'round-robin' || !p.vip) {
-      add(
-        `# pool ${name}: mode ${p.mode ?? '?'}${p.vip ? '' : ', no vip'}: ${p.mode === 'round-robin' ? 'DNS round-robin, no load balancer' : 'nothing to bind to'}.`,
-        '',
-      );
+      const why = p.mode === 'round-robin' ? 'DNS round-robin, no load balancer' : 'nothing to bind to';
+      add(`# pool ${name}: mode ${p.mode ?? '?'}${p.vip ? '' : ', no vip'}: ${why}.`, '');
       if (p.mode !== 'round-robin') notes.push(`haproxy: pool ${name} has no vip; skipped`);
       continue;
     }
@@ -66,9 +64,8 @@ export function generateHaproxy(model: Model, opts: GenerateOptions): GeneratedF
         notes.push(`haproxy: member ${m.name} of pool ${name} has no address or hostname; left out`);
     served++;
     const ports = p.ports.length ? p.ports : [25];
-    add(
-      `# pool ${name}: mode ${p.mode}, health ${p.health.check} every ${p.health.interval}${p.hostname ? `, published as ${guard(p.hostname.value, 'host', 'a comment')}` : ''}.`,
-    );
+    const published = p.hostname ? `, published as ${guard(p.hostname.value, 'host', 'a comment')}` : '';
+    add(`# pool ${name}: mode ${p.mode}, health ${p.health.check} every ${p.health.interval}${published}.`);
     add(`frontend ${name}`);
     for (const port of ports) add(`    bind ${bindAddr(p.vip.value, port)}`);
     add(`    default_backend ${name}`, '');

@@ -23,6 +23,7 @@ export async function renderSvg(dot: string): Promise<string> {
 export async function generateSvg(model: Model, opts: GenerateOptions): Promise<GeneratedFile[]> {
   const svg = await renderSvg(toDot(buildGraph(model)));
   const body = svg.replace(/^\s*<\?xml[^>]*\?>\s*/, '');
-  const comment = `<!-- ${headerText(opts.source, 'SVG diagram of the topology, rendered by Graphviz').join(' ').replace(/--/g, '- -')} -->\n`;
+  const header = headerText(opts.source, 'SVG diagram of the topology, rendered by Graphviz').join(' ');
+  const comment = `<!-- ${header.replace(/--/g, '- -')} -->\n`; // "--" may not appear inside an XML comment
   return [{ path: 'diagram/topology.svg', content: comment + body }];
 }

@@ -166,7 +166,8 @@ function mxLines(d: DomainDecl, out: MtDiagnostic[]): void {
           range: m.range,
           related: rel,
           message:
-            `domain ${d.name} names the same MX target twice: ${mxTargetText(m)}${mxTargetText(m) !== mxTargetText(prev) ? ` (the same host as ${mxTargetText(prev)})` : ''} ` +
+            `domain ${d.name} names the same MX target twice: ${mxTargetText(m)}` +
+            `${mxTargetText(m) !== mxTargetText(prev) ? ` (the same host as ${mxTargetText(prev)})` : ''} ` +
             `(preferences ${prev.preference} and ${m.preference})`,
         });
         continue;
@@ -292,7 +293,8 @@ function internalZone(model: Model, out: MtDiagnostic[]): void {
       range: zs?.range ?? n.nameRange,
       related: rel,
       message:
-        `${n.name} sits in the internal zone${zs ? '' : ' (its default)'} but ${direct ? 'is an MX target' : 'is a member of a pool that is an MX target'}: ` +
+        `${n.name} sits in the internal zone${zs ? '' : ' (its default)'} but ` +
+        `${direct ? 'is an MX target' : 'is a member of a pool that is an MX target'}: ` +
         'inbound mail from the internet bypasses the perimeter',
     });
   }

@@ -274,7 +274,9 @@ function internalDirectDiagnostics(n: NodeDecl, out: MtDiagnostic[]): void {
             {
               file: n.file,
               range: n.nameRange,
-              message: `${n.name} is in the internal zone${n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'}`,
+              message:
+                `${n.name} is in the internal zone` +
+                (n.kind === 'server' ? ' (the default for a server)' : ' (the default for a relay gateway)'),
             },
           ],
     });

@@ -536,7 +536,8 @@ export function describeType(t: ValueType): string {
     case 'ref': {
       const k = [...t.kinds];
       const ks = k.length > 1 ? `${k.slice(0, -1).join(', ')} or ${k[k.length - 1]}` : k[0];
-      return `the name of a ${ks}${t.hostname ? ' or a hostname' : ''}${t.builtins?.length ? ` or ${t.builtins.map((b) => `'${b}'`).join(', ')}` : ''}`;
+      const builtins = t.builtins?.length ? ` or ${t.builtins.map((b) => `'${b}'`).join(', ')}` : '';
+      return `the name of a ${ks}${t.hostname ? ' or a hostname' : ''}${builtins}`;
     }
     case 'netlist':
       return 'a network name, address range, address or any';

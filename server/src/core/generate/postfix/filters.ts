@@ -114,8 +114,9 @@ function localFilter(ctx: Ctx, plan: Plan, engs: string[], method: ScanMethod): 
   const known = engs.filter((e) => KNOWN.includes(e));
   const unknown = engs.filter((e) => !KNOWN.includes(e));
   const back = reinjectPort(plan);
+  const inside = engs.filter((e) => INSIDE_AMAVIS.includes(e));
   const runs = engs.includes('amavis')
-    ? `amavis${engs.some((e) => INSIDE_AMAVIS.includes(e)) ? ` (which runs ${engs.filter((e) => INSIDE_AMAVIS.includes(e)).join(' and ')} itself)` : ''}`
+    ? `amavis${inside.length ? ` (which runs ${inside.join(' and ')} itself)` : ''}`
     : `the filter that runs ${engs.join(' and ')}`;
   const where = `127.0.0.1:${FILTER_PORT}`;
   addMain(ctx, `# method ${method}: ${runs} listens on ${where} and hands mail back on 127.0.0.1:${back}.`);
