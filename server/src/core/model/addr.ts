@@ -114,11 +114,6 @@ const ANY: AddrSet = Object.freeze({
   v4: Object.freeze([Object.freeze({ lo: 0n, hi: V4_MAX })]) as unknown as Interval[],
   v6: Object.freeze([Object.freeze({ lo: 0n, hi: V6_MAX })]) as unknown as Interval[],
 });
-/** The set of one CIDR (a node's one `address`: no builder, no sort). */
-export function cidrSet(c: { family: Family; lo: bigint; hi: bigint }): AddrSet {
-  const one = [{ lo: c.lo, hi: c.hi }];
-  return c.family === 4 ? { v4: one, v6: EMPTY.v6 } : { v4: EMPTY.v4, v6: one };
-}
 export function emptySet(): AddrSet {
   return EMPTY;
 }

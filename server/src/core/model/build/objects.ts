@@ -2,7 +2,7 @@
 // statement; the range is computed only when asked for, most never are).
 import type { Range } from '../../diagnostic';
 import type { Scalar, Statement } from '../../syntax/ast';
-import { AddrSetBuilder, cidrSet, emptySet, parseCidr, type AddrSet } from '../addr';
+import { AddrSetBuilder, parseCidr, type AddrSet } from '../addr';
 import type {
   AcceptRule,
   Decl,
@@ -304,10 +304,6 @@ export class NodeAt implements NodeDecl {
     return (this.#nameRange ??= this.#name.range);
   }
   get addressSet(): AddrSet {
-    if (!this.#addressSet && this.kind !== 'pool' && this.addresses.length === 1 && !this.addressRanges.length) {
-      const c = parseCidr(this.addresses[0]); // most nodes have one address
-      this.#addressSet = c ? cidrSet(c) : emptySet();
-    }
     if (!this.#addressSet) {
       const set = new AddrSetBuilder(); // sorted and merged once
       if (this.kind !== 'pool') {
