@@ -1,5 +1,8 @@
 // Small arrays that live as long as the model or a run's results.
 
+/** The one shared empty list (frozen: replaced when something is added, never pushed to). */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /**
  * A copy of `a` with `x` appended, exactly as long as it needs to be. A
  * pushed-to array keeps room for 16 more elements, which adds up when a

@@ -10,7 +10,7 @@
 // The result is computed once per Model and cached (rule families share it).
 import type { Range, RelatedInfo } from '../diagnostic';
 import type { Statement } from '../syntax/ast';
-import { appended } from '../arrays';
+import { appended, NONE } from '../arrays';
 import {
   AddrSetBuilder,
   anySet,
@@ -97,10 +97,8 @@ function putIn<T>(m: Map<string, T> | Array<string | T>, k: string, v: T): Map<s
   return map.set(k, v);
 }
 
-const NO_PATTERNS: Array<never> = Object.freeze([]) as unknown as Array<never>;
-
 function newTable<T>(): PatternTable<T> {
-  return { exact: NO_PATTERNS, suffix: NO_PATTERNS, star: undefined };
+  return { exact: NONE, suffix: NONE, star: undefined };
 }
 
 function addPattern<T>(t: PatternTable<T>, raw: string, v: T): void {
@@ -543,15 +541,14 @@ function newGraph(): FlowGraph {
 }
 function addVertex(g: FlowGraph, n: NodeDecl | undefined): number {
   g.node.push(n);
-  g.succ.push(NO_EDGES);
-  g.pred.push(NO_EDGES);
+  g.succ.push(NONE);
+  g.pred.push(NONE);
   g.parent.push(-1);
   return g.node.length - 1;
 }
 // Adjacency lists start shared and empty and grow by exact copies while
 // short: a pushed-to array keeps room for 17, and the analysis keeps a graph
 // per domain (10,000 of them in a 100,000-node topology) to the end.
-const NO_EDGES: number[] = Object.freeze([]) as unknown as number[];
 /** Up to this many edges a list is copied to grow; a longer one is pushed to. */
 const COPIED_EDGES = 8;
 function addTo(list: number[][], at: number, x: number): void {

@@ -35,7 +35,7 @@ import {
 import type { AcceptRule, NodeDecl, RelayRule } from '../model/types';
 import type { RuleContext, RuleFamily } from './rule';
 import { relayText } from './relay';
-import { appended } from '../arrays';
+import { appended, NONE } from '../arrays';
 
 /** One deciding part of a receiver's answer: the rule (undefined: the implicit `relay deny from=any`) and what it decides. */
 export interface DecidingPart {
@@ -330,38 +330,45 @@ function decidingText(p: Problem, to: string): string {
   return text;
 }
 
-// A receiver's related entries are the same in every diagnostic that names
-// it (a hub is named by every route line into it): built once per node and
-// shared, as ranges already are. Nothing edits a diagnostic after it is made.
-// (A Map per run, not a module WeakMap: tens of thousands of weak entries are slow to collect.)
-function implicitDeny(b: NodeDecl, implicitDenies: Map<NodeDecl, RelatedInfo>): RelatedInfo {
-  let r = implicitDenies.get(b);
-  if (!r)
-    implicitDenies.set(
-      b,
-      (r = {
-        file: b.file,
-        range: b.nameRange,
-        message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
-      }),
-    );
-  return r;
-}
-
-/** Related entries the diagnostics of one run share (nothing edits a diagnostic after it is made). */
+// A receiver's or a rule's related entry is the same in every diagnostic
+// that names it (a hub is named by every route line into it): made once per
+// run and shared, as ranges already are. Nothing edits a diagnostic after it
+// is made. (Maps per run, not module WeakMaps: tens of thousands of weak
+// entries are slow to collect.)
 interface Shared {
   denies: Map<NodeDecl, RelatedInfo>;
-  decides: Map<object, RelatedInfo>;
+  decides: Map<AcceptRule | RelayRule, RelatedInfo>;
   admitsSome: Map<NodeDecl, RelatedInfo>;
 }
 
-/** "'rule' of node decides": one entry per rule, shared by every diagnostic it decides (a rule is one node's). */
-function ruleDecides(r: AcceptRule | RelayRule, b: NodeDecl, shared: Shared): RelatedInfo {
-  let e = shared.decides.get(r);
-  if (!e)
-    shared.decides.set(r, (e = { file: r.file, range: r.range, message: `'${ruleText(r)}' of ${b.name} decides` }));
+/** The entry of `key` in `m`, made the first time it is asked for. */
+function sharedEntry<K>(m: Map<K, RelatedInfo>, key: K, make: () => RelatedInfo): RelatedInfo {
+  let e = m.get(key);
+  if (!e) m.set(key, (e = make()));
   return e;
 }
+
+const implicitDeny = (b: NodeDecl, shared: Shared): RelatedInfo =>
+  sharedEntry(shared.denies, b, () => ({
+    file: b.file,
+    range: b.nameRange,
+    message: `no relay rule of ${b.name} matches: the implicit 'relay deny from=any' refuses`,
+  }));
+
+/** "'rule' of node decides" (a rule is one node's). */
+const ruleDecides = (r: AcceptRule | RelayRule, b: NodeDecl, shared: Shared): RelatedInfo =>
+  sharedEntry(shared.decides, r, () => ({
+    file: r.file,
+    range: r.range,
+    message: `'${ruleText(r)}' of ${b.name} decides`,
+  }));
+
+const admitsSome = (r: NodeDecl, shared: Shared): RelatedInfo =>
+  sharedEntry(shared.admitsSome, r, () => ({
+    file: r.file,
+    range: r.nameRange,
+    message: `${r.name} admits only some addresses`,
+  }));
 
 function relatedOf(p: Problem, shared: Shared): RelatedInfo[] {
   const out: RelatedInfo[] = [];
@@ -369,7 +376,7 @@ function relatedOf(p: Problem, shared: Shared): RelatedInfo[] {
     const { node: b, decision: d } = p.receivers[i];
     for (const x of d.parts) {
       if (x.allow && d.by !== 'accept') continue; // the deciding parts: every accept, the refusing relay parts
-      out.push(x.rule ? ruleDecides(x.rule, b, shared) : implicitDeny(b, shared.denies));
+      out.push(x.rule ? ruleDecides(x.rule, b, shared) : implicitDeny(b, shared));
     }
   }
   const src = p.pool && poolSource(p.pool) === 'masked' ? poolSourceStmt(p.pool) : undefined;
@@ -554,7 +561,7 @@ function addProblem(
     delivers: h.delivers,
     decision: d,
     presented,
-    flows: h.flow ? [flowName(h)] : NO_FLOWS,
+    flows: h.flow ? [flowName(h)] : NONE, // found on outbound mail only: no inbound flows yet
     outbound: !h.flow,
     anyAddress,
     receivers: [{ node: h.receiver, decision: d }],
@@ -563,8 +570,6 @@ function addProblem(
   if (last) last.next = fresh;
   else c.problems.set(anchor, fresh);
 }
-/** The inbound flows of a problem found on outbound mail only (shared: replaced, never pushed to). */
-const NO_FLOWS: string[] = Object.freeze([]) as unknown as string[];
 
 /** MT315/MT316 on the route (or mx) line the problem was found on; undefined when it has no line. */
 function problemDiagnostic(p: Problem, shared: Shared): MtDiagnostic | undefined {
@@ -585,7 +590,7 @@ function problemDiagnostic(p: Problem, shared: Shared): MtDiagnostic | undefined
       by: p.decision.by,
       domain: p.flow?.domain.name,
       addresses: p.anyAddress
-        ? NO_ADDRESSES
+        ? NONE
         : isEmpty(p.decision.admitted) && p.sender && !(p.pool && poolSource(p.pool) === 'masked')
           ? p.sender.addressRanges.length
             ? [...p.sender.addresses, ...p.sender.addressRanges]
@@ -593,18 +598,6 @@ function problemDiagnostic(p: Problem, shared: Shared): MtDiagnostic | undefined
           : setCidrs(p.decision.refused, 16).items,
     },
   };
-}
-
-const NO_ADDRESSES: string[] = Object.freeze([]) as unknown as string[];
-
-function admitsSome(r: NodeDecl, shared: Shared): RelatedInfo {
-  let e = shared.admitsSome.get(r);
-  if (!e)
-    shared.admitsSome.set(
-      r,
-      (e = { file: r.file, range: r.nameRange, message: `${r.name} admits only some addresses` }),
-    );
-  return e;
 }
 
 /** MT317 on a sender with no address whose receivers admit only some addresses. */
